@@ -1,0 +1,96 @@
+"""Builds the published documents (per-day and season files) from a checked `Snapshot`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from . import rules
+from .warehouse import Snapshot
+
+Kind = Literal["day", "season"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file to publish: where it goes, which schema it follows, and its content in key order."""
+
+    path: str
+    kind: Kind
+    content: dict[str, Any]
+
+
+class DocumentBuilder:
+    """Builds documents of one model; records come from the very picks the documents show."""
+
+    def __init__(self, snapshot: Snapshot, generated_at: str) -> None:
+        self.snapshot = snapshot
+        self.generated_at = generated_at
+        self._books = {
+            group.id: rules.RecordBook(
+                (day, pick.result) for day, picks in snapshot.picks.get(group.id, {}).items() for pick in picks
+            )
+            for group in snapshot.groups
+        }
+
+    def day(self, day: dt.date) -> dict[str, Any]:
+        """The per-day file of `day`, with records entering it."""
+        snapshot = self.snapshot
+        return {
+            "date": day.isoformat(),
+            "generated_at": self.generated_at,
+            "model": snapshot.model.code,
+            "signal": snapshot.signals.get(day),
+            "groups": [
+                {
+                    "id": group.id,
+                    "name": group.name,
+                    "record": _records_json(self._books[group.id].records(day, include_day=False)),
+                    "picks": [pick.as_json() for pick in snapshot.picks.get(group.id, {}).get(day, [])],
+                }
+                for group in snapshot.groups
+            ],
+        }
+
+    def default_as_of(self, season: str) -> dt.date | None:
+        """The latest date of the season with a hit, miss or push in any published group."""
+        first, last = rules.season_bounds(season)
+        dates = [book.last_graded_date(first, last) for book in self._books.values()]
+        return max((day for day in dates if day is not None), default=None)
+
+    def season(self, season: str, as_of: dt.date | None) -> dict[str, Any]:
+        """The season file: records as of `as_of` (None: no graded pick, no records) and every date's picks."""
+        snapshot = self.snapshot
+        first, last = rules.season_bounds(season)
+        groups = []
+        for group in snapshot.groups:
+            by_date = snapshot.picks.get(group.id, {})
+            dates = sorted((day for day in by_date if first <= day <= last), reverse=True)
+            record = None if as_of is None else _records_json(self._books[group.id].records(as_of, include_day=True))
+            groups.append(
+                {
+                    "id": group.id,
+                    "name": group.name,
+                    "record": record,
+                    "dates": [
+                        {
+                            "date": day.isoformat(),
+                            "signal": snapshot.signals.get(day),
+                            "picks": [pick.as_json() for pick in by_date[day]],
+                        }
+                        for day in dates
+                    ],
+                }
+            )
+        return {
+            "generated_at": self.generated_at,
+            "model": snapshot.model.code,
+            "season": season,
+            "as_of": None if as_of is None else as_of.isoformat(),
+            "groups": groups,
+        }
+
+
+def _records_json(records: dict[rules.Period, rules.Record]) -> dict[str, Any]:
+    return {period: records[period].as_json() for period in rules.PERIODS}

@@ -1,0 +1,105 @@
+"""The embedded engine: the BigQuery SQL templates, transpiled by sqlglot, run in-process on a DuckDB file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import orjson
+import sqlglot
+from sqlglot import exp
+
+from .engine import DEFAULT_DATASET, QueryValue, Row, check_identifier, render
+from .errors import WarehouseError
+from .tables import TABLES, Rows
+
+
+@lru_cache(maxsize=64)
+def transpile(name: str, dataset: str) -> tuple[str, ...]:
+    """The DuckDB statements of template `name`, rendered once per process and dataset."""
+    rendered = render(name, dataset=dataset, tables=TABLES)
+    return tuple(sqlglot.transpile(rendered, read="bigquery", write="duckdb"))
+
+
+def duckdb_type(bigquery_type: str) -> str:
+    return exp.DataType.build(bigquery_type, dialect="bigquery").sql(dialect="duckdb")
+
+
+class DuckDBEngine:
+    """A DuckDB file whose schema `dataset` holds the contract's tables."""
+
+    def __init__(self, path: str | Path, dataset: str = DEFAULT_DATASET, *, create: bool = False) -> None:
+        self.path = Path(path)
+        self.dataset = check_identifier("dataset", dataset)
+        self.queries_run = 0
+        if not create and not self.path.is_file():
+            raise WarehouseError(
+                f"warehouse {self.path} does not exist: run `picks-export demo` to build a demo warehouse there"
+            )
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=not create)
+        except duckdb.Error as error:
+            raise WarehouseError(f"cannot open warehouse {self.path}: {error}") from None
+
+    def query(self, name: str, params: dict[str, QueryValue]) -> list[Row]:
+        (statement,) = transpile(name, self.dataset)
+        self.queries_run += 1
+        try:
+            cursor = self._con.execute(statement, params)
+            columns = [column[0] for column in cursor.description]
+            return [dict(zip(columns, values)) for values in cursor.fetchall()]
+        except duckdb.CatalogException as error:
+            raise WarehouseError(
+                f"query {name} failed on warehouse {self.path} (dataset {self.dataset}): {_first_line(error)}"
+            ) from None
+        except duckdb.Error as error:
+            raise WarehouseError(f"query {name} failed on warehouse {self.path}: {_first_line(error)}") from None
+
+    def load(self, rows: Rows) -> None:
+        for statement in transpile("create_tables", self.dataset):
+            self._con.execute(statement)
+        with tempfile.TemporaryDirectory(prefix="picks-export-load-") as folder:
+            for table, columns in TABLES.items():
+                names = [column for column, _ in columns]
+                path = os.path.join(folder, f"{table}.jsonl")
+                with open(path, "wb") as out:
+                    for row in rows.get(table, []):
+                        out.write(orjson.dumps(dict(zip(names, row))) + b"\n")
+                # Bulk load through a typed JSON reader: row-by-row inserts take minutes for a season.
+                relation = self._con.read_json(
+                    path,
+                    format="newline_delimited",
+                    columns={column: duckdb_type(type_) for column, type_ in columns},
+                )
+                relation.insert_into(f"{self.dataset}.{table}")
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
+
+
+def write_warehouse(path: str | Path, rows: Rows, dataset: str = DEFAULT_DATASET) -> Path:
+    """Write `rows` as a new DuckDB warehouse at `path`, replacing any file there only once it is complete."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    try:
+        engine = DuckDBEngine(temporary, dataset, create=True)
+        try:
+            engine.load(rows)
+        finally:
+            engine.close()
+        os.replace(temporary, target)
+    except (OSError, duckdb.Error) as error:
+        raise WarehouseError(f"cannot write warehouse {target}: {error}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+        Path(f"{temporary}.wal").unlink(missing_ok=True)
+    return target

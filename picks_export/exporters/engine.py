@@ -1,0 +1,71 @@
+"""The one small interface every warehouse engine implements, and the SQL templates they share.
+
+Each query is a `.sql` Jinja2 template in `picks_export/queries/`, written in BigQuery Standard SQL. Jinja fills
+in identifiers only (checked against a strict pattern first); every value is a bound query parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from importlib import resources
+from typing import Any, Protocol
+
+import jinja2
+
+from .errors import ExportError
+from .tables import Rows
+
+# BigQuery dataset names: letters, digits and underscores, at most 1024 characters.
+DATASET_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
+DEFAULT_DATASET = "nba_predictions"
+
+QueryValue = str | int | float | bool | dt.date | None
+Row = dict[str, Any]
+
+
+class Engine(Protocol):
+    """Runs the named query templates against one warehouse dataset."""
+
+    queries_run: int
+
+    def query(self, name: str, params: dict[str, QueryValue]) -> list[Row]:
+        """Run template `name` with bound `params`; rows as dicts of plain Python values."""
+
+    def load(self, rows: Rows) -> None:
+        """Create the contract's tables (replacing any) and fill them with `rows`."""
+
+    def close(self) -> None: ...
+
+
+def check_identifier(kind: str, value: str, pattern: re.Pattern[str] = DATASET_PATTERN) -> str:
+    """Refuse a name that could change the SQL around it before it reaches a template."""
+    if not pattern.fullmatch(value):
+        raise ExportError(f"{kind} name {value!r} is not allowed: use letters, digits and underscores only")
+    return value
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(_template_source),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+
+
+def _template_source(name: str) -> str:
+    return resources.files("picks_export").joinpath("queries", name).read_text(encoding="utf-8")
+
+
+def render(name: str, **identifiers: Any) -> str:
+    """Render `queries/{name}.sql` in BigQuery SQL with already-checked identifiers."""
+    return _environment().get_template(f"{name}.sql").render(**identifiers)
+
+
+def query_names() -> list[str]:
+    """Every query template shipped with the package."""
+    folder = resources.files("picks_export").joinpath("queries")
+    return sorted(entry.name.removesuffix(".sql") for entry in folder.iterdir() if entry.name.endswith(".sql"))

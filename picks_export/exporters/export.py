@@ -1,0 +1,144 @@
+"""The library's entry points: what the daily job, a backfill and a season export build and publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import orjson
+
+from . import rules
+from .documents import Document, DocumentBuilder
+from .engine import Engine
+from .errors import ExportError
+from .sinks import Sink
+from .validation import check_document
+from .warehouse import Snapshot, read_snapshot
+
+DEFAULT_PREFIX = "v1/"
+_PREFIX_PATTERN = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*/)*")
+
+Progress = Callable[[int, int], None]  # (documents done, documents in the run)
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    model: str | None = None  # a model code; None for the champion
+    prefix: str = DEFAULT_PREFIX
+    today: dt.date = field(default_factory=rules.today_in_new_york)  # decides which season is "current"
+    generated_at: str = field(default_factory=lambda: generated_at_now())
+
+
+@dataclass
+class Outcome:
+    """What a run published, for the summary line."""
+
+    paths: list[str]
+    bytes_written: int
+    queries: int
+
+
+def generated_at_now(environ: dict[str, str] | None = None) -> str:
+    """UTC now to the second, or the time `SOURCE_DATE_EPOCH` gives, so that builds can be reproduced."""
+    environ = os.environ if environ is None else environ
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise ExportError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds") from None
+    else:
+        moment = dt.datetime.now(dt.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def normalize_prefix(prefix: str) -> str:
+    prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+    if not _PREFIX_PATTERN.fullmatch(prefix) or ".." in prefix:
+        raise ExportError(f"prefix {prefix!r} is not a plain folder path like v1/")
+    return prefix
+
+
+class Exporter:
+    """Builds one model's documents from one snapshot of the warehouse and publishes them through a sink."""
+
+    def __init__(self, engine: Engine, sink: Sink, options: ExportOptions) -> None:
+        self.engine = engine
+        self.sink = sink
+        self.options = options
+        self.prefix = normalize_prefix(options.prefix)
+
+    def daily(self, day: dt.date, progress: Progress | None = None) -> Outcome:
+        """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file."""
+        yesterday = day - dt.timedelta(days=1)
+        snapshot = self._snapshot(yesterday, day)
+        builder = DocumentBuilder(snapshot, self.options.generated_at)
+        days = [day] + ([yesterday] if yesterday in set(snapshot.dates_with_picks()) else [])
+        documents = [self._day_document(builder, each) for each in days]
+        documents += self._season_documents(builder, rules.season_label(day), as_of=None)
+        return self._publish(documents, progress)
+
+    def backfill(self, first: dt.date, last: dt.date, progress: Progress | None = None) -> Outcome:
+        """The per-day file of every date in [first, last] with shown picks, and every touched season's file."""
+        if last < first:
+            raise ExportError(f"--end {last} is before --start {first}")
+        snapshot = self._snapshot(first, last)
+        builder = DocumentBuilder(snapshot, self.options.generated_at)
+        documents = [
+            self._day_document(builder, day) for day in snapshot.dates_with_picks() if first <= day <= last
+        ]
+        for season in _seasons_between(first, last):
+            documents += self._season_documents(builder, season, as_of=None)
+        return self._publish(documents, progress)
+
+    def season(self, season: str, as_of: dt.date | None = None) -> Outcome:
+        """One season's file, with records as of `as_of` (default: its latest graded date)."""
+        try:
+            first, last = rules.season_bounds(season)
+        except ValueError as error:
+            raise ExportError(str(error)) from None
+        if as_of is not None and not first <= as_of <= last:
+            raise ExportError(f"--as-of {as_of} is not in season {season} ({first} to {last})")
+        builder = DocumentBuilder(self._snapshot(first, last), self.options.generated_at)
+        return self._publish(self._season_documents(builder, season, as_of), None)
+
+    def _snapshot(self, first: dt.date, last: dt.date) -> Snapshot:
+        # Whole seasons, plus the days of a week that reaches back before Aug 1, so that every record
+        # and every season file of the range can be built from this one read.
+        start = rules.period_start("week", rules.period_start("season", first))
+        _, end = rules.season_bounds(rules.season_label(last))
+        return read_snapshot(self.engine, self.options.model, start, end)
+
+    def _base(self, builder: DocumentBuilder) -> str:
+        model = builder.snapshot.model
+        return self.prefix if model.is_default else f"{self.prefix}models/{model.code}/"
+
+    def _day_document(self, builder: DocumentBuilder, day: dt.date) -> Document:
+        return Document(f"{self._base(builder)}picks/{day.isoformat()}.json", "day", builder.day(day))
+
+    def _season_documents(self, builder: DocumentBuilder, season: str, as_of: dt.date | None) -> list[Document]:
+        content = builder.season(season, as_of or builder.default_as_of(season))
+        base = f"{self._base(builder)}subsets/"
+        documents = [Document(f"{base}seasons/{season}.json", "season", content)]
+        if season == rules.season_label(self.options.today):
+            documents.append(Document(f"{base}season.json", "season", content))
+        return documents
+
+    def _publish(self, documents: list[Document], progress: Progress | None) -> Outcome:
+        # Every document passes the gate before the sink sees the first file.
+        files = []
+        for document in documents:
+            check_document(document)
+            files.append((document.path, orjson.dumps(document.content)))
+            if progress:
+                progress(len(files), len(documents))
+        self.sink.publish(files)
+        return Outcome([path for path, _ in files], sum(len(data) for _, data in files), self.engine.queries_run)
+
+
+def _seasons_between(first: dt.date, last: dt.date) -> list[str]:
+    years = range(rules.season_start_year(first), rules.season_start_year(last) + 1)
+    return [rules.season_label(dt.date(year, rules.SEASON_START_MONTH, 1)) for year in years]

@@ -1,0 +1,97 @@
+"""The validation gate: every document is checked against its JSON Schema before anything is written."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import orjson
+
+from .documents import Document, Kind
+from .errors import InvalidDocumentError
+
+SCHEMA_FILES: dict[Kind, str] = {"day": "picks-day.schema.json", "season": "season.schema.json"}
+
+# Which schema a published path follows, from its place in the layout (with or without models/{code}/).
+_KIND_BY_PATH: tuple[tuple[re.Pattern[str], Kind], ...] = (
+    (re.compile(r"(^|/)picks/\d{4}-\d{2}-\d{2}\.json$"), "day"),
+    (re.compile(r"(^|/)subsets/(season|seasons/\d{4}-\d{2})\.json$"), "season"),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One schema error: where in which document, and what."""
+
+    source: str
+    json_path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.json_path}: {self.message}"
+
+
+def schema_text(kind: Kind) -> bytes:
+    return resources.files("picks_export").joinpath("schemas", "json", SCHEMA_FILES[kind]).read_bytes()
+
+
+@cache
+def _validator(kind: Kind) -> jsonschema.protocols.Validator:
+    schema = orjson.loads(schema_text(kind))
+    validator_class = jsonschema.validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def problems(kind: Kind, content: Any, source: str) -> list[Problem]:
+    """Every way `content` breaks the schema of `kind`, in a stable order."""
+    errors = sorted(_validator(kind).iter_errors(content), key=lambda error: list(map(str, error.absolute_path)))
+    return [Problem(source, error.json_path, error.message) for error in errors]
+
+
+def check_document(document: Document) -> None:
+    """Raise if the document breaks its schema, naming its path, the JSON path and the error."""
+    found = problems(document.kind, document.content, document.path)
+    if found:
+        more = f" ({len(found) - 1} more errors in that document)" if len(found) > 1 else ""
+        raise InvalidDocumentError(f"invalid document, nothing written: {found[0]}{more}")
+
+
+def kind_of_path(path: str) -> Kind | None:
+    for pattern, kind in _KIND_BY_PATH:
+        if pattern.search(path.replace("\\", "/")):
+            return kind
+    return None
+
+
+def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
+    """Validate published files, or folders of them; returns (files checked, problems)."""
+    checked = 0
+    found: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(file for file in path.rglob("*.json") if kind_of_path(file.as_posix()))
+        elif path.exists():
+            files = [path]
+        else:
+            found.append(Problem(str(path), "$", "no such file or folder"))
+            continue
+        for file in files:
+            checked += 1
+            kind = kind_of_path(file.as_posix())
+            if kind is None:
+                found.append(Problem(str(file), "$", "not a published file (picks/YYYY-MM-DD.json or subsets/...)"))
+                continue
+            try:
+                content = orjson.loads(file.read_bytes())
+            except orjson.JSONDecodeError as error:
+                found.append(Problem(str(file), "$", f"not JSON: {error}"))
+                continue
+            found.extend(problems(kind, content, str(file)))
+    return checked, found

@@ -1,0 +1,53 @@
+-- name: shown_picks
+-- The shown picks of one model for every date of a range, with their box-score actuals.
+-- The shown version of a date is the greatest version_id whose computed_at (the latest of its rows) is before
+-- the date's first tip-off among games that are not postponed; with no such game every version is a candidate.
+-- Files and records are both built from these rows, so they cannot disagree.
+WITH first_tipoff AS (
+  SELECT game_date, MIN(tipoff_at) AS tipoff_at
+  FROM `{{ dataset }}.games`
+  WHERE game_date BETWEEN @first_date AND @last_date
+    AND status IS DISTINCT FROM 'postponed'
+  GROUP BY game_date
+),
+versions AS (
+  SELECT game_date, version_id, MAX(computed_at) AS computed_at
+  FROM `{{ dataset }}.subset_picks`
+  WHERE system_id = @system_id
+    AND game_date BETWEEN @first_date AND @last_date
+  GROUP BY game_date, version_id
+),
+shown AS (
+  SELECT v.game_date, MAX(v.version_id) AS version_id
+  FROM versions AS v
+  LEFT JOIN first_tipoff AS f ON f.game_date = v.game_date
+  WHERE f.tipoff_at IS NULL OR v.computed_at < f.tipoff_at
+  GROUP BY v.game_date
+),
+actuals AS (
+  SELECT game_date, player_lookup, MAX(points) AS points, MAX(minutes) AS minutes, COUNT(*) AS summary_rows
+  FROM `{{ dataset }}.player_game_summary`
+  WHERE game_date BETWEEN @first_date AND @last_date
+  GROUP BY game_date, player_lookup
+)
+SELECT
+  p.game_date,
+  p.version_id,
+  p.subset_id,
+  p.player_lookup,
+  p.player_name,
+  p.team,
+  p.opponent,
+  p.predicted_points,
+  p.line,
+  p.direction,
+  p.pick_rank,
+  a.points,
+  a.minutes,
+  COALESCE(a.summary_rows, 0) AS summary_rows
+FROM `{{ dataset }}.subset_picks` AS p
+JOIN shown AS s ON s.game_date = p.game_date AND s.version_id = p.version_id
+LEFT JOIN actuals AS a ON a.game_date = p.game_date AND a.player_lookup = p.player_lookup
+WHERE p.system_id = @system_id
+  AND p.game_date BETWEEN @first_date AND @last_date
+ORDER BY p.game_date, p.subset_id, p.pick_rank, p.player_name, p.player_lookup
