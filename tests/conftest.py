@@ -1,0 +1,137 @@
+"""Shared fixtures: tiny hand-made warehouses written to real DuckDB files, and runs of the exporter over them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from picks_export.exporters import ExportOptions, Exporter
+from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
+from picks_export.exporters.sinks import FolderSink
+from picks_export.exporters.tables import Rows
+
+UTC = dt.timezone.utc
+GENERATED_AT = "2026-02-07T15:30:00Z"
+
+
+def at(day: dt.date, hhmm: str) -> dt.datetime:
+    """A UTC timestamp on `day`."""
+    hours, minutes = map(int, hhmm.split(":"))
+    return dt.datetime(day.year, day.month, day.day, hours, minutes, tzinfo=UTC)
+
+
+class WarehouseRows:
+    """Builds the six tables row by row, with defaults that make a valid warehouse."""
+
+    def __init__(self) -> None:
+        self.models: list[tuple] = [
+            ("sys-a", "A", "Model A", True, True),
+            ("sys-b", "B", "Model B", False, True),
+        ]
+        self.subsets: list[tuple] = [
+            ("top", "Top Pick", 1, True),
+            ("second", "Second", 2, True),
+            ("old", "Old Tab", 0, False),
+        ]
+        self.picks: list[tuple] = []
+        self.summaries: list[tuple] = []
+        self.signals: list[tuple] = []
+        self.games: list[tuple] = []
+
+    def game(self, day: dt.date, tipoff: str = "23:00", status: str = "scheduled", game_id: str | None = None) -> None:
+        self.games.append((day, game_id or f"g{len(self.games)}", "LAL", "BOS", at(day, tipoff), status))
+
+    def pick(
+        self,
+        day: dt.date,
+        player: str = "Player One",
+        *,
+        version: str = "v1",
+        computed: str = "12:00",
+        subset: str = "top",
+        line: float | None = 20.5,
+        direction: str = "OVER",
+        predicted: float | None = 22.0,
+        rank: int = 1,
+        system: str = "sys-a",
+        lookup: str | None = None,
+    ) -> str:
+        lookup = lookup or player.lower().replace(" ", "")
+        self.picks.append(
+            (day, system, version, at(day, computed), subset, lookup, player, "LAL", "BOS", predicted, line, direction, rank)
+        )
+        return lookup
+
+    def result(self, day: dt.date, lookup: str, points: int | None, minutes: float | None = 30.0) -> None:
+        self.summaries.append((day, lookup, points, minutes))
+
+    def graded_pick(self, day: dt.date, player: str, outcome: str, subset: str = "top", rank: int = 1) -> None:
+        """A pick on line 20.5 OVER that ends as `outcome` (hit, miss, push or dnp)."""
+        line = 20.0 if outcome == "push" else 20.5
+        lookup = self.pick(day, player, subset=subset, line=line, rank=rank)
+        points = {"hit": 25, "miss": 15, "push": 20, "dnp": None}[outcome]
+        self.result(day, lookup, points, 0.0 if outcome == "dnp" else 30.0)
+
+    def signal(self, day: dt.date, signal: str, system: str = "sys-a") -> None:
+        self.signals.append((day, system, signal))
+
+    def rows(self) -> Rows:
+        return {
+            "models": self.models,
+            "subset_definitions": self.subsets,
+            "subset_picks": self.picks,
+            "player_game_summary": self.summaries,
+            "daily_signals": self.signals,
+            "games": self.games,
+        }
+
+
+class Run:
+    """Runs the library over a warehouse and reads back what it wrote."""
+
+    def __init__(self, tmp_path: Path, rows: Rows, **options: Any) -> None:
+        self.warehouse = write_warehouse(tmp_path / "warehouse.duckdb", rows)
+        self.dest = tmp_path / "public"
+        self.options = ExportOptions(**{"generated_at": GENERATED_AT, "today": dt.date(2026, 2, 7), **options})
+
+    def exporter(self) -> Exporter:
+        return Exporter(DuckDBEngine(self.warehouse), FolderSink(self.dest), self.options)
+
+    def read(self, path: str) -> Any:
+        return orjson.loads((self.dest / path).read_bytes())
+
+    def files(self) -> list[str]:
+        if not self.dest.exists():
+            return []
+        return sorted(path.relative_to(self.dest).as_posix() for path in self.dest.rglob("*") if path.is_file())
+
+    def day(self, day: dt.date) -> dict[str, Any]:
+        """Run the daily job for one date and return its per-day file."""
+        self.exporter().daily(day)
+        return self.read(f"v1/picks/{day}.json")
+
+    def season(self, season: str, as_of: dt.date | None = None) -> dict[str, Any]:
+        self.exporter().season(season, as_of)
+        return self.read(f"v1/subsets/seasons/{season}.json")
+
+
+def group(document: dict[str, Any], group_id: str) -> dict[str, Any]:
+    (found,) = [each for each in document["groups"] if each["id"] == group_id]
+    return found
+
+
+@pytest.fixture
+def rows() -> WarehouseRows:
+    return WarehouseRows()
+
+
+@pytest.fixture
+def run(tmp_path: Path):
+    def make(rows: WarehouseRows, **options: Any) -> Run:
+        return Run(tmp_path, rows.rows(), **options)
+
+    return make
