@@ -1,0 +1,94 @@
+"""The SQL templates: one per file with a header, identifiers checked, values bound, a constant query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from picks_export.exporters import ExportError
+from picks_export.exporters.duckdb_engine import DuckDBEngine, transpile
+from picks_export.exporters.engine import check_identifier, query_names, render
+from picks_export.exporters.tables import TABLES
+
+READ_QUERIES = ["models", "subsets", "shown_picks", "signals"]
+
+
+def test_every_template_has_a_name_and_a_comment_on_top():
+    assert set(READ_QUERIES) | {"create_tables"} == set(query_names())
+    for name in query_names():
+        lines = render(name, dataset="nba_predictions", tables=TABLES).splitlines()
+        assert lines[0] == f"-- name: {name}"
+        assert lines[1].startswith("-- ") and len(lines[1]) > 20
+
+
+@pytest.mark.parametrize("name", READ_QUERIES)
+def test_values_are_parameters_not_literals(name):
+    statement = sqlglot.parse_one(render(name, dataset="nba_predictions"), read="bigquery")
+    literals = sorted(node.this for node in statement.find_all(exp.Literal))
+    # the only constants: a status name of the contract, and 0 box-score rows for a pick without one
+    assert literals == (["0", "postponed"] if name == "shown_picks" else [])
+    if name in ("shown_picks", "signals"):
+        parameters = {node.name for node in statement.find_all(exp.Parameter)}
+        assert parameters == {"system_id", "first_date", "last_date"}
+
+
+# Date functions whose transpile to DuckDB is wrong (DAYOFWEEK counts Sunday 0 vs 1; DATE_TRUNC/DATE_SUB on dates
+# come back as TIMESTAMP). The calendar lives in Python (rules.py) and the SQL only compares dates.
+TRAPS = (exp.Extract, exp.DateTrunc, exp.TimestampTrunc, exp.DateSub, exp.DateAdd, exp.DateDiff, exp.DayOfWeek)
+
+
+@pytest.mark.parametrize("name", READ_QUERIES)
+def test_queries_use_no_date_function_with_a_known_transpile_trap(name):
+    statement = sqlglot.parse_one(render(name, dataset="nba_predictions"), read="bigquery")
+    assert not list(statement.find_all(*TRAPS))
+
+
+def test_comparisons_of_dates_and_timestamps_behave_on_duckdb(tmp_path):
+    """The only date operations the SQL uses: BETWEEN on DATE and < on TIMESTAMP, at their edges."""
+    from conftest import WarehouseRows, at
+    from picks_export.exporters.duckdb_engine import write_warehouse
+
+    rows = WarehouseRows()
+    first, last = dt.date(2026, 1, 10), dt.date(2026, 1, 12)
+    for day in (first - dt.timedelta(days=1), first, last, last + dt.timedelta(days=1)):
+        rows.pick(day, "P")
+        rows.signal(day, "neutral")
+    engine = DuckDBEngine(write_warehouse(tmp_path / "w.duckdb", rows.rows()))
+    params = {"system_id": "sys-a", "first_date": first, "last_date": last}
+    assert [row["game_date"] for row in engine.query("signals", params)] == [first, last]
+    picks = engine.query("shown_picks", params)
+    assert [row["game_date"] for row in picks] == [first, last]
+    assert all(type(row["game_date"]) is dt.date for row in picks)
+    assert at(first, "12:00") < at(first, "12:01")
+
+
+@pytest.mark.parametrize("hostile", ["x`; DROP TABLE y; --", "a.b", "nba predictions", "", "1abc", "a-b", "é"])
+def test_hostile_dataset_names_are_refused_before_any_sql(tmp_path, hostile):
+    with pytest.raises(ExportError, match="not allowed"):
+        check_identifier("dataset", hostile)
+    with pytest.raises(ExportError, match="not allowed"):
+        DuckDBEngine(tmp_path / "missing.duckdb", hostile)
+
+
+def test_jinja_refuses_an_undefined_identifier():
+    import jinja2
+
+    with pytest.raises(jinja2.UndefinedError):
+        render("models")
+
+
+def test_transpiled_sql_is_cached():
+    transpile.cache_clear()
+    transpile("shown_picks", "nba_predictions")
+    transpile("shown_picks", "nba_predictions")
+    assert transpile.cache_info().hits == 1 and transpile.cache_info().misses == 1
+
+
+def test_transpile_uses_duckdb_parameters_and_quoted_names():
+    (statement,) = transpile("signals", "nba_predictions")
+    assert '"nba_predictions"."daily_signals"' in statement
+    assert re.search(r"\$system_id\b", statement) and "@" not in statement
