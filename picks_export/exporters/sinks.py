@@ -15,6 +15,13 @@ from .errors import OutputError
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 
+def _file_mode() -> int:
+    """0o666 less the process umask: what open() would give, unlike the 0o600 of a temporary file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def check_relative_path(path: str) -> str:
     segments = path.split("/")
     if not all(_SEGMENT.fullmatch(segment) and ".." not in segment for segment in segments):
@@ -35,6 +42,7 @@ class FolderSink:
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
+        self._mode = _file_mode()
 
     def describe(self, path: str) -> str:
         return str(self.folder / path)
@@ -51,6 +59,7 @@ class FolderSink:
                 staged.append((temporary, target))
                 with os.fdopen(handle, "wb") as out:
                     out.write(data)
+                os.chmod(temporary, self._mode)
             for temporary, target in staged:
                 os.replace(temporary, target)
         except OSError as error:
