@@ -10,12 +10,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .exporters import DEFAULT_PREFIX, ExportError, ExportOptions, Exporter, Outcome
 from .exporters.engine import DEFAULT_DATASET
+from .exporters.errors import ExportError
+from .exporters.layout import DEFAULT_PREFIX
+
+if TYPE_CHECKING:
+    from .exporters.export import Exporter, Outcome
 from .exporters.rules import today_in_new_york
 
 EXIT_CODES = (
@@ -72,9 +76,12 @@ def _clean_errors() -> Iterator[None]:
         raise typer.Exit(error.exit_code) from None
 
 
-def _exporter(warehouse: Path, dataset: str, dest: Path, model: str | None, prefix: str, today: dt.datetime | None):
-    # Imported here so that `--help` does not load DuckDB and sqlglot.
+def _exporter(
+    warehouse: Path, dataset: str, dest: Path, model: str | None, prefix: str, today: dt.datetime | None
+) -> Exporter:
+    # Imported here so that `--help` loads neither DuckDB, sqlglot nor jsonschema.
     from .exporters.duckdb_engine import DuckDBEngine
+    from .exporters.export import ExportOptions, Exporter
     from .exporters.sinks import FolderSink
 
     engine = DuckDBEngine(warehouse, dataset)

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from picks_export.exporters import ExportOptions, Exporter
+from picks_export.exporters.export import ExportOptions, Exporter
 from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.sinks import FolderSink
 from picks_export.exporters.tables import Rows

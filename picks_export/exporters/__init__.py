@@ -1,19 +1,9 @@
 """The picks-export library: engines, the contract's rules, document builders, sinks and validation.
 
-Importing it needs no Google client library; only the parts that talk to Google import one.
+Entry point: `picks_export.exporters.export.Exporter`. Importing this package loads nothing heavy and no
+Google client library; only the parts that talk to Google import one.
 """
 
 from .errors import BadInputError, ExportError, InvalidDocumentError, OutputError, WarehouseError
-from .export import DEFAULT_PREFIX, ExportOptions, Exporter, Outcome
 
-__all__ = [
-    "DEFAULT_PREFIX",
-    "BadInputError",
-    "ExportError",
-    "ExportOptions",
-    "Exporter",
-    "InvalidDocumentError",
-    "Outcome",
-    "OutputError",
-    "WarehouseError",
-]
+__all__ = ["BadInputError", "ExportError", "InvalidDocumentError", "OutputError", "WarehouseError"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,12 +13,10 @@ from . import rules
 from .documents import Document, DocumentBuilder
 from .engine import Engine
 from .errors import ExportError
+from .layout import DEFAULT_PREFIX, Layout, normalize_prefix
 from .sinks import Sink
 from .validation import check_document
 from .warehouse import Snapshot, read_snapshot
-
-DEFAULT_PREFIX = "v1/"
-_PREFIX_PATTERN = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*/)*")
 
 Progress = Callable[[int, int], None]  # (documents done, documents in the run)
 
@@ -53,13 +50,6 @@ def generated_at_now(environ: dict[str, str] | None = None) -> str:
     else:
         moment = dt.datetime.now(dt.timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def normalize_prefix(prefix: str) -> str:
-    prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-    if not _PREFIX_PATTERN.fullmatch(prefix) or ".." in prefix:
-        raise ExportError(f"prefix {prefix!r} is not a plain folder path like v1/")
-    return prefix
 
 
 class Exporter:
@@ -112,19 +102,19 @@ class Exporter:
         _, end = rules.season_bounds(rules.season_label(last))
         return read_snapshot(self.engine, self.options.model, start, end)
 
-    def _base(self, builder: DocumentBuilder) -> str:
+    def _layout(self, builder: DocumentBuilder) -> Layout:
         model = builder.snapshot.model
-        return self.prefix if model.is_default else f"{self.prefix}models/{model.code}/"
+        return Layout(self.prefix, model.code, model.is_default)
 
     def _day_document(self, builder: DocumentBuilder, day: dt.date) -> Document:
-        return Document(f"{self._base(builder)}picks/{day.isoformat()}.json", "day", builder.day(day))
+        return Document(self._layout(builder).day(day), "day", builder.day(day))
 
     def _season_documents(self, builder: DocumentBuilder, season: str, as_of: dt.date | None) -> list[Document]:
         content = builder.season(season, as_of or builder.default_as_of(season))
-        base = f"{self._base(builder)}subsets/"
-        documents = [Document(f"{base}seasons/{season}.json", "season", content)]
+        layout = self._layout(builder)
+        documents = [Document(layout.season(season), "season", content)]
         if season == rules.season_label(self.options.today):
-            documents.append(Document(f"{base}season.json", "season", content))
+            documents.append(Document(layout.current_season(), "season", content))
         return documents
 
     def _publish(self, documents: list[Document], progress: Progress | None) -> Outcome:

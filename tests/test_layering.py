@@ -1,0 +1,50 @@
+"""Layering: the core and the CLI import without Google's client libraries, and `--help` stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+BLOCK_GOOGLE = """
+import sys
+class BlockGoogle:
+    def find_spec(self, name, path=None, target=None):
+        if name == "google" or name.startswith("google."):
+            raise ImportError("blocked: " + name)
+sys.meta_path.insert(0, BlockGoogle())
+"""
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", BLOCK_GOOGLE + code], capture_output=True, text=True, timeout=120)
+
+
+def test_core_imports_and_runs_without_google_cloud(tmp_path):
+    code = f"""
+import datetime as dt
+import picks_export.exporters, picks_export.cli
+from picks_export.exporters.demo import generate_demo
+from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
+from picks_export.exporters.export import Exporter, ExportOptions
+from picks_export.exporters.sinks import FolderSink
+path = write_warehouse({str(tmp_path / 'w.duckdb')!r}, generate_demo(dt.date(2025, 10, 25), 1))
+Exporter(DuckDBEngine(path), FolderSink({str(tmp_path / 'out')!r}), ExportOptions()).daily(dt.date(2025, 10, 25))
+assert not [name for name in sys.modules if name.startswith("google")]
+print("ok")
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_help_does_not_load_the_engine():
+    code = """
+from typer.testing import CliRunner
+from picks_export.cli import app
+assert CliRunner().invoke(app, ["--help"]).exit_code == 0
+heavy = sorted(name for name in ("duckdb", "sqlglot", "jsonschema") if name in sys.modules)
+print(heavy)
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
