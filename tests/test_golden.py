@@ -1,0 +1,43 @@
+"""Golden files: the demo warehouse's daily export, byte for byte.
+
+The files under tests/golden/daily-2025-11-05/ were read and checked by a person (records against the picks
+above them, the lock on the schedule-gap day, DNPs, pushes, signals); their bytes are the contract with the
+frontend. After an intended change, regenerate them with `UPDATE_GOLDEN=1 pytest tests/test_golden.py`
+and read the diff before committing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).parent / "golden" / "daily-2025-11-05"
+TODAY = "2025-11-05"
+ENV = {"SOURCE_DATE_EPOCH": "1770478200", "PICKS_EXPORT_TODAY": TODAY}
+
+
+def export(folder: Path, hash_seed: str) -> dict[str, bytes]:
+    """Build the demo warehouse and run the daily job in a fresh interpreter; return the files it wrote."""
+    env = {**os.environ, **ENV, "PYTHONHASHSEED": hash_seed}
+    cli = [sys.executable, "-c", "from picks_export.cli import main; main()"]
+    warehouse, dest = folder / "warehouse.duckdb", folder / "public"
+    for args in (["demo", "--seed", "7"], ["daily", "--date", TODAY, "--dest", str(dest)]):
+        subprocess.run([*cli, *args, "--warehouse", str(warehouse)], env=env, check=True, capture_output=True)
+    return {path.relative_to(dest).as_posix(): path.read_bytes() for path in sorted(dest.rglob("*.json"))}
+
+
+@pytest.mark.parametrize("hash_seed", ["1", "4242"])
+def test_daily_export_of_the_demo_matches_the_golden_files(tmp_path, hash_seed):
+    files = export(tmp_path, hash_seed)
+    if os.environ.get("UPDATE_GOLDEN") and hash_seed == "1":
+        for path, data in files.items():
+            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / path).write_bytes(data)
+    golden = {path.relative_to(GOLDEN).as_posix(): path.read_bytes() for path in sorted(GOLDEN.rglob("*.json"))}
+    assert sorted(files) == sorted(golden)
+    for path, data in golden.items():
+        assert files[path] == data, f"{path} differs from its golden file"
