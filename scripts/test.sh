@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Set everything up and run the whole test suite against the installed (non-editable) package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check '.[test]'
+# The console script, not `python -m pytest`: the repository must not shadow the installed package.
+PICKS_EXPORT_EXPECT_INSTALLED=1 .venv/bin/pytest -q "$@"
