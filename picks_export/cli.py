@@ -238,7 +238,7 @@ def validate(
     if checked == 0:
         typer.echo("Error: no published files found", err=True)
         raise typer.Exit(InvalidDocumentError.exit_code)
-    typer.echo(f"{checked} files valid")
+    typer.echo(f"{checked} file{'' if checked == 1 else 's'} valid")
 
 
 def main() -> None:

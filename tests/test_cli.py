@@ -135,7 +135,7 @@ def test_validate_reports_file_and_json_path(tmp_path):
     assert "2026-01-16.json: $: not JSON" in result.stderr
     assert "2 of 3 files invalid" in result.stderr
     only_good = invoke("validate", str(tmp_path / "v1/picks/2026-01-14.json"))
-    assert only_good.exit_code == 0 and "1 files valid" in only_good.stdout
+    assert only_good.exit_code == 0 and "1 file valid" in only_good.stdout
 
 
 def test_validate_nothing_found_is_an_error(tmp_path):
