@@ -17,15 +17,20 @@ import typer
 from .exporters.engine import DEFAULT_DATASET
 from .exporters.errors import ExportError
 from .exporters.layout import DEFAULT_PREFIX
+from .exporters.publish import DEFAULT_CACHE_CONTROL
+
+from .exporters.rules import today_in_new_york
 
 if TYPE_CHECKING:
     from .exporters.export import Exporter, Outcome
-from .exporters.rules import today_in_new_york
+    from .exporters.publish import PublishPolicy, Report
 
 EXIT_CODES = (
     "Exit codes: 0 success; 1 a bad option or run setting; 2 a usage error; 3 bad data in the warehouse"
     " (the message names the table, date and row); 4 a document failed its JSON Schema; 5 the warehouse cannot be"
-    " opened or a query failed; 6 files could not be written. On any non-zero exit nothing was written."
+    " opened or a query failed; 6 files could not be (all) published; 7 the shrink guard refused the run."
+    " Exits 1-5 and 7 publish nothing; after exit 6 every object is either its old or its new version, and the"
+    " report says which files were published."
 )
 
 app = typer.Typer(
@@ -44,7 +49,11 @@ Dataset = Annotated[
     str, typer.Option(envvar="PICKS_EXPORT_DATASET", help="Dataset (schema) that holds the six tables.")
 ]
 Dest = Annotated[
-    Path, typer.Option(envvar="PICKS_EXPORT_DEST", help="Output folder, standing for the bucket's root.")
+    str,
+    typer.Option(
+        envvar="PICKS_EXPORT_DEST",
+        help="Output folder (standing for the bucket's root), or gs://BUCKET (or gs://BUCKET/PREFIX) to publish to a bucket.",
+    ),
 ]
 Model = Annotated[
     Optional[str],
@@ -62,6 +71,73 @@ Today = Annotated[
 ]
 
 
+PUBLISHING = "Publishing"
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", envvar="PICKS_EXPORT_DRY_RUN", rich_help_panel=PUBLISHING,
+        help="Print per file whether it is new, changed, unchanged or refused, with sizes; publish nothing.",
+    ),
+]
+AllowShrink = Annotated[
+    bool,
+    typer.Option(
+        "--allow-shrink", envvar="PICKS_EXPORT_ALLOW_SHRINK", rich_help_panel=PUBLISHING,
+        help="Replace a published per-day file that has picks with one that has none (refused otherwise).",
+    ),
+]
+Gzip = Annotated[
+    bool,
+    typer.Option(
+        "--gzip/--no-gzip", envvar="PICKS_EXPORT_GZIP", rich_help_panel=PUBLISHING,
+        help="Store bucket objects gzip-compressed (Content-Encoding: gzip).",
+    ),
+]
+CacheDay = Annotated[
+    str, typer.Option(envvar="PICKS_EXPORT_CACHE_DAY", rich_help_panel=PUBLISHING, help="Cache-Control of per-day files.")
+]
+CacheSeason = Annotated[
+    str, typer.Option(envvar="PICKS_EXPORT_CACHE_SEASON", rich_help_panel=PUBLISHING, help="Cache-Control of season files.")
+]
+CacheIndex = Annotated[
+    str, typer.Option(envvar="PICKS_EXPORT_CACHE_INDEX", rich_help_panel=PUBLISHING, help="Cache-Control of picks/index.json.")
+]
+CacheSchema = Annotated[
+    str, typer.Option(envvar="PICKS_EXPORT_CACHE_SCHEMA", rich_help_panel=PUBLISHING, help="Cache-Control of the JSON Schemas.")
+]
+Workers = Annotated[
+    int, typer.Option(envvar="PICKS_EXPORT_WORKERS", rich_help_panel=PUBLISHING, help="Parallel uploads.", min=1, max=64)
+]
+RetryDeadline = Annotated[
+    float,
+    typer.Option(
+        envvar="PICKS_EXPORT_RETRY_DEADLINE", rich_help_panel=PUBLISHING, min=1,
+        help="Seconds to keep retrying a request that fails transiently (429, 5xx, connection reset).",
+    ),
+]
+Project = Annotated[
+    Optional[str],
+    typer.Option(envvar="PICKS_EXPORT_PROJECT", rich_help_panel=PUBLISHING, help="Google Cloud project of the bucket."),
+]
+DAY_CACHE, SEASON_CACHE, INDEX_CACHE, SCHEMA_CACHE = (DEFAULT_CACHE_CONTROL[kind] for kind in ("day", "season", "index", "schema"))
+
+
+def _policy(
+    dry_run: bool, allow_shrink: bool, gzip: bool, caches: tuple[str, str, str, str], workers: int, retry_deadline: float
+) -> PublishPolicy:
+    from .exporters.publish import PublishPolicy
+
+    day, season, index, schema = caches
+    return PublishPolicy(
+        gzip=gzip,
+        cache_control={"day": day, "season": season, "index": index, "schema": schema},
+        allow_shrink=allow_shrink,
+        dry_run=dry_run,
+        workers=workers,
+        retry_deadline=retry_deadline,
+    )
+
+
 def _date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
@@ -72,28 +148,59 @@ def _clean_errors() -> Iterator[None]:
     try:
         yield
     except ExportError as error:
+        report = getattr(error, "report", None)
+        if report is not None:
+            _print_report(report)
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(error.exit_code) from None
 
 
 def _exporter(
-    warehouse: Path, dataset: str, dest: Path, model: str | None, prefix: str, today: dt.datetime | None
+    warehouse: Path,
+    dataset: str,
+    dest: str,
+    model: str | None,
+    prefix: str,
+    today: dt.datetime | None,
+    policy: PublishPolicy,
+    project: str | None,
 ) -> Exporter:
-    # Imported here so that `--help` loads neither DuckDB, sqlglot nor jsonschema.
+    # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
     from .exporters.duckdb_engine import DuckDBEngine
     from .exporters.export import ExportOptions, Exporter
-    from .exporters.sinks import FolderSink
+    from .exporters.sinks import open_sink
 
-    engine = DuckDBEngine(warehouse, dataset)
     options = ExportOptions(model=model, prefix=prefix, today=_date(today) or today_in_new_york())
-    return Exporter(engine, FolderSink(dest), options)
+    sink = open_sink(dest, project)
+    engine = DuckDBEngine(warehouse, dataset)
+    return Exporter(engine, sink, options, policy)
 
 
-def _report(outcome: Outcome, dest: Path) -> None:
-    for path in outcome.paths:
-        typer.echo(f"wrote {dest / path}")
+def _print_report(report: Report) -> None:
+    """A line per file that was (or, on a dry run, would be) touched; unchanged files only on a dry run."""
+    for result in report.results:
+        if report.dry_run:
+            action = report.actions[result.path]
+            reason = f"  ({result.detail})" if result.detail and result.detail != action else ""
+            typer.echo(f"{action:<10} {report.describe(result.path)}  {result.size:,} bytes{reason}")
+        elif result.status != "unchanged":
+            detail = f"  ({result.detail})" if result.detail else ""
+            size = f"  {result.size:,} bytes" if result.size else ""
+            typer.echo(f"{result.status:<13} {report.describe(result.path)}{size}{detail}")
+
+
+def _report(outcome: Outcome) -> None:
+    report = outcome.report
+    _print_report(report)
+    if report.dry_run:
+        counts = {action: list(report.actions.values()).count(action) for action in ("new", "changed", "restyle", "unchanged")}
+        summary = ", ".join(f"{count} {action}" for action, count in counts.items())
+        typer.echo(f"dry run, nothing published: {len(report.results)} files ({summary}); {outcome.queries} warehouse queries")
+        return
     typer.echo(
-        f"{len(outcome.paths)} files, {outcome.bytes_written:,} bytes in {dest}/ ({outcome.queries} warehouse queries)"
+        f"{len(report.results)} files: {report.count('written')} written, {report.count('patched')} headers updated,"
+        f" {report.count('unchanged')} unchanged, {report.count('superseded')} left to a newer run;"
+        f" {report.bytes_sent:,} bytes sent to {report.describe('')}; {outcome.queries} warehouse queries"
     )
 
 
@@ -152,19 +259,30 @@ def daily(
     ] = None,
     warehouse: Warehouse = Path("warehouse.duckdb"),
     dataset: Dataset = DEFAULT_DATASET,
-    dest: Dest = Path("public"),
+    dest: Dest = "public",
     model: Model = None,
     prefix: Prefix = DEFAULT_PREFIX,
     today: Today = None,
+    dry_run: DryRun = False,
+    allow_shrink: AllowShrink = False,
+    gzip: Gzip = True,
+    cache_day: CacheDay = DAY_CACHE,
+    cache_season: CacheSeason = SEASON_CACHE,
+    cache_index: CacheIndex = INDEX_CACHE,
+    cache_schema: CacheSchema = SCHEMA_CACHE,
+    workers: Workers = 8,
+    retry_deadline: RetryDeadline = 120.0,
+    project: Project = None,
 ) -> None:
     """The daily job after grading: today's file, yesterday's (now graded) and the season file.
 
-    Example: picks-export daily --date 2026-02-07 --dest public
+    Example: picks-export daily --date 2026-02-07 --dest gs://picks-site
     """
     with _clean_errors():
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today)
+        policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project)
         day = _date(date) or exporter.options.today
-        _report(exporter.daily(day), dest)
+        _report(exporter.daily(day))
 
 
 @app.command()
@@ -173,18 +291,29 @@ def backfill(
     end: Annotated[dt.datetime, typer.Option(envvar="PICKS_EXPORT_END", formats=["%Y-%m-%d"], help="Last date.")],
     warehouse: Warehouse = Path("warehouse.duckdb"),
     dataset: Dataset = DEFAULT_DATASET,
-    dest: Dest = Path("public"),
+    dest: Dest = "public",
     model: Model = None,
     prefix: Prefix = DEFAULT_PREFIX,
     today: Today = None,
+    dry_run: DryRun = False,
+    allow_shrink: AllowShrink = False,
+    gzip: Gzip = True,
+    cache_day: CacheDay = DAY_CACHE,
+    cache_season: CacheSeason = SEASON_CACHE,
+    cache_index: CacheIndex = INDEX_CACHE,
+    cache_schema: CacheSchema = SCHEMA_CACHE,
+    workers: Workers = 8,
+    retry_deadline: RetryDeadline = 120.0,
+    project: Project = None,
 ) -> None:
     """Regenerate every per-day file with picks in [START, END] and the file of every season it touches.
 
     Example: picks-export backfill --start 2025-10-21 --end 2026-06-15
     """
     with _clean_errors(), _progress_bar("building") as progress:
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today)
-        _report(exporter.backfill(start.date(), end.date(), progress), dest)
+        policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project)
+        _report(exporter.backfill(start.date(), end.date(), progress))
 
 
 @app.command()
@@ -201,10 +330,20 @@ def season(
     ] = None,
     warehouse: Warehouse = Path("warehouse.duckdb"),
     dataset: Dataset = DEFAULT_DATASET,
-    dest: Dest = Path("public"),
+    dest: Dest = "public",
     model: Model = None,
     prefix: Prefix = DEFAULT_PREFIX,
     today: Today = None,
+    dry_run: DryRun = False,
+    allow_shrink: AllowShrink = False,
+    gzip: Gzip = True,
+    cache_day: CacheDay = DAY_CACHE,
+    cache_season: CacheSeason = SEASON_CACHE,
+    cache_index: CacheIndex = INDEX_CACHE,
+    cache_schema: CacheSchema = SCHEMA_CACHE,
+    workers: Workers = 8,
+    retry_deadline: RetryDeadline = 120.0,
+    project: Project = None,
 ) -> None:
     """Write one season file.
 
@@ -213,8 +352,9 @@ def season(
     from .exporters.rules import season_label
 
     with _clean_errors():
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today)
-        _report(exporter.season(season or season_label(exporter.options.today), _date(as_of)), dest)
+        policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project)
+        _report(exporter.season(season or season_label(exporter.options.today), _date(as_of)))
 
 
 @app.command()

@@ -11,6 +11,7 @@ import pytest
 
 from picks_export.exporters.export import ExportOptions, Exporter
 from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
+from picks_export.exporters.layout import kind_of_path
 from picks_export.exporters.sinks import FolderSink
 from picks_export.exporters.tables import Rows
 
@@ -104,10 +105,15 @@ class Run:
     def read(self, path: str) -> Any:
         return orjson.loads((self.dest / path).read_bytes())
 
-    def files(self) -> list[str]:
+    def published(self) -> list[str]:
+        """Every file in the destination folder."""
         if not self.dest.exists():
             return []
         return sorted(path.relative_to(self.dest).as_posix() for path in self.dest.rglob("*") if path.is_file())
+
+    def files(self) -> list[str]:
+        """The per-day and season documents (without the index and the schemas that every run publishes)."""
+        return [path for path in self.published() if kind_of_path(path) in ("day", "season")]
 
     def day(self, day: dt.date) -> dict[str, Any]:
         """Run the daily job for one date and return its per-day file."""

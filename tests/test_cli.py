@@ -43,10 +43,13 @@ def test_daily_writes_and_says_where(warehouse, tmp_path):
     dest = tmp_path / "public"
     result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(dest), "--date", TODAY, "--today", TODAY)
     assert result.exit_code == 0, result.output
-    expected = ["picks/2025-11-04.json", "picks/2025-11-05.json", "subsets/season.json", "subsets/seasons/2025-26.json"]
+    expected = ["picks/2025-11-04.json", "picks/2025-11-05.json", "picks/index.json", "schemas/picks-day.schema.json",
+                "schemas/picks-index.schema.json", "schemas/season.schema.json", "subsets/season.json",
+                "subsets/seasons/2025-26.json"]
     assert sorted(path.relative_to(dest / "v1").as_posix() for path in dest.rglob("*.json")) == expected
-    assert f"wrote {dest / 'v1/picks/2025-11-05.json'}" in result.stdout
-    assert "4 files" in result.stdout and "(4 warehouse queries)" in result.stdout
+    assert f"written       {dest / 'v1/picks/2025-11-05.json'}" in result.stdout
+    assert "8 files: 8 written, 0 headers updated, 0 unchanged" in result.stdout
+    assert "; 4 warehouse queries" in result.stdout
     today = orjson.loads((dest / "v1/picks/2025-11-05.json").read_bytes())
     yesterday = orjson.loads((dest / "v1/picks/2025-11-04.json").read_bytes())
     assert today["generated_at"] == "2026-02-07T15:30:00Z"
@@ -74,11 +77,11 @@ def test_backfill_writes_every_day_and_season_all_valid(warehouse, tmp_path):
     result = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", "2025-08-01",
                     "--end", TODAY, "--today", TODAY)
     assert result.exit_code == 0, result.output
-    days = sorted(path.stem for path in (dest / "v1/picks").glob("*.json"))
+    days = sorted(path.stem for path in (dest / "v1/picks").glob("20*.json"))
     assert days[0] == "2025-10-21" and days[-1] == TODAY
-    assert "(4 warehouse queries)" in result.stdout
+    assert "; 4 warehouse queries" in result.stdout
     checked = invoke("validate", str(dest))
-    assert checked.exit_code == 0 and f"{len(days) + 2} files valid" in checked.stdout
+    assert checked.exit_code == 0 and f"{len(days) + 3} files valid" in checked.stdout  # days, 2 season files, index
 
 
 def test_season_command(warehouse, tmp_path):

@@ -17,6 +17,7 @@ from picks_export.exporters import rules
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import ExportOptions, Exporter
+from picks_export.exporters.layout import kind_of_path
 from picks_export.exporters.sinks import FolderSink
 from picks_export.exporters.tables import Rows
 
@@ -74,7 +75,7 @@ def check_files_agree(files: dict[str, Any]) -> None:
                 assert record["pct"] == rules.win_pct(expected["wins"], expected["losses"])
     # every per-day file shows the same picks as its season file, and records entering the day
     for path, day_doc in files.items():
-        if "/picks/" not in path:
+        if kind_of_path(path) != "day":
             continue
         day = dt.date.fromisoformat(day_doc["date"])
         for group in day_doc["groups"]:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from . import rules
 from .warehouse import Snapshot
 
-Kind = Literal["day", "season"]
+Kind = Literal["day", "season", "index"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,18 @@ class DocumentBuilder:
             "as_of": None if as_of is None else as_of.isoformat(),
             "groups": groups,
         }
+
+
+def index_document(model: str, generated_at: str, days: dict[dt.date, tuple[int, bool]]) -> dict[str, Any]:
+    """The index of a model's published per-day files: each date, newest first, its picks and if fully graded."""
+    return {
+        "generated_at": generated_at,
+        "model": model,
+        "dates": [
+            {"date": day.isoformat(), "picks": picks, "graded": graded}
+            for day, (picks, graded) in sorted(days.items(), reverse=True)
+        ],
+    }
 
 
 def _records_json(records: dict[rules.Period, rules.Record]) -> dict[str, Any]:

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 import orjson
 
 from . import rules
-from .documents import Document, DocumentBuilder
+from .documents import Document, DocumentBuilder, index_document
 from .engine import Engine
 from .errors import ExportError
-from .layout import DEFAULT_PREFIX, Layout, normalize_prefix
-from .sinks import Sink
-from .validation import check_document
+from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
+from .publish import ObjectInfo, Payload, PublishPolicy, Publisher, Report, Sink, Step, content_hash, day_summary
+from .validation import SCHEMA_FILES, check_document, schema_text
 from .warehouse import Snapshot, read_snapshot
 
 Progress = Callable[[int, int], None]  # (documents done, documents in the run)
@@ -31,11 +31,14 @@ class ExportOptions:
 
 @dataclass
 class Outcome:
-    """What a run published, for the summary line."""
+    """What a run did with each of its files, for the report and the summary line."""
 
-    paths: list[str]
-    bytes_written: int
+    report: Report
     queries: int
+
+    @property
+    def paths(self) -> list[str]:
+        return [result.path for result in self.report.results]
 
 
 def generated_at_now(environ: dict[str, str] | None = None) -> str:
@@ -55,11 +58,12 @@ def generated_at_now(environ: dict[str, str] | None = None) -> str:
 class Exporter:
     """Builds one model's documents from one snapshot of the warehouse and publishes them through a sink."""
 
-    def __init__(self, engine: Engine, sink: Sink, options: ExportOptions) -> None:
+    def __init__(self, engine: Engine, sink: Sink, options: ExportOptions, policy: PublishPolicy | None = None) -> None:
         self.engine = engine
         self.sink = sink
         self.options = options
         self.prefix = normalize_prefix(options.prefix)
+        self.publisher = Publisher(sink, policy or PublishPolicy())
 
     def daily(self, day: dt.date, progress: Progress | None = None) -> Outcome:
         """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file."""
@@ -69,7 +73,7 @@ class Exporter:
         days = [day] + ([yesterday] if yesterday in set(snapshot.dates_with_picks()) else [])
         documents = [self._day_document(builder, each) for each in days]
         documents += self._season_documents(builder, rules.season_label(day), as_of=None)
-        return self._publish(documents, progress)
+        return self._publish(builder, documents, progress)
 
     def backfill(self, first: dt.date, last: dt.date, progress: Progress | None = None) -> Outcome:
         """The per-day file of every date in [first, last] with shown picks, and every touched season's file."""
@@ -82,7 +86,7 @@ class Exporter:
         ]
         for season in _seasons_between(first, last):
             documents += self._season_documents(builder, season, as_of=None)
-        return self._publish(documents, progress)
+        return self._publish(builder, documents, progress)
 
     def season(self, season: str, as_of: dt.date | None = None) -> Outcome:
         """One season's file, with records as of `as_of` (default: its latest graded date)."""
@@ -93,7 +97,7 @@ class Exporter:
         if as_of is not None and not first <= as_of <= last:
             raise ExportError(f"--as-of {as_of} is not in season {season} ({first} to {last})")
         builder = DocumentBuilder(self._snapshot(first, last), self.options.generated_at)
-        return self._publish(self._season_documents(builder, season, as_of), None)
+        return self._publish(builder, self._season_documents(builder, season, as_of), None)
 
     def _snapshot(self, first: dt.date, last: dt.date) -> Snapshot:
         # Whole seasons, plus the days of a week that reaches back before Aug 1, so that every record
@@ -117,16 +121,63 @@ class Exporter:
             documents.append(Document(layout.current_season(), "season", content))
         return documents
 
-    def _publish(self, documents: list[Document], progress: Progress | None) -> Outcome:
-        # Every document passes the gate before the sink sees the first file.
-        files = []
-        for document in documents:
+    def _publish(self, builder: DocumentBuilder, documents: list[Document], progress: Progress | None) -> Outcome:
+        # Every document passes the gate before the destination sees the first file.
+        for done, document in enumerate(documents, start=1):
             check_document(document)
-            files.append((document.path, orjson.dumps(document.content)))
             if progress:
-                progress(len(files), len(documents))
-        self.sink.publish(files)
-        return Outcome([path for path, _ in files], sum(len(data) for _, data in files), self.engine.queries_run)
+                progress(done, len(documents))
+        layout = self._layout(builder)
+        payloads = [Payload.of(document.path, document.kind, document.content) for document in documents]
+        payloads += self._schema_payloads()
+        published = self.publisher.listing([*layout.folders(), schema_path(self.prefix, "")])
+        steps = self.publisher.plan(payloads, published)
+        index = Document(
+            layout.index(),
+            "index",
+            index_document(builder.snapshot.model.code, self.options.generated_at, self._published_days(layout, published, steps)),
+        )
+        check_document(index)
+        steps += self.publisher.plan([Payload.of(index.path, index.kind, index.content)], published)
+        return Outcome(self.publisher.publish(steps), self.engine.queries_run)
+
+    def _schema_payloads(self) -> list[Payload]:
+        """The JSON Schemas, published as they ship so that frontend developers can fetch them."""
+        payloads = []
+        for kind, name in SCHEMA_FILES.items():
+            data = schema_text(kind)
+            payloads.append(Payload(schema_path(self.prefix, name), "schema", data, content_hash(orjson.loads(data))))
+        return payloads
+
+    def _published_days(
+        self, layout: Layout, published: dict[str, ObjectInfo], steps: list[Step]
+    ) -> dict[dt.date, tuple[int, bool]]:
+        """Every per-day file that will be published once this run's day files are: (picks, fully graded)."""
+        days: dict[dt.date, tuple[int, bool]] = {}
+        for path, info in published.items():
+            day = layout.date_of(path)
+            if day is None:
+                continue
+            if info.picks is None:  # a file not published by picks-export: count its picks from its content
+                summary = _summary_of(self.sink.read(path))
+                if summary is None:
+                    continue  # not a readable per-day document: it gets no index entry
+                days[day] = summary
+            else:
+                days[day] = (info.picks, bool(info.graded))
+        for step in steps:
+            day = layout.date_of(step.payload.path)
+            if day is not None and step.action != "superseded" and step.payload.picks is not None:
+                days[day] = (step.payload.picks, bool(step.payload.graded))
+        return days
+
+
+def _summary_of(data: bytes | None) -> tuple[int, bool] | None:
+    try:
+        content = orjson.loads(data) if data is not None else None
+    except orjson.JSONDecodeError:
+        return None
+    return day_summary(content) if isinstance(content, dict) else None
 
 
 def _seasons_between(first: dt.date, last: dt.date) -> list[str]:

@@ -9,6 +9,7 @@ from .errors import ExportError
 
 DEFAULT_PREFIX = "v1/"
 _PREFIX_PATTERN = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*/)*")
+_DAY_FILE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
 
 
 def normalize_prefix(prefix: str) -> str:
@@ -17,6 +18,22 @@ def normalize_prefix(prefix: str) -> str:
     if not _PREFIX_PATTERN.fullmatch(prefix) or ".." in prefix:
         raise ExportError(f"prefix {prefix!r} is not a plain folder path like v1/")
     return prefix
+
+
+# Which kind of document a published path holds, from its place in the layout (with or without models/{code}/).
+_KIND_BY_PATH: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(^|/)picks/\d{4}-\d{2}-\d{2}\.json$"), "day"),
+    (re.compile(r"(^|/)subsets/(season|seasons/\d{4}-\d{2})\.json$"), "season"),
+    (re.compile(r"(^|/)picks/index\.json$"), "index"),
+)
+
+
+def kind_of_path(path: str) -> str | None:
+    """"day", "season" or "index" for a published document's path; None for anything else."""
+    for pattern, kind in _KIND_BY_PATH:
+        if pattern.search(path.replace("\\", "/")):
+            return kind
+    return None
 
 
 class Layout:
@@ -33,3 +50,25 @@ class Layout:
 
     def current_season(self) -> str:
         return f"{self.base}subsets/season.json"
+
+    def date_of(self, path: str) -> dt.date | None:
+        """The date of one of this model's per-day paths, or None for any other path."""
+        folder = f"{self.base}picks/"
+        if not path.startswith(folder) or not _DAY_FILE.fullmatch(path[len(folder) :]):
+            return None
+        try:
+            return dt.date.fromisoformat(path[len(folder) : -len(".json")])
+        except ValueError:
+            return None
+
+    def index(self) -> str:
+        return f"{self.base}picks/index.json"
+
+    def folders(self) -> tuple[str, str]:
+        """The folders this model's files live in: one listing each tells what is already published."""
+        return f"{self.base}picks/", f"{self.base}subsets/"
+
+
+def schema_path(prefix: str, file_name: str) -> str:
+    """Where the JSON Schemas are published for frontend developers (shared by every model)."""
+    return f"{prefix}schemas/{file_name}"

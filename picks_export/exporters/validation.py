@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jsonschema
 import orjson
 
+from . import layout
 from .documents import Document, Kind
 from .errors import InvalidDocumentError
 
-SCHEMA_FILES: dict[Kind, str] = {"day": "picks-day.schema.json", "season": "season.schema.json"}
-
-# Which schema a published path follows, from its place in the layout (with or without models/{code}/).
-_KIND_BY_PATH: tuple[tuple[re.Pattern[str], Kind], ...] = (
-    (re.compile(r"(^|/)picks/\d{4}-\d{2}-\d{2}\.json$"), "day"),
-    (re.compile(r"(^|/)subsets/(season|seasons/\d{4}-\d{2})\.json$"), "season"),
-)
+SCHEMA_FILES: dict[Kind, str] = {
+    "day": "picks-day.schema.json",
+    "season": "season.schema.json",
+    "index": "picks-index.schema.json",
+}
 
 
 @dataclass(frozen=True)
@@ -64,10 +62,7 @@ def check_document(document: Document) -> None:
 
 
 def kind_of_path(path: str) -> Kind | None:
-    for pattern, kind in _KIND_BY_PATH:
-        if pattern.search(path.replace("\\", "/")):
-            return kind
-    return None
+    return cast("Kind | None", layout.kind_of_path(path))
 
 
 def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
@@ -86,7 +81,7 @@ def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
             checked += 1
             kind = kind_of_path(file.as_posix())
             if kind is None:
-                found.append(Problem(str(file), "$", "not a published file (picks/YYYY-MM-DD.json or subsets/...)"))
+                found.append(Problem(str(file), "$", "not a published file (picks/YYYY-MM-DD.json, picks/index.json or subsets/...)"))
                 continue
             try:
                 content = orjson.loads(file.read_bytes())

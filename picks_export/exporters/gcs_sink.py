@@ -1,0 +1,238 @@
+"""Publishing to a Google Cloud Storage bucket that the website's frontend reads directly.
+
+The only module (with the BigQuery engine) that imports a Google client library. Credentials are Application
+Default Credentials; `STORAGE_EMULATOR_HOST` points the client at an emulator with anonymous credentials.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import google.auth.exceptions
+import requests
+from google.api_core import exceptions as api_exceptions
+from google.api_core.retry import Retry
+from google.cloud import storage
+from google.cloud.storage.retry import DEFAULT_RETRY
+
+from .errors import ExportError, OutputError
+from .publish import (
+    CONTENT_TYPE,
+    META_GRADED,
+    META_HASH,
+    META_PICKS,
+    META_RUN,
+    FileResult,
+    ObjectInfo,
+    Payload,
+    PublishPolicy,
+    Step,
+    decide,
+)
+
+# (connect, read) seconds for one HTTP request; the retry deadline bounds the whole of its attempts.
+REQUEST_TIMEOUT = (10.0, 60.0)
+# How often one file is decided again after another run changed it in between (HTTP 412).
+MAX_CONFLICTS = 5
+TRANSPORT_ERRORS = (
+    api_exceptions.GoogleAPIError,
+    google.auth.exceptions.GoogleAuthError,
+    requests.RequestException,
+    OSError,
+)
+
+
+def make_client(project: str | None = None, client_options: dict[str, Any] | None = None) -> storage.Client:
+    try:
+        return storage.Client(project=project, client_options=client_options)
+    except google.auth.exceptions.DefaultCredentialsError:
+        raise ExportError(
+            "no Google credentials found: run `gcloud auth application-default login`, or set"
+            " GOOGLE_APPLICATION_CREDENTIALS to a service account key file"
+        ) from None
+
+
+def short_error(error: BaseException) -> str:
+    """One line about a failed request: the status and the server's message, never a header or a token."""
+    if isinstance(error, api_exceptions.RetryError) and error.cause is not None:
+        return f"gave up retrying: {short_error(error.cause)}"
+    if isinstance(error, api_exceptions.GoogleAPICallError):
+        return f"HTTP {error.code}: {error.message}".strip()
+    if isinstance(error, requests.ConnectionError):
+        return "cannot connect to the storage server"
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0] if text else ''}".strip()
+
+
+class GCSSink:
+    """A bucket, optionally under a prefix: `v1/picks/...` lands at `gs://BUCKET/PREFIX/v1/picks/...`."""
+
+    has_headers = True
+
+    def __init__(self, bucket: str, prefix: str = "", *, project: str | None = None, client: storage.Client | None = None):
+        self.client = client or make_client(project)
+        self.bucket_name = bucket
+        self.prefix = prefix
+        self.bucket = self.client.bucket(bucket)
+        self.retry: Retry = DEFAULT_RETRY
+
+    def describe(self, path: str) -> str:
+        return f"gs://{self.bucket_name}/{self.prefix}{path}"
+
+    def configure(self, policy: PublishPolicy) -> None:
+        # Backoff starts short: a brief 503 should cost a fraction of a second, not the library's default 1 s.
+        self.retry = DEFAULT_RETRY.with_timeout(policy.retry_deadline).with_delay(initial=0.2, maximum=10.0, multiplier=2.0)
+
+    def list(self, folder: str) -> dict[str, ObjectInfo]:
+        try:
+            blobs = self.client.list_blobs(
+                self.bucket_name, prefix=self.prefix + folder, retry=self.retry, timeout=REQUEST_TIMEOUT
+            )
+            return {info.path: info for info in map(self._info, blobs)}
+        except api_exceptions.NotFound:
+            raise OutputError(f"bucket gs://{self.bucket_name} does not exist (nothing published)") from None
+        except TRANSPORT_ERRORS as error:
+            raise OutputError(f"cannot list {self.describe(folder)} (nothing published): {short_error(error)}") from None
+
+    def read(self, path: str) -> bytes | None:
+        try:
+            blob = self.bucket.get_blob(self.prefix + path, retry=self.retry, timeout=REQUEST_TIMEOUT)
+            return None if blob is None else blob.download_as_bytes(retry=self.retry, timeout=REQUEST_TIMEOUT)
+        except TRANSPORT_ERRORS as error:
+            raise OutputError(f"cannot read {self.describe(path)} (nothing published): {short_error(error)}") from None
+
+    def apply(self, steps: Sequence[Step], policy: PublishPolicy) -> list[FileResult]:
+        if len(steps) <= 1:
+            return [self._apply_one(step, policy) for step in steps]
+        with ThreadPoolExecutor(max_workers=min(policy.workers, len(steps)), thread_name_prefix="upload") as pool:
+            return list(pool.map(lambda step: self._apply_one(step, policy), steps))
+
+    def _apply_one(self, step: Step, policy: PublishPolicy) -> FileResult:
+        """Upload or patch one file under a generation precondition; after a conflict, re-read and decide again."""
+        path = step.payload.path
+        for _ in range(MAX_CONFLICTS):
+            try:
+                if step.action == "restyle":
+                    return self._patch(step, policy)
+                return self._upload(step, policy)
+            except api_exceptions.PreconditionFailed:
+                try:
+                    current = self.bucket.get_blob(self.prefix + path, retry=self.retry, timeout=REQUEST_TIMEOUT)
+                except TRANSPORT_ERRORS as error:
+                    return FileResult(path, "failed", 0, f"changed by another run, then: {short_error(error)}")
+                info = None if current is None else self._info(current)
+                if info is not None and info.run == policy.run:
+                    # A retried request of ours had already landed before its response was lost.
+                    return FileResult(path, "written", info.size, "", info.generation)
+                step = decide(step.payload, info, policy, has_headers=True)
+                if step.action == "unchanged":
+                    return FileResult(path, "unchanged", 0, "another run published the same content meanwhile", info and info.generation)
+                if step.action in ("superseded", "refused"):
+                    return FileResult(path, step.action, 0, f"changed by another run: {step.reason}")
+            except TRANSPORT_ERRORS as error:
+                return FileResult(path, "failed", 0, short_error(error))
+        return FileResult(path, "failed", 0, f"kept changing under {MAX_CONFLICTS} other runs' uploads")
+
+    def _upload(self, step: Step, policy: PublishPolicy) -> FileResult:
+        payload = step.payload
+        blob = self.bucket.blob(self.prefix + payload.path)
+        blob.cache_control = policy.cache_control[payload.kind]
+        blob.content_encoding = policy.content_encoding
+        blob.metadata = _metadata(payload, policy.run)
+        data = gzip.compress(payload.data, compresslevel=9, mtime=0) if policy.gzip else payload.data
+        expected = step.existing.generation if step.existing and step.existing.generation else 0
+        # upload_from_string's own content type wins over blob.content_type (default text/plain): pass it.
+        blob.upload_from_string(
+            data, content_type=CONTENT_TYPE, if_generation_match=expected, retry=self.retry, timeout=REQUEST_TIMEOUT
+        )
+        return FileResult(payload.path, "written", len(data), "", blob.generation)
+
+    def _patch(self, step: Step, policy: PublishPolicy) -> FileResult:
+        """Only the headers changed (a new cache policy): patch them, keep the bytes and the generation."""
+        assert step.existing is not None
+        blob = self.bucket.blob(self.prefix + step.payload.path)
+        blob.cache_control = policy.cache_control[step.payload.kind]
+        blob.content_type = CONTENT_TYPE
+        blob.patch(
+            if_generation_match=step.existing.generation,
+            if_metageneration_match=step.existing.metageneration,
+            retry=self.retry,
+            timeout=REQUEST_TIMEOUT,
+        )
+        return FileResult(step.payload.path, "patched", 0, "cache policy", step.existing.generation)
+
+    def _info(self, blob: storage.Blob) -> ObjectInfo:
+        metadata = blob.metadata or {}
+        picks = metadata.get(META_PICKS, "")
+        return ObjectInfo(
+            path=blob.name.removeprefix(self.prefix),
+            content_hash=metadata.get(META_HASH),
+            size=blob.size or 0,
+            generation=blob.generation,
+            metageneration=blob.metageneration,
+            cache_control=blob.cache_control,
+            content_type=blob.content_type,
+            content_encoding=blob.content_encoding,
+            run=metadata.get(META_RUN, ""),
+            picks=int(picks) if picks.isdigit() else None,
+            graded={"true": True, "false": False}.get(metadata.get(META_GRADED, "")),
+        )
+
+
+def _metadata(payload: Payload, run: str) -> dict[str, str]:
+    metadata = {META_HASH: payload.content_hash, META_RUN: run}
+    if payload.picks is not None:
+        metadata[META_PICKS] = str(payload.picks)
+        metadata[META_GRADED] = "true" if payload.graded else "false"
+    return metadata
+
+
+# Bucket set-up: the CORS policy that lets the website's pages fetch the files.
+CORS_RESPONSE_HEADERS = ["Content-Type", "Cache-Control"]
+
+
+@dataclass(frozen=True)
+class BucketSummary:
+    name: str
+    cors: list[dict[str, Any]]
+    objects: int
+    total_bytes: int
+
+
+def set_cors(sink: GCSSink, origins: Sequence[str], max_age: int) -> list[dict[str, Any]]:
+    """Let pages from `origins` GET (and HEAD) the bucket's objects; returns the policy as set."""
+    policy = [
+        {
+            "origin": list(origins),
+            "method": ["GET", "HEAD"],
+            "responseHeader": CORS_RESPONSE_HEADERS,
+            "maxAgeSeconds": max_age,
+        }
+    ]
+    try:
+        sink.bucket.cors = policy
+        sink.bucket.patch(retry=sink.retry, timeout=REQUEST_TIMEOUT)
+    except api_exceptions.NotFound:
+        raise OutputError(f"bucket gs://{sink.bucket_name} does not exist") from None
+    except TRANSPORT_ERRORS as error:
+        raise OutputError(f"cannot set the CORS policy of gs://{sink.bucket_name}: {short_error(error)}") from None
+    return policy
+
+
+def summarize_bucket(sink: GCSSink) -> BucketSummary:
+    """The bucket's CORS policy and the count and total size of the objects under the sink's prefix."""
+    try:
+        sink.bucket.reload(retry=sink.retry, timeout=REQUEST_TIMEOUT)
+        objects = total = 0
+        for blob in sink.client.list_blobs(sink.bucket_name, prefix=sink.prefix or None, retry=sink.retry, timeout=REQUEST_TIMEOUT):
+            objects += 1
+            total += blob.size or 0
+    except api_exceptions.NotFound:
+        raise OutputError(f"bucket gs://{sink.bucket_name} does not exist") from None
+    except TRANSPORT_ERRORS as error:
+        raise OutputError(f"cannot read bucket gs://{sink.bucket_name}: {short_error(error)}") from None
+    return BucketSummary(sink.bucket_name, list(sink.bucket.cors), objects, total)

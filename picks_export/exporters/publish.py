@@ -1,0 +1,295 @@
+"""Publishing: decide per file what a run must do at the destination, then do it in a safe order.
+
+A run compares each file it built with what is already published (one listing per folder) and plans one
+action per file: new, changed, unchanged (skipped), restyle (headers only), refused (shrink guard) or superseded
+(a newer run already published it). Files then go out in order, schemas and per-day files first, season files
+next, the index last, so that a reader never finds an index entry or a season date whose day file is missing.
+Nothing here imports a Google library: the sinks do the talking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import orjson
+
+from .errors import OutputError
+
+PublishKind = Literal["day", "season", "index", "schema"]
+KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema")
+CONTENT_TYPE = "application/json"
+DEFAULT_CACHE_CONTROL: Mapping[PublishKind, str] = {
+    "day": "public, max-age=300",
+    "season": "public, max-age=3600",
+    "index": "public, max-age=300",
+    "schema": "public, max-age=86400",
+}
+# Custom metadata on every published object: what the next run compares with, without downloading it.
+META_HASH = "content-sha256"
+META_RUN = "published-by-run"
+META_PICKS = "picks"
+META_GRADED = "graded"
+
+Action = Literal["new", "changed", "unchanged", "restyle", "refused", "superseded"]
+Status = Literal["written", "patched", "unchanged", "superseded", "refused", "failed", "not attempted", "planned"]
+
+
+def new_run_id() -> str:
+    """Sortable by start time (nanoseconds), unique by a random suffix: later runs compare greater."""
+    return f"{time.time_ns():020d}-{secrets.token_hex(4)}"
+
+
+def content_hash(content: Any) -> str:
+    """SHA-256 of the document without `generated_at`: a re-run over unchanged data gives the same hash."""
+    if isinstance(content, dict):
+        content = {key: value for key, value in content.items() if key != "generated_at"}
+    return hashlib.sha256(orjson.dumps(content)).hexdigest()
+
+
+def day_summary(content: Any) -> tuple[int, bool]:
+    """(picks shown, fully graded) of a per-day document: graded when it has picks and each has a result."""
+    # Also reads files found at a day path that picks-export did not write: anything but our shape counts nothing.
+    groups = content.get("groups") if isinstance(content, dict) else None
+    results = [
+        pick.get("result")
+        for group in (groups if isinstance(groups, list) else [])
+        if isinstance(group, dict) and isinstance(group.get("picks"), list)
+        for pick in group["picks"]
+        if isinstance(pick, dict)
+    ]
+    return len(results), bool(results) and all(result is not None for result in results)
+
+
+@dataclass(frozen=True)
+class Payload:
+    """One file of a run, serialized, with what the comparison and the index need to know about it."""
+
+    path: str
+    kind: PublishKind
+    data: bytes
+    content_hash: str
+    picks: int | None = None  # per-day files only
+    graded: bool | None = None
+
+    @classmethod
+    def of(cls, path: str, kind: PublishKind, content: Any) -> Payload:
+        picks, graded = day_summary(content) if kind == "day" else (None, None)
+        return cls(path, kind, orjson.dumps(content), content_hash(content), picks, graded)
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    """What the destination holds at a path, as one listing reports it."""
+
+    path: str
+    content_hash: str | None
+    size: int = 0
+    generation: int | None = None
+    metageneration: int | None = None
+    cache_control: str | None = None
+    content_type: str | None = None
+    content_encoding: str | None = None
+    run: str = ""
+    picks: int | None = None
+    graded: bool | None = None
+
+
+@dataclass(frozen=True)
+class PublishPolicy:
+    """How a run publishes; every field has a command-line option."""
+
+    gzip: bool = True
+    cache_control: Mapping[PublishKind, str] = field(default_factory=lambda: dict(DEFAULT_CACHE_CONTROL))
+    allow_shrink: bool = False
+    dry_run: bool = False
+    workers: int = 8
+    retry_deadline: float = 120.0  # seconds to keep retrying a transient failure of one request
+    run: str = field(default_factory=new_run_id)
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise OutputError(f"--workers must be at least 1, not {self.workers}")
+        if self.retry_deadline <= 0:
+            raise OutputError(f"--retry-deadline must be positive, not {self.retry_deadline}")
+        for kind, value in self.cache_control.items():
+            if not value or not value.isascii() or not value.isprintable():
+                raise OutputError(f"cache control of {kind} files {value!r} is not a printable ASCII header value")
+
+    @property
+    def content_encoding(self) -> str | None:
+        return "gzip" if self.gzip else None
+
+
+@dataclass(frozen=True)
+class Step:
+    """The plan for one file."""
+
+    payload: Payload
+    action: Action
+    existing: ObjectInfo | None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    status: Status
+    size: int = 0
+    detail: str = ""
+    generation: int | None = None
+
+
+class Sink(Protocol):
+    """A destination: a folder or a bucket, holding files at paths like `v1/picks/2026-02-07.json`."""
+
+    # Whether objects carry HTTP headers (cache control, content type and encoding) worth comparing.
+    has_headers: bool
+
+    def describe(self, path: str) -> str:
+        """Where `path` ends up, for messages."""
+
+    def configure(self, policy: PublishPolicy) -> None:
+        """Take the run's settings (retry deadline) before the first request."""
+
+    def list(self, folder: str) -> dict[str, ObjectInfo]:
+        """What is published under `folder` (ending in `/`), in one listing."""
+
+    def read(self, path: str) -> bytes | None:
+        """The published JSON at `path` (decompressed), or None; for objects whose metadata says too little."""
+
+    def apply(self, steps: Sequence[Step], policy: PublishPolicy) -> list[FileResult]:
+        """Carry out new / changed / restyle steps; a result per step, never an exception per file."""
+
+
+def decide(payload: Payload, existing: ObjectInfo | None, policy: PublishPolicy, has_headers: bool) -> Step:
+    """What to do with `payload` given what is published at its path (also used again after a conflict)."""
+    if existing is None:
+        return Step(payload, "new", None)
+    same_bytes_form = not has_headers or existing.content_encoding == policy.content_encoding
+    if existing.content_hash == payload.content_hash and same_bytes_form:
+        headers_ok = not has_headers or (
+            existing.cache_control == policy.cache_control[payload.kind] and existing.content_type == CONTENT_TYPE
+        )
+        return Step(payload, "unchanged" if headers_ok else "restyle", existing)
+    if existing.run > policy.run:
+        return Step(payload, "superseded", existing, f"a newer run ({existing.run}) published it")
+    if payload.kind == "day" and (existing.picks or 0) > 0 and payload.picks == 0 and not policy.allow_shrink:
+        return Step(
+            payload,
+            "refused",
+            existing,
+            f"it has {existing.picks} picks published and would have none (--allow-shrink replaces it)",
+        )
+    return Step(payload, "changed", existing)
+
+
+@dataclass
+class Report:
+    """What a run did (or, on a dry run, would do) with each file."""
+
+    results: list[FileResult]
+    dry_run: bool = False
+    actions: dict[str, Action] = field(default_factory=dict)  # path -> planned action
+    describe: Callable[[str], str] = str  # where a path ends up, for messages
+
+    def count(self, status: Status) -> int:
+        return sum(1 for result in self.results if result.status == status)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [result for result in self.results if result.status in ("failed", "refused", "not attempted")]
+
+    @property
+    def bytes_sent(self) -> int:
+        return sum(result.size for result in self.results if result.status == "written")
+
+
+class PublishFailed(OutputError):
+    """Some files could not be published; `report` tells which were, which were skipped and which failed."""
+
+    def __init__(self, message: str, report: Report) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class PublishRefused(PublishFailed):
+    """A guard refused the run before anything was sent."""
+
+    exit_code = 7
+
+
+PHASES: tuple[tuple[PublishKind, ...], ...] = (("schema", "day"), ("season",), ("index",))
+_PHASE_OF = {kind: number for number, kinds in enumerate(PHASES) for kind in kinds}
+
+
+class Publisher:
+    """Plans and publishes one run's files through a sink."""
+
+    def __init__(self, sink: Sink, policy: PublishPolicy) -> None:
+        self.sink = sink
+        self.policy = policy
+        sink.configure(policy)
+
+    def listing(self, folders: Sequence[str]) -> dict[str, ObjectInfo]:
+        published: dict[str, ObjectInfo] = {}
+        for folder in sorted(set(folders)):
+            published.update(self.sink.list(folder))
+        return published
+
+    def plan(self, payloads: Sequence[Payload], published: Mapping[str, ObjectInfo]) -> list[Step]:
+        return [decide(each, published.get(each.path), self.policy, self.sink.has_headers) for each in payloads]
+
+    def publish(self, steps: Sequence[Step]) -> Report:
+        """Carry out a plan phase by phase; a phase with a failure stops the later ones."""
+        steps = sorted(steps, key=lambda step: _PHASE_OF[step.payload.kind])  # stable: keeps each phase's order
+        actions = {step.payload.path: step.action for step in steps}
+        report = Report([], self.policy.dry_run, actions, self.sink.describe)
+        refused = [step for step in steps if step.action == "refused"]
+        if self.policy.dry_run or refused:
+            report.results = [_planned(step, refused_run=bool(refused)) for step in steps]
+            if refused and not self.policy.dry_run:
+                first = refused[0]
+                more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+                raise PublishRefused(
+                    f"refusing to publish anything: {self.sink.describe(first.payload.path)}: {first.reason}{more}",
+                    report,
+                )
+            return report
+        stopped = False
+        for kinds in PHASES:
+            phase = [step for step in steps if step.payload.kind in kinds]
+            if stopped:
+                report.results += [FileResult(step.payload.path, "not attempted", 0, "an earlier file failed") for step in phase]
+                continue
+            todo = [step for step in phase if step.action in ("new", "changed", "restyle")]
+            done = {result.path: result for result in self.sink.apply(todo, self.policy)} if todo else {}
+            for step in phase:
+                report.results.append(done.get(step.payload.path) or _skipped(step))
+            stopped = any(result.status in ("failed", "refused") for result in report.results)
+        if report.failed:
+            failed = report.failed
+            raise PublishFailed(
+                f"{len(failed)} of {len(steps)} files not published; first: "
+                f"{self.sink.describe(failed[0].path)}: {failed[0].status}: {failed[0].detail}",
+                report,
+            )
+        return report
+
+
+def _planned(step: Step, refused_run: bool) -> FileResult:
+    detail = step.reason or step.action
+    if refused_run and step.action != "refused":
+        return FileResult(step.payload.path, "not attempted", len(step.payload.data), f"planned: {detail}")
+    status: Status = "refused" if step.action == "refused" else "planned"
+    return FileResult(step.payload.path, status, len(step.payload.data), detail)
+
+
+def _skipped(step: Step) -> FileResult:
+    generation = step.existing.generation if step.existing else None
+    status: Status = "superseded" if step.action == "superseded" else "unchanged"
+    return FileResult(step.payload.path, status, 0, step.reason, generation)
