@@ -86,7 +86,7 @@ class Exporter:
         ]
         for season in _seasons_between(first, last):
             documents += self._season_documents(builder, season, as_of=None)
-        return self._publish(builder, documents, progress)
+        return self._publish(builder, documents, progress, regenerate=(first, last))
 
     def season(self, season: str, as_of: dt.date | None = None) -> Outcome:
         """One season's file, with records as of `as_of` (default: its latest graded date)."""
@@ -121,16 +121,31 @@ class Exporter:
             documents.append(Document(layout.current_season(), "season", content))
         return documents
 
-    def _publish(self, builder: DocumentBuilder, documents: list[Document], progress: Progress | None) -> Outcome:
+    def _publish(
+        self,
+        builder: DocumentBuilder,
+        documents: list[Document],
+        progress: Progress | None,
+        regenerate: tuple[dt.date, dt.date] | None = None,
+    ) -> Outcome:
+        layout = self._layout(builder)
+        published = self.publisher.listing([*layout.folders(), schema_path(self.prefix, "")])
+        if regenerate:
+            # A published day of the range that no longer has shown picks is rebuilt too (empty), rather than
+            # left contradicting the season file; the shrink guard decides whether it may replace the old one.
+            first, last = regenerate
+            built = {document.path for document in documents}
+            for path in published:
+                day = layout.date_of(path)
+                if day is not None and first <= day <= last and path not in built:
+                    documents.append(self._day_document(builder, day))
         # Every document passes the gate before the destination sees the first file.
         for done, document in enumerate(documents, start=1):
             check_document(document)
             if progress:
                 progress(done, len(documents))
-        layout = self._layout(builder)
         payloads = [Payload.of(document.path, document.kind, document.content) for document in documents]
         payloads += self._schema_payloads()
-        published = self.publisher.listing([*layout.folders(), schema_path(self.prefix, "")])
         steps = self.publisher.plan(payloads, published)
         index = Document(
             layout.index(),

