@@ -381,5 +381,58 @@ def validate(
     typer.echo(f"{checked} file{'' if checked == 1 else 's'} valid")
 
 
+bucket_app = typer.Typer(help="Set up and inspect the bucket the website reads.", no_args_is_help=True)
+app.add_typer(bucket_app, name="bucket")
+BucketDest = Annotated[
+    str, typer.Option(envvar="PICKS_EXPORT_DEST", help="The bucket, as gs://BUCKET (a prefix limits `show`).")
+]
+
+
+@bucket_app.command("cors")
+def bucket_cors(
+    origin: Annotated[
+        list[str], typer.Option(help="A web origin allowed to GET the files, like https://example.com; repeatable.")
+    ],
+    dest: BucketDest,
+    max_age: Annotated[
+        int, typer.Option(envvar="PICKS_EXPORT_CORS_MAX_AGE", min=0, help="Seconds a browser may cache the CORS answer.")
+    ] = 3600,
+    project: Project = None,
+) -> None:
+    """Set the bucket's CORS policy so that pages from these origins can fetch the files, and print it.
+
+    Example: picks-export bucket cors --dest gs://picks-site --origin https://picks.example.com
+    """
+    with _clean_errors():
+        from .exporters.gcs_sink import set_cors
+        from .exporters.sinks import check_origin, open_bucket
+
+        origins = [check_origin(each) for each in origin]
+        policy = set_cors(open_bucket(dest, project), origins, max_age)
+        typer.echo(f"CORS of {dest}: {_json(policy)}")
+
+
+@bucket_app.command("show")
+def bucket_show(dest: BucketDest, project: Project = None) -> None:
+    """Print the bucket's CORS policy and the number and total size of its objects (under the prefix).
+
+    Example: picks-export bucket show --dest gs://picks-site
+    """
+    with _clean_errors():
+        from .exporters.gcs_sink import summarize_bucket
+        from .exporters.sinks import open_bucket
+
+        summary = summarize_bucket(open_bucket(dest, project))
+        typer.echo(f"bucket: gs://{summary.name}")
+        typer.echo(f"cors: {_json(summary.cors) if summary.cors else 'none'}")
+        typer.echo(f"objects under {dest}: {summary.objects:,}, {summary.total_bytes:,} bytes")
+
+
+def _json(value: object) -> str:
+    import orjson
+
+    return orjson.dumps(value).decode()
+
+
 def main() -> None:
     app()

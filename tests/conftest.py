@@ -141,3 +141,13 @@ def run(tmp_path: Path):
         return Run(tmp_path, rows.rows(), **options)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def gcs():
+    """One fake-gcs-server for the session; each test uses buckets of its own."""
+    from fakegcs import FakeGCS
+
+    server = FakeGCS()
+    yield server
+    server.stop()

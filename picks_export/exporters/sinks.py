@@ -35,6 +35,16 @@ def parse_gcs_url(dest: str) -> tuple[str, str]:
     return bucket, normalize_prefix(prefix)
 
 
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|\*")
+
+
+def check_origin(origin: str) -> str:
+    """A CORS origin: scheme and host (and port), nothing else; or `*` for any."""
+    if not _ORIGIN.fullmatch(origin):
+        raise ExportError(f"origin {origin!r} is not like https://example.com (scheme and host, no path)")
+    return origin
+
+
 def open_sink(dest: str, project: str | None = None) -> Sink:
     """A folder path, or `gs://BUCKET[/PREFIX]` for a bucket (the Google client is imported only then)."""
     if dest.startswith("gs://"):
