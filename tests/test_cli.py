@@ -133,7 +133,7 @@ def test_validate_reports_file_and_json_path(tmp_path):
     (tmp_path / "notes.json").write_bytes(b"{}")  # not a published kind: skipped in a folder
     result = invoke("validate", str(tmp_path))
     assert result.exit_code == 4
-    assert "2026-01-15.json: $.signal: 'sunny' is not one of" in result.stderr
+    assert '2026-01-15.json: $.signal: "sunny" is not one of' in result.stderr
     assert "2026-01-15.json: $: Additional properties are not allowed ('system_id' was unexpected)" in result.stderr
     assert "2026-01-16.json: $: not JSON" in result.stderr
     assert "2 of 3 files invalid" in result.stderr

@@ -42,7 +42,7 @@ def test_help_does_not_load_the_engine():
 from typer.testing import CliRunner
 from picks_export.cli import app
 assert CliRunner().invoke(app, ["--help"]).exit_code == 0
-heavy = sorted(name for name in ("duckdb", "sqlglot", "jsonschema") if name in sys.modules)
+heavy = sorted(name for name in ("duckdb", "sqlglot", "jsonschema_rs") if name in sys.modules)
 print(heavy)
 """
     result = run_python(code)
