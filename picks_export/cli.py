@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, TextIO
 
 import typer
 
@@ -58,6 +59,13 @@ Dest = Annotated[
 Model = Annotated[
     Optional[str],
     typer.Option(envvar="PICKS_EXPORT_MODEL", help="Model code; default the champion. Others go under models/{code}/."),
+]
+AllModels = Annotated[
+    bool,
+    typer.Option(
+        "--all-models", envvar="PICKS_EXPORT_ALL_MODELS",
+        help="Every enabled model in one run: the champion at the prefix's root, the others under models/{code}/.",
+    ),
 ]
 Prefix = Annotated[str, typer.Option(envvar="PICKS_EXPORT_PREFIX", help="Path prefix of every published file.")]
 Today = Annotated[
@@ -189,40 +197,71 @@ def _print_report(report: Report) -> None:
             typer.echo(f"{result.status:<13} {report.describe(result.path)}{size}{detail}")
 
 
-def _report(outcome: Outcome) -> None:
+def _report(outcome: Outcome, progress: _Progress) -> None:
     report = outcome.report
+    seconds = f" in {progress.seconds():.1f} s"
     _print_report(report)
     if report.dry_run:
         counts = {action: list(report.actions.values()).count(action) for action in ("new", "changed", "restyle", "unchanged")}
         summary = ", ".join(f"{count} {action}" for action, count in counts.items())
-        typer.echo(f"dry run, nothing published: {len(report.results)} files ({summary}); {outcome.queries} warehouse queries")
+        typer.echo(
+            f"dry run, nothing published: {len(report.results)} files ({summary}); {outcome.queries} warehouse queries"
+            + seconds
+        )
         return
     typer.echo(
         f"{len(report.results)} files: {report.count('written')} written, {report.count('patched')} headers updated,"
         f" {report.count('unchanged')} unchanged, {report.count('superseded')} left to a newer run;"
-        f" {report.bytes_sent:,} bytes sent to {report.describe('')}; {outcome.queries} warehouse queries"
+        f" {report.bytes_sent:,} bytes sent to {report.describe('')}; {outcome.queries} warehouse queries{seconds}"
     )
 
 
+class _Progress:
+    """Files built so far, with the rate (and the ETA when the total is known): a line redrawn in place on a
+    terminal, a plain log line every few seconds otherwise."""
+
+    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.started = time.monotonic()
+        self.shown_at = self.started  # the first line after the first interval: short runs print none
+        self.drawn = False
+        self.done = 0
+
+    def __call__(self, done: int, total: int | None) -> None:
+        self.done = done
+        now = time.monotonic()
+        if now - self.shown_at < (0.1 if self.tty else 10.0):
+            return
+        self.shown_at = now
+        rate = done / max(now - self.started, 1e-9)
+        line = f"{self.label}: {done:,}" + (f"/{total:,}" if total else "") + f" files, {rate:,.0f} files/s"
+        if total and rate > 0:
+            line += f", ETA {max(total - done, 0) / rate:,.0f} s"
+        self.drawn = True
+        if self.tty:
+            self.stream.write(f"\r{line}\033[K")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty and self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+
 @contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress bar on a terminal; nothing when output goes to a file or a pipe."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    state: dict[str, typer.progressbar] = {}  # type: ignore[valid-type]
-
-    def advance(done: int, total: int) -> None:
-        if "bar" not in state:
-            state["bar"] = typer.progressbar(length=total, label=label, file=sys.stderr)
-            state["bar"].__enter__()
-        state["bar"].update(1)
-
+def _progress(label: str) -> Iterator[_Progress]:
+    progress = _Progress(label)
     try:
-        yield advance
+        yield progress
     finally:
-        if "bar" in state:
-            state["bar"].__exit__(None, None, None)
+        progress.close()
 
 
 @app.command()
@@ -261,6 +300,7 @@ def daily(
     dataset: Dataset = DEFAULT_DATASET,
     dest: Dest = "public",
     model: Model = None,
+    all_models: AllModels = False,
     prefix: Prefix = DEFAULT_PREFIX,
     today: Today = None,
     dry_run: DryRun = False,
@@ -278,11 +318,11 @@ def daily(
 
     Example: picks-export daily --date 2026-02-07 --dest gs://picks-site
     """
-    with _clean_errors():
+    with _clean_errors(), _progress("building") as progress:
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project)
         day = _date(date) or exporter.options.today
-        _report(exporter.daily(day))
+        _report(exporter.daily(day, progress, all_models=all_models), progress)
 
 
 @app.command()
@@ -293,6 +333,7 @@ def backfill(
     dataset: Dataset = DEFAULT_DATASET,
     dest: Dest = "public",
     model: Model = None,
+    all_models: AllModels = False,
     prefix: Prefix = DEFAULT_PREFIX,
     today: Today = None,
     dry_run: DryRun = False,
@@ -310,10 +351,10 @@ def backfill(
 
     Example: picks-export backfill --start 2025-10-21 --end 2026-06-15
     """
-    with _clean_errors(), _progress_bar("building") as progress:
+    with _clean_errors(), _progress("building") as progress:
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project)
-        _report(exporter.backfill(start.date(), end.date(), progress))
+        _report(exporter.backfill(start.date(), end.date(), progress, all_models=all_models), progress)
 
 
 @app.command()
@@ -351,10 +392,10 @@ def season(
     """
     from .exporters.rules import season_label
 
-    with _clean_errors():
+    with _clean_errors(), _progress("building") as progress:
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project)
-        _report(exporter.season(season or season_label(exporter.options.today), _date(as_of)))
+        _report(exporter.season(season or season_label(exporter.options.today), _date(as_of)), progress)
 
 
 @app.command()

@@ -144,3 +144,43 @@ def test_validate_reports_file_and_json_path(tmp_path):
 def test_validate_nothing_found_is_an_error(tmp_path):
     assert invoke("validate", str(tmp_path)).exit_code == 4
     assert invoke("validate", str(tmp_path / "missing.json")).exit_code == 4
+
+
+def test_backfill_all_models_writes_every_enabled_model_in_four_queries(warehouse, tmp_path):
+    dest = tmp_path / "public"
+    result = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", "2025-10-01",
+                    "--end", TODAY, "--today", TODAY, "--all-models")
+    assert result.exit_code == 0, result.output
+    assert "; 4 warehouse queries in " in result.stdout
+    champion = sorted(path.name for path in (dest / "v1/picks").glob("20*.json"))
+    other = sorted(path.name for path in (dest / "v1/models/phoenix/picks").glob("20*.json"))
+    assert champion and champion == other
+    assert sorted(path.name for path in (dest / "v1/models").iterdir()) == ["phoenix"]  # not the disabled model
+    for base in ("v1", "v1/models/phoenix"):
+        index = orjson.loads((dest / base / "picks/index.json").read_bytes())
+        assert [entry["date"] + ".json" for entry in index["dates"]] == champion[::-1]
+    # the same files as one run per model
+    single = tmp_path / "single"
+    for model in ("926A", "phoenix"):
+        assert invoke("backfill", "--warehouse", str(warehouse), "--dest", str(single), "--start", "2025-10-01",
+                      "--end", TODAY, "--today", TODAY, "--model", model).exit_code == 0
+    both = {path.relative_to(dest).as_posix(): path.read_bytes() for path in dest.rglob("*.json")}
+    assert both == {path.relative_to(single).as_posix(): path.read_bytes() for path in single.rglob("*.json")}
+    clash = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", TODAY, "--end", TODAY,
+                   "--all-models", "--model", "phoenix")
+    assert clash.exit_code == 1 and "--model and --all-models exclude each other" in clash.stderr
+
+
+def test_progress_logs_plain_lines_off_a_terminal():
+    import io
+
+    from picks_export.cli import _Progress
+
+    stream = io.StringIO()
+    progress = _Progress("building", stream)
+    progress(5, 10)
+    assert stream.getvalue() == ""  # nothing for a short run
+    progress.shown_at -= 11
+    progress.started -= 10
+    progress(50, 100)
+    assert stream.getvalue().startswith("building: 50/100 files, 5 files/s, ETA 10 s\n")

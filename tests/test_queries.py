@@ -33,7 +33,7 @@ def test_values_are_parameters_not_literals(name):
     assert literals == (["0", "postponed"] if name == "shown_picks" else [])
     if name in ("shown_picks", "signals"):
         parameters = {node.name for node in statement.find_all(exp.Parameter)}
-        assert parameters == {"system_id", "first_date", "last_date"}
+        assert parameters == {"system_ids", "first_date", "last_date"}
 
 
 # Date functions whose transpile to DuckDB is wrong (DAYOFWEEK counts Sunday 0 vs 1; DATE_TRUNC/DATE_SUB on dates
@@ -58,9 +58,9 @@ def test_comparisons_of_dates_and_timestamps_behave_on_duckdb(tmp_path):
         rows.pick(day, "P")
         rows.signal(day, "neutral")
     engine = DuckDBEngine(write_warehouse(tmp_path / "w.duckdb", rows.rows()))
-    params = {"system_id": "sys-a", "first_date": first, "last_date": last}
+    params = {"system_ids": ["sys-a"], "first_date": first, "last_date": last}
     assert [row["game_date"] for row in engine.query("signals", params)] == [first, last]
-    picks = engine.query("shown_picks", params)
+    picks = list(engine.query("shown_picks", params))
     assert [row["game_date"] for row in picks] == [first, last]
     assert all(type(row["game_date"]) is dt.date for row in picks)
     assert at(first, "12:00") < at(first, "12:01")
@@ -91,4 +91,4 @@ def test_transpiled_sql_is_cached():
 def test_transpile_uses_duckdb_parameters_and_quoted_names():
     (statement,) = transpile("signals", "nba_predictions")
     assert '"nba_predictions"."daily_signals"' in statement
-    assert re.search(r"\$system_id\b", statement) and "@" not in statement
+    assert re.search(r"\$system_ids\b", statement) and "@" not in statement

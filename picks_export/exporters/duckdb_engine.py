@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from sqlglot import exp
 from .engine import DEFAULT_DATASET, QueryValue, Row, check_identifier, render
 from .errors import WarehouseError
 from .tables import TABLES, Rows
+
+
+FETCH_BATCH = 10_000
 
 
 @lru_cache(maxsize=64)
@@ -44,19 +48,28 @@ class DuckDBEngine:
         except duckdb.Error as error:
             raise WarehouseError(f"cannot open warehouse {self.path}: {error}") from None
 
-    def query(self, name: str, params: dict[str, QueryValue]) -> list[Row]:
+    def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
         (statement,) = transpile(name, self.dataset)
         self.queries_run += 1
         try:
             cursor = self._con.execute(statement, params)
-            columns = [column[0] for column in cursor.description]
-            return [dict(zip(columns, values)) for values in cursor.fetchall()]
-        except duckdb.CatalogException as error:
-            raise WarehouseError(
-                f"query {name} failed on warehouse {self.path} (dataset {self.dataset}): {_first_line(error)}"
-            ) from None
         except duckdb.Error as error:
-            raise WarehouseError(f"query {name} failed on warehouse {self.path}: {_first_line(error)}") from None
+            raise self._error(name, error) from None
+        return self._stream(name, cursor)
+
+    def _stream(self, name: str, cursor: duckdb.DuckDBPyConnection) -> Iterator[Row]:
+        # Batches keep memory flat on large ranges; a row is a dict only while it is being read.
+        columns = [column[0] for column in cursor.description]
+        try:
+            while batch := cursor.fetchmany(FETCH_BATCH):
+                for values in batch:
+                    yield dict(zip(columns, values))
+        except duckdb.Error as error:
+            raise self._error(name, error) from None
+
+    def _error(self, name: str, error: duckdb.Error) -> WarehouseError:
+        where = f"warehouse {self.path} (dataset {self.dataset})" if isinstance(error, duckdb.CatalogException) else f"warehouse {self.path}"
+        return WarehouseError(f"query {name} failed on {where}: {_first_line(error)}")
 
     def load(self, rows: Rows) -> None:
         for statement in transpile("create_tables", self.dataset):

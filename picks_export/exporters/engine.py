@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from functools import cache
 from importlib import resources
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 import jinja2
@@ -21,7 +22,7 @@ from .tables import Rows
 DATASET_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
 DEFAULT_DATASET = "nba_predictions"
 
-QueryValue = str | int | float | bool | dt.date | None
+QueryValue = str | int | float | bool | dt.date | list[str] | None
 Row = dict[str, Any]
 
 
@@ -30,8 +31,10 @@ class Engine(Protocol):
 
     queries_run: int
 
-    def query(self, name: str, params: dict[str, QueryValue]) -> list[Row]:
-        """Run template `name` with bound `params`; rows as dicts of plain Python values."""
+    def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
+        """Run template `name` with bound `params`; rows as dicts of plain Python values, streamed in batches.
+
+        Consume one result before starting the next query."""
 
     def load(self, rows: Rows) -> None:
         """Create the contract's tables (replacing any) and fill them with `rows`."""

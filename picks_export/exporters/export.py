@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import orjson
@@ -14,11 +14,11 @@ from .documents import Document, DocumentBuilder, index_document
 from .engine import Engine
 from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
-from .publish import ObjectInfo, Payload, PublishPolicy, Publisher, Report, Sink, Step, content_hash, day_summary
+from .publish import ObjectInfo, Payload, PublishPolicy, Publisher, Report, Sink, Spool, Step, day_summary
 from .validation import SCHEMA_FILES, check_document, schema_text
-from .warehouse import Snapshot, read_snapshot
+from .warehouse import read_snapshots
 
-Progress = Callable[[int, int], None]  # (documents done, documents in the run)
+Progress = Callable[[int, int | None], None]  # (documents built, documents in the run when known)
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,23 @@ def generated_at_now(environ: dict[str, str] | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# The documents of one model's run, given its builder and what its folders already hold; built lazily, so each
+# is validated and spooled before the next one exists.
+Documents = Callable[[DocumentBuilder, dict[str, ObjectInfo]], Iterable[Document]]
+
+
+@dataclass
+class _Staged:
+    """One model's files of a run, validated and spooled, with what its folders already hold."""
+
+    layout: Layout
+    model: str
+    published: dict[str, ObjectInfo]
+    payloads: list[Payload]
+
+
 class Exporter:
-    """Builds one model's documents from one snapshot of the warehouse and publishes them through a sink."""
+    """Builds documents model by model from the warehouse and publishes them through a sink."""
 
     def __init__(self, engine: Engine, sink: Sink, options: ExportOptions, policy: PublishPolicy | None = None) -> None:
         self.engine = engine
@@ -65,28 +80,39 @@ class Exporter:
         self.prefix = normalize_prefix(options.prefix)
         self.publisher = Publisher(sink, policy or PublishPolicy())
 
-    def daily(self, day: dt.date, progress: Progress | None = None) -> Outcome:
+    def daily(self, day: dt.date, progress: Progress | None = None, *, all_models: bool = False) -> Outcome:
         """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file."""
         yesterday = day - dt.timedelta(days=1)
-        snapshot = self._snapshot(yesterday, day)
-        builder = DocumentBuilder(snapshot, self.options.generated_at)
-        days = [day] + ([yesterday] if yesterday in set(snapshot.dates_with_picks()) else [])
-        documents = [self._day_document(builder, each) for each in days]
-        documents += self._season_documents(builder, rules.season_label(day), as_of=None)
-        return self._publish(builder, documents, progress)
 
-    def backfill(self, first: dt.date, last: dt.date, progress: Progress | None = None) -> Outcome:
-        """The per-day file of every date in [first, last] with shown picks, and every touched season's file."""
+        def documents(builder: DocumentBuilder, _: dict[str, ObjectInfo]) -> Iterator[Document]:
+            shown = yesterday in builder.snapshot.dates_with_picks()
+            for each in [day] + ([yesterday] if shown else []):
+                yield self._day_document(builder, each)
+            yield from self._season_documents(builder, rules.season_label(day), as_of=None)
+
+        return self._run(yesterday, day, documents, progress, all_models=all_models)
+
+    def backfill(
+        self, first: dt.date, last: dt.date, progress: Progress | None = None, *, all_models: bool = False
+    ) -> Outcome:
+        """The per-day file of every date in [first, last] with shown picks, and every touched season's file.
+
+        A published day of the range that no longer has shown picks is rebuilt too (empty), rather than left
+        contradicting its season file; the shrink guard decides whether it may replace the old one.
+        """
         if last < first:
             raise ExportError(f"--end {last} is before --start {first}")
-        snapshot = self._snapshot(first, last)
-        builder = DocumentBuilder(snapshot, self.options.generated_at)
-        documents = [
-            self._day_document(builder, day) for day in snapshot.dates_with_picks() if first <= day <= last
-        ]
-        for season in _seasons_between(first, last):
-            documents += self._season_documents(builder, season, as_of=None)
-        return self._publish(builder, documents, progress, regenerate=(first, last))
+
+        def documents(builder: DocumentBuilder, published: dict[str, ObjectInfo]) -> Iterator[Document]:
+            layout = self._layout(builder)
+            days = {day for day in builder.snapshot.dates_with_picks() if first <= day <= last}
+            days |= {day for day in map(layout.date_of, published) if day is not None and first <= day <= last}
+            for day in sorted(days):
+                yield self._day_document(builder, day)
+            for season in _seasons_between(first, last):
+                yield from self._season_documents(builder, season, as_of=None)
+
+        return self._run(first, last, documents, progress, all_models=all_models)
 
     def season(self, season: str, as_of: dt.date | None = None) -> Outcome:
         """One season's file, with records as of `as_of` (default: its latest graded date)."""
@@ -96,15 +122,41 @@ class Exporter:
             raise ExportError(str(error)) from None
         if as_of is not None and not first <= as_of <= last:
             raise ExportError(f"--as-of {as_of} is not in season {season} ({first} to {last})")
-        builder = DocumentBuilder(self._snapshot(first, last), self.options.generated_at)
-        return self._publish(builder, self._season_documents(builder, season, as_of), None)
+        return self._run(first, last, lambda builder, _: self._season_documents(builder, season, as_of), None)
 
-    def _snapshot(self, first: dt.date, last: dt.date) -> Snapshot:
-        # Whole seasons, plus the days of a week that reaches back before Aug 1, so that every record
-        # and every season file of the range can be built from this one read.
+    def _run(
+        self,
+        first: dt.date,
+        last: dt.date,
+        documents: Documents,
+        progress: Progress | None,
+        *,
+        all_models: bool = False,
+    ) -> Outcome:
+        # Whole seasons, plus the days of a week that reaches back before Aug 1, so that every record and every
+        # season file of the range can be built from one read per model.
         start = rules.period_start("week", rules.period_start("season", first))
         _, end = rules.season_bounds(rules.season_label(last))
-        return read_snapshot(self.engine, self.options.model, start, end)
+        spool = Spool()
+        try:
+            staged: list[_Staged] = []
+            built = 0
+            for snapshot in read_snapshots(self.engine, self.options.model, start, end, all_models=all_models):
+                builder = DocumentBuilder(snapshot, self.options.generated_at)
+                layout = self._layout(builder)
+                published = self.publisher.listing(layout.folders())
+                payloads = []
+                for document in documents(builder, published):
+                    # Every document passes the gate before the destination sees the first file.
+                    check_document(document)
+                    payloads.append(Payload.of(document.path, document.kind, document.content, spool))
+                    built += 1
+                    if progress:
+                        progress(built, None)
+                staged.append(_Staged(layout, snapshot.model.code, published, payloads))
+            return self._publish(staged)
+        finally:
+            spool.close()
 
     def _layout(self, builder: DocumentBuilder) -> Layout:
         model = builder.snapshot.model
@@ -121,48 +173,17 @@ class Exporter:
             documents.append(Document(layout.current_season(), "season", content))
         return documents
 
-    def _publish(
-        self,
-        builder: DocumentBuilder,
-        documents: list[Document],
-        progress: Progress | None,
-        regenerate: tuple[dt.date, dt.date] | None = None,
-    ) -> Outcome:
-        layout = self._layout(builder)
-        published = self.publisher.listing([*layout.folders(), schema_path(self.prefix, "")])
-        if regenerate:
-            # A published day of the range that no longer has shown picks is rebuilt too (empty), rather than
-            # left contradicting the season file; the shrink guard decides whether it may replace the old one.
-            first, last = regenerate
-            built = {document.path for document in documents}
-            for path in published:
-                day = layout.date_of(path)
-                if day is not None and first <= day <= last and path not in built:
-                    documents.append(self._day_document(builder, day))
-        # Every document passes the gate before the destination sees the first file.
-        for done, document in enumerate(documents, start=1):
-            check_document(document)
-            if progress:
-                progress(done, len(documents))
-        payloads = [Payload.of(document.path, document.kind, document.content) for document in documents]
-        payloads += self._schema_payloads()
-        steps = self.publisher.plan(payloads, published)
-        index = Document(
-            layout.index(),
-            "index",
-            index_document(builder.snapshot.model.code, self.options.generated_at, self._published_days(layout, published, steps)),
-        )
-        check_document(index)
-        steps += self.publisher.plan([Payload.of(index.path, index.kind, index.content)], published)
+    def _publish(self, staged: list[_Staged]) -> Outcome:
+        """Plan every file against what is published (with each model's index last), then publish in order."""
+        schemas = [Payload.raw(schema_path(self.prefix, name), "schema", schema_text(kind)) for kind, name in SCHEMA_FILES.items()]
+        steps = self.publisher.plan(schemas, self.publisher.listing([schema_path(self.prefix, "")]))
+        for each in staged:
+            model_steps = self.publisher.plan(each.payloads, each.published)
+            days = self._published_days(each.layout, each.published, model_steps)
+            index = Document(each.layout.index(), "index", index_document(each.model, self.options.generated_at, days))
+            check_document(index)
+            steps += model_steps + self.publisher.plan([Payload.of(index.path, index.kind, index.content)], each.published)
         return Outcome(self.publisher.publish(steps), self.engine.queries_run)
-
-    def _schema_payloads(self) -> list[Payload]:
-        """The JSON Schemas, published as they ship so that frontend developers can fetch them."""
-        payloads = []
-        for kind, name in SCHEMA_FILES.items():
-            data = schema_text(kind)
-            payloads.append(Payload(schema_path(self.prefix, name), "schema", data, content_hash(orjson.loads(data))))
-        return payloads
 
     def _published_days(
         self, layout: Layout, published: dict[str, ObjectInfo], steps: list[Step]

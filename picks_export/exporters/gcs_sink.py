@@ -143,7 +143,7 @@ class GCSSink:
         blob.cache_control = policy.cache_control[payload.kind]
         blob.content_encoding = policy.content_encoding
         blob.metadata = _metadata(payload, policy.run)
-        data = gzip.compress(payload.data, compresslevel=9, mtime=0) if policy.gzip else payload.data
+        data = gzip.compress(payload.data, compresslevel=9, mtime=0) if policy.gzip else payload.data  # one read
         expected = step.existing.generation if step.existing and step.existing.generation else 0
         # upload_from_string's own content type wins over blob.content_type (default text/plain): pass it.
         blob.upload_from_string(

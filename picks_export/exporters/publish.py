@@ -10,7 +10,9 @@ Nothing here imports a Google library: the sinks do the talking.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,21 +67,59 @@ def day_summary(content: Any) -> tuple[int, bool]:
     return len(results), bool(results) and all(result is not None for result in results)
 
 
+class Spool:
+    """A run's serialized files on disk until they are published, so memory stays flat however many there are."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="picks-export-")
+        self._end = 0
+
+    def put(self, data: bytes) -> int:
+        offset = self._end
+        os.pwrite(self._file.fileno(), data, offset)
+        self._end += len(data)
+        return offset
+
+    def get(self, offset: int, size: int) -> bytes:
+        return os.pread(self._file.fileno(), size, offset)  # positional reads: safe from several upload threads
+
+    def close(self) -> None:
+        self._file.close()
+
+
 @dataclass(frozen=True)
 class Payload:
     """One file of a run, serialized, with what the comparison and the index need to know about it."""
 
     path: str
     kind: PublishKind
-    data: bytes
     content_hash: str
+    size: int
     picks: int | None = None  # per-day files only
     graded: bool | None = None
+    inline: bytes | None = None  # the bytes, unless they wait in a spool
+    spool: Spool | None = None
+    offset: int = 0
 
     @classmethod
-    def of(cls, path: str, kind: PublishKind, content: Any) -> Payload:
+    def of(cls, path: str, kind: PublishKind, content: Any, spool: Spool | None = None) -> Payload:
         picks, graded = day_summary(content) if kind == "day" else (None, None)
-        return cls(path, kind, orjson.dumps(content), content_hash(content), picks, graded)
+        data = orjson.dumps(content)
+        if spool is None:
+            return cls(path, kind, content_hash(content), len(data), picks, graded, inline=data)
+        return cls(path, kind, content_hash(content), len(data), picks, graded, spool=spool, offset=spool.put(data))
+
+    @classmethod
+    def raw(cls, path: str, kind: PublishKind, data: bytes) -> Payload:
+        """A file published as it is (the JSON Schemas keep their layout)."""
+        return cls(path, kind, content_hash(orjson.loads(data)), len(data), inline=data)
+
+    @property
+    def data(self) -> bytes:
+        if self.inline is not None:
+            return self.inline
+        assert self.spool is not None
+        return self.spool.get(self.offset, self.size)
 
 
 @dataclass(frozen=True)
@@ -284,9 +324,9 @@ class Publisher:
 def _planned(step: Step, refused_run: bool) -> FileResult:
     detail = step.reason or step.action
     if refused_run and step.action != "refused":
-        return FileResult(step.payload.path, "not attempted", len(step.payload.data), f"planned: {detail}")
+        return FileResult(step.payload.path, "not attempted", step.payload.size, f"planned: {detail}")
     status: Status = "refused" if step.action == "refused" else "planned"
-    return FileResult(step.payload.path, status, len(step.payload.data), detail)
+    return FileResult(step.payload.path, status, step.payload.size, detail)
 
 
 def _skipped(step: Step) -> FileResult:

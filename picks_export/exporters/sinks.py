@@ -133,7 +133,7 @@ class FolderSink:
                 Path(temporary).unlink(missing_ok=True)
             detail = f"cannot write to {self.folder}: {error.strerror or error}"
             return [FileResult(step.payload.path, "failed", 0, detail) for step in steps]
-        return [FileResult(step.payload.path, "written", len(step.payload.data)) for step in steps]
+        return [FileResult(step.payload.path, "written", step.payload.size) for step in steps]
 
 
 def _file_info(path: str, data: bytes) -> ObjectInfo:

@@ -10,12 +10,15 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import groupby
+from operator import itemgetter
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import rules
 from .engine import Engine, Row
-from .errors import BadInputError
+from .errors import BadInputError, ExportError
 
 # A model code becomes part of a published path (v1/models/{code}/...).
 MODEL_CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -84,18 +87,49 @@ class Snapshot:
         return sorted({day for by_date in self.picks.values() for day in by_date})
 
 
-def read_snapshot(engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date) -> Snapshot:
-    """Four queries, whatever the length of the range: models, groups, shown picks, signals."""
-    model = choose_model(engine.query("models", {}), model_code)
-    subsets = engine.query("subsets", {})
+def read_snapshots(
+    engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date, *, all_models: bool = False
+) -> Iterator[Snapshot]:
+    """One snapshot per model of the run, in four queries whatever the range or the number of models.
+
+    The shown picks stream in model order, so only one model's picks are in memory at a time; a bad row stops
+    the run when its model is reached, before anything is published.
+    """
+    models = choose_models(list(engine.query("models", {})), model_code, all_models)
+    subsets = list(engine.query("subsets", {}))
     groups = [Group(row["subset_id"], row["name"]) for row in subsets if row["is_active"]]
-    params = {"system_id": model.system_id, "first_date": first_date, "last_date": last_date}
+    by_id = {model.system_id: model for model in models}
+    params = {"system_ids": list(by_id), "first_date": first_date, "last_date": last_date}
     problems = _Problems()
-    picks = _shown_picks(engine.query("shown_picks", params), {row["subset_id"] for row in subsets},
-                         {group.id for group in groups}, model, problems)
-    signals = _signals(engine.query("signals", params), model, problems)
+    signals = _signals(engine.query("signals", params), problems)
     problems.raise_if_any()
-    return Snapshot(model, groups, first_date, last_date, signals, picks)
+    known, active = {row["subset_id"] for row in subsets}, {group.id for group in groups}
+    pending = dict(by_id)
+    for system_id, rows in groupby(engine.query("shown_picks", params), key=itemgetter("system_id")):
+        model = pending.pop(system_id)
+        picks = _shown_picks(rows, known, active, model, problems)
+        problems.raise_if_any()
+        yield Snapshot(model, groups, first_date, last_date, signals.get(system_id, {}), picks)
+    for model in pending.values():  # no shown picks in the range: still a snapshot (a day file may be due)
+        yield Snapshot(model, groups, first_date, last_date, signals.get(model.system_id, {}), {})
+
+
+def read_snapshot(engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date) -> Snapshot:
+    """The snapshot of one model: the champion, or the one `model_code` names."""
+    (snapshot,) = read_snapshots(engine, model_code, first_date, last_date)
+    return snapshot
+
+
+def choose_models(rows: list[Row], code: str | None, all_models: bool) -> list[Model]:
+    """The run's models: every enabled one (the champion first), or the one `choose_model` picks."""
+    if not all_models:
+        return [choose_model(rows, code)]
+    if code is not None:
+        raise ExportError("--model and --all-models exclude each other")
+    enabled = [choose_model(rows, row["code"]) for row in rows if row["enabled"]]
+    if not enabled:
+        raise BadInputError("table models: no enabled model")
+    return sorted(enabled, key=lambda model: (not model.is_default, model.code))
 
 
 def choose_model(rows: list[Row], code: str | None) -> Model:
@@ -155,7 +189,7 @@ def _pick_row_name(row: Row, model: Model) -> str:
 
 
 def _shown_picks(
-    rows: list[Row], known_subsets: set[str], active_subsets: set[str], model: Model, problems: _Problems
+    rows: Iterable[Row], known_subsets: set[str], active_subsets: set[str], model: Model, problems: _Problems
 ) -> dict[str, dict[dt.date, list[Pick]]]:
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
     seen: set[tuple[Any, ...]] = set()
@@ -223,14 +257,18 @@ def _pick_problem(row: Row, known_subsets: set[str]) -> str | None:
     return None
 
 
-def _signals(rows: list[Row], model: Model, problems: _Problems) -> dict[dt.date, str]:
-    signals: dict[dt.date, str] = {}
+def _signals(rows: Iterable[Row], problems: _Problems) -> dict[str, dict[dt.date, str]]:
+    signals: dict[str, dict[dt.date, str]] = defaultdict(dict)
     for row in rows:
-        where = f"table daily_signals, date {row['game_date']}, row (system_id={model.system_id!r}, signal={row['signal']!r})"
+        model_signals = signals[row["system_id"]]
+        where = (
+            f"table daily_signals, date {row['game_date']}, row (system_id={row['system_id']!r},"
+            f" signal={row['signal']!r})"
+        )
         if row["signal"] not in SIGNALS:
             problems.add(f"{where}: signal is not one of {', '.join(SIGNALS)}")
-        elif row["game_date"] in signals:
+        elif row["game_date"] in model_signals:
             problems.add(f"{where}: a second signal row for the model on this date")
         else:
-            signals[row["game_date"]] = row["signal"]
-    return signals
+            model_signals[row["game_date"]] = row["signal"]
+    return dict(signals)
