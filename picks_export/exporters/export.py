@@ -11,12 +11,12 @@ import orjson
 
 from . import rules
 from .documents import Document, DocumentBuilder
-from .engine import Engine
+from .engine import DryRunEngine, Engine
 from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix
 from .sinks import Sink
 from .validation import check_document
-from .warehouse import Snapshot, read_snapshot
+from .warehouse import Snapshot, read_snapshot, snapshot_queries
 
 Progress = Callable[[int, int], None]  # (documents done, documents in the run)
 
@@ -63,7 +63,7 @@ class Exporter:
 
     def daily(self, day: dt.date, progress: Progress | None = None) -> Outcome:
         """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file."""
-        yesterday = day - dt.timedelta(days=1)
+        yesterday, _ = daily_dates(day)
         snapshot = self._snapshot(yesterday, day)
         builder = DocumentBuilder(snapshot, self.options.generated_at)
         days = [day] + ([yesterday] if yesterday in set(snapshot.dates_with_picks()) else [])
@@ -73,9 +73,7 @@ class Exporter:
 
     def backfill(self, first: dt.date, last: dt.date, progress: Progress | None = None) -> Outcome:
         """The per-day file of every date in [first, last] with shown picks, and every touched season's file."""
-        if last < first:
-            raise ExportError(f"--end {last} is before --start {first}")
-        snapshot = self._snapshot(first, last)
+        snapshot = self._snapshot(*backfill_dates(first, last))
         builder = DocumentBuilder(snapshot, self.options.generated_at)
         documents = [
             self._day_document(builder, day) for day in snapshot.dates_with_picks() if first <= day <= last
@@ -86,21 +84,14 @@ class Exporter:
 
     def season(self, season: str, as_of: dt.date | None = None) -> Outcome:
         """One season's file, with records as of `as_of` (default: its latest graded date)."""
-        try:
-            first, last = rules.season_bounds(season)
-        except ValueError as error:
-            raise ExportError(str(error)) from None
+        first, last = season_dates(season)
         if as_of is not None and not first <= as_of <= last:
             raise ExportError(f"--as-of {as_of} is not in season {season} ({first} to {last})")
         builder = DocumentBuilder(self._snapshot(first, last), self.options.generated_at)
         return self._publish(self._season_documents(builder, season, as_of), None)
 
     def _snapshot(self, first: dt.date, last: dt.date) -> Snapshot:
-        # Whole seasons, plus the days of a week that reaches back before Aug 1, so that every record
-        # and every season file of the range can be built from this one read.
-        start = rules.period_start("week", rules.period_start("season", first))
-        _, end = rules.season_bounds(rules.season_label(last))
-        return read_snapshot(self.engine, self.options.model, start, end)
+        return read_snapshot(self.engine, self.options.model, *read_span(first, last))
 
     def _layout(self, builder: DocumentBuilder) -> Layout:
         model = builder.snapshot.model
@@ -127,6 +118,43 @@ class Exporter:
                 progress(len(files), len(documents))
         self.sink.publish(files)
         return Outcome([path for path, _ in files], sum(len(data) for _, data in files), self.engine.queries_run)
+
+
+def daily_dates(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates the daily job of `day` publishes from: the day before and the day."""
+    return day - dt.timedelta(days=1), day
+
+
+def backfill_dates(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    if last < first:
+        raise ExportError(f"--end {last} is before --start {first}")
+    return first, last
+
+
+def season_dates(season: str) -> tuple[dt.date, dt.date]:
+    try:
+        return rules.season_bounds(season)
+    except ValueError as error:
+        raise ExportError(str(error)) from None
+
+
+def read_span(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates a run over [first, last] reads.
+
+    Whole seasons, plus the days of a week that reaches back before Aug 1, so that every record and every season
+    file of the range can be built from this one read.
+    """
+    start = rules.period_start("week", rules.period_start("season", first))
+    _, end = rules.season_bounds(rules.season_label(last))
+    return start, end
+
+
+def estimate(engine: DryRunEngine, first: dt.date, last: dt.date) -> list[tuple[str, int]]:
+    """The bytes each query of a run over [first, last] would scan, from dry runs: nothing runs, nothing is billed.
+
+    The model is not known without running the models query; the bytes scanned do not depend on it.
+    """
+    return [(name, engine.dry_run(name, params)) for name, params in snapshot_queries("", *read_span(first, last))]
 
 
 def _seasons_between(first: dt.date, last: dt.date) -> list[str]:

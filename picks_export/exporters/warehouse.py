@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import rules
-from .engine import Engine, Row
+from .engine import Engine, QueryValue, Row
 from .errors import BadInputError
 
 # A model code becomes part of a published path (v1/models/{code}/...).
@@ -89,13 +89,25 @@ def read_snapshot(engine: Engine, model_code: str | None, first_date: dt.date, l
     model = choose_model(engine.query("models", {}), model_code)
     subsets = engine.query("subsets", {})
     groups = [Group(row["subset_id"], row["name"]) for row in subsets if row["is_active"]]
-    params = {"system_id": model.system_id, "first_date": first_date, "last_date": last_date}
+    params = range_params(model.system_id, first_date, last_date)
     problems = _Problems()
     picks = _shown_picks(engine.query("shown_picks", params), {row["subset_id"] for row in subsets},
                          {group.id for group in groups}, model, problems)
     signals = _signals(engine.query("signals", params), model, problems)
     problems.raise_if_any()
     return Snapshot(model, groups, first_date, last_date, signals, picks)
+
+
+def range_params(system_id: str, first_date: dt.date, last_date: dt.date) -> dict[str, QueryValue]:
+    return {"system_id": system_id, "first_date": first_date, "last_date": last_date}
+
+
+def snapshot_queries(
+    system_id: str, first_date: dt.date, last_date: dt.date
+) -> list[tuple[str, dict[str, QueryValue]]]:
+    """The four queries of `read_snapshot` with their parameters, in order (`estimate` dry-runs this list)."""
+    params = range_params(system_id, first_date, last_date)
+    return [("models", {}), ("subsets", {}), ("shown_picks", params), ("signals", params)]
 
 
 def choose_model(rows: list[Row], code: str | None) -> Model:
