@@ -7,6 +7,7 @@ cap and the labels, and results come back as the same plain Python types the Duc
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import decimal
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -123,7 +124,12 @@ def _reason(error: api_exceptions.GoogleAPICallError) -> str:
 
 
 def _message(error: Exception) -> str:
-    text = getattr(error, "message", None) or str(error) or type(error).__name__
+    """BigQuery's own words, without the request line or a repeat of them."""
+    details = getattr(error, "errors", None)
+    if details and isinstance(details[0], dict) and details[0].get("message"):
+        text = details[0]["message"]
+    else:
+        text = getattr(error, "message", None) or str(error) or type(error).__name__
     return str(text).strip().splitlines()[0]
 
 
@@ -170,14 +176,26 @@ class BigQueryEngine:
         statement = sql(name, self.project, self.dataset)
         config = self._job_config(params)
         self.queries_run += 1
+        job: bigquery.QueryJob | None = None
         try:
             job = self._client.query(statement, job_config=config, retry=self._retry, job_retry=self._job_retry)
             rows = job.result(timeout=self.settings.timeout, retry=self._retry, job_retry=self._job_retry)
             # Over the REST API (no Storage Read API client): needs only BigQuery Job User and Data Viewer.
             table = rows.to_arrow(create_bqstorage_client=False)
             return normalize(table.to_pylist(), rows.schema)
+        except concurrent.futures.TimeoutError:
+            self._cancel(job)
+            raise WarehouseError(
+                f"query {name} did not finish within {self.settings.timeout:g} s on {self.where}; it was cancelled"
+            ) from None
         except QUERY_FAILURES as error:
             raise self._error(name, error) from None
+
+    def _cancel(self, job: bigquery.QueryJob | None) -> None:
+        """Best effort: a query given up on should not go on scanning (and billing)."""
+        if job is not None:
+            with contextlib.suppress(*QUERY_FAILURES):
+                self._client.cancel_job(job.job_id, location=job.location, retry=None, timeout=10)
 
     def dry_run(self, name: str, params: dict[str, QueryValue]) -> int:
         """The bytes query `name` would scan, from a dry run: nothing runs and nothing is billed."""
@@ -204,8 +222,6 @@ class BigQueryEngine:
             return WarehouseError(
                 f"query {name} failed on {self.where} (dataset {self.dataset}): {message}{hint}"
             )
-        if isinstance(error, concurrent.futures.TimeoutError):
-            return WarehouseError(f"query {name} did not finish within {self.settings.timeout:g} s on {self.where}")
         if isinstance(error, api_exceptions.RetryError):
             cause = _message(error.cause) if error.cause else _message(error)
             return WarehouseError(
