@@ -114,13 +114,6 @@ def _clean_errors() -> Iterator[None]:
         raise typer.Exit(error.exit_code) from None
 
 
-def _bigquery(
-    command: str, location: str | None, endpoint: str | None, maximum_bytes_billed: int = DEFAULT_MAXIMUM_BYTES_BILLED
-) -> BigQuerySettings:
-    """The BigQuery settings of a run; its jobs are labelled with the command's name."""
-    return BigQuerySettings(command, location, endpoint, maximum_bytes_billed)
-
-
 def _exporter(
     warehouse: str,
     dataset: str,
@@ -194,7 +187,7 @@ def demo(
     with _clean_errors():
         day = _date(today) or today_in_new_york()
         rows = generate_demo(day, seed)
-        write_demo(warehouse, rows, dataset, _bigquery("demo", location, bigquery_endpoint))
+        write_demo(warehouse, rows, dataset, BigQuerySettings("demo", location, bigquery_endpoint))
         first, last = demo_span(day)
         picks = len(rows["subset_picks"])
         typer.echo(f"wrote {warehouse}: games from {first} to {last}, {picks:,} pick rows (seed {seed})")
@@ -221,7 +214,7 @@ def daily(
     Example: picks-export daily --date 2026-02-07 --dest public
     """
     with _clean_errors():
-        bigquery = _bigquery("daily", location, bigquery_endpoint, maximum_bytes_billed)
+        bigquery = BigQuerySettings("daily", location, bigquery_endpoint, maximum_bytes_billed)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, bigquery)
         day = _date(date) or exporter.options.today
         _report(exporter.daily(day), dest)
@@ -246,7 +239,7 @@ def backfill(
     Example: picks-export backfill --start 2025-10-21 --end 2026-06-15
     """
     with _clean_errors(), _progress_bar("building") as progress:
-        bigquery = _bigquery("backfill", location, bigquery_endpoint, maximum_bytes_billed)
+        bigquery = BigQuerySettings("backfill", location, bigquery_endpoint, maximum_bytes_billed)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, bigquery)
         _report(exporter.backfill(start.date(), end.date(), progress), dest)
 
@@ -280,7 +273,7 @@ def season(
     from .exporters.rules import season_label
 
     with _clean_errors():
-        bigquery = _bigquery("season", location, bigquery_endpoint, maximum_bytes_billed)
+        bigquery = BigQuerySettings("season", location, bigquery_endpoint, maximum_bytes_billed)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, bigquery)
         _report(exporter.season(season or season_label(exporter.options.today), _date(as_of)), dest)
 
@@ -359,7 +352,7 @@ def estimate(
             first, last = backfill_dates(start.date(), end.date())  # type: ignore[union-attr]
         else:
             first, last = season_dates(season or season_label(day))
-        bigquery = _bigquery(command.value, location, bigquery_endpoint, maximum_bytes_billed)
+        bigquery = BigQuerySettings(command.value, location, bigquery_endpoint, maximum_bytes_billed)
         engine = open_bigquery(warehouse, dataset, bigquery)
         try:
             estimates = estimate_reads(engine, first, last)

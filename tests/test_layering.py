@@ -66,3 +66,17 @@ print(sorted(name for name in sys.modules if name.split(".")[0] == "google"))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
     assert (tmp_path / "out" / "v1" / "picks" / "2025-10-25.json").is_file()
+
+
+def test_bigquery_without_googles_client_is_a_clear_error():
+    code = """
+from typer.testing import CliRunner
+from picks_export.cli import app
+result = CliRunner().invoke(app, ["daily", "--warehouse", "bigquery://picks-export-test"])
+print(result.exit_code, result.output.strip())
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout.strip()
+    assert output.startswith("5 Error: bigquery://picks-export-test needs Google's BigQuery client (")
+    assert output.endswith("): install picks-export[bigquery]") and "Traceback" not in output

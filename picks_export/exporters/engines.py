@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .engine import DEFAULT_DATASET, PROJECT_PATTERN, PROJECT_RULE, Engine, check_identifier
-from .errors import ExportError
+from .errors import ExportError, WarehouseError
 from .tables import Rows
 
 if TYPE_CHECKING:
@@ -86,8 +86,12 @@ def open_bigquery(warehouse: str, dataset: str, settings: BigQuerySettings) -> B
     project = bigquery_project(warehouse)
     check_identifier("dataset", dataset)
     check_settings(settings)
-    from .bigquery_engine import BigQueryEngine
-
+    try:
+        from .bigquery_engine import BigQueryEngine
+    except ImportError as error:
+        raise WarehouseError(
+            f"{warehouse} needs Google's BigQuery client ({error.name or error}): install picks-export[bigquery]"
+        ) from None
     return BigQueryEngine(project, dataset, settings)
 
 
