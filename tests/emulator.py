@@ -57,7 +57,11 @@ class Emulator:
         command += ["--ephemeral", "--log-level", "warning"]
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "HOME": str(home)}
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "HOME": str(home)},
             )
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
@@ -145,7 +149,8 @@ class Proxy:
                     self._send(status, json.dumps(content).encode(), "application/json")
                     return
                 connection = http.client.HTTPConnection(proxy.target, timeout=120)
-                headers = {key: value for key, value in self.headers.items() if key.lower() not in ("host", "connection")}
+                skip = ("host", "connection")
+                headers = {key: value for key, value in self.headers.items() if key.lower() not in skip}
                 connection.request(self.command, self.path, body=data or None, headers=headers)
                 response = connection.getresponse()
                 payload = response.read()

@@ -59,7 +59,8 @@ def bq(tmp_path_factory):
 
 
 def invoke(bq: SimpleNamespace, *args: str | Path):
-    env = {"SOURCE_DATE_EPOCH": "1770478200", "PICKS_EXPORT_TODAY": TODAY, "PICKS_EXPORT_BIGQUERY_ENDPOINT": bq.proxy.url}
+    env = {"SOURCE_DATE_EPOCH": "1770478200", "PICKS_EXPORT_TODAY": TODAY}
+    env["PICKS_EXPORT_BIGQUERY_ENDPOINT"] = bq.proxy.url
     return runner.invoke(app, [str(arg) for arg in args], env=env)
 
 

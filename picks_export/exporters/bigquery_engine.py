@@ -65,7 +65,7 @@ def scalar_type(value: object) -> str:
     raise TypeError(f"no BigQuery parameter type for {value!r}: pass a bool, int, float, str, date or datetime")
 
 
-def query_parameter(name: str, value: QueryValue | Sequence[QueryValue]) -> Parameter:
+def query_parameter(name: str, value: QueryValue | list[QueryValue] | tuple[QueryValue, ...]) -> Parameter:
     """A typed query parameter: a list or tuple becomes an ARRAY of its (single) element type."""
     if isinstance(value, (list, tuple)):
         types = {scalar_type(each) for each in value}
@@ -195,7 +195,7 @@ class BigQueryEngine:
         """Best effort: a query given up on should not go on scanning (and billing)."""
         if job is not None:
             with contextlib.suppress(*QUERY_FAILURES):
-                self._client.cancel_job(job.job_id, location=job.location, retry=None, timeout=10)
+                self._client.cancel_job(job.job_id, location=job.location, retry=DEFAULT_RETRY.with_timeout(10))
 
     def dry_run(self, name: str, params: dict[str, QueryValue]) -> int:
         """The bytes query `name` would scan, from a dry run: nothing runs and nothing is billed."""
