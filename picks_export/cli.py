@@ -10,12 +10,14 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional, TextIO
 
 import typer
 
 from .exporters.engine import DEFAULT_DATASET
+from .exporters.engines import DEFAULT_MAXIMUM_BYTES_BILLED, BigQuerySettings
 from .exporters.errors import ExportError
 from .exporters.layout import DEFAULT_PREFIX
 from .exporters.publish import DEFAULT_CACHE_CONTROL
@@ -42,9 +44,45 @@ app = typer.Typer(
 )
 
 DateOption = Optional[dt.datetime]
+
+
+def _byte_count(text: str | int) -> int:
+    from .exporters.engines import parse_bytes
+
+    if isinstance(text, int):  # the default, already a count
+        return text
+    try:
+        return parse_bytes(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
 Warehouse = Annotated[
-    Path,
-    typer.Option(envvar="PICKS_EXPORT_WAREHOUSE", help="DuckDB warehouse file.", show_default=True),
+    str,
+    typer.Option(
+        envvar="PICKS_EXPORT_WAREHOUSE", help="DuckDB warehouse file, or bigquery://PROJECT.", show_default=True
+    ),
+]
+Location = Annotated[
+    Optional[str],
+    typer.Option(envvar="PICKS_EXPORT_LOCATION", help="BigQuery location of the dataset and jobs (US, EU, ...)."),
+]
+BigQueryEndpoint = Annotated[
+    Optional[str],
+    typer.Option(
+        envvar="PICKS_EXPORT_BIGQUERY_ENDPOINT",
+        help="Another BigQuery API endpoint (an emulator), used with anonymous credentials.",
+    ),
+]
+MaximumBytesBilled = Annotated[
+    int,
+    typer.Option(
+        envvar="PICKS_EXPORT_MAXIMUM_BYTES_BILLED",
+        parser=_byte_count,
+        metavar="BYTES",
+        show_default="1GiB",
+        help="BigQuery cost cap of every query, like 1GiB or 500MiB (at least 10MiB).",
+    ),
 ]
 Dataset = Annotated[
     str, typer.Option(envvar="PICKS_EXPORT_DATASET", help="Dataset (schema) that holds the six tables.")
@@ -164,7 +202,7 @@ def _clean_errors() -> Iterator[None]:
 
 
 def _exporter(
-    warehouse: Path,
+    warehouse: str,
     dataset: str,
     dest: str,
     model: str | None,
@@ -172,16 +210,16 @@ def _exporter(
     today: dt.datetime | None,
     policy: PublishPolicy,
     project: str | None,
+    bigquery: BigQuerySettings | None = None,
 ) -> Exporter:
     # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
-    from .exporters.duckdb_engine import DuckDBEngine
+    from .exporters.engines import open_engine
     from .exporters.export import ExportOptions, Exporter
     from .exporters.sinks import open_sink
 
     options = ExportOptions(model=model, prefix=prefix, today=_date(today) or today_in_new_york())
     sink = open_sink(dest, project)
-    engine = DuckDBEngine(warehouse, dataset)
-    return Exporter(engine, sink, options, policy)
+    return Exporter(open_engine(warehouse, dataset, bigquery), sink, options, policy)
 
 
 def _print_report(report: Report) -> None:
@@ -266,25 +304,30 @@ def _progress(label: str) -> Iterator[_Progress]:
 
 @app.command()
 def demo(
-    warehouse: Warehouse = Path("warehouse.duckdb"),
+    warehouse: Warehouse = "warehouse.duckdb",
     dataset: Dataset = DEFAULT_DATASET,
     today: Annotated[
         DateOption,
         typer.Option(envvar="PICKS_EXPORT_TODAY", formats=["%Y-%m-%d"], help="Last day of the demo (default: today in New York)."),
     ] = None,
     seed: Annotated[int, typer.Option(envvar="PICKS_EXPORT_SEED", help="Seed of the generated data.")] = 7,
+    location: Location = None,
+    bigquery_endpoint: BigQueryEndpoint = None,
 ) -> None:
     """Write a demo warehouse: a realistic, seeded season in the contract's six tables.
 
     Example: picks-export demo --warehouse warehouse.duckdb --today 2026-02-07 --seed 7
+
+    On BigQuery (creates the dataset if needed, replaces the tables): picks-export demo --warehouse
+    bigquery://my-staging-project --dataset nba_predictions_demo
     """
     from .exporters.demo import demo_span, generate_demo
-    from .exporters.duckdb_engine import write_warehouse
+    from .exporters.engines import write_demo
 
     with _clean_errors():
         day = _date(today) or today_in_new_york()
         rows = generate_demo(day, seed)
-        write_warehouse(warehouse, rows, dataset)
+        write_demo(warehouse, rows, dataset, BigQuerySettings("demo", location, bigquery_endpoint))
         first, last = demo_span(day)
         picks = len(rows["subset_picks"])
         typer.echo(f"wrote {warehouse}: games from {first} to {last}, {picks:,} pick rows (seed {seed})")
@@ -296,7 +339,7 @@ def daily(
         DateOption,
         typer.Option(envvar="PICKS_EXPORT_DATE", formats=["%Y-%m-%d"], help="Game date (default: today in New York)."),
     ] = None,
-    warehouse: Warehouse = Path("warehouse.duckdb"),
+    warehouse: Warehouse = "warehouse.duckdb",
     dataset: Dataset = DEFAULT_DATASET,
     dest: Dest = "public",
     model: Model = None,
@@ -313,14 +356,18 @@ def daily(
     workers: Workers = 8,
     retry_deadline: RetryDeadline = 120.0,
     project: Project = None,
+    location: Location = None,
+    bigquery_endpoint: BigQueryEndpoint = None,
+    maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
 ) -> None:
     """The daily job after grading: today's file, yesterday's (now graded) and the season file.
 
     Example: picks-export daily --date 2026-02-07 --dest gs://picks-site
     """
     with _clean_errors(), _progress("building") as progress:
+        bigquery = BigQuerySettings("daily", location, bigquery_endpoint, maximum_bytes_billed)
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery)
         day = _date(date) or exporter.options.today
         _report(exporter.daily(day, progress, all_models=all_models), progress)
 
@@ -329,7 +376,7 @@ def daily(
 def backfill(
     start: Annotated[dt.datetime, typer.Option(envvar="PICKS_EXPORT_START", formats=["%Y-%m-%d"], help="First date.")],
     end: Annotated[dt.datetime, typer.Option(envvar="PICKS_EXPORT_END", formats=["%Y-%m-%d"], help="Last date.")],
-    warehouse: Warehouse = Path("warehouse.duckdb"),
+    warehouse: Warehouse = "warehouse.duckdb",
     dataset: Dataset = DEFAULT_DATASET,
     dest: Dest = "public",
     model: Model = None,
@@ -346,14 +393,18 @@ def backfill(
     workers: Workers = 8,
     retry_deadline: RetryDeadline = 120.0,
     project: Project = None,
+    location: Location = None,
+    bigquery_endpoint: BigQueryEndpoint = None,
+    maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
 ) -> None:
     """Regenerate every per-day file with picks in [START, END] and the file of every season it touches.
 
     Example: picks-export backfill --start 2025-10-21 --end 2026-06-15
     """
     with _clean_errors(), _progress("building") as progress:
+        bigquery = BigQuerySettings("backfill", location, bigquery_endpoint, maximum_bytes_billed)
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery)
         _report(exporter.backfill(start.date(), end.date(), progress, all_models=all_models), progress)
 
 
@@ -369,7 +420,7 @@ def season(
             "--as-of", envvar="PICKS_EXPORT_AS_OF", formats=["%Y-%m-%d"], help="Records as of this date (default: latest graded)."
         ),
     ] = None,
-    warehouse: Warehouse = Path("warehouse.duckdb"),
+    warehouse: Warehouse = "warehouse.duckdb",
     dataset: Dataset = DEFAULT_DATASET,
     dest: Dest = "public",
     model: Model = None,
@@ -385,6 +436,9 @@ def season(
     workers: Workers = 8,
     retry_deadline: RetryDeadline = 120.0,
     project: Project = None,
+    location: Location = None,
+    bigquery_endpoint: BigQueryEndpoint = None,
+    maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
 ) -> None:
     """Write one season file.
 
@@ -393,8 +447,9 @@ def season(
     from .exporters.rules import season_label
 
     with _clean_errors(), _progress("building") as progress:
+        bigquery = BigQuerySettings("season", location, bigquery_endpoint, maximum_bytes_billed)
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery)
         _report(exporter.season(season or season_label(exporter.options.today), _date(as_of)), progress)
 
 
@@ -420,6 +475,74 @@ def validate(
         typer.echo("Error: no published files found", err=True)
         raise typer.Exit(InvalidDocumentError.exit_code)
     typer.echo(f"{checked} file{'' if checked == 1 else 's'} valid")
+
+
+class Estimated(str, Enum):
+    daily = "daily"
+    backfill = "backfill"
+    season = "season"
+
+
+@app.command()
+def estimate(
+    command: Annotated[Estimated, typer.Argument(help="The command whose queries to dry-run.")],
+    date: Annotated[
+        DateOption, typer.Option(envvar="PICKS_EXPORT_DATE", formats=["%Y-%m-%d"], help="daily: the game date.")
+    ] = None,
+    start: Annotated[
+        DateOption, typer.Option(envvar="PICKS_EXPORT_START", formats=["%Y-%m-%d"], help="backfill: the first date.")
+    ] = None,
+    end: Annotated[
+        DateOption, typer.Option(envvar="PICKS_EXPORT_END", formats=["%Y-%m-%d"], help="backfill: the last date.")
+    ] = None,
+    season: Annotated[
+        Optional[str], typer.Option(envvar="PICKS_EXPORT_SEASON", help="season: a label like 2025-26.")
+    ] = None,
+    warehouse: Warehouse = "warehouse.duckdb",
+    dataset: Dataset = DEFAULT_DATASET,
+    location: Location = None,
+    bigquery_endpoint: BigQueryEndpoint = None,
+    maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
+    today: Today = None,
+) -> None:
+    """Dry-run the BigQuery queries a command would make: the bytes each would scan, and the total.
+
+    Nothing runs and nothing is billed. The options name the run as they do for the command itself.
+
+    Example: picks-export estimate backfill --start 2025-10-21 --end 2026-06-15 --warehouse bigquery://my-project
+    """
+    from .exporters.engines import format_bytes, is_bigquery, open_bigquery
+    from .exporters.export import backfill_dates, daily_dates, estimate as estimate_reads, season_dates
+    from .exporters.rules import season_label
+
+    if command is Estimated.backfill and (start is None or end is None):
+        raise typer.BadParameter("estimate backfill needs --start and --end", param_hint="'--start' / '--end'")
+    with _clean_errors():
+        if not is_bigquery(warehouse):
+            raise ExportError(f"estimate needs a BigQuery warehouse (--warehouse bigquery://PROJECT), not {warehouse}")
+        day = _date(today) or today_in_new_york()
+        if command is Estimated.daily:
+            first, last = daily_dates(_date(date) or day)
+        elif command is Estimated.backfill:
+            first, last = backfill_dates(start.date(), end.date())  # type: ignore[union-attr]
+        else:
+            first, last = season_dates(season or season_label(day))
+        bigquery = BigQuerySettings(command.value, location, bigquery_endpoint, maximum_bytes_billed)
+        engine = open_bigquery(warehouse, dataset, bigquery)
+        try:
+            estimates = estimate_reads(engine, first, last)
+        finally:
+            engine.close()
+    width = max(len(name) for name, _ in estimates)
+    for name, count in estimates:
+        over = "  over the cap" if count > maximum_bytes_billed else ""
+        typer.echo(f"{name:<{width}}  {count:>17,} bytes{over}")
+    total = sum(count for _, count in estimates)
+    typer.echo(f"{'total':<{width}}  {total:>17,} bytes")
+    typer.echo(
+        f"{len(estimates)} queries of `{command.value}` for {first} to {last} dry-run on {warehouse}, none run;"
+        f" the cap per query is {format_bytes(maximum_bytes_billed)}"
+    )
 
 
 bucket_app = typer.Typer(help="Set up and inspect the bucket the website reads.", no_args_is_help=True)

@@ -6,5 +6,8 @@ PYTHON="${PYTHON:-python3}"
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check '.[test]'
+# The BigQuery API emulator the tests start, in an environment of its own: it pins a sqlglot the project cannot use.
+[ -x .venv-bqemulator/bin/python ] || "$PYTHON" -m venv .venv-bqemulator
+.venv-bqemulator/bin/python -m pip install --quiet --disable-pip-version-check -r tests/bqemulator/requirements.txt
 # The console script, not `python -m pytest`: the repository must not shadow the installed package.
 PICKS_EXPORT_EXPECT_INSTALLED=1 .venv/bin/pytest -q "$@"

@@ -28,7 +28,7 @@ def warehouse(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("command", [[], ["demo"], ["daily"], ["backfill"], ["season"], ["validate"]])
+@pytest.mark.parametrize("command", [[], ["demo"], ["daily"], ["backfill"], ["season"], ["validate"], ["estimate"]])
 def test_help_of_every_command(command):
     result = invoke(*command, "--help")
     assert result.exit_code == 0

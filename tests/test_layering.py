@@ -42,9 +42,41 @@ def test_help_does_not_load_the_engine():
 from typer.testing import CliRunner
 from picks_export.cli import app
 assert CliRunner().invoke(app, ["--help"]).exit_code == 0
-heavy = sorted(name for name in ("duckdb", "sqlglot", "jsonschema_rs") if name in sys.modules)
+heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("duckdb", "sqlglot", "jsonschema_rs", "google"))
 print(heavy)
 """
     result = run_python(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_duckdb_run_of_the_cli_loads_no_google_module(tmp_path):
+    """The BigQuery engine is chosen by `--warehouse bigquery://...` only; a DuckDB run never imports it."""
+    code = f"""
+from typer.testing import CliRunner
+from picks_export.cli import app
+runner = CliRunner()
+warehouse = {str(tmp_path / 'w.duckdb')!r}
+for args in (["demo", "--today", "2025-10-25"], ["daily", "--date", "2025-10-25", "--dest", {str(tmp_path / 'out')!r}]):
+    result = runner.invoke(app, [*args, "--warehouse", warehouse])
+    assert result.exit_code == 0, result.output
+print(sorted(name for name in sys.modules if name.split(".")[0] == "google"))
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    assert (tmp_path / "out" / "v1" / "picks" / "2025-10-25.json").is_file()
+
+
+def test_bigquery_without_googles_client_is_a_clear_error():
+    code = """
+from typer.testing import CliRunner
+from picks_export.cli import app
+result = CliRunner().invoke(app, ["daily", "--warehouse", "bigquery://picks-export-test"])
+print(result.exit_code, result.output.strip())
+"""
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    output = result.stdout.strip()
+    assert output.startswith("5 Error: bigquery://picks-export-test needs Google's BigQuery client (")
+    assert output.endswith("): reinstall picks-export with its dependencies") and "Traceback" not in output

@@ -20,6 +20,15 @@ from .tables import Rows
 
 # BigQuery dataset names: letters, digits and underscores, at most 1024 characters.
 DATASET_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
+DATASET_RULE = "use letters, digits and underscores only"
+# BigQuery project ids: 6 to 30 lowercase letters, digits and hyphens, starting with a letter and not ending with a
+# hyphen; the legacy domain-scoped form (example.com:my-project) puts a domain and a colon before one.
+_DOMAIN_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+PROJECT_PATTERN = re.compile(rf"(?:{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})+:)?[a-z][a-z0-9-]{{4,28}}[a-z0-9]")
+PROJECT_RULE = (
+    "a BigQuery project id is 6 to 30 lowercase letters, digits and hyphens, starts with a letter and does not"
+    " end with a hyphen (or example.com:project-id)"
+)
 DEFAULT_DATASET = "nba_predictions"
 
 QueryValue = str | int | float | bool | dt.date | list[str] | None
@@ -42,10 +51,19 @@ class Engine(Protocol):
     def close(self) -> None: ...
 
 
-def check_identifier(kind: str, value: str, pattern: re.Pattern[str] = DATASET_PATTERN) -> str:
+class DryRunEngine(Protocol):
+    """An engine that can say what a query would scan without running it (BigQuery)."""
+
+    def dry_run(self, name: str, params: dict[str, QueryValue]) -> int:
+        """Bytes query `name` would process."""
+
+
+def check_identifier(
+    kind: str, value: str, pattern: re.Pattern[str] = DATASET_PATTERN, rule: str = DATASET_RULE
+) -> str:
     """Refuse a name that could change the SQL around it before it reaches a template."""
     if not pattern.fullmatch(value):
-        raise ExportError(f"{kind} name {value!r} is not allowed: use letters, digits and underscores only")
+        raise ExportError(f"{kind} name {value!r} is not allowed: {rule}")
     return value
 
 
@@ -63,9 +81,12 @@ def _template_source(name: str) -> str:
     return resources.files("picks_export").joinpath("queries", name).read_text(encoding="utf-8")
 
 
-def render(name: str, **identifiers: Any) -> str:
-    """Render `queries/{name}.sql` in BigQuery SQL with already-checked identifiers."""
-    return _environment().get_template(f"{name}.sql").render(**identifiers)
+def render(name: str, project: str | None = None, **identifiers: Any) -> str:
+    """Render `queries/{name}.sql` in BigQuery SQL with already-checked identifiers.
+
+    Table names are `project.dataset.table` on BigQuery and `dataset.table` (project None) on DuckDB.
+    """
+    return _environment().get_template(f"{name}.sql").render(project=project, **identifiers)
 
 
 def query_names() -> list[str]:

@@ -11,12 +11,12 @@ import orjson
 
 from . import rules
 from .documents import Document, DocumentBuilder, index_document
-from .engine import Engine
+from .engine import DryRunEngine, Engine
 from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
 from .publish import ObjectInfo, Payload, PublishPolicy, Publisher, Report, Sink, Spool, Step, day_summary
 from .validation import SCHEMA_FILES, check_document, schema_text
-from .warehouse import read_snapshots
+from .warehouse import read_snapshots, snapshot_queries
 
 Progress = Callable[[int, int | None], None]  # (documents built, documents in the run when known)
 
@@ -82,7 +82,7 @@ class Exporter:
 
     def daily(self, day: dt.date, progress: Progress | None = None, *, all_models: bool = False) -> Outcome:
         """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file."""
-        yesterday = day - dt.timedelta(days=1)
+        yesterday, _ = daily_dates(day)
 
         def documents(builder: DocumentBuilder, _: dict[str, ObjectInfo]) -> Iterator[Document]:
             shown = yesterday in builder.snapshot.dates_with_picks()
@@ -100,8 +100,7 @@ class Exporter:
         A published day of the range that no longer has shown picks is rebuilt too (empty), rather than left
         contradicting its season file; the shrink guard decides whether it may replace the old one.
         """
-        if last < first:
-            raise ExportError(f"--end {last} is before --start {first}")
+        backfill_dates(first, last)
 
         def documents(builder: DocumentBuilder, published: dict[str, ObjectInfo]) -> Iterator[Document]:
             layout = self._layout(builder)
@@ -116,10 +115,7 @@ class Exporter:
 
     def season(self, season: str, as_of: dt.date | None = None) -> Outcome:
         """One season's file, with records as of `as_of` (default: its latest graded date)."""
-        try:
-            first, last = rules.season_bounds(season)
-        except ValueError as error:
-            raise ExportError(str(error)) from None
+        first, last = season_dates(season)
         if as_of is not None and not first <= as_of <= last:
             raise ExportError(f"--as-of {as_of} is not in season {season} ({first} to {last})")
         return self._run(first, last, lambda builder, _: self._season_documents(builder, season, as_of), None)
@@ -133,10 +129,7 @@ class Exporter:
         *,
         all_models: bool = False,
     ) -> Outcome:
-        # Whole seasons, plus the days of a week that reaches back before Aug 1, so that every record and every
-        # season file of the range can be built from one read per model.
-        start = rules.period_start("week", rules.period_start("season", first))
-        _, end = rules.season_bounds(rules.season_label(last))
+        start, end = read_span(first, last)
         spool = Spool()
         try:
             staged: list[_Staged] = []
@@ -214,6 +207,43 @@ def _summary_of(data: bytes | None) -> tuple[int, bool] | None:
     except orjson.JSONDecodeError:
         return None
     return day_summary(content) if isinstance(content, dict) else None
+
+
+def daily_dates(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates the daily job of `day` publishes from: the day before and the day."""
+    return day - dt.timedelta(days=1), day
+
+
+def backfill_dates(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    if last < first:
+        raise ExportError(f"--end {last} is before --start {first}")
+    return first, last
+
+
+def season_dates(season: str) -> tuple[dt.date, dt.date]:
+    try:
+        return rules.season_bounds(season)
+    except ValueError as error:
+        raise ExportError(str(error)) from None
+
+
+def read_span(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates a run over [first, last] reads.
+
+    Whole seasons, plus the days of a week that reaches back before Aug 1, so that every record and every season
+    file of the range can be built from one read per model.
+    """
+    start = rules.period_start("week", rules.period_start("season", first))
+    _, end = rules.season_bounds(rules.season_label(last))
+    return start, end
+
+
+def estimate(engine: DryRunEngine, first: dt.date, last: dt.date) -> list[tuple[str, int]]:
+    """The bytes each query of a run over [first, last] would scan, from dry runs: nothing runs, nothing is billed.
+
+    The model is not known without running the models query; the bytes scanned do not depend on it.
+    """
+    return [(name, engine.dry_run(name, params)) for name, params in snapshot_queries([""], *read_span(first, last))]
 
 
 def _seasons_between(first: dt.date, last: dt.date) -> list[str]:

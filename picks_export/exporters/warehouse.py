@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import rules
-from .engine import Engine, Row
+from .engine import Engine, QueryValue, Row
 from .errors import BadInputError, ExportError
 
 # A model code becomes part of a published path (v1/models/{code}/...).
@@ -99,7 +99,7 @@ def read_snapshots(
     subsets = list(engine.query("subsets", {}))
     groups = [Group(row["subset_id"], row["name"]) for row in subsets if row["is_active"]]
     by_id = {model.system_id: model for model in models}
-    params = {"system_ids": list(by_id), "first_date": first_date, "last_date": last_date}
+    params = range_params(list(by_id), first_date, last_date)
     problems = _Problems()
     signals = _signals(engine.query("signals", params), problems)
     problems.raise_if_any()
@@ -130,6 +130,18 @@ def choose_models(rows: list[Row], code: str | None, all_models: bool) -> list[M
     if not enabled:
         raise BadInputError("table models: no enabled model")
     return sorted(enabled, key=lambda model: (not model.is_default, model.code))
+
+
+def range_params(system_ids: list[str], first_date: dt.date, last_date: dt.date) -> dict[str, QueryValue]:
+    return {"system_ids": system_ids, "first_date": first_date, "last_date": last_date}
+
+
+def snapshot_queries(
+    system_ids: list[str], first_date: dt.date, last_date: dt.date
+) -> list[tuple[str, dict[str, QueryValue]]]:
+    """The four queries of `read_snapshots` with their parameters, in order (`estimate` dry-runs this list)."""
+    params = range_params(system_ids, first_date, last_date)
+    return [("models", {}), ("subsets", {}), ("signals", params), ("shown_picks", params)]
 
 
 def choose_model(rows: list[Row], code: str | None) -> Model:

@@ -7,14 +7,14 @@
 -- Files and records are both built from these rows, so they cannot disagree.
 WITH first_tipoff AS (
   SELECT game_date, MIN(tipoff_at) AS tipoff_at
-  FROM `{{ dataset }}.games`
+  FROM `{% if project %}{{ project }}.{% endif %}{{ dataset }}.games`
   WHERE game_date BETWEEN @first_date AND @last_date
     AND status IS DISTINCT FROM 'postponed'
   GROUP BY game_date
 ),
 versions AS (
   SELECT system_id, game_date, version_id, MAX(computed_at) AS computed_at
-  FROM `{{ dataset }}.subset_picks`
+  FROM `{% if project %}{{ project }}.{% endif %}{{ dataset }}.subset_picks`
   WHERE system_id IN UNNEST(@system_ids)
     AND game_date BETWEEN @first_date AND @last_date
   GROUP BY system_id, game_date, version_id
@@ -28,7 +28,7 @@ shown AS (
 ),
 actuals AS (
   SELECT game_date, player_lookup, MAX(points) AS points, MAX(minutes) AS minutes, COUNT(*) AS summary_rows
-  FROM `{{ dataset }}.player_game_summary`
+  FROM `{% if project %}{{ project }}.{% endif %}{{ dataset }}.player_game_summary`
   WHERE game_date BETWEEN @first_date AND @last_date
   GROUP BY game_date, player_lookup
 )
@@ -48,7 +48,7 @@ SELECT
   a.points,
   a.minutes,
   COALESCE(a.summary_rows, 0) AS summary_rows
-FROM `{{ dataset }}.subset_picks` AS p
+FROM `{% if project %}{{ project }}.{% endif %}{{ dataset }}.subset_picks` AS p
 JOIN shown AS s ON s.system_id = p.system_id AND s.game_date = p.game_date AND s.version_id = p.version_id
 LEFT JOIN actuals AS a ON a.game_date = p.game_date AND a.player_lookup = p.player_lookup
 WHERE p.system_id IN UNNEST(@system_ids)

@@ -1,0 +1,412 @@
+"""The BigQuery engine through the real client, against the bqemulator API emulator (tests/emulator.py).
+
+The emulator runs the SQL on DuckDB, so these tests prove the client path (parameters, cap, labels, errors, types,
+loading), not BigQuery's own SQL semantics: test_queries.py and the rules' tests keep those.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+import time
+import zoneinfo
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import bigquery
+from typer.testing import CliRunner
+
+from emulator import Emulator, Proxy, Request
+from picks_export.cli import app
+from picks_export.exporters import WarehouseError
+from picks_export.exporters.bigquery_engine import normalize, query_parameter
+from picks_export.exporters.engine import PROJECT_PATTERN
+from picks_export.exporters.engines import BigQuerySettings, format_bytes, open_engine, parse_bytes
+from picks_export.exporters.export import read_span
+from picks_export.exporters.tables import TABLES
+from picks_export.exporters.warehouse import snapshot_queries
+
+PROJECT = "picks-export-test"
+WAREHOUSE = f"bigquery://{PROJECT}"
+TODAY = "2025-11-05"
+FIRST_GAME = "2025-10-21"  # the demo's first game day for this TODAY
+GOLDEN = Path(__file__).parent / "golden" / "daily-2025-11-05"
+HOSTILE = "x`; DROP TABLE y; --"
+READS = ["models", "subsets", "signals", "shown_picks"]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def bq(tmp_path_factory):
+    """The emulator, a recording proxy in front of it, and a client straight to the emulator for inspection."""
+    emulator = Emulator(tmp_path_factory.mktemp("bqemulator"))
+    emulator.start()
+    proxy = Proxy(emulator.url)
+    proxy.start()
+    client = bigquery.Client(
+        project=PROJECT, credentials=AnonymousCredentials(), client_options={"api_endpoint": emulator.url}
+    )
+    try:
+        yield SimpleNamespace(proxy=proxy, client=client, url=emulator.url)
+    finally:
+        client.close()
+        proxy.stop()
+        emulator.stop()
+
+
+def invoke(bq: SimpleNamespace, *args: str | Path):
+    env = {"SOURCE_DATE_EPOCH": "1770478200", "PICKS_EXPORT_TODAY": TODAY}
+    env["PICKS_EXPORT_BIGQUERY_ENDPOINT"] = bq.proxy.url
+    return runner.invoke(app, [str(arg) for arg in args], env=env)
+
+
+def load_demo(bq: SimpleNamespace, dataset: str) -> str:
+    result = invoke(bq, "demo", "--warehouse", WAREHOUSE, "--dataset", dataset, "--today", TODAY, "--seed", "7")
+    assert result.exit_code == 0, result.output
+    assert f"wrote {WAREHOUSE}" in result.stdout
+    return dataset
+
+
+@pytest.fixture(scope="module")
+def demo(bq) -> str:
+    """The demo season (seed 7, up to TODAY) loaded into dataset `demo` through `picks-export demo`."""
+    return load_demo(bq, "demo")
+
+
+@pytest.fixture(scope="module")
+def duckdb_demo(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("duckdb") / "warehouse.duckdb"
+    result = runner.invoke(app, ["demo", "--warehouse", str(path), "--today", TODAY, "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def published(dest: Path) -> dict[str, bytes]:
+    return {path.relative_to(dest).as_posix(): path.read_bytes() for path in sorted(dest.rglob("*")) if path.is_file()}
+
+
+def query_name(job: Request) -> str:
+    return job.query["query"].splitlines()[0].removeprefix("-- name: ")
+
+
+def parameters(job: Request) -> dict[str, tuple[str, Any]]:
+    """name -> (type, value) of a job's parameters; an array's value is the tuple of its values."""
+    found: dict[str, tuple[str, Any]] = {}
+    for each in job.query.get("queryParameters", []):
+        kind, value = each["parameterType"], each["parameterValue"]
+        if kind["type"] == "ARRAY":
+            values = tuple(item["value"] for item in value.get("arrayValues", []))
+            found[each["name"]] = (f"ARRAY<{kind['arrayType']['type']}>", values)
+        else:
+            found[each["name"]] = (kind["type"], value["value"])
+    return found
+
+
+# --- the same files from both engines ---------------------------------------------------------------------------
+
+
+def test_backfill_on_bigquery_gives_the_same_bytes_as_on_duckdb(bq, demo, duckdb_demo, tmp_path):
+    args = ["backfill", "--start", FIRST_GAME, "--end", TODAY, "--today", TODAY]
+    on_bigquery = invoke(bq, *args, "--warehouse", WAREHOUSE, "--dataset", demo, "--dest", tmp_path / "bigquery")
+    on_duckdb = invoke(bq, *args, "--warehouse", duckdb_demo, "--dest", tmp_path / "duckdb")
+    assert on_bigquery.exit_code == 0, on_bigquery.output
+    assert on_duckdb.exit_code == 0, on_duckdb.output
+    files, expected = published(tmp_path / "bigquery"), published(tmp_path / "duckdb")
+    assert len(expected) == 16 + 2 + 1 + 3  # a file per game day, the season file twice, the index, the schemas
+    assert sorted(files) == sorted(expected)
+    for path, data in expected.items():
+        assert files[path] == data, f"{path} differs between the engines"
+
+
+def test_daily_on_bigquery_matches_the_golden_files(bq, demo, tmp_path):
+    dest = tmp_path / "public"
+    result = invoke(bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", demo, "--dest", dest)
+    assert result.exit_code == 0, result.output
+    assert "; 4 warehouse queries in " in result.stdout
+    documents = {path: data for path, data in published(dest).items() if not path.startswith("v1/schemas/")}
+    assert documents == published(GOLDEN)  # the golden files hold the documents; schemas are shipped files
+
+
+def test_both_engines_hand_over_the_same_python_types(bq, demo, duckdb_demo):
+    on_bigquery = open_engine(WAREHOUSE, demo, BigQuerySettings("test", endpoint=bq.url))
+    on_duckdb = open_engine(duckdb_demo)
+    (champion,) = [row for row in on_duckdb.query("models", {}) if row["is_champion"] and row["enabled"]]
+    span = read_span(dt.date(2025, 10, 21), dt.date(2025, 11, 5))
+    for name, params in snapshot_queries([champion["system_id"]], *span):
+        rows = on_bigquery.query(name, params)
+        expected = on_duckdb.query(name, params)
+        assert rows, name
+        typed = [{key: (type(value), value) for key, value in row.items()} for row in rows]
+        assert typed == [{key: (type(value), value) for key, value in row.items()} for row in expected], name
+    assert on_bigquery.queries_run == 4
+    on_bigquery.close()
+    on_duckdb.close()
+
+
+def test_demo_creates_the_contracts_tables_and_loads_every_row(bq, demo):
+    from picks_export.exporters.demo import generate_demo
+
+    rows = generate_demo(dt.date.fromisoformat(TODAY), 7)
+    standard = {"INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL"}
+    for table, columns in TABLES.items():
+        reference = f"{PROJECT}.{demo}.{table}"
+        schema = bq.client.get_table(reference).schema
+        assert [(field.name, standard.get(field.field_type, field.field_type)) for field in schema] == list(columns)
+        assert sum(1 for _ in bq.client.list_rows(reference)) == len(rows[table]), table
+
+
+# --- what every job carries ------------------------------------------------------------------------------------
+
+
+def test_every_job_binds_its_values_and_carries_the_cap_and_the_labels(bq, demo, tmp_path):
+    bq.proxy.requests.clear()
+    result = invoke(
+        bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", demo, "--dest", tmp_path,
+        "--maximum-bytes-billed", "2GiB",
+    )
+    assert result.exit_code == 0, result.output
+    jobs = bq.proxy.job_inserts()
+    assert [query_name(job) for job in jobs] == READS
+    first, last = read_span(dt.date(2025, 11, 4), dt.date(2025, 11, 5))
+    for job in jobs:
+        configuration = job.body["configuration"]
+        assert configuration["query"]["maximumBytesBilled"] == str(2 * 1024**3)
+        assert configuration["labels"] == {"app": "picks-export", "command": "daily"}
+        assert configuration["query"]["useLegacySql"] is False
+        assert not configuration.get("dryRun")
+        statement = job.query["query"]
+        assert f"`{PROJECT}.{demo}." in statement
+        # every value arrives as a parameter, none is spelled into the SQL
+        for _, value in parameters(job).values():
+            assert all(each not in statement for each in (value if isinstance(value, tuple) else (value,)))
+    by_name = {query_name(job): parameters(job) for job in jobs}
+    assert by_name["models"] == by_name["subsets"] == {}
+    for name in ("shown_picks", "signals"):
+        assert by_name[name]["first_date"] == ("DATE", first.isoformat())
+        assert by_name[name]["last_date"] == ("DATE", last.isoformat())
+        assert by_name[name]["system_ids"][0] == "ARRAY<STRING>" and by_name[name]["system_ids"][1][0]
+
+
+def test_query_parameters_are_typed_scalars_or_arrays():
+    assert query_parameter("d", dt.date(2025, 11, 5)).type_ == "DATE"
+    assert query_parameter("t", dt.datetime(2025, 11, 5, tzinfo=dt.timezone.utc)).type_ == "TIMESTAMP"
+    assert query_parameter("b", True).type_ == "BOOL"
+    assert query_parameter("n", 3).type_ == "INT64"
+    assert query_parameter("f", 1.5).type_ == "FLOAT64"
+    assert query_parameter("s", "x").type_ == "STRING"
+    array = query_parameter("ids", ["a", "b"])
+    assert isinstance(array, bigquery.ArrayQueryParameter) and array.array_type == "STRING"
+    with pytest.raises(TypeError):
+        query_parameter("mixed", ["a", 1])
+    with pytest.raises(TypeError):
+        query_parameter("null", None)
+
+
+# --- names and settings refused before any request -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["daily"], ["estimate", "daily"], ["demo"]])
+@pytest.mark.parametrize(
+    ("warehouse", "dataset", "refused"),
+    [
+        (f"bigquery://{HOSTILE}", "nba_predictions", "project"),
+        (WAREHOUSE, HOSTILE, "dataset"),
+        ("bigquery://my_project", "nba_predictions", "project"),
+        ("bigquery://Picks-Export", "nba_predictions", "project"),
+        (f"bigquery://{PROJECT}.evil", "nba_predictions", "project"),
+    ],
+)
+def test_hostile_names_are_refused_before_any_request(bq, tmp_path, command, warehouse, dataset, refused):
+    bq.proxy.requests.clear()
+    dest = ["--dest", tmp_path] if command == ["daily"] else []
+    result = invoke(bq, *command, "--warehouse", warehouse, "--dataset", dataset, *dest)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: {refused} name ") and "is not allowed" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert bq.proxy.requests == []
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        (PROJECT, True), ("abcdef", True), ("a" * 30, True), ("example.com:my-project", True),
+        ("abcde", False), ("a" * 31, False), ("abcdef-", False), ("1abcdef", False), ("my_project", False),
+        ("Picks-export", False), ("example:my-project", False), (HOSTILE, False), ("", False),
+    ],
+)
+def test_project_ids_follow_bigquerys_rules(name, allowed):
+    assert bool(PROJECT_PATTERN.fullmatch(name)) is allowed
+
+
+def test_a_cap_below_bigquerys_minimum_bill_is_refused_before_any_request(bq, demo, tmp_path):
+    bq.proxy.requests.clear()
+    args = ["daily", "--warehouse", WAREHOUSE, "--dataset", demo, "--dest", tmp_path]
+    result = invoke(bq, *args, "--maximum-bytes-billed", "5MiB")
+    assert result.exit_code == 1, result.output
+    assert result.output.strip() == (
+        "Error: --maximum-bytes-billed 5 MiB (5,242,880 bytes) is below BigQuery's minimum bill of 10 MiB"
+        " (10,485,760 bytes) per query, so every query would be refused: use 10MiB or more"
+    )
+    malformed = invoke(bq, *args, "--maximum-bytes-billed", "lots")
+    assert malformed.exit_code == 2
+    assert "not a byte count" in malformed.output
+    assert bq.proxy.requests == []
+
+
+def test_byte_counts_read_and_print_in_binary_units():
+    assert parse_bytes("1GiB") == parse_bytes("1gib") == 1024**3
+    assert parse_bytes("500MiB") == 500 * 1024**2
+    assert parse_bytes("10485760") == 10 * 1024**2
+    for text in ("", "1.5GiB", "1GB", "-1", "lots"):
+        with pytest.raises(ValueError):
+            parse_bytes(text)
+    assert format_bytes(1024**3) == "1 GiB (1,073,741,824 bytes)"
+    assert format_bytes(12_345) == "12,345 bytes"
+
+
+# --- estimate ----------------------------------------------------------------------------------------------------
+
+
+def test_estimate_dry_runs_the_queries_of_the_command_and_prints_their_bytes(bq, demo, tmp_path):
+    range_args = ["--start", FIRST_GAME, "--end", TODAY, "--warehouse", WAREHOUSE, "--dataset", demo]
+    bq.proxy.requests.clear()
+    result = invoke(bq, "estimate", "backfill", *range_args)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    counts = []
+    for name, line in zip([*READS, "total"], lines):
+        match = re.fullmatch(rf"{name} +([\d,]+) bytes", line)
+        assert match, line
+        counts.append(int(match[1].replace(",", "")))
+    assert sum(counts[:-1]) == counts[-1]
+    assert "4 queries of `backfill`" in lines[5] and "none run" in lines[5] and "1 GiB" in lines[5]
+    # dry runs only: no job was created, no result fetched
+    dry_runs = bq.proxy.job_inserts()
+    assert all(request.is_job_insert for request in bq.proxy.requests)
+    assert [job.body["configuration"]["dryRun"] for job in dry_runs] == [True] * 4
+
+    # ... of the very queries the command runs, with the same dates, cap and labels
+    bq.proxy.requests.clear()
+    ran = invoke(bq, "backfill", *range_args, "--dest", tmp_path)
+    assert ran.exit_code == 0, ran.output
+
+    def shape(job: Request) -> tuple[Any, ...]:
+        configuration = job.body["configuration"]
+        dates = {key: value for key, value in parameters(job).items() if key != "system_ids"}
+        return job.query["query"], dates, configuration["labels"], job.query["maximumBytesBilled"]
+
+    assert [shape(job) for job in dry_runs] == [shape(job) for job in bq.proxy.job_inserts()]
+
+
+def test_estimate_needs_a_bigquery_warehouse(bq, tmp_path):
+    result = invoke(bq, "estimate", "daily", "--warehouse", tmp_path / "warehouse.duckdb")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: estimate needs a BigQuery warehouse")
+
+
+# --- failures end the run before anything is published -----------------------------------------------------------
+
+
+def test_a_missing_table_ends_the_run_with_exit_5_and_publishes_nothing(bq, tmp_path):
+    dataset = load_demo(bq, "broken")
+    bq.client.delete_table(f"{PROJECT}.{dataset}.daily_signals")
+    dest = tmp_path / "public"
+    result = invoke(bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", dataset, "--dest", dest)
+    assert result.exit_code == 5, result.output
+    assert result.output.startswith(
+        f"Error: query signals failed on BigQuery project {PROJECT} at {bq.proxy.url} (dataset {dataset}): "
+    )
+    assert "daily_signals" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not dest.exists() or published(dest) == {}
+
+
+def cap_refusal(request: Request) -> tuple[int, dict[str, Any]] | None:
+    """BigQuery's answer to a query over maximum_bytes_billed, which the emulator does not enforce."""
+    if not (request.is_job_insert and request.query["query"].startswith("-- name: shown_picks")):
+        return None
+    message = "Query exceeded limit for bytes billed: 10485760. 20971520 or higher required."
+    error = {"message": message, "domain": "global", "reason": "bytesBilledLimitExceeded"}
+    return 400, {"error": {"code": 400, "message": message, "errors": [error], "status": "INVALID_ARGUMENT"}}
+
+
+def test_a_query_over_the_cap_ends_the_run_naming_the_query_the_cap_and_the_option(bq, demo, tmp_path):
+    dest = tmp_path / "public"
+    bq.proxy.fault = cap_refusal
+    try:
+        result = invoke(
+            bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", demo, "--dest", dest,
+            "--maximum-bytes-billed", "10MiB",
+        )
+    finally:
+        bq.proxy.fault = None
+    assert result.exit_code == 5, result.output
+    message = result.output.strip()
+    assert message.startswith("Error: query shown_picks was refused: it would bill more than the cap of 10 MiB")
+    assert "20971520 or higher required" in message
+    assert "--maximum-bytes-billed" in message and "PICKS_EXPORT_MAXIMUM_BYTES_BILLED" in message
+    assert not dest.exists()
+
+
+def still_running(request: Request) -> tuple[int, dict[str, Any]] | None:
+    """BigQuery's answers about a query that keeps running (the emulator finishes every query at once)."""
+    path = request.path.split("?")[0]
+    if request.is_job_insert:
+        job = {**request.body, "status": {"state": "RUNNING"}}
+        return 200, {"kind": "bigquery#job", "id": request.body["jobReference"]["jobId"], **job}
+    if "/queries/" in path:
+        job_id = path.rsplit("/", 1)[1]
+        reference = {"projectId": PROJECT, "jobId": job_id, "location": "US"}
+        return 200, {"kind": "bigquery#getQueryResultsResponse", "jobReference": reference, "jobComplete": False}
+    if "/jobs/" in path:
+        job_id = path.split("/jobs/")[1].split("/")[0]
+        reference = {"projectId": PROJECT, "jobId": job_id, "location": "US"}
+        state = "DONE" if path.endswith("/cancel") else "RUNNING"
+        job = {"kind": "bigquery#job", "jobReference": reference, "status": {"state": state}}
+        return 200, {"kind": "bigquery#jobCancelResponse", "job": job} if state == "DONE" else job
+    return None
+
+
+def test_a_query_that_does_not_finish_in_time_is_cancelled_and_ends_the_run(bq, demo):
+    engine = open_engine(WAREHOUSE, demo, BigQuerySettings("test", endpoint=bq.proxy.url, timeout=1.0))
+    bq.proxy.requests.clear()
+    bq.proxy.fault = still_running
+    try:
+        started = time.monotonic()
+        with pytest.raises(WarehouseError, match=r"^query models did not finish within 1 s .*; it was cancelled$"):
+            engine.query("models", {})
+        assert time.monotonic() - started < 10
+    finally:
+        bq.proxy.fault = None
+        engine.close()
+    assert bq.proxy.requests[-1].method == "POST" and bq.proxy.requests[-1].path.split("?")[0].endswith("/cancel")
+
+
+# --- types -------------------------------------------------------------------------------------------------------
+
+
+def test_results_are_normalized_to_the_duckdb_engines_types():
+    schema = [
+        bigquery.SchemaField("month", "DATETIME"),  # the emulator's type for DATE_TRUNC of a DATE
+        bigquery.SchemaField("at", "DATETIME"),
+        bigquery.SchemaField("tipoff", "TIMESTAMP"),
+        bigquery.SchemaField("share", "NUMERIC"),
+        bigquery.SchemaField("n", "INTEGER"),
+    ]
+    utc = zoneinfo.ZoneInfo("UTC")  # what to_arrow hands back
+    rows = [
+        {"month": dt.datetime(2025, 11, 1), "at": dt.datetime(2025, 11, 1, 12, 30),
+         "tipoff": dt.datetime(2025, 11, 5, 23, 0, tzinfo=utc), "share": decimal.Decimal("0.25"), "n": 3},
+        {"month": None, "at": None, "tipoff": None, "share": None, "n": None},
+    ]
+    first, empty = normalize(rows, schema)
+    assert type(first["month"]) is dt.date and first["month"] == dt.date(2025, 11, 1)
+    assert first["at"] == dt.datetime(2025, 11, 1, 12, 30)
+    assert first["tipoff"].tzinfo is dt.timezone.utc and first["tipoff"] == dt.datetime(2025, 11, 5, 23, 0, tzinfo=utc)
+    assert type(first["share"]) is float and first["share"] == 0.25
+    assert first["n"] == 3
+    assert set(empty.values()) == {None}
