@@ -137,8 +137,8 @@ def test_both_engines_hand_over_the_same_python_types(bq, demo, duckdb_demo):
     (champion,) = [row for row in on_duckdb.query("models", {}) if row["is_champion"] and row["enabled"]]
     span = read_span(dt.date(2025, 10, 21), dt.date(2025, 11, 5))
     for name, params in snapshot_queries([champion["system_id"]], *span):
-        rows = on_bigquery.query(name, params)
-        expected = on_duckdb.query(name, params)
+        rows = list(on_bigquery.query(name, params))
+        expected = list(on_duckdb.query(name, params))
         assert rows, name
         typed = [{key: (type(value), value) for key, value in row.items()} for row in rows]
         assert typed == [{key: (type(value), value) for key, value in row.items()} for row in expected], name

@@ -21,6 +21,7 @@ from google.api_core import exceptions as api_exceptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
+from google.cloud.bigquery.table import RowIterator
 
 from .engine import QueryValue, Row, render
 from .engines import BigQuerySettings, format_bytes
@@ -172,7 +173,7 @@ class BigQueryEngine:
             use_query_cache=not dry_run,
         )
 
-    def query(self, name: str, params: dict[str, QueryValue]) -> list[Row]:
+    def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
         statement = sql(name, self.project, self.dataset)
         config = self._job_config(params)
         self.queries_run += 1
@@ -180,14 +181,21 @@ class BigQueryEngine:
         try:
             job = self._client.query(statement, job_config=config, retry=self._retry, job_retry=self._job_retry)
             rows = job.result(timeout=self.settings.timeout, retry=self._retry, job_retry=self._job_retry)
-            # Over the REST API (no Storage Read API client): needs only BigQuery Job User and Data Viewer.
-            table = rows.to_arrow(create_bqstorage_client=False)
-            return normalize(table.to_pylist(), rows.schema)
         except concurrent.futures.TimeoutError:
             self._cancel(job)
             raise WarehouseError(
                 f"query {name} did not finish within {self.settings.timeout:g} s on {self.where}; it was cancelled"
             ) from None
+        except QUERY_FAILURES as error:
+            raise self._error(name, error) from None
+        return self._stream(name, rows)
+
+    def _stream(self, name: str, rows: RowIterator) -> Iterator[Row]:
+        # Page by page as Arrow record batches over the REST API (no Storage Read API client: BigQuery Job User
+        # and Data Viewer suffice), so a large result never sits in memory whole.
+        try:
+            for batch in rows.to_arrow_iterable(bqstorage_client=None):
+                yield from normalize(batch.to_pylist(), rows.schema)
         except QUERY_FAILURES as error:
             raise self._error(name, error) from None
 
