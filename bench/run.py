@@ -110,17 +110,35 @@ class Result:
         return self.backfill_s / self.floor_s
 
 
+class Spawner:
+    """Runs child processes through bench/spawn.py, so that their peak RSS is not inflated by ours."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[str] | None = None
+
+    def run(self, command: list[str], env: dict[str, str] | None = None) -> Child:
+        if self._process is None or self._process.poll() is not None:
+            self._process = subprocess.Popen(
+                [sys.executable, str(BENCH / "spawn.py")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            )
+        assert self._process.stdin and self._process.stdout
+        self._process.stdin.write(json.dumps({"command": command, "env": env}) + "\n")
+        self._process.stdin.flush()
+        answer = json.loads(self._process.stdout.readline())
+        return Child(answer["seconds"], answer["max_rss_mb"], answer["returncode"], answer["stdout"], answer["stderr"])
+
+    def close(self) -> None:
+        if self._process is not None:
+            assert self._process.stdin
+            self._process.stdin.close()
+            self._process.wait()
+
+
+SPAWNER = Spawner()
+
+
 def run_child(command: list[str], env: dict[str, str] | None = None) -> Child:
-    """Run a command to completion; os.wait4 gives its own rusage, hence its peak RSS."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)  # tell Popen the child is reaped
-        out.seek(0)
-        err.seek(0)
-        return Child(seconds, usage.ru_maxrss / 1024, process.returncode, out.read().decode(), err.read().decode())
+    return SPAWNER.run(command, env)
 
 
 def checked(child: Child, what: str) -> Child:
@@ -487,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         "shares: the same backfill in-process under bench/harness.py (exclusive time in the engine's queries, snapshot"
         " and document building, schema validation, and serializing/listing/writing files); other = imports,"
         " start-up and the rest.",
-        f"peak RSS via os.wait4 of each child; gzip = level {GZIP_LEVEL}, mtime 0, as the bucket sink publishes.",
+        f"peak RSS via os.wait4 of each child, started by a small helper (bench/spawn.py) so that it is the child's own; gzip = level {GZIP_LEVEL}, mtime 0, as the bucket sink publishes.",
         f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {dt.date.today()}.",
     ]
     target_lines = targets(results, size_bytes)
@@ -497,6 +515,7 @@ def main(argv: list[str] | None = None) -> int:
     (options.out / "results.md").write_text(text, encoding="utf-8")
     payload = {"results": [asdict(r) for r in results], "bytes_target": size_bytes, "all_models": all_models}
     (options.out / "results.json").write_text(json.dumps(payload, indent=2, default=str), encoding="utf-8")
+    SPAWNER.close()
     plotted = not options.no_plot and plot(results, options.out / "results.png")
     print(text)
     print(f"results in {options.out}" + ("" if plotted else " (no plot: matplotlib missing or --no-plot)"))
