@@ -338,14 +338,17 @@ def _evaluate(
     return evaluations
 
 
-def _select_subsets(rng: random.Random, evaluations: list[_Evaluation]) -> dict[str, list[_Evaluation]]:
-    """Each subset's picks in rank order; a player appears at most once per subset."""
+def _select_subsets(
+    rng: random.Random, evaluations: list[_Evaluation], extra_subset_ids: tuple[str, ...] = ()
+) -> dict[str, list[_Evaluation]]:
+    """Each subset's picks in rank order; a player appears at most once per subset. Extra subsets (scaled
+    warehouses only) are short runs of the strongest picks from a random starting rank."""
     by_strength = sorted(evaluations, key=lambda e: (-abs(e.edge), e.player.lookup))
     overs = [e for e in by_strength if e.direction == "OVER"]
     unders = [e for e in by_strength if e.direction == "UNDER"]
     value = sorted((e for e in evaluations if e.line <= 15.5), key=lambda e: (-abs(e.edge) / e.line, e.player.lookup))
     longshots = [e for e in overs if e.line >= 24.5]
-    return {
+    chosen = {
         "top_pick": by_strength[:1],
         "top_3": by_strength[:3],
         "top_5": by_strength[:5],
@@ -355,6 +358,11 @@ def _select_subsets(rng: random.Random, evaluations: list[_Evaluation]) -> dict[
         "longshots": longshots[: rng.randint(0, 4)],
         "legacy_picks": by_strength[5 : 5 + rng.randint(1, 3)],
     }
+    # Drawn after the demo's own subsets, so that without extras the demo's random stream is unchanged.
+    for subset_id in extra_subset_ids:
+        start = rng.randint(0, 8)
+        chosen[subset_id] = by_strength[start : start + rng.randint(1, 5)]
+    return chosen
 
 
 def _version_id(computed_at: dt.datetime, sequence: int) -> str:
@@ -408,6 +416,7 @@ def _model_day_picks(
     postponed_tipoff: dt.datetime | None,
     late: bool,
     shows_latest: bool,
+    extra_subset_ids: tuple[str, ...] = (),
 ) -> tuple[list[tuple], dict[str, list[_Evaluation]]]:
     """All versions of one model's picks for one day, and the subsets of the version the lock will show:
     the last one before the first tip-off, or the very last one when `shows_latest` (no games rows)."""
@@ -418,28 +427,88 @@ def _model_day_picks(
     shown: dict[str, list[_Evaluation]] = {}
     for index, computed_at in enumerate(times):
         is_late = late and index == len(times) - 1
-        subsets = _select_subsets(rng, _evaluate(rng, candidates, opening_lines, model_means, is_late))
+        evaluations = _evaluate(rng, candidates, opening_lines, model_means, is_late)
+        subsets = _select_subsets(rng, evaluations, extra_subset_ids)
         rows += _pick_rows(day, system_id, _version_id(computed_at, index + 1), computed_at, subsets)
         if index == shown_index:
             shown = subsets
     return rows, shown
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What a warehouse holds besides its seasons: the models (and which are enabled) and the subsets."""
+
+    models: tuple[tuple[str, str, str, bool, bool], ...] = MODELS
+    enabled_system_ids: tuple[str, ...] = ENABLED_SYSTEM_IDS
+    subsets: tuple[tuple[str, str, int, bool], ...] = SUBSETS
+    extra_subset_ids: tuple[str, ...] = ()
+
+
+# The day after the 2025-26 finale: a scaled warehouse holds only full, graded seasons ending with 2025-26.
+SCALED_TODAY = dt.date(2026, 7, 1)
+
+
 def generate_demo(today: dt.date, seed: int = 7) -> Rows:
     """Rows per table (keys = all six table names of TABLES), tuples in TABLES' column order."""
+    return _generate(today, seed, seasons=1, shape=_Shape())
+
+
+def generate_scaled(seasons: int, models: int, subsets: int, seed: int = 7) -> Rows:
+    """A bigger warehouse for benchmarks, built by the demo's own machinery: `seasons` consecutive full seasons
+    ending with 2025-26, `models` enabled models (the demo's two, then `m3`, `m4`, ... with system ids
+    `sys-m3`, ...; the champion stays 926A) and `subsets` subset definitions (the demo's eight, then active
+    `mix_09`, `mix_10`, ...). `generate_scaled(1, 2, 8, seed)` is `generate_demo(SCALED_TODAY, seed)`."""
+    if seasons < 1 or models < len(ENABLED_SYSTEM_IDS) or subsets < len(SUBSETS):
+        raise ValueError(
+            f"need seasons >= 1, models >= {len(ENABLED_SYSTEM_IDS)}, subsets >= {len(SUBSETS)};"
+            f" got {seasons}, {models}, {subsets}"
+        )
+    extra_models = tuple(
+        (f"sys-m{number}", f"m{number}", f"Model M{number}", False, True)
+        for number in range(len(ENABLED_SYSTEM_IDS) + 1, models + 1)
+    )
+    extra_subsets = tuple(
+        (f"mix_{number:02d}", f"Mix {number}", number, True) for number in range(len(SUBSETS) + 1, subsets + 1)
+    )
+    shape = _Shape(
+        models=MODELS + extra_models,
+        enabled_system_ids=ENABLED_SYSTEM_IDS + tuple(model[0] for model in extra_models),
+        subsets=SUBSETS + extra_subsets,
+        extra_subset_ids=tuple(subset[0] for subset in extra_subsets),
+    )
+    return _generate(SCALED_TODAY, seed, seasons=seasons, shape=shape)
+
+
+def _generate(today: dt.date, seed: int, seasons: int, shape: _Shape) -> Rows:
+    """The demo's span for `today`, preceded by `seasons - 1` full seasons."""
     _, last_day = demo_span(today)
-    year = _season_start_year(last_day)
+    last_year = _season_start_year(last_day)
     roster = _build_roster(random.Random(seed))
+    rows: Rows = {table: [] for table in TABLES}
+    rows["models"] = list(shape.models)
+    rows["subset_definitions"] = list(shape.subsets)
+    for year in range(last_year - seasons + 1, last_year + 1):
+        _season_rows(rows, year, today, last_day, seed, roster, shape)
+    return rows
+
+
+def _season_rows(
+    rows: Rows,
+    year: int,
+    today: dt.date,
+    last_day: dt.date,
+    seed: int,
+    roster: dict[str, tuple[_Player, ...]],
+    shape: _Shape,
+) -> None:
+    """Append the rows of the season starting in `year`, up to `last_day`, to `rows`."""
     season_rng = random.Random(_derive_seed(seed, year))
     season_days, scattered_off_days = _season_game_days(year, season_rng)
     # The demo's "today" has games unless it is a fixed off day (Thanksgiving, Christmas Eve, All-Star break).
     game_days = sorted([*season_days, today]) if today in scattered_off_days else season_days
     span_days = [day for day in game_days if day <= last_day]
     plan = _plan_season(year, season_rng, season_days, span_days, today)
-
-    rows: Rows = {table: [] for table in TABLES}
-    rows["models"] = list(MODELS)
-    rows["subset_definitions"] = list(SUBSETS)
 
     game_number = 1
     for day in span_days:
@@ -452,7 +521,7 @@ def generate_demo(today: dt.date, seed: int = 7) -> Rows:
                 (day, g.game_id, g.home, g.away, g.tipoff_at, "postponed" if g.postponed else status) for g in games
             )
 
-        for system_id in ENABLED_SYSTEM_IDS:
+        for system_id in shape.enabled_system_ids:
             forced_off = system_id == SIGNAL_LESS_MODEL and day == plan.signal_less_day
             if rng.random() >= SIGNAL_MISSING_RATE and not forced_off:
                 rows["daily_signals"].append((day, system_id, rng.choices(SIGNALS, SIGNAL_WEIGHTS)[0]))
@@ -466,10 +535,10 @@ def generate_demo(today: dt.date, seed: int = 7) -> Rows:
         late = day in (plan.opener, plan.gap_day) or rng.random() < LATE_VERSION_RATE
 
         push_lines: dict[str, float] = {}
-        for system_id in ENABLED_SYSTEM_IDS:
+        for system_id in shape.enabled_system_ids:
             pick_rows, shown = _model_day_picks(
                 rng, day, system_id, candidates, opening_lines, first_tipoff, postponed_first, late,
-                shows_latest=day == plan.gap_day,
+                shows_latest=day == plan.gap_day, extra_subset_ids=shape.extra_subset_ids,
             )  # fmt: skip
             rows["subset_picks"].extend(pick_rows)
             for evaluation in (e for picks in shown.values() for e in picks):
@@ -487,4 +556,3 @@ def generate_demo(today: dt.date, seed: int = 7) -> Rows:
 
         if day < today:  # box scores exist only for games already played
             rows["player_game_summary"].extend(_summary_rows(day, rng, [p for p, _ in candidates], push_lines))
-    return rows

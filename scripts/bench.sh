@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Set everything up and run the benchmark (bench/run.py) against the installed (non-editable) package.
+# Arguments are passed on: bash scripts/bench.sh --sizes 1,4   or   bash scripts/bench.sh --quick
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check '.[bench]'
+.venv/bin/python bench/run.py "$@"
