@@ -34,6 +34,9 @@ HOOKS: tuple[tuple[str, str, str], ...] = (
     ("query", "picks_export.exporters.duckdb_engine", "DuckDBEngine.iter_query"),
     ("query", "picks_export.exporters.duckdb_engine", "DuckDBEngine.query_batches"),
     ("build", "picks_export.exporters.warehouse", "read_snapshot"),
+    # The shown picks stream in as they are read: their fetching counts as building the snapshot.
+    ("build", "picks_export.exporters.warehouse", "_shown_picks"),
+    ("build", "picks_export.exporters.warehouse", "_signals"),
     ("build", "picks_export.exporters.warehouse", "stream_snapshot"),
     ("build", "picks_export.exporters.documents", "DocumentBuilder.__init__"),
     ("build", "picks_export.exporters.documents", "DocumentBuilder.day"),

@@ -107,6 +107,12 @@ class Result:
 
     @property
     def floor_ratio(self) -> float:
+        """Like for like: the backfill process against the floor's process, both with interpreter start."""
+        return self.backfill_s / self.floor_process_s
+
+    @property
+    def floor_work_ratio(self) -> float:
+        """The backfill process against the floor's work alone (no interpreter start, no imports)."""
         return self.backfill_s / self.floor_s
 
 
@@ -350,7 +356,7 @@ def bytes_target(folder: Path) -> dict[str, Any] | None:
 COLUMNS = (
     "run", "warehouse (seasons × models × subsets)", "pick rows", "shown picks", "backfill s", "backfill peak RSS MB",
     "queries", "files", "MB raw", "MB gzip", "daily s", "daily peak RSS MB", "baseline s", "baseline / backfill",
-    "floor s", "backfill / floor", "query %", "build %", "validate %", "write %", "other %",
+    "floor s (work / process)", "backfill / floor process", "query %", "build %", "validate %", "write %", "other %",
 )  # fmt: skip
 
 
@@ -365,8 +371,8 @@ def table_rows(results: list[Result]) -> list[list[str]]:
         rows.append([
             r.run, r.shape, f"{r.pick_rows:,}", f"{r.shown_picks:,}", f"{r.backfill_s:.2f}", f"{r.backfill_rss_mb:.0f}",
             str(r.queries), f"{r.files:,}", f"{r.bytes_raw / 1e6:.1f}", f"{r.bytes_gzip / 1e6:.1f}",
-            f"{r.daily_s:.2f}", f"{r.daily_rss_mb:.0f}", baseline, f"{r.baseline_ratio:.0f}×", f"{r.floor_s:.2f}",
-            f"{r.floor_ratio:.0f}×", *(percent(r.shares.get(c)) for c in ("query", "build", "validate", "write", "other")),
+            f"{r.daily_s:.2f}", f"{r.daily_rss_mb:.0f}", baseline, f"{r.baseline_ratio:.0f}×", f"{r.floor_s:.2f} / {r.floor_process_s:.2f}",
+            f"{r.floor_ratio:.1f}×", *(percent(r.shares.get(c)) for c in ("query", "build", "validate", "write", "other")),
         ])  # fmt: skip
     return rows
 
@@ -389,9 +395,10 @@ def targets(results: list[Result], size_bytes: dict[str, Any] | None) -> list[st
     if demo_run:
         found.append(f"demo season backfill vs one process per date: {demo_run.baseline_ratio:.0f}× faster (target ≥ 50×):"
                      f" {verdict(demo_run.baseline_ratio >= 50)}")  # fmt: skip
-        found.append(f"demo season backfill vs the floor: {demo_run.floor_ratio:.1f}× the floor's time (target ≤ 3×):"
-                     f" {verdict(demo_run.floor_ratio <= 3)}; the floor process, interpreter start included, takes"
-                     f" {demo_run.floor_process_s:.2f} s")  # fmt: skip
+        found.append(f"demo season backfill vs the floor, process against process: {demo_run.floor_ratio:.1f}× the"
+                     f" floor's {demo_run.floor_process_s:.2f} s (target ≤ 3×): {verdict(demo_run.floor_ratio <= 3)};"
+                     f" against the floor's work alone ({demo_run.floor_s:.2f} s, no interpreter start or imports):"
+                     f" {demo_run.floor_work_ratio:.1f}×")  # fmt: skip
     big = by_run.get("32×")
     if big:
         found.append(f"~1M-row warehouse ({big.pick_rows:,} pick rows), every model and season: {big.backfill_s:.1f} s"
@@ -500,7 +507,8 @@ def main(argv: list[str] | None = None) -> int:
            + ", ".join(f"{r.run}: {r.baseline_measured} of {r.baseline_runs}" for r in sampled) + ")."
            if sampled else " every run measured."),
         "floor = one in-process DuckDB query for the shown, graded picks of the range (lock, box scores, grading)"
-        " plus orjson serialization of the per-day and season documents; interpreter start not included.",
+        " plus orjson serialization of the per-day and season documents: its work alone, and its whole process"
+        " (interpreter start and imports included, as for every picks-export process measured here).",
         "daily = `picks-export daily` of the champion for one date of the last season, over the backfilled folder.",
         "shares: the same backfill in-process under bench/harness.py (exclusive time in the engine's queries, snapshot"
         " and document building, schema validation, and serializing/listing/writing files); other = imports,"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,9 @@ from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.layout import kind_of_path
 from picks_export.exporters.sinks import FolderSink
 from picks_export.exporters.tables import Rows
+
+# The transpiled-SQL cache of the test run (and of the processes it starts) lives in a folder of its own.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="picks-export-test-cache-")
 
 UTC = dt.timezone.utc
 GENERATED_AT = "2026-02-07T15:30:00Z"

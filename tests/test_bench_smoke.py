@@ -27,7 +27,7 @@ def test_quick_benchmark_runs_and_reports(tmp_path: Path) -> None:
     table = (out / "results.md").read_text()
     header = next(line for line in table.splitlines() if line.startswith("| run |"))
     for column in ("backfill s", "backfill peak RSS MB", "queries", "files", "MB gzip", "daily s", "baseline s",
-                   "baseline / backfill", "floor s", "query %", "build %", "validate %", "write %"):  # fmt: skip
+                   "baseline / backfill", "floor s (work / process)", "backfill / floor process", "query %", "build %", "validate %", "write %"):  # fmt: skip
         assert f"| {column} |" in header
     assert header in done.stdout  # the table is printed too
 

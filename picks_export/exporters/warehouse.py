@@ -206,14 +206,13 @@ def _shown_picks(
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
     seen: set[tuple[Any, ...]] = set()
     for row in rows:
-        where = _pick_row_name(row, model)
         problem = _pick_problem(row, known_subsets)
         key = (row["game_date"], row["version_id"], row["subset_id"], row["player_lookup"])
         if problem is None and key in seen:
             problem = "duplicate pick: the same player twice in one subset of one version"
         seen.add(key)
         if problem:
-            problems.add(f"{where}: {problem}")
+            problems.add(f"{_pick_row_name(row, model)}: {problem}")
             continue
         if row["summary_rows"] > 1:
             problems.add(
