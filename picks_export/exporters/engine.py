@@ -11,11 +11,13 @@ import re
 from functools import cache
 from importlib import resources
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import jinja2
 
 from .errors import ExportError
+
+if TYPE_CHECKING:
+    import jinja2
 from .tables import Rows
 
 # BigQuery dataset names: letters, digits and underscores, at most 1024 characters.
@@ -69,15 +71,18 @@ def check_identifier(
 
 @cache
 def _environment() -> jinja2.Environment:
+    import jinja2  # here, not at the top: a run whose SQL is cached never renders a template
+
     return jinja2.Environment(
-        loader=jinja2.FunctionLoader(_template_source),
+        loader=jinja2.FunctionLoader(template_source),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
     )
 
 
-def _template_source(name: str) -> str:
+def template_source(name: str) -> str:
+    """The text of `queries/{name}` (with `.sql`), as shipped."""
     return resources.files("picks_export").joinpath("queries", name).read_text(encoding="utf-8")
 
 
