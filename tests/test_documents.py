@@ -64,7 +64,9 @@ def test_signal_is_null_without_a_row_and_per_model(rows, run):
 def test_daily_writes_today_yesterday_and_season(rows, run):
     rows.pick(DAY - dt.timedelta(days=1), "Yesterday")
     result = run(rows, today=DAY)
-    outcome = result.exporter().daily(DAY)
+    calls: list[tuple[int, int | None]] = []
+    outcome = result.exporter().daily(DAY, lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (4, 4)  # two days, and the season file at both of its addresses
     expected = ["v1/picks/2026-01-13.json", "v1/picks/2026-01-14.json", "v1/subsets/season.json",
                 "v1/subsets/seasons/2025-26.json"]
     assert result.files() == expected
@@ -130,7 +132,9 @@ def test_backfill_writes_dates_with_picks_and_each_touched_season(rows, run):
     rows.pick(dt.date(2025, 10, 25), "New")
     rows.pick(dt.date(2025, 10, 26), "Outside")
     result = run(rows, today=dt.date(2030, 1, 1))
-    result.exporter().backfill(dt.date(2025, 5, 1), dt.date(2025, 10, 25))
+    calls: list[tuple[int, int | None]] = []
+    result.exporter().backfill(dt.date(2025, 5, 1), dt.date(2025, 10, 25), lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]  # the total is known from the first file on
     assert result.files() == ["v1/picks/2025-06-01.json", "v1/picks/2025-10-25.json",
                               "v1/subsets/seasons/2024-25.json", "v1/subsets/seasons/2025-26.json"]
     # the season file lists all of its season's dates, even past the range's end

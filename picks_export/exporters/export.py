@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from itertools import chain
 from dataclasses import dataclass, field
 
 import orjson
@@ -55,9 +56,19 @@ def generated_at_now(environ: dict[str, str] | None = None) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# The documents of one model's run, given its builder and what its folders already hold; built lazily, so each
-# is validated and spooled before the next one exists.
-Documents = Callable[[DocumentBuilder, dict[str, ObjectInfo]], Iterable[Document]]
+@dataclass(frozen=True)
+class _Wanted:
+    """What one model's run builds: per-day files of these dates, and these seasons' files (with as-of dates).
+
+    Plain data rather than the documents themselves: the run knows how many files are coming (for progress)
+    and builds each one only when the previous one is validated and spooled."""
+
+    days: list[dt.date]
+    seasons: list[tuple[str, dt.date | None]]
+
+
+# What a command wants built for one model, given its builder and what the model's folders already hold.
+Wants = Callable[[DocumentBuilder, dict[str, ObjectInfo]], _Wanted]
 
 
 @dataclass
@@ -84,13 +95,11 @@ class Exporter:
         """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file."""
         yesterday, _ = daily_dates(day)
 
-        def documents(builder: DocumentBuilder, _: dict[str, ObjectInfo]) -> Iterator[Document]:
+        def wants(builder: DocumentBuilder, _: dict[str, ObjectInfo]) -> _Wanted:
             shown = yesterday in builder.snapshot.dates_with_picks()
-            for each in [day] + ([yesterday] if shown else []):
-                yield self._day_document(builder, each)
-            yield from self._season_documents(builder, rules.season_label(day), as_of=None)
+            return _Wanted([day] + ([yesterday] if shown else []), [(rules.season_label(day), None)])
 
-        return self._run(yesterday, day, documents, progress, all_models=all_models)
+        return self._run(yesterday, day, wants, progress, all_models=all_models)
 
     def backfill(
         self, first: dt.date, last: dt.date, progress: Progress | None = None, *, all_models: bool = False
@@ -102,29 +111,26 @@ class Exporter:
         """
         backfill_dates(first, last)
 
-        def documents(builder: DocumentBuilder, published: dict[str, ObjectInfo]) -> Iterator[Document]:
+        def wants(builder: DocumentBuilder, published: dict[str, ObjectInfo]) -> _Wanted:
             layout = self._layout(builder)
             days = {day for day in builder.snapshot.dates_with_picks() if first <= day <= last}
             days |= {day for day in map(layout.date_of, published) if day is not None and first <= day <= last}
-            for day in sorted(days):
-                yield self._day_document(builder, day)
-            for season in _seasons_between(first, last):
-                yield from self._season_documents(builder, season, as_of=None)
+            return _Wanted(sorted(days), [(season, None) for season in _seasons_between(first, last)])
 
-        return self._run(first, last, documents, progress, all_models=all_models)
+        return self._run(first, last, wants, progress, all_models=all_models)
 
     def season(self, season: str, as_of: dt.date | None = None) -> Outcome:
         """One season's file, with records as of `as_of` (default: its latest graded date)."""
         first, last = season_dates(season)
         if as_of is not None and not first <= as_of <= last:
             raise ExportError(f"--as-of {as_of} is not in season {season} ({first} to {last})")
-        return self._run(first, last, lambda builder, _: self._season_documents(builder, season, as_of), None)
+        return self._run(first, last, lambda builder, _: _Wanted([], [(season, as_of)]), None)
 
     def _run(
         self,
         first: dt.date,
         last: dt.date,
-        documents: Documents,
+        wants: Wants,
         progress: Progress | None,
         *,
         all_models: bool = False,
@@ -133,19 +139,25 @@ class Exporter:
         spool = Spool()
         try:
             staged: list[_Staged] = []
-            built = 0
+            built = total = 0  # the total grows as each model is reached: exact for a one-model run
             for snapshot in read_snapshots(self.engine, self.options.model, start, end, all_models=all_models):
                 builder = DocumentBuilder(snapshot, self.options.generated_at)
                 layout = self._layout(builder)
                 published = self.publisher.listing(layout.folders())
+                wanted = wants(builder, published)
+                total += len(wanted.days) + sum(len(self._season_paths(layout, season)) for season, _ in wanted.seasons)
+                documents = chain(
+                    (self._day_document(builder, day) for day in wanted.days),
+                    chain.from_iterable(self._season_documents(builder, *each) for each in wanted.seasons),
+                )
                 payloads = []
-                for document in documents(builder, published):
+                for document in documents:
                     # Every document passes the gate before the destination sees the first file.
                     check_document(document)
                     payloads.append(Payload.of(document.path, document.kind, document.content, spool))
                     built += 1
                     if progress:
-                        progress(built, None)
+                        progress(built, total)
                 staged.append(_Staged(layout, snapshot.model.code, published, payloads))
             return self._publish(staged)
         finally:
@@ -158,13 +170,14 @@ class Exporter:
     def _day_document(self, builder: DocumentBuilder, day: dt.date) -> Document:
         return Document(self._layout(builder).day(day), "day", builder.day(day))
 
+    def _season_paths(self, layout: Layout, season: str) -> list[str]:
+        """Where a season's file goes: its own path, and the current season's fixed address when it is current."""
+        current = season == rules.season_label(self.options.today)
+        return [layout.season(season)] + ([layout.current_season()] if current else [])
+
     def _season_documents(self, builder: DocumentBuilder, season: str, as_of: dt.date | None) -> list[Document]:
         content = builder.season(season, as_of or builder.default_as_of(season))
-        layout = self._layout(builder)
-        documents = [Document(layout.season(season), "season", content)]
-        if season == rules.season_label(self.options.today):
-            documents.append(Document(layout.current_season(), "season", content))
-        return documents
+        return [Document(path, "season", content) for path in self._season_paths(self._layout(builder), season)]
 
     def _publish(self, staged: list[_Staged]) -> Outcome:
         """Plan every file against what is published (with each model's index last), then publish in order."""

@@ -114,12 +114,6 @@ def read_snapshots(
         yield Snapshot(model, groups, first_date, last_date, signals.get(model.system_id, {}), {})
 
 
-def read_snapshot(engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date) -> Snapshot:
-    """The snapshot of one model: the champion, or the one `model_code` names."""
-    (snapshot,) = read_snapshots(engine, model_code, first_date, last_date)
-    return snapshot
-
-
 def choose_models(rows: list[Row], code: str | None, all_models: bool) -> list[Model]:
     """The run's models: every enabled one (the champion first), or the one `choose_model` picks."""
     if not all_models:
