@@ -121,13 +121,15 @@ def test_champion_must_be_unique(tmp_path, models, message):
 
 @pytest.mark.parametrize(
     ("model", "message"),
-    [("Z", "no model with code 'Z' (known: A, B, C)"), ("C", "model 'C' is not enabled")],
+    [("Z", "no model with code 'Z' in table models (known: A, B, C)"), ("C", "model 'C' is not enabled")],
 )
 def test_named_model_must_exist_and_be_enabled(tmp_path, model, message):
+    """A code nobody enabled is a mistake of the option (exit 1), not bad data."""
     rows = valid_rows()
     rows.models.append(("sys-c", "C", "Model C", False, False))
     result, untouched = run_daily(tmp_path, rows, "--model", model)
-    assert result.exit_code == 3 and untouched
+    assert result.exit_code == 1 and untouched
+    assert result.stderr.startswith("Error: --model: ")
     assert message in result.stderr
 
 
