@@ -36,7 +36,7 @@ TODAY = "2025-11-05"
 FIRST_GAME = "2025-10-21"  # the demo's first game day for this TODAY
 GOLDEN = Path(__file__).parent / "golden" / "daily-2025-11-05"
 HOSTILE = "x`; DROP TABLE y; --"
-READS = ["models", "subsets", "signals", "shown_picks"]
+READS = ["columns", "models", "subsets", "problems", "signals", "shown_picks"]
 runner = CliRunner()
 
 
@@ -126,7 +126,7 @@ def test_daily_on_bigquery_matches_the_golden_files(bq, demo, tmp_path):
     dest = tmp_path / "public"
     result = invoke(bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", demo, "--dest", dest)
     assert result.exit_code == 0, result.output
-    assert "; 4 warehouse queries in " in result.stdout
+    assert "; 6 warehouse queries in " in result.stdout
     documents = {path: data for path, data in published(dest).items() if not path.startswith("v1/schemas/")}
     assert documents == published(GOLDEN)  # the golden files hold the documents; schemas are shipped files
 
@@ -136,13 +136,16 @@ def test_both_engines_hand_over_the_same_python_types(bq, demo, duckdb_demo):
     on_duckdb = open_engine(duckdb_demo)
     (champion,) = [row for row in on_duckdb.query("models", {}) if row["is_champion"] and row["enabled"]]
     span = read_span(dt.date(2025, 10, 21), dt.date(2025, 11, 5))
-    for name, params in snapshot_queries([champion["system_id"]], *span):
+    for name, params in snapshot_queries(demo, [champion["system_id"]], *span):
+        if name in ("columns", "problems"):  # type names differ by engine; a valid demo has no problem row
+            list(on_bigquery.query(name, params))
+            continue
         rows = list(on_bigquery.query(name, params))
         expected = list(on_duckdb.query(name, params))
         assert rows, name
         typed = [{key: (type(value), value) for key, value in row.items()} for row in rows]
         assert typed == [{key: (type(value), value) for key, value in row.items()} for row in expected], name
-    assert on_bigquery.queries_run == 4
+    assert on_bigquery.queries_run == 6
     on_bigquery.close()
     on_duckdb.close()
 
@@ -180,12 +183,14 @@ def test_every_job_binds_its_values_and_carries_the_cap_and_the_labels(bq, demo,
         assert not configuration.get("dryRun")
         statement = job.query["query"]
         assert f"`{PROJECT}.{demo}." in statement
-        # every value arrives as a parameter, none is spelled into the SQL
-        for _, value in parameters(job).values():
-            assert all(each not in statement for each in (value if isinstance(value, tuple) else (value,)))
+        # every value arrives as a parameter, none is spelled into the SQL (the dataset, also an identifier, aside)
+        for key, (_, value) in parameters(job).items():
+            if key != "dataset":
+                assert all(each not in statement for each in (value if isinstance(value, tuple) else (value,)))
     by_name = {query_name(job): parameters(job) for job in jobs}
     assert by_name["models"] == by_name["subsets"] == {}
-    for name in ("shown_picks", "signals"):
+    assert by_name["columns"] == {"dataset": ("STRING", demo)}
+    for name in ("shown_picks", "signals", "problems"):
         assert by_name[name]["first_date"] == ("DATE", first.isoformat())
         assert by_name[name]["last_date"] == ("DATE", last.isoformat())
         assert by_name[name]["system_ids"][0] == "ARRAY<STRING>" and by_name[name]["system_ids"][1][0]
@@ -283,11 +288,11 @@ def test_estimate_dry_runs_the_queries_of_the_command_and_prints_their_bytes(bq,
         assert match, line
         counts.append(int(match[1].replace(",", "")))
     assert sum(counts[:-1]) == counts[-1]
-    assert "4 queries of `backfill`" in lines[5] and "none run" in lines[5] and "1 GiB" in lines[5]
+    assert "6 queries of `backfill`" in lines[7] and "none run" in lines[7] and "1 GiB" in lines[7]
     # dry runs only: no job was created, no result fetched
     dry_runs = bq.proxy.job_inserts()
     assert all(request.is_job_insert for request in bq.proxy.requests)
-    assert [job.body["configuration"]["dryRun"] for job in dry_runs] == [True] * 4
+    assert [job.body["configuration"]["dryRun"] for job in dry_runs] == [True] * 6
 
     # ... of the very queries the command runs, with the same dates, cap and labels
     bq.proxy.requests.clear()
@@ -317,12 +322,42 @@ def test_a_missing_table_ends_the_run_with_exit_5_and_publishes_nothing(bq, tmp_
     dest = tmp_path / "public"
     result = invoke(bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", dataset, "--dest", dest)
     assert result.exit_code == 5, result.output
-    assert result.output.startswith(
-        f"Error: query signals failed on BigQuery project {PROJECT} at {bq.proxy.url} (dataset {dataset}): "
-    )
-    assert "daily_signals" in result.output
-    assert len(result.output.strip().splitlines()) == 1
+    # the emulator answers INFORMATION_SCHEMA.COLUMNS, so the metadata read finds it before any data query
+    assert result.output == f"Error: dataset {dataset} breaks the contract's column types: table daily_signals is missing\n"
     assert not dest.exists() or published(dest) == {}
+
+
+def test_a_column_type_outside_the_contract_is_refused_on_bigquery_too(bq, tmp_path):
+    dataset = load_demo(bq, "retyped")
+    reference = f"{PROJECT}.{dataset}.subset_definitions"
+    bq.client.delete_table(reference)
+    schema = [bigquery.SchemaField(name, "STRING" if name == "is_active" else kind) for name, kind in TABLES["subset_definitions"]]
+    bq.client.create_table(bigquery.Table(reference, schema=schema))
+    bq.proxy.requests.clear()
+    dest = tmp_path / "public"
+    result = invoke(bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", dataset, "--dest", dest)
+    assert result.exit_code == 5, result.output
+    assert result.output == (
+        f"Error: dataset {dataset} breaks the contract's column types: column subset_definitions.is_active has type"
+        " STRING, expected BOOL\n"
+    )
+    assert [query_name(job) for job in bq.proxy.job_inserts()] == ["columns"]  # no data query ran
+    assert not dest.exists()
+
+
+def test_a_bad_row_of_the_range_is_refused_on_bigquery_too(bq, tmp_path):
+    dataset = load_demo(bq, "badgame")
+    reference = f"{PROJECT}.{dataset}.games"
+    row = {"game_date": TODAY, "game_id": "g-null", "home_team": "LAL", "away_team": "BOS", "tipoff_at": None,
+           "status": "scheduled"}
+    assert bq.client.insert_rows_json(reference, [row]) == []
+    dest = tmp_path / "public"
+    result = invoke(bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", dataset, "--dest", dest)
+    assert result.exit_code == 3, result.output
+    assert result.output.startswith(
+        f"Error: table games, date {TODAY}, row (game_id='g-null', status='scheduled'): tipoff_at is NULL"
+    )
+    assert not dest.exists()
 
 
 def cap_refusal(request: Request) -> tuple[int, dict[str, Any]] | None:

@@ -16,11 +16,11 @@ from picks_export.exporters.duckdb_engine import DuckDBEngine, transpile
 from picks_export.exporters.engine import check_identifier, query_names, render
 from picks_export.exporters.tables import TABLES
 
-READ_QUERIES = ["models", "subsets", "shown_picks", "signals"]
+READ_QUERIES = ["columns", "models", "subsets", "problems", "shown_picks", "signals"]
 
 
 def test_every_template_has_a_name_and_a_comment_on_top():
-    assert set(READ_QUERIES) | {"create_tables"} == set(query_names())
+    assert set(READ_QUERIES) | {"create_tables", "session"} == set(query_names())
     for name in query_names():
         lines = render(name, dataset="nba_predictions", tables=TABLES).splitlines()
         assert lines[0] == f"-- name: {name}"
@@ -31,9 +31,19 @@ def test_every_template_has_a_name_and_a_comment_on_top():
 def test_values_are_parameters_not_literals(name):
     statement = sqlglot.parse_one(render(name, dataset="nba_predictions"), read="bigquery")
     literals = sorted(node.this for node in statement.find_all(exp.Literal))
-    # the only constants: a status name of the contract, and 0 box-score rows for a pick without one
-    assert literals == (["0", "postponed"] if name == "shown_picks" else [])
-    if name in ("shown_picks", "signals"):
+    # the only constants: the contract's status names, table and column names of the problems found, 0 (box-score
+    # rows for a pick without one, the floor of points and minutes) and the problems query's row limit
+    if name == "shown_picks":
+        assert literals == ["0", "postponed"]
+    elif name == "problems":
+        statuses = ["final", "in_progress", "postponed", "scheduled"]
+        assert set(literals) == {*statuses, "0", "10", "games", "subset_picks", "player_game_summary", "daily_signals", "game_date", "system_id", "version_id",
+                                 "computed_at", "player_lookup", "status", "tipoff_at", "points", "minutes"}
+    else:
+        assert literals == []
+    if name == "columns":
+        assert {node.name for node in statement.find_all(exp.Parameter)} == {"dataset"}
+    if name in ("shown_picks", "signals", "problems"):
         parameters = {node.name for node in statement.find_all(exp.Parameter)}
         assert parameters == {"system_ids", "first_date", "last_date"}
 

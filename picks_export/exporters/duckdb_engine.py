@@ -89,6 +89,8 @@ class DuckDBEngine:
             )
         try:
             self._con = duckdb.connect(str(self.path), read_only=not create)
+            for statement in transpile("session", self.dataset):  # a naive TIMESTAMP means UTC, as on BigQuery
+                self._con.execute(statement)
         except duckdb.Error as error:
             raise WarehouseError(f"cannot open warehouse {self.path}: {error}") from None
 

@@ -41,6 +41,7 @@ class Engine(Protocol):
     """Runs the named query templates against one warehouse dataset."""
 
     queries_run: int
+    dataset: str  # the dataset (DuckDB schema) holding the contract's tables
 
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
         """Run template `name` with bound `params`; rows as dicts of plain Python values, streamed in batches.
@@ -55,6 +56,8 @@ class Engine(Protocol):
 
 class DryRunEngine(Protocol):
     """An engine that can say what a query would scan without running it (BigQuery)."""
+
+    dataset: str
 
     def dry_run(self, name: str, params: dict[str, QueryValue]) -> int:
         """Bytes query `name` would process."""

@@ -256,7 +256,10 @@ def estimate(engine: DryRunEngine, first: dt.date, last: dt.date) -> list[tuple[
 
     The model is not known without running the models query; the bytes scanned do not depend on it.
     """
-    return [(name, engine.dry_run(name, params)) for name, params in snapshot_queries([""], *read_span(first, last))]
+    return [
+        (name, engine.dry_run(name, params))
+        for name, params in snapshot_queries(engine.dataset, [""], *read_span(first, last))
+    ]
 
 
 def _seasons_between(first: dt.date, last: dt.date) -> list[str]:

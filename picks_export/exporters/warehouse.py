@@ -18,12 +18,15 @@ from typing import Any
 
 from . import rules
 from .engine import Engine, QueryValue, Row
-from .errors import BadInputError, ExportError
+from .errors import BadInputError, ExportError, WarehouseError
+from .tables import TABLES, accepts
 
 # A model code becomes part of a published path (v1/models/{code}/...).
 MODEL_CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 DIRECTIONS = ("OVER", "UNDER")
 SIGNALS = ("favorable", "neutral", "challenging")
+# No player scores this many points: a larger line or prediction is a broken row (and could not be rounded).
+MAX_POINTS = 1000
 
 
 @dataclass(frozen=True)
@@ -90,16 +93,19 @@ class Snapshot:
 def read_snapshots(
     engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date, *, all_models: bool = False
 ) -> Iterator[Snapshot]:
-    """One snapshot per model of the run, in four queries whatever the range or the number of models.
+    """One snapshot per model of the run, in six queries whatever the range or the number of models.
 
-    The shown picks stream in model order, so only one model's picks are in memory at a time; a bad row stops
-    the run when its model is reached, before anything is published.
+    The column types are checked first, then the models and groups, then the range's problem rows; the shown
+    picks stream in model order, so only one model's picks are in memory at a time; a bad row stops the run when
+    its model is reached, before anything is published.
     """
+    check_columns(engine.query("columns", columns_params(engine.dataset)), engine.dataset)
     models = choose_models(list(engine.query("models", {})), model_code, all_models)
     subsets = list(engine.query("subsets", {}))
-    groups = [Group(row["subset_id"], row["name"]) for row in subsets if row["is_active"]]
+    groups = _groups(subsets)
     by_id = {model.system_id: model for model in models}
     params = range_params(list(by_id), first_date, last_date)
+    _check_problem_rows(engine.query("problems", params))
     problems = _Problems()
     signals = _signals(engine.query("signals", params), problems)
     problems.raise_if_any()
@@ -116,6 +122,7 @@ def read_snapshots(
 
 def choose_models(rows: list[Row], code: str | None, all_models: bool) -> list[Model]:
     """The run's models: every enabled one (the champion first), or the one `choose_model` picks."""
+    _check_codes(rows)
     if not all_models:
         return [choose_model(rows, code)]
     if code is not None:
@@ -126,16 +133,65 @@ def choose_models(rows: list[Row], code: str | None, all_models: bool) -> list[M
     return sorted(enabled, key=lambda model: (not model.is_default, model.code))
 
 
+def _check_codes(rows: list[Row]) -> None:
+    """Two enabled models sharing a code would publish into one folder: bad data, whichever model is asked for."""
+    by_code: dict[Any, list[Row]] = defaultdict(list)
+    for row in rows:
+        if row["enabled"]:
+            by_code[row["code"]].append(row)
+    for code, same in by_code.items():
+        if len(same) > 1:
+            system_ids = ", ".join(repr(row["system_id"]) for row in same)
+            raise BadInputError(
+                f"table models: {len(same)} enabled rows have code {code!r} (system_id {system_ids}); codes must be unique"
+            )
+
+
 def range_params(system_ids: list[str], first_date: dt.date, last_date: dt.date) -> dict[str, QueryValue]:
     return {"system_ids": system_ids, "first_date": first_date, "last_date": last_date}
 
 
+def columns_params(dataset: str) -> dict[str, QueryValue]:
+    return {"dataset": dataset}
+
+
 def snapshot_queries(
-    system_ids: list[str], first_date: dt.date, last_date: dt.date
+    dataset: str, system_ids: list[str], first_date: dt.date, last_date: dt.date
 ) -> list[tuple[str, dict[str, QueryValue]]]:
-    """The four queries of `read_snapshots` with their parameters, in order (`estimate` dry-runs this list)."""
+    """The six queries of `read_snapshots` with their parameters, in order (`estimate` dry-runs this list)."""
     params = range_params(system_ids, first_date, last_date)
-    return [("models", {}), ("subsets", {}), ("signals", params), ("shown_picks", params)]
+    return [
+        ("columns", columns_params(dataset)),
+        ("models", {}),
+        ("subsets", {}),
+        ("problems", params),
+        ("signals", params),
+        ("shown_picks", params),
+    ]
+
+
+def check_columns(rows: Iterable[Row], dataset: str) -> None:
+    """Every table and column of the contract is there with an accepted type (tables.accepts), or WarehouseError."""
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in rows:
+        found[row["table_name"]][row["column_name"]] = row["data_type"]
+    if not found:
+        raise WarehouseError(f"dataset {dataset} does not exist or holds none of the contract's tables ({', '.join(TABLES)})")
+    problems: list[str] = []
+    for table, columns in TABLES.items():
+        if table not in found:
+            problems.append(f"table {table} is missing")
+            continue
+        for column, expected in columns:
+            actual = found[table].get(column)
+            if actual is None:
+                problems.append(f"column {table}.{column} is missing (expected type {expected})")
+            elif not accepts(expected, actual):
+                problems.append(f"column {table}.{column} has type {actual}, expected {expected}")
+    if problems:
+        more = len(problems) - 1
+        suffix = f" (and {more} more column problem{'s' if more > 1 else ''})" if more else ""
+        raise WarehouseError(f"dataset {dataset} breaks the contract's column types: {problems[0]}{suffix}")
 
 
 def choose_model(rows: list[Row], code: str | None) -> Model:
@@ -150,14 +206,14 @@ def choose_model(rows: list[Row], code: str | None) -> Model:
             )
         chosen = champions[0]
     else:
+        # A code nobody enabled is the option's mistake (exit 1); _check_codes has refused enabled duplicates.
         matches = [row for row in rows if row["code"] == code]
         if not matches:
-            raise BadInputError(f"table models: no model with code {code!r} (known: {_codes(rows) or 'none'})")
-        if len(matches) > 1:
-            raise BadInputError(f"table models: {len(matches)} rows have code {code!r}; codes must be unique")
-        chosen = matches[0]
-        if not chosen["enabled"]:
-            raise BadInputError(f"table models: model {code!r} is not enabled")
+            raise ExportError(f"--model: no model with code {code!r} in table models (known: {_codes(rows) or 'none'})")
+        enabled = [row for row in matches if row["enabled"]]
+        if not enabled:
+            raise ExportError(f"--model: model {code!r} is not enabled in table models")
+        chosen = enabled[0]
     if not isinstance(chosen["code"], str) or not MODEL_CODE_PATTERN.fullmatch(chosen["code"]):
         raise BadInputError(
             f"table models: code {chosen['code']!r} (system_id {chosen['system_id']!r}) cannot name a published"
@@ -176,15 +232,81 @@ class _Problems:
 
     def __init__(self) -> None:
         self.messages: list[str] = []
+        self.total = 0  # at least len(messages): a query may count more bad rows than it returns
 
     def add(self, message: str) -> None:
         self.messages.append(message)
+        self.total += 1
 
     def raise_if_any(self) -> None:
         if self.messages:
-            more = len(self.messages) - 1
+            more = max(self.total, len(self.messages)) - 1
             suffix = f" (and {more} more bad row{'s' if more > 1 else ''})" if more else ""
             raise BadInputError(self.messages[0] + suffix)
+
+
+def _groups(rows: list[Row]) -> list[Group]:
+    """The active groups, in the subsets query's order; a row that cannot name or order a group stops the run."""
+    problems = _Problems()
+    seen: set[str] = set()
+    for row in rows:
+        where = f"table subset_definitions, row (subset_id={row['subset_id']!r}, name={row['name']!r})"
+        for column in ("subset_id", "name", "display_order", "is_active"):
+            if row[column] is None or row[column] == "":
+                problems.add(f"{where}: {column} is NULL")
+                break
+        else:
+            if row["subset_id"] in seen:
+                problems.add(f"{where}: a second row with this subset_id; subset_id must be unique")
+            seen.add(row["subset_id"])
+    problems.raise_if_any()
+    return [Group(row["subset_id"], row["name"]) for row in rows if row["is_active"]]
+
+
+_GAME_STATUSES = "scheduled, in_progress, final, postponed"
+_PROBLEM_TEXT = {
+    ("games", "game_date"): "game_date is NULL: the game belongs to no date, so no date's lock can count it",
+    ("games", "status"): f"status is not one of {_GAME_STATUSES}",
+    ("games", "tipoff_at"): "tipoff_at is NULL but the game is not postponed, so the date's lock cannot be computed",
+    ("player_game_summary", "game_date"): "game_date is NULL: the box score belongs to no date",
+    ("daily_signals", "game_date"): "game_date is NULL: the signal belongs to no date",
+    ("daily_signals", "system_id"): "system_id is NULL: the signal belongs to no model",
+}
+
+
+def _check_problem_rows(rows: Iterable[Row]) -> None:
+    """The `problems` query's rows (the first few, each with the count of all) become one BadInputError."""
+    problems = _Problems()
+    for row in rows:
+        source, problem, day = row["source"], row["problem"], row["game_date"]
+        date = "NULL" if day is None else str(day)
+        if source == "games":
+            where = f"table games, date {date}, row (game_id={row['game_id']!r}, status={row['status']!r})"
+        elif source == "subset_picks":
+            where = (
+                f"table subset_picks, date {date}, row (system_id={row['system_id']!r},"
+                f" version_id={row['version_id']!r}, subset_id={row['subset_id']!r},"
+                f" player_lookup={row['player_lookup']!r})"
+            )
+        elif source == "player_game_summary":
+            where = f"table player_game_summary, date {date}, player_lookup {row['player_lookup']!r}"
+        else:
+            where = f"table daily_signals, date {date}, row (system_id={row['system_id']!r})"
+        if source == "subset_picks":
+            text = f"{problem} is NULL, so the shown version or the pick cannot be decided"
+        elif source == "player_game_summary" and problem != "game_date":
+            text = f"{problem} {_number(row['number'])} is negative or not a number"
+        else:
+            text = _PROBLEM_TEXT[source, problem]
+        problems.add(f"{where}: {text}")
+        problems.total = row["problem_rows"]
+    problems.raise_if_any()
+
+
+def _number(value: float | None) -> str:
+    if value is None or not math.isfinite(value) or value != int(value):
+        return repr(value)
+    return str(int(value))
 
 
 def _pick_row_name(row: Row, model: Model) -> str:
@@ -249,11 +371,15 @@ def _pick_problem(row: Row, known_subsets: set[str]) -> str | None:
         return "line is missing"
     if not math.isfinite(line) or line < 0:
         return f"line {line!r} is negative or not a number"
+    if line > MAX_POINTS:
+        return f"line {line!r} is beyond {MAX_POINTS:,}"
     if row["subset_id"] not in known_subsets:
         return f"subset_id {row['subset_id']!r} is not in table subset_definitions"
     prediction = row["predicted_points"]
     if prediction is None or not math.isfinite(prediction):
         return f"predicted_points {prediction!r} is missing or not a number"
+    if abs(prediction) > MAX_POINTS:
+        return f"predicted_points {prediction!r} is beyond {MAX_POINTS:,}"
     for column in ("player_name", "team", "opponent"):
         if not row[column]:
             return f"{column} is missing"

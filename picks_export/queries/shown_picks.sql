@@ -4,7 +4,8 @@
 -- The shown version of a date is the greatest version_id whose computed_at (the latest of its rows) is before
 -- the date's first tip-off among games that are not postponed; with no such game every version is a candidate.
 -- The lock is per model: versions are grouped by system_id, so one model's versions never hide another's.
--- Files and records are both built from these rows, so they cannot disagree.
+-- Files and records are both built from these rows, so they cannot disagree. The FLOAT64 columns are cast so
+-- that an exact numeric column the type check accepts (an INT64, a narrow DECIMAL) gives the same floats.
 WITH first_tipoff AS (
   SELECT game_date, MIN(tipoff_at) AS tipoff_at
   FROM `{% if project %}{{ project }}.{% endif %}{{ dataset }}.games`
@@ -27,7 +28,8 @@ shown AS (
   GROUP BY v.system_id, v.game_date
 ),
 actuals AS (
-  SELECT game_date, player_lookup, MAX(points) AS points, MAX(minutes) AS minutes, COUNT(*) AS summary_rows
+  SELECT
+    game_date, player_lookup, MAX(points) AS points, MAX(CAST(minutes AS FLOAT64)) AS minutes, COUNT(*) AS summary_rows
   FROM `{% if project %}{{ project }}.{% endif %}{{ dataset }}.player_game_summary`
   WHERE game_date BETWEEN @first_date AND @last_date
   GROUP BY game_date, player_lookup
@@ -41,8 +43,8 @@ SELECT
   p.player_name,
   p.team,
   p.opponent,
-  p.predicted_points,
-  p.line,
+  CAST(p.predicted_points AS FLOAT64) AS predicted_points,
+  CAST(p.line AS FLOAT64) AS line,
   p.direction,
   p.pick_rank,
   a.points,
