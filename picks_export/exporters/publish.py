@@ -69,6 +69,21 @@ def day_summary(content: Any) -> tuple[int, bool]:
     return len(results), bool(results) and all(result is not None for result in results)
 
 
+def pause_for_tests(point: str) -> None:
+    """Test-only: with PICKS_EXPORT_TEST_PAUSE=POINT:FILE a run creates FILE.waiting at POINT, then waits for FILE.
+
+    Lets the tests race real processes at a known moment ("publish": planned, nothing sent; "staged": a folder's
+    files staged beside their targets, not yet renamed). Unset in any real run."""
+    hook = os.environ.get("PICKS_EXPORT_TEST_PAUSE", "")
+    where, _, file = hook.partition(":")
+    if where != point or not file:
+        return
+    with open(f"{file}.waiting", "w"):
+        pass
+    while not os.path.exists(file):
+        time.sleep(0.02)
+
+
 class Spool:
     """A run's serialized files on disk until they are published, so memory stays flat however many there are."""
 
@@ -317,6 +332,7 @@ class Publisher:
                     report,
                 )
             return report
+        pause_for_tests("publish")
         stopped = False
         for kinds in PHASES:
             phase = [step for step in steps if step.payload.kind in kinds]

@@ -15,7 +15,18 @@ import orjson
 
 from .errors import ExportError, OutputError
 from .layout import kind_of_path, normalize_prefix
-from .publish import FileResult, ObjectInfo, PublishPolicy, Sink, Status, Step, content_hash, day_summary, decide
+from .publish import (
+    FileResult,
+    ObjectInfo,
+    PublishPolicy,
+    Sink,
+    Status,
+    Step,
+    content_hash,
+    day_summary,
+    decide,
+    pause_for_tests,
+)
 
 if TYPE_CHECKING:
     from .gcs_sink import GCSSink
@@ -193,6 +204,7 @@ class FolderSink:
                 with open(temporary, "wb") as out:
                     out.write(step.payload.data)
                 os.chmod(temporary, self._mode)
+            pause_for_tests("staged")
             for each in staged:
                 os.replace(each[3], each[2])
                 renamed.append(each)
