@@ -111,10 +111,11 @@ class Run:
         return orjson.loads((self.dest / path).read_bytes())
 
     def published(self) -> list[str]:
-        """Every file in the destination folder."""
+        """Every published file in the destination folder (not the folder sink's lock and records)."""
         if not self.dest.exists():
             return []
-        return sorted(path.relative_to(self.dest).as_posix() for path in self.dest.rglob("*") if path.is_file())
+        files = (path.relative_to(self.dest).as_posix() for path in self.dest.rglob("*") if path.is_file())
+        return sorted(path for path in files if not path.startswith("."))
 
     def files(self) -> list[str]:
         """The per-day and season documents (without the index and the schemas that every run publishes)."""

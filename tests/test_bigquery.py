@@ -86,7 +86,8 @@ def duckdb_demo(tmp_path_factory) -> Path:
 
 
 def published(dest: Path) -> dict[str, bytes]:
-    return {path.relative_to(dest).as_posix(): path.read_bytes() for path in sorted(dest.rglob("*")) if path.is_file()}
+    return {path.relative_to(dest).as_posix(): path.read_bytes() for path in sorted(dest.rglob("*"))
+            if path.is_file() and not path.relative_to(dest).as_posix().startswith(".")}  # not the folder's lock and records
 
 
 def query_name(job: Request) -> str:

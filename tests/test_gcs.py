@@ -330,3 +330,33 @@ def test_two_runs_racing_freely_end_with_the_newer_version_and_report_only_their
             for result in outcomes[name].report.results:
                 if result.status == "written":
                     assert (result.path, result.generation) in uploads, (name, result.path)
+
+
+def test_an_index_changed_between_its_listing_and_its_write_is_listed_and_built_again(gcs, bucket, warehouse):
+    """After this run listed picks/ for its index, another writer adds a day file and writes the index: the upload
+    gets HTTP 412 and the index is built again from a new listing, which counts the other writer's day."""
+    client = client_for(gcs.url)
+    extra = "v1/picks/2025-10-01.json"
+    index_puts: list[int | None] = []
+
+    class Meddled(GCSSink):
+        def put(self, step, policy):
+            if step.payload.kind == "index":
+                index_puts.append(step.existing and step.existing.generation)
+                if len(index_puts) == 1:
+                    day = client.bucket(bucket).blob(extra)
+                    day.metadata = {META_HASH: "other", META_RUN: "0", "picks": "3", "graded": "true"}
+                    day.upload_from_string(b'{"groups": []}', content_type="application/json")
+                    client.bucket(bucket).blob("v1/picks/index.json").upload_from_string(b'{"dates": []}')
+            return super().put(step, policy)
+
+    outcome = export(warehouse, gcs.url, bucket, sink=Meddled(bucket, client=client))
+    found = objects(gcs.url, bucket)
+    # first against no index at all (HTTP 412: the other writer's was there), then against the other writer's
+    assert len(index_puts) == 2 and index_puts[0] is None and index_puts[1] is not None
+    status = {result.path: result.status for result in outcome.report.results}
+    assert status["v1/picks/index.json"] == "written"
+    index = document(found["v1/picks/index.json"])
+    days = sorted((name[9:19] for name in found if name.startswith("v1/picks/20")), reverse=True)
+    assert [entry["date"] for entry in index["dates"]] == days and extra[9:19] in days
+    assert index["dates"][-1] == {"date": "2025-10-01", "picks": 3, "graded": True}

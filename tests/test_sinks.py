@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import orjson
 import pytest
@@ -11,6 +17,7 @@ import pytest
 from picks_export.exporters import ExportError, OutputError
 from picks_export.exporters.publish import Payload, PublishPolicy, Step, content_hash
 from picks_export.exporters.sinks import FolderSink, open_sink, parse_gcs_url
+from picks_export.exporters.validation import validate_paths
 
 DAY = {"date": "2026-01-01", "generated_at": "2026-01-01T00:00:00Z", "model": "A", "signal": None,
        "groups": [{"id": "top", "name": "Top", "record": None, "picks": [{"player": "P", "result": None}]}]}
@@ -77,3 +84,87 @@ def test_bucket_urls(dest, expected):
 def test_bad_destinations_are_refused_before_any_request(dest):
     with pytest.raises(ExportError, match="bucket|prefix|unsupported"):
         open_sink(dest)
+
+
+def test_a_rename_failing_midway_reports_what_was_replaced_and_leaves_no_staged_file(tmp_path):
+    (tmp_path / "v1/picks/2026-01-02.json").mkdir(parents=True)  # a non-empty folder where a file goes:
+    (tmp_path / "v1/picks/2026-01-02.json/x").write_text("x")  # renaming onto it fails
+    files = [(f"v1/picks/2026-01-0{day}.json", {**DAY, "date": f"2026-01-0{day}"}) for day in (1, 2, 3)]
+    results = FolderSink(tmp_path).apply(steps(*files), PublishPolicy())
+    assert [result.status for result in results] == ["written", "failed", "failed"]
+    assert "cannot write" in results[1].detail
+    assert orjson.loads((tmp_path / "v1/picks/2026-01-01.json").read_bytes())["date"] == "2026-01-01"
+    assert not (tmp_path / "v1/picks/2026-01-03.json").exists()
+    assert not list(tmp_path.rglob("*.tmp"))
+    # what was written is recorded: the next listing knows it without reading it
+    (tmp_path / "v1/picks/2026-01-02.json/x").unlink()
+    (tmp_path / "v1/picks/2026-01-02.json").rmdir()
+    assert FolderSink(tmp_path).list("v1/picks/")["v1/picks/2026-01-01.json"].run != ""
+
+
+def test_an_interrupt_while_files_are_staged_removes_them(tmp_path, monkeypatch):
+    """A real SIGINT (KeyboardInterrupt) while the phase's files wait beside their targets."""
+    marker = tmp_path / "never"
+    monkeypatch.setenv("PICKS_EXPORT_TEST_PAUSE", f"staged:{marker}")
+    dest = tmp_path / "dest"
+
+    def interrupt() -> None:
+        while not Path(f"{marker}.waiting").exists():
+            time.sleep(0.01)
+        assert len(list(dest.rglob("*.tmp"))) == 2
+        os.kill(os.getpid(), signal.SIGINT)
+
+    thread = threading.Thread(target=interrupt)
+    thread.start()
+    with pytest.raises(KeyboardInterrupt):
+        FolderSink(dest).apply(steps(("v1/picks/2026-01-01.json", DAY), ("v1/subsets/season.json", [])), PublishPolicy())
+    thread.join()
+    assert not list(dest.rglob("*.tmp")) and not list(dest.rglob("*.json"))
+
+
+def test_an_older_run_does_not_replace_a_file_a_newer_run_published_after_it_listed(tmp_path):
+    older, newer = PublishPolicy(), PublishPolicy()
+    sink = FolderSink(tmp_path)
+    path = "v1/picks/2026-01-01.json"
+    planned = steps((path, DAY))  # the older run planned against an empty folder
+    assert [result.status for result in sink.apply(steps((path, {**DAY, "signal": "newer"})), newer)] == ["written"]
+    (result,) = sink.apply(planned, older)
+    assert result.status == "superseded" and "a newer run" in result.detail
+    assert orjson.loads((tmp_path / path).read_bytes())["signal"] == "newer"
+    assert sink.list("v1/picks/")[path].run == newer.run
+    # put (the index's write) changes nothing when the path is no longer what was listed
+    assert sink.put(planned[0], PublishPolicy()) is None
+
+
+def test_a_folder_of_an_older_version_is_read_and_a_file_changed_by_hand_is_read_again(tmp_path):
+    path = tmp_path / "v1/picks/2026-01-01.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(orjson.dumps(DAY))  # no records: as an older version left it
+    listed = FolderSink(tmp_path).list("v1/picks/")["v1/picks/2026-01-01.json"]
+    assert (listed.content_hash, listed.picks, listed.graded, listed.run) == (content_hash(DAY), 1, False, "")
+    emptied = Payload.of("v1/picks/2026-01-01.json", "day", {**DAY, "groups": []})
+    policy = PublishPolicy(allow_shrink=True)
+    assert FolderSink(tmp_path).apply([Step(emptied, "changed", listed)], policy)[0].status == "written"
+    recorded = FolderSink(tmp_path).list("v1/picks/")["v1/picks/2026-01-01.json"]
+    assert (recorded.picks, recorded.run) == (0, policy.run)
+    path.write_bytes(orjson.dumps(DAY) + b" ")  # by hand: the record no longer matches the file
+    relisted = FolderSink(tmp_path).list("v1/picks/")["v1/picks/2026-01-01.json"]
+    assert (relisted.content_hash, relisted.picks, relisted.run) == (content_hash(DAY), 1, "")
+
+
+def test_only_staged_files_of_dead_processes_are_swept_and_validate_ignores_dot_files(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folder = tmp_path / "v1/picks"
+    folder.mkdir(parents=True)
+    debris = folder / f".2026-01-01.json.{dead.pid}.1234abcd.tmp"
+    live = folder / f".2026-01-02.json.{os.getpid()}.1234abcd.tmp"
+    debris.write_bytes(b"{")
+    live.write_bytes(b"{")
+    (tmp_path / ".hidden/v1/picks").mkdir(parents=True)
+    (tmp_path / ".hidden/v1/picks/2026-01-01.json").write_bytes(b"{broken")
+    FolderSink(tmp_path).apply(steps(("v1/picks/2026-01-03.json", DAY)), PublishPolicy())
+    assert not debris.exists() and live.exists()
+    assert sorted(FolderSink(tmp_path).list("v1/")) == ["v1/picks/2026-01-03.json"]
+    checked, problems = validate_paths([tmp_path])  # the hand-made DAY is no full document: only it is checked
+    assert checked == 1 and {problem.source for problem in problems} == {str(tmp_path / "v1/picks/2026-01-03.json")}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
 from itertools import chain
 from dataclasses import dataclass, field
 
@@ -183,13 +184,22 @@ class Exporter:
         """Plan every file against what is published (with each model's index last), then publish in order."""
         schemas = [Payload.raw(schema_path(self.prefix, name), "schema", schema_text(kind)) for kind, name in SCHEMA_FILES.items()]
         steps = self.publisher.plan(schemas, self.publisher.listing([schema_path(self.prefix, "")]))
+        indexes: dict[str, Callable[[Mapping[str, ObjectInfo]], Payload]] = {}
         for each in staged:
             model_steps = self.publisher.plan(each.payloads, each.published)
             days = self._published_days(each.layout, each.published, model_steps)
-            index = Document(each.layout.index(), "index", index_document(each.model, self.options.generated_at, days))
-            check_document(index)
-            steps += model_steps + self.publisher.plan([Payload.of(index.path, index.kind, index.content)], each.published)
-        return Outcome(self.publisher.publish(steps), self.engine.queries_run)
+            steps += model_steps + self.publisher.plan([self._index(each, days)], each.published)
+            # What is written is built again from the picks/ folder as it is once the day files are out.
+            indexes[each.layout.index()] = partial(self._rebuilt_index, each)
+        return Outcome(self.publisher.publish(steps, indexes), self.engine.queries_run)
+
+    def _index(self, staged: _Staged, days: dict[dt.date, tuple[int, bool]]) -> Payload:
+        index = Document(staged.layout.index(), "index", index_document(staged.model, self.options.generated_at, days))
+        check_document(index)
+        return Payload.of(index.path, index.kind, index.content)
+
+    def _rebuilt_index(self, staged: _Staged, listed: Mapping[str, ObjectInfo]) -> Payload:
+        return self._index(staged, self._published_days(staged.layout, dict(listed), []))
 
     def _published_days(
         self, layout: Layout, published: dict[str, ObjectInfo], steps: list[Step]

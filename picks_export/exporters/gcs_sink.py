@@ -115,27 +115,32 @@ class GCSSink:
         """Upload or patch one file under a generation precondition; after a conflict, re-read and decide again."""
         path = step.payload.path
         for _ in range(MAX_CONFLICTS):
+            result = self.put(step, policy)
+            if result is not None:
+                return result
             try:
-                if step.action == "restyle":
-                    return self._patch(step, policy)
-                return self._upload(step, policy)
-            except api_exceptions.PreconditionFailed:
-                try:
-                    current = self.bucket.get_blob(self.prefix + path, retry=self.retry, timeout=REQUEST_TIMEOUT)
-                except TRANSPORT_ERRORS as error:
-                    return FileResult(path, "failed", 0, f"changed by another run, then: {short_error(error)}")
-                info = None if current is None else self._info(current)
-                if info is not None and info.run == policy.run:
-                    # A retried request of ours had already landed before its response was lost.
-                    return FileResult(path, "written", info.size, "", info.generation)
-                step = decide(step.payload, info, policy, has_headers=True)
-                if step.action == "unchanged":
-                    return FileResult(path, "unchanged", 0, "another run published the same content meanwhile", info and info.generation)
-                if step.action in ("superseded", "refused"):
-                    return FileResult(path, step.action, 0, f"changed by another run: {step.reason}")
+                current = self.bucket.get_blob(self.prefix + path, retry=self.retry, timeout=REQUEST_TIMEOUT)
             except TRANSPORT_ERRORS as error:
-                return FileResult(path, "failed", 0, short_error(error))
+                return FileResult(path, "failed", 0, f"changed by another run, then: {short_error(error)}")
+            info = None if current is None else self._info(current)
+            if info is not None and info.run == policy.run:
+                # A retried request of ours had already landed before its response was lost.
+                return FileResult(path, "written", info.size, "", info.generation)
+            step = decide(step.payload, info, policy, has_headers=True)
+            if step.action == "unchanged":
+                return FileResult(path, "unchanged", 0, "another run published the same content meanwhile", info and info.generation)
+            if step.action in ("superseded", "refused"):
+                return FileResult(path, step.action, 0, f"changed by another run: {step.reason}")
         return FileResult(path, "failed", 0, f"kept changing under {MAX_CONFLICTS} other runs' uploads")
+
+    def put(self, step: Step, policy: PublishPolicy) -> FileResult | None:
+        """One upload or patch under the listed generation; None when another run changed the object (HTTP 412)."""
+        try:
+            return self._patch(step, policy) if step.action == "restyle" else self._upload(step, policy)
+        except api_exceptions.PreconditionFailed:
+            return None
+        except TRANSPORT_ERRORS as error:
+            return FileResult(step.payload.path, "failed", 0, short_error(error))
 
     def _upload(self, step: Step, policy: PublishPolicy) -> FileResult:
         payload = step.payload

@@ -4,6 +4,8 @@ A run compares each file it built with what is already published (one listing pe
 action per file: new, changed, unchanged (skipped), restyle (headers only), refused (shrink guard) or superseded
 (a newer run already published it). Files then go out in order, schemas and per-day files first, season files
 next, the index last, so that a reader never finds an index entry or a season date whose day file is missing.
+Each index is built again from a fresh listing just before it is written, and written only if that listing is
+still current: runs racing each other end with an index of exactly the day files present.
 Nothing here imports a Google library: the sinks do the talking.
 """
 
@@ -65,6 +67,21 @@ def day_summary(content: Any) -> tuple[int, bool]:
         if isinstance(pick, dict)
     ]
     return len(results), bool(results) and all(result is not None for result in results)
+
+
+def pause_for_tests(point: str) -> None:
+    """Test-only: with PICKS_EXPORT_TEST_PAUSE=POINT:FILE a run creates FILE.waiting at POINT, then waits for FILE.
+
+    Lets the tests race real processes at a known moment ("publish": planned, nothing sent; "staged": a folder's
+    files staged beside their targets, not yet renamed). Unset in any real run."""
+    hook = os.environ.get("PICKS_EXPORT_TEST_PAUSE", "")
+    where, _, file = hook.partition(":")
+    if where != point or not file:
+        return
+    with open(f"{file}.waiting", "w"):
+        pass
+    while not os.path.exists(file):
+        time.sleep(0.02)
 
 
 class Spool:
@@ -203,7 +220,12 @@ class Sink(Protocol):
         """The published JSON at `path` (decompressed), or None; for objects whose metadata says too little."""
 
     def apply(self, steps: Sequence[Step], policy: PublishPolicy) -> list[FileResult]:
-        """Carry out new / changed / restyle steps; a result per step, never an exception per file."""
+        """Carry out new / changed / restyle steps; a result per step, never an exception per file.
+
+        A file changed by another run since it was listed is decided again (`decide`) before it is replaced."""
+
+    def put(self, step: Step, policy: PublishPolicy) -> FileResult | None:
+        """Carry out one step only if its path still holds `step.existing`; None when another run changed it."""
 
 
 def decide(payload: Payload, existing: ObjectInfo | None, policy: PublishPolicy, has_headers: bool) -> Step:
@@ -216,7 +238,8 @@ def decide(payload: Payload, existing: ObjectInfo | None, policy: PublishPolicy,
             existing.cache_control == policy.cache_control[payload.kind] and existing.content_type == CONTENT_TYPE
         )
         return Step(payload, "unchanged" if headers_ok else "restyle", existing)
-    if existing.run > policy.run:
+    # An index is built from the listing just taken, so the freshest listing wins, whichever run took it.
+    if existing.run > policy.run and payload.kind != "index":
         return Step(payload, "superseded", existing, f"a newer run ({existing.run}) published it")
     if payload.kind == "day" and (existing.picks or 0) > 0 and payload.picks == 0 and not policy.allow_shrink:
         return Step(
@@ -265,6 +288,11 @@ class PublishRefused(PublishFailed):
 
 PHASES: tuple[tuple[PublishKind, ...], ...] = (("schema", "day"), ("season",), ("index",))
 _PHASE_OF = {kind: number for number, kinds in enumerate(PHASES) for kind in kinds}
+# How often an index is listed, built and written again after another run changed its folder in between.
+MAX_INDEX_BUILDS = 8
+
+# Builds an index from a fresh listing of its picks/ folder.
+IndexBuilder = Callable[[Mapping[str, ObjectInfo]], Payload]
 
 
 class Publisher:
@@ -284,8 +312,12 @@ class Publisher:
     def plan(self, payloads: Sequence[Payload], published: Mapping[str, ObjectInfo]) -> list[Step]:
         return [decide(each, published.get(each.path), self.policy, self.sink.has_headers) for each in payloads]
 
-    def publish(self, steps: Sequence[Step]) -> Report:
-        """Carry out a plan phase by phase; a phase with a failure stops the later ones."""
+    def publish(self, steps: Sequence[Step], indexes: Mapping[str, IndexBuilder] | None = None) -> Report:
+        """Carry out a plan phase by phase; a phase with a failure stops the later ones.
+
+        An index path of `indexes` is not written as planned: its folder is listed again once the files before it
+        are out, and the index built from that listing is written if the folder did not change meanwhile."""
+        indexes = indexes or {}
         steps = sorted(steps, key=lambda step: _PHASE_OF[step.payload.kind])  # stable: keeps each phase's order
         actions = {step.payload.path: step.action for step in steps}
         report = Report([], self.policy.dry_run, actions, self.sink.describe)
@@ -300,14 +332,17 @@ class Publisher:
                     report,
                 )
             return report
+        pause_for_tests("publish")
         stopped = False
         for kinds in PHASES:
             phase = [step for step in steps if step.payload.kind in kinds]
             if stopped:
                 report.results += [FileResult(step.payload.path, "not attempted", 0, "an earlier file failed") for step in phase]
                 continue
-            todo = [step for step in phase if step.action in ("new", "changed", "restyle")]
+            rebuilt = {path: self._index(path, indexes[path]) for path in (step.payload.path for step in phase) if path in indexes}
+            todo = [step for step in phase if step.action in ("new", "changed", "restyle") and step.payload.path not in rebuilt]
             done = {result.path: result for result in self.sink.apply(todo, self.policy)} if todo else {}
+            done.update(rebuilt)
             for step in phase:
                 report.results.append(done.get(step.payload.path) or _skipped(step))
             stopped = any(result.status in ("failed", "refused") for result in report.results)
@@ -319,6 +354,28 @@ class Publisher:
                 report,
             )
         return report
+
+
+    def _index(self, path: str, build: IndexBuilder) -> FileResult:
+        """List an index's folder, build the index from it, write it unless the folder changed meanwhile; repeat."""
+        for attempt in range(MAX_INDEX_BUILDS):
+            listed = self.sink.list(folder_of(path))
+            payload, existing = build(listed), listed.get(path)
+            if attempt and existing and existing.run == self.policy.run and existing.content_hash == payload.content_hash:
+                # Our write had landed before its answer was lost (a retried request): it is the index.
+                return FileResult(path, "written", existing.size, "", existing.generation)
+            step = decide(payload, existing, self.policy, self.sink.has_headers)
+            if step.action == "unchanged":
+                return _skipped(step)
+            result = self.sink.put(step, self.policy)
+            if result is not None:
+                return result
+        return FileResult(path, "failed", 0, f"its folder kept changing under other runs ({MAX_INDEX_BUILDS} listings)")
+
+
+def folder_of(path: str) -> str:
+    """The folder a published path is in, ending in `/` (what `Sink.list` takes)."""
+    return path.rpartition("/")[0] + "/"
 
 
 def _planned(step: Step, refused_run: bool) -> FileResult:

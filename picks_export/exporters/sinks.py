@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
-import tempfile
-from collections.abc import Sequence
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from .errors import ExportError, OutputError
 from .layout import kind_of_path, normalize_prefix
-from .publish import FileResult, ObjectInfo, PublishPolicy, Sink, Step, content_hash, day_summary
+from .publish import (
+    FileResult,
+    ObjectInfo,
+    PublishPolicy,
+    Sink,
+    Status,
+    Step,
+    content_hash,
+    day_summary,
+    decide,
+    pause_for_tests,
+)
 
 if TYPE_CHECKING:
     from .gcs_sink import GCSSink
@@ -77,12 +90,23 @@ def check_relative_path(path: str) -> str:
     return path
 
 
+# Beside the published files, never under a published folder and never named .json: the lock that orders runs
+# and, per folder, what each file is (which run published it, its hash, picks and graded).
+LOCK_FILE = ".picks-export.lock"
+STATE_FOLDER = ".picks-export"
+# `.NAME.PID.RANDOM.tmp`: a file staged beside its target by process PID (gone when PID is).
+_TEMPORARY = re.compile(r"\..+\.(?P<pid>[0-9]+)\.[0-9a-f]+\.tmp")
+
+
 class FolderSink:
     """A local folder standing for the bucket's root: `v1/picks/...` lands at `{folder}/v1/picks/...`.
 
-    It follows the bucket's rules (skip unchanged, the shrink guard, the publishing order), so an operator can
-    preview a publish locally. What is published is read from the files themselves: no manifest to fall out
-    of step with them.
+    It follows the bucket's rules (skip unchanged, the shrink guard, the publishing order, runs ordered by their
+    start), so an operator can preview a publish locally. Files are replaced while holding an `flock` on
+    `{folder}/.picks-export.lock`, after checking again what each path holds (the bucket's generation
+    precondition). What each file holds is recorded under `{folder}/.picks-export/meta/` with the file's inode,
+    size and modification time; a file whose record does not match (written by an older version or by hand) is
+    read instead.
     """
 
     has_headers = False
@@ -90,50 +114,229 @@ class FolderSink:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self._mode = _file_mode()
+        self._dry_run = False
+        self._swept = False
 
     def describe(self, path: str) -> str:
         return str(self.folder / path)
 
     def configure(self, policy: PublishPolicy) -> None:
-        pass  # a folder has no requests to retry
+        self._dry_run = policy.dry_run  # a folder has no requests to retry; a dry run writes no record either
 
     def list(self, folder: str) -> dict[str, ObjectInfo]:
         root = self.folder / check_relative_path(folder.rstrip("/"))
         found: dict[str, ObjectInfo] = {}
         if not root.is_dir():
             return found
+        records = _Records(self.folder)
+        read: list[tuple[str, ObjectInfo, os.stat_result]] = []
         for file in sorted(root.rglob("*.json")):
-            if file.name.startswith(".") or not file.is_file():
-                continue
             path = file.relative_to(self.folder).as_posix()
-            found[path] = _file_info(path, file.read_bytes())
+            if any(segment.startswith(".") for segment in path.split("/")) or not file.is_file():
+                continue
+            found[path], stat = records.info(path, file)
+            if stat is not None:
+                read.append((path, found[path], stat))
+        if read and not self._dry_run:
+            self._remember(read)
         return found
+
+    def _remember(self, read: list[tuple[str, ObjectInfo, os.stat_result]]) -> None:
+        """Record what was read from files without a matching record, so the next run need not read them."""
+        try:
+            with self._locked():
+                records = _Records(self.folder)
+                for path, info, stat in read:
+                    if _stat_key((self.folder / path).stat()) == _stat_key(stat):  # not replaced since it was read
+                        records.put(path, info, stat)
+                records.save()
+        except OSError:
+            pass  # only a saving: without the record the file is read again next time
 
     def read(self, path: str) -> bytes | None:
         file = self.folder / check_relative_path(path)
         return file.read_bytes() if file.is_file() else None
 
     def apply(self, steps: Sequence[Step], policy: PublishPolicy) -> list[FileResult]:
-        # Stage every file of the phase beside its target first; only when all are on disk is each renamed
-        # into place, so a reader never sees half a file and a failed phase leaves no new file behind.
-        staged: list[tuple[str, Path]] = []
+        return [result for result in self._replace(steps, policy, strict=False) if result is not None]
+
+    def put(self, step: Step, policy: PublishPolicy) -> FileResult | None:
+        (result,) = self._replace([step], policy, strict=True)
+        return result
+
+    def _replace(self, steps: Sequence[Step], policy: PublishPolicy, *, strict: bool) -> list[FileResult | None]:
+        """Under the lock, check what each path holds now; replace what still may be (None: changed, strict)."""
+        targets = [self.folder / check_relative_path(step.payload.path) for step in steps]
+        results: dict[int, FileResult | None] = {}
         try:
-            for step in steps:
-                target = self.folder / check_relative_path(step.payload.path)
+            with self._locked():
+                records = _Records(self.folder)
+                todo: list[tuple[int, Step, Path]] = []
+                for number, (step, target) in enumerate(zip(steps, targets)):
+                    current, _ = records.info(step.payload.path, target) if target.is_file() else (None, None)
+                    if _state(current) != _state(step.existing):
+                        if strict:
+                            results[number] = None
+                            continue
+                        step = decide(step.payload, current, policy, has_headers=False)
+                        if step.action in ("unchanged", "superseded", "refused"):
+                            results[number] = _changed_meanwhile(step)
+                            continue
+                    todo.append((number, step, target))
+                results.update(self._write(todo, policy, records))
+        except OSError as error:  # the lock or the records could not be had
+            detail = f"cannot write to {self.folder}: {error.strerror or error}"
+            for number, step in enumerate(steps):
+                results.setdefault(number, FileResult(step.payload.path, "failed", 0, detail))
+        return [results[number] for number in range(len(steps))]
+
+    def _write(self, todo: list[tuple[int, Step, Path]], policy: PublishPolicy, records: _Records) -> dict[int, FileResult]:
+        # Stage every file beside its target first; only when all are on disk is each renamed into place, so a
+        # reader never sees half a file and a failure while staging leaves no new file behind.
+        staged: list[tuple[int, Step, Path, Path]] = []
+        renamed: list[tuple[int, Step, Path, Path]] = []
+        results: dict[int, FileResult] = {}
+        try:
+            for number, step, target in todo:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-                staged.append((temporary, target))
-                with os.fdopen(handle, "wb") as out:
+                temporary = _create_temporary(target)
+                staged.append((number, step, target, temporary))
+                with open(temporary, "wb") as out:
                     out.write(step.payload.data)
                 os.chmod(temporary, self._mode)
-            for temporary, target in staged:
-                os.replace(temporary, target)
+            pause_for_tests("staged")
+            for each in staged:
+                os.replace(each[3], each[2])
+                renamed.append(each)
         except OSError as error:
-            for temporary, _ in staged:
-                Path(temporary).unlink(missing_ok=True)
             detail = f"cannot write to {self.folder}: {error.strerror or error}"
-            return [FileResult(step.payload.path, "failed", 0, detail) for step in steps]
-        return [FileResult(step.payload.path, "written", step.payload.size) for step in steps]
+            results = {number: FileResult(step.payload.path, "failed", 0, detail) for number, step, _ in todo}
+        finally:  # also on KeyboardInterrupt or SystemExit: no staged file stays behind, what was renamed is recorded
+            for _, _, _, temporary in staged[len(renamed):]:
+                temporary.unlink(missing_ok=True)
+            try:
+                for _, step, target, _ in renamed:
+                    records.put(step.payload.path, _published_info(step, policy), target.stat())
+                if renamed:
+                    records.save()
+            except OSError:
+                pass  # the files are out; without their record they are read (and hashed) by the next run
+        for number, step, _, _ in renamed:
+            results[number] = FileResult(step.payload.path, "written", step.payload.size)
+        return results
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            if not self._swept:
+                self._sweep()
+                self._swept = True
+            yield
+        finally:
+            os.close(descriptor)  # releases the lock
+
+    def _sweep(self) -> None:
+        """Remove files staged by runs that died (kill -9) before renaming or removing them; under the lock."""
+        for file in self.folder.rglob(".*.tmp"):
+            match = _TEMPORARY.fullmatch(file.name)
+            if match and not _alive(int(match["pid"])):
+                file.unlink(missing_ok=True)
+
+
+class _Records:
+    """What each published file of a folder holds, as recorded when it was written: one file per folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._loaded: dict[str, dict[str, Any]] = {}
+        self._changed: set[str] = set()
+
+    def _file(self, folder: str) -> Path:
+        return self.root / STATE_FOLDER / "meta" / folder / "files.meta"
+
+    def _folder(self, folder: str) -> dict[str, Any]:
+        if folder not in self._loaded:
+            try:
+                loaded = orjson.loads(self._file(folder).read_bytes())
+            except (OSError, orjson.JSONDecodeError):
+                loaded = {}  # none yet (a folder of an older version), or damaged: the files are read instead
+            self._loaded[folder] = loaded if isinstance(loaded, dict) else {}
+        return self._loaded[folder]
+
+    def info(self, path: str, file: Path) -> tuple[ObjectInfo, os.stat_result | None]:
+        """What `file` holds; with the stat it was read under when no record matched it."""
+        folder, _, name = path.rpartition("/")
+        stat = file.stat()
+        record = self._folder(folder).get(name)
+        if isinstance(record, dict) and record.get("stat") == _stat_key(stat):
+            return ObjectInfo(path, record.get("sha256"), stat.st_size, run=record.get("run") or "",
+                              picks=record.get("picks"), graded=record.get("graded")), None
+        return _file_info(path, file.read_bytes()), stat
+
+    def put(self, path: str, info: ObjectInfo, stat: os.stat_result) -> None:
+        folder, _, name = path.rpartition("/")
+        self._folder(folder)[name] = {"run": info.run, "sha256": info.content_hash, "picks": info.picks,
+                                      "graded": info.graded, "stat": _stat_key(stat)}
+        self._changed.add(folder)
+
+    def save(self) -> None:
+        """Write the changed records (under the lock), each replaced whole."""
+        for folder in sorted(self._changed):
+            target = self._file(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = _create_temporary(target)
+            try:
+                temporary.write_bytes(orjson.dumps(self._loaded[folder]))
+                os.replace(temporary, target)
+            finally:
+                temporary.unlink(missing_ok=True)
+        self._changed.clear()
+
+
+def _stat_key(stat: os.stat_result) -> list[int]:
+    """Changes whenever the file is replaced or rewritten: a new inode, size or modification time."""
+    return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
+
+def _state(info: ObjectInfo | None) -> tuple[str | None, str] | None:
+    return None if info is None else (info.content_hash, info.run)
+
+
+def _published_info(step: Step, policy: PublishPolicy) -> ObjectInfo:
+    payload = step.payload
+    return ObjectInfo(payload.path, payload.content_hash, payload.size, run=policy.run, picks=payload.picks,
+                      graded=payload.graded)
+
+
+def _changed_meanwhile(step: Step) -> FileResult:
+    if step.action == "unchanged":
+        return FileResult(step.payload.path, "unchanged", 0, "another run published the same content meanwhile")
+    status: Status = "superseded" if step.action == "superseded" else "refused"
+    return FileResult(step.payload.path, status, 0, f"changed by another run: {step.reason}")
+
+
+def _create_temporary(target: Path) -> Path:
+    """A new empty file `.NAME.PID.RANDOM.tmp` beside `target` (its name tells which process staged it)."""
+    while True:
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            return temporary
+        except FileExistsError:
+            continue
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
 
 
 def _file_info(path: str, data: bytes) -> ObjectInfo:

@@ -78,7 +78,13 @@ def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
     found: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            files = sorted(file for file in path.rglob("*.json") if kind_of_path(file.as_posix()))
+            # Dot-files and dot-folders are never published: staged files, the folder sink's lock and records.
+            files = sorted(
+                file
+                for file in path.rglob("*.json")
+                if kind_of_path(file.as_posix())
+                and not any(part.startswith(".") for part in file.relative_to(path).parts)
+            )
         elif path.exists():
             files = [path]
         else:

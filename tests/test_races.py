@@ -1,0 +1,187 @@
+"""Real `picks-export` processes racing each other, and killed, over one folder and over one bucket.
+
+The runs line up with the test-only hook PICKS_EXPORT_TEST_PAUSE=POINT:FILE (each waits at POINT until FILE
+exists), so the overlap is certain rather than a matter of timing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from fakegcs import client_for
+from picks_export.exporters.demo import generate_demo
+from picks_export.exporters.duckdb_engine import write_warehouse
+from picks_export.exporters.publish import day_summary
+
+TODAY = "2026-02-07"
+CLI = [sys.executable, "-c", "from picks_export.cli import main; main()"]
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def warehouses(tmp_path_factory) -> tuple[Path, Path]:
+    """Two demo warehouses of different seeds: every day file of one differs from the other's."""
+    folder = tmp_path_factory.mktemp("race-warehouses")
+    day = dt.date.fromisoformat(TODAY)
+    return (write_warehouse(folder / "a.duckdb", generate_demo(day, 1)),
+            write_warehouse(folder / "b.duckdb", generate_demo(day, 2)))
+
+
+class Destination:
+    """A folder or a bucket of fake-gcs-server, as the processes see it and as the test reads it back."""
+
+    def __init__(self, tmp_path: Path, gcs: Any | None) -> None:
+        self.gcs = gcs
+        if gcs is None:
+            self.folder = tmp_path / f"public-{next(_names)}"
+            self.dest = str(self.folder)
+        else:
+            self.bucket = f"race-{next(_names)}"
+            client_for(gcs.url).create_bucket(self.bucket)
+            self.dest = f"gs://{self.bucket}"
+
+    def env(self) -> dict[str, str]:
+        return {"STORAGE_EMULATOR_HOST": self.gcs.url} if self.gcs else {}
+
+    def files(self) -> dict[str, Any]:
+        """Every published JSON file, parsed."""
+        if self.gcs is None:
+            return {path.relative_to(self.folder).as_posix(): orjson.loads(path.read_bytes())
+                    for path in self.folder.rglob("*.json")
+                    if not any(part.startswith(".") for part in path.relative_to(self.folder).parts)}
+        return {blob.name: orjson.loads(blob.download_as_bytes()) for blob in client_for(self.gcs.url).list_blobs(self.bucket)}
+
+
+def start(dest: Destination, warehouse: Path, *args: str, pause: str | None = None) -> subprocess.Popen[str]:
+    env = {**os.environ, "PICKS_EXPORT_TODAY": TODAY, "SOURCE_DATE_EPOCH": "1770478200", **dest.env()}
+    env.pop("PICKS_EXPORT_TEST_PAUSE", None)
+    if pause:
+        env["PICKS_EXPORT_TEST_PAUSE"] = pause
+    return subprocess.Popen([*CLI, *args, "--all-models", "--warehouse", str(warehouse), "--dest", dest.dest,
+                             "--retry-deadline", "30"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(process: subprocess.Popen[str]) -> str:
+    out, err = process.communicate(timeout=180)
+    assert process.returncode == 0, (out, err)
+    return out
+
+
+def wait_for(path: Path, processes: list[subprocess.Popen[str]]) -> None:
+    deadline = time.monotonic() + 120
+    while not path.exists():
+        assert all(process.poll() is None for process in processes), [process.communicate() for process in processes]
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.02)
+
+
+def reference(tmp_path: Path, warehouse: Path, *args: str) -> dict[str, Any]:
+    """What one run alone publishes into an empty folder."""
+    alone = Destination(tmp_path, None)
+    finish(start(alone, warehouse, *args))
+    return alone.files()
+
+
+def assert_indexes_list_exactly_the_day_files(files: dict[str, Any]) -> None:
+    indexes = [path for path in files if path.endswith("picks/index.json")]
+    assert len(indexes) == 2  # the demo's two models
+    for index in indexes:
+        folder = index.removesuffix("index.json")
+        days = {path[len(folder):-5]: files[path] for path in files
+                if path.startswith(folder) and re.fullmatch(r"\d{4}-\d{2}-\d{2}\.json", path[len(folder):])}
+        entries = files[index]["dates"]
+        assert sorted(entry["date"] for entry in entries) == sorted(days), index
+        for entry in entries:
+            assert (entry["picks"], entry["graded"]) == day_summary(days[entry["date"]]), (index, entry["date"])
+        assert len(days) > 100
+
+
+@pytest.mark.parametrize("where", ["folder", "bucket"])
+def test_overlapping_runs_all_exit_0_and_every_index_lists_exactly_the_day_files_present(where, warehouses, tmp_path, request):
+    """Two disjoint backfills and a daily, all planned against the same listing, then released together; 3 rounds."""
+    a, b = warehouses
+    gcs = request.getfixturevalue("gcs") if where == "bucket" else None
+    for round_number in range(3):
+        dest = Destination(tmp_path, gcs)
+        go = [tmp_path / f"go-{where}-{round_number}-{number}" for number in range(3)]
+        processes = [
+            start(dest, a, "backfill", "--start", "2025-10-01", "--end", "2025-12-15", pause=f"publish:{go[0]}"),
+            start(dest, b, "backfill", "--start", "2025-12-16", "--end", TODAY, pause=f"publish:{go[1]}"),
+            start(dest, a, "daily", pause=f"publish:{go[2]}"),
+        ]
+        for each in go:  # every run has listed and planned before any publishes: each saw an empty destination
+            wait_for(Path(f"{each}.waiting"), processes)
+        for each in go:
+            each.touch()
+        for process in processes:
+            finish(process)
+        files = dest.files()
+        assert_indexes_list_exactly_the_day_files(files)
+        assert sum(1 for path in files if re.search(r"picks/\d{4}-\d{2}-\d{2}\.json$", path)) > 200
+
+
+@pytest.mark.parametrize("where", ["folder", "bucket"])
+def test_an_older_run_never_replaces_what_a_newer_run_published(where, warehouses, tmp_path, request):
+    """A backfill starts first (the older run) and pauses once planned; a daily of other data starts and publishes
+    everything; then the backfill goes on. The daily's files stay; the index counts what is there."""
+    a, b = warehouses
+    gcs = request.getfixturevalue("gcs") if where == "bucket" else None
+    backfill_alone = reference(tmp_path, a, "backfill", "--start", "2025-10-01", "--end", TODAY)
+    daily_alone = reference(tmp_path, b, "daily")
+    daily_paths = {path for path in daily_alone if not path.endswith("index.json") and "/schemas/" not in path}
+    for round_number in range(2):
+        dest = Destination(tmp_path, gcs)
+        go = tmp_path / f"release-{where}-{round_number}"
+        older = start(dest, a, "backfill", "--start", "2025-10-01", "--end", TODAY, pause=f"publish:{go}")
+        wait_for(Path(f"{go}.waiting"), [older])
+        newer = start(dest, b, "daily")
+        assert "0 left to a newer run" in finish(newer)
+        go.touch()
+        out = finish(older)
+        assert f"{len(daily_paths)} left to a newer run" in out
+        files = dest.files()
+        assert sorted(files) == sorted(set(backfill_alone) | set(daily_alone))
+        for path, content in files.items():
+            if path.endswith("index.json"):
+                continue
+            expected = daily_alone[path] if path in daily_paths else backfill_alone[path]
+            assert content == expected, path
+        assert all(files[path] != backfill_alone[path] for path in daily_paths if "/picks/" in path)  # the data differ
+        assert_indexes_list_exactly_the_day_files(files)
+
+
+def test_a_run_killed_with_files_staged_leaves_debris_the_next_run_removes(warehouses, tmp_path):
+    a, _ = warehouses
+    dest = Destination(tmp_path, None)
+    go = tmp_path / "never"
+    args = ("backfill", "--start", "2025-10-01", "--end", TODAY)
+    killed = start(dest, a, *args, pause=f"staged:{go}")
+    wait_for(Path(f"{go}.waiting"), [killed])
+    staged = sorted(dest.folder.rglob("*.tmp"))
+    assert len(staged) > 100 and all(f".{killed.pid}." in path.name for path in staged)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait(timeout=30)
+    assert sorted(dest.folder.rglob("*.tmp")) == staged  # kill -9: nothing could clean up
+    assert not [path for path in dest.folder.rglob("*.json") if "/picks/20" in path.as_posix()]  # nothing renamed
+    # A staged file of a live process (this one) is not the dead run's debris: it stays.
+    live = dest.folder / "v1" / "picks" / f".2025-10-21.json.{os.getpid()}.0badcafe.tmp"
+    live.write_bytes(b"{}")
+    finish(start(dest, a, *args))
+    assert sorted(dest.folder.rglob("*.tmp")) == [live]
+    live.unlink()
+    assert dest.files() == reference(tmp_path, a, *args)
+    assert_indexes_list_exactly_the_day_files(dest.files())
+    validated = subprocess.run([*CLI, "validate", str(dest.folder)], capture_output=True, text=True, timeout=120)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
