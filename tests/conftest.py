@@ -131,6 +131,16 @@ class Run:
         return self.read(f"v1/subsets/seasons/{season}.json")
 
 
+def published_bytes(dest: Path) -> dict[str, bytes]:
+    """Every published file under `dest` with its bytes (not the folder sink's lock and records)."""
+    files = (path for path in sorted(dest.rglob("*")) if path.is_file())
+    return {
+        path.relative_to(dest).as_posix(): path.read_bytes()
+        for path in files
+        if not path.relative_to(dest).as_posix().startswith(".")
+    }
+
+
 def group(document: dict[str, Any], group_id: str) -> dict[str, Any]:
     (found,) = [each for each in document["groups"] if each["id"] == group_id]
     return found

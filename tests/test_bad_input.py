@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import WarehouseRows
+from conftest import WarehouseRows, published_bytes
 from picks_export.cli import app
 from picks_export.exporters.duckdb_engine import write_warehouse
 from picks_export.exporters.tables import TABLES
@@ -422,7 +422,7 @@ def test_lossless_exact_types_give_the_same_bytes(tmp_path, alter):
         dest = tmp_path / name
         result = CliRunner().invoke(app, ["daily", "--date", str(DAY), "--warehouse", str(warehouse), "--dest", str(dest)], env=env)
         assert result.exit_code == 0, result.output
-        outputs.append(folder_bytes(dest))
+        outputs.append(published_bytes(dest))
     assert outputs[0] == outputs[1]
     assert b'"prediction":26.2' in outputs[1][f"v1/picks/{DAY}.json"]
 
@@ -458,7 +458,7 @@ def test_a_timestamp_without_time_zone_means_utc_whatever_the_hosts_time_zone(tm
             env=env, capture_output=True, text=True, timeout=120,
         )
         assert done.returncode == 0, done.stderr
-        outputs.append(folder_bytes(dest))
+        outputs.append(published_bytes(dest))
     assert outputs[0] == outputs[1]
     document = orjson.loads(outputs[0][f"v1/picks/{DAY}.json"])
     (top,) = [group for group in document["groups"] if group["id"] == "top"]

@@ -20,6 +20,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 from typer.testing import CliRunner
 
+from conftest import published_bytes
 from emulator import Emulator, Proxy, Request
 from picks_export.cli import app
 from picks_export.exporters import WarehouseError
@@ -85,11 +86,6 @@ def duckdb_demo(tmp_path_factory) -> Path:
     return path
 
 
-def published(dest: Path) -> dict[str, bytes]:
-    return {path.relative_to(dest).as_posix(): path.read_bytes() for path in sorted(dest.rglob("*"))
-            if path.is_file() and not path.relative_to(dest).as_posix().startswith(".")}  # not the folder's lock and records
-
-
 def query_name(job: Request) -> str:
     return job.query["query"].splitlines()[0].removeprefix("-- name: ")
 
@@ -116,7 +112,7 @@ def test_backfill_on_bigquery_gives_the_same_bytes_as_on_duckdb(bq, demo, duckdb
     on_duckdb = invoke(bq, *args, "--warehouse", duckdb_demo, "--dest", tmp_path / "duckdb")
     assert on_bigquery.exit_code == 0, on_bigquery.output
     assert on_duckdb.exit_code == 0, on_duckdb.output
-    files, expected = published(tmp_path / "bigquery"), published(tmp_path / "duckdb")
+    files, expected = published_bytes(tmp_path / "bigquery"), published_bytes(tmp_path / "duckdb")
     assert len(expected) == 16 + 2 + 1 + 3  # a file per game day, the season file twice, the index, the schemas
     assert sorted(files) == sorted(expected)
     for path, data in expected.items():
@@ -128,8 +124,8 @@ def test_daily_on_bigquery_matches_the_golden_files(bq, demo, tmp_path):
     result = invoke(bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", demo, "--dest", dest)
     assert result.exit_code == 0, result.output
     assert "; 6 warehouse queries in " in result.stdout
-    documents = {path: data for path, data in published(dest).items() if not path.startswith("v1/schemas/")}
-    assert documents == published(GOLDEN)  # the golden files hold the documents; schemas are shipped files
+    documents = {path: data for path, data in published_bytes(dest).items() if not path.startswith("v1/schemas/")}
+    assert documents == published_bytes(GOLDEN)  # the golden files hold the documents; schemas are shipped files
 
 
 def test_both_engines_hand_over_the_same_python_types(bq, demo, duckdb_demo):
@@ -325,7 +321,7 @@ def test_a_missing_table_ends_the_run_with_exit_5_and_publishes_nothing(bq, tmp_
     assert result.exit_code == 5, result.output
     # the emulator answers INFORMATION_SCHEMA.COLUMNS, so the metadata read finds it before any data query
     assert result.output == f"Error: dataset {dataset} breaks the contract's column types: table daily_signals is missing\n"
-    assert not dest.exists() or published(dest) == {}
+    assert not dest.exists() or published_bytes(dest) == {}
 
 
 def test_a_column_type_outside_the_contract_is_refused_on_bigquery_too(bq, tmp_path):

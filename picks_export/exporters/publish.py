@@ -357,19 +357,26 @@ class Publisher:
 
 
     def _index(self, path: str, build: IndexBuilder) -> FileResult:
-        """List an index's folder, build the index from it, write it unless the folder changed meanwhile; repeat."""
-        for attempt in range(MAX_INDEX_BUILDS):
+        """List an index's folder, build the index from it and write it unless the index changed meanwhile; then
+        list again until the index says what the folder holds.
+
+        The check after the write closes the last gap: a run that listed before another run's day file landed
+        could otherwise write an index that misses it after the other run had already checked its own."""
+        written: FileResult | None = None
+        for _ in range(MAX_INDEX_BUILDS):
             listed = self.sink.list(folder_of(path))
             payload, existing = build(listed), listed.get(path)
-            if attempt and existing and existing.run == self.policy.run and existing.content_hash == payload.content_hash:
-                # Our write had landed before its answer was lost (a retried request): it is the index.
-                return FileResult(path, "written", existing.size, "", existing.generation)
             step = decide(payload, existing, self.policy, self.sink.has_headers)
             if step.action == "unchanged":
-                return _skipped(step)
+                if written is None and existing is not None and existing.run == self.policy.run:
+                    # Our write had landed before its answer was lost (a retried request): it is the index.
+                    return FileResult(path, "written", existing.size, "", existing.generation)
+                return written or _skipped(step)
             result = self.sink.put(step, self.policy)
             if result is not None:
-                return result
+                if result.status != "written" and result.status != "patched":
+                    return result
+                written = result
         return FileResult(path, "failed", 0, f"its folder kept changing under other runs ({MAX_INDEX_BUILDS} listings)")
 
 
