@@ -61,7 +61,8 @@ class Destination:
             return {path.relative_to(self.folder).as_posix(): orjson.loads(path.read_bytes())
                     for path in self.folder.rglob("*.json")
                     if not any(part.startswith(".") for part in path.relative_to(self.folder).parts)}
-        return {blob.name: orjson.loads(blob.download_as_bytes()) for blob in client_for(self.gcs.url).list_blobs(self.bucket)}
+        return {blob.name: orjson.loads(blob.download_as_bytes())
+                for blob in client_for(self.gcs.url).list_blobs(self.bucket) if blob.name.endswith(".json")}
 
 
 def start(dest: Destination, warehouse: Path, *args: str, pause: str | None = None) -> subprocess.Popen[str]:
@@ -106,6 +107,20 @@ def assert_indexes_list_exactly_the_day_files(files: dict[str, Any]) -> None:
         for entry in entries:
             assert (entry["picks"], entry["graded"]) == day_summary(days[entry["date"]]), (index, entry["date"])
         assert len(days) > 100
+    assert_manifest_agrees_with_the_indexes(files)
+
+
+def assert_manifest_agrees_with_the_indexes(files: dict[str, Any]) -> None:
+    """Every model's manifest entry names the latest dates its index lists, and season files that are there."""
+    manifest = files["v1/manifest.json"]
+    assert len(manifest["models"]) == 2
+    for entry in manifest["models"]:
+        dates = files[entry["index"]]["dates"]
+        assert entry["latest_date"] == max((each["date"] for each in dates if each["picks"]), default=None), entry["code"]
+        graded = [each["date"] for each in dates if each["picks"] and each["graded"]]
+        assert entry["latest_graded_date"] == max(graded, default=None), entry["code"]
+        for season in entry["seasons"]:
+            assert files[season["path"]]["as_of"] == season["as_of"], season["path"]
 
 
 @pytest.mark.parametrize("where", ["folder", "bucket"])
@@ -140,7 +155,8 @@ def test_an_older_run_never_replaces_what_a_newer_run_published(where, warehouse
     gcs = request.getfixturevalue("gcs") if where == "bucket" else None
     backfill_alone = reference(tmp_path, a, "backfill", "--start", "2025-10-01", "--end", TODAY)
     daily_alone = reference(tmp_path, b, "daily")
-    daily_paths = {path for path in daily_alone if not path.endswith("index.json") and "/schemas/" not in path}
+    rebuilt = ("index.json", "manifest.json")  # built from what is there when written, whichever run writes them
+    daily_paths = {path for path in daily_alone if not path.endswith(rebuilt) and "/schemas/" not in path}
     for round_number in range(2):
         dest = Destination(tmp_path, gcs)
         go = tmp_path / f"release-{where}-{round_number}"
@@ -154,7 +170,7 @@ def test_an_older_run_never_replaces_what_a_newer_run_published(where, warehouse
         files = dest.files()
         assert sorted(files) == sorted(set(backfill_alone) | set(daily_alone))
         for path, content in files.items():
-            if path.endswith("index.json"):
+            if path.endswith(rebuilt):
                 continue
             expected = daily_alone[path] if path in daily_paths else backfill_alone[path]
             assert content == expected, path

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from itertools import chain
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
@@ -16,8 +17,9 @@ from .documents import Document, DocumentBuilder, index_document
 from .engine import DryRunEngine, Engine
 from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
-from .publish import ObjectInfo, Payload, PublishPolicy, Publisher, Report, Sink, Spool, Step, day_summary
-from .validation import SCHEMA_FILES, check_document, schema_text
+from .manifest import manifest_document, manifest_path, model_entry, season_entry
+from .publish import ObjectInfo, Payload, PublishPolicy, Publisher, Rebuild, Report, Sink, Spool, Step, day_summary
+from .validation import SCHEMA_FILES, TYPES_FILE, check_document, problems, schema_text, types_text
 from .warehouse import read_snapshots, snapshot_queries
 
 Progress = Callable[[int, int | None], None]  # (documents built, documents in the run when known)
@@ -80,6 +82,7 @@ class _Staged:
     model: str
     published: dict[str, ObjectInfo]
     payloads: list[Payload]
+    name: str = ""  # the model's display name, for the manifest
 
 
 class Exporter:
@@ -159,8 +162,8 @@ class Exporter:
                     built += 1
                     if progress:
                         progress(built, total)
-                staged.append(_Staged(layout, snapshot.model.code, published, payloads))
-            return self._publish(staged)
+                staged.append(_Staged(layout, snapshot.model.code, published, payloads, snapshot.model.name))
+            return self._publish(staged, all_models=all_models)
         finally:
             spool.close()
 
@@ -180,18 +183,27 @@ class Exporter:
         content = builder.season(season, as_of or builder.default_as_of(season))
         return [Document(path, "season", content) for path in self._season_paths(self._layout(builder), season)]
 
-    def _publish(self, staged: list[_Staged]) -> Outcome:
-        """Plan every file against what is published (with each model's index last), then publish in order."""
+    def _publish(self, staged: list[_Staged], *, all_models: bool = False) -> Outcome:
+        """Plan every file against what is published (each model's index, then the manifest last), then publish."""
         schemas = [Payload.raw(schema_path(self.prefix, name), "schema", schema_text(kind)) for kind, name in SCHEMA_FILES.items()]
+        schemas.append(Payload.raw(schema_path(self.prefix, TYPES_FILE), "types", types_text()))
         steps = self.publisher.plan(schemas, self.publisher.listing([schema_path(self.prefix, "")]))
-        indexes: dict[str, Callable[[Mapping[str, ObjectInfo]], Payload]] = {}
+        rebuilt: dict[str, Rebuild] = {}
         for each in staged:
             model_steps = self.publisher.plan(each.payloads, each.published)
             days = self._published_days(each.layout, each.published, model_steps)
             steps += model_steps + self.publisher.plan([self._index(each, days)], each.published)
             # What is written is built again from the picks/ folder as it is once the day files are out.
-            indexes[each.layout.index()] = partial(self._rebuilt_index, each)
-        return Outcome(self.publisher.publish(steps, indexes), self.engine.queries_run)
+            picks = each.layout.folders()[0]
+            rebuilt[each.layout.index()] = Rebuild(picks, partial(self._rebuilt_index, each), (picks,))
+        # The manifest too, from each model's folders as they are once its index is out; planned here so that a
+        # dry run and the shrink guard see it.
+        path = manifest_path(self.prefix)
+        listed = self.publisher.listing([path])
+        steps += self.publisher.plan([self._manifest(staged, listed, all_models=all_models, planning=True)], listed)
+        folders = tuple(folder for each in staged for folder in each.layout.folders())
+        rebuilt[path] = Rebuild(path, partial(self._manifest, staged, all_models=all_models), folders)
+        return Outcome(self.publisher.publish(steps, rebuilt), self.engine.queries_run)
 
     def _index(self, staged: _Staged, days: dict[dt.date, tuple[int, bool]]) -> Payload:
         index = Document(staged.layout.index(), "index", index_document(staged.model, self.options.generated_at, days))
@@ -200,6 +212,51 @@ class Exporter:
 
     def _rebuilt_index(self, staged: _Staged, listed: Mapping[str, ObjectInfo]) -> Payload:
         return self._index(staged, self._published_days(staged.layout, dict(listed), []))
+
+    def _manifest(
+        self, staged: list[_Staged], listed: Mapping[str, ObjectInfo], *, all_models: bool, planning: bool = False
+    ) -> Payload:
+        """The manifest: this run's models' entries replace theirs in the published manifest (`listed` holds its
+        state). Planning, the entries say what the folders will hold once the run's files are out; just before
+        it is written, they are built from a fresh listing of each model's folders."""
+        path = manifest_path(self.prefix)
+        entries = [
+            self._manifest_entry(each, each.published if planning else self.publisher.listing(each.layout.folders()), planning)
+            for each in staged
+        ]
+        previous = _json_or_none(self.sink.read(path)) if path in listed else None
+        if previous is not None and problems("manifest", previous, path):
+            previous = None  # not a manifest this version can read: rebuilt from this run's models
+        content = manifest_document(self.prefix, self.options.generated_at, entries, previous, replace_all=all_models)
+        manifest = Document(path, "manifest", content)
+        check_document(manifest)
+        return Payload.of(manifest.path, manifest.kind, manifest.content)
+
+    def _manifest_entry(self, each: _Staged, published: dict[str, ObjectInfo], planning: bool) -> dict[str, object]:
+        """One model's manifest entry from its folders' listing (and, planning, from this run's files)."""
+        layout = each.layout
+        steps = self.publisher.plan(each.payloads, published) if planning else []
+        days = self._published_days(layout, published, steps)
+        mine = {step.payload.path: step.payload for step in steps if step.action not in ("superseded", "refused")}
+        if not planning:  # what is there now is this run's file when its hash says so; read the others back
+            mine = {payload.path: payload for payload in each.payloads if payload.path in published
+                    and published[payload.path].content_hash == payload.content_hash}
+        seasons = []
+        for path in sorted(set(published) | set(mine)):
+            season = layout.season_of(path)
+            if season is not None:
+                data = mine[path].data if path in mine else self.sink.read(path)
+                seasons.append(season_entry(season, path, _json_or_none(data)))
+        return model_entry(
+            code=each.model,
+            name=each.name,
+            is_default=layout.base == self.prefix,
+            path=layout.base,
+            index=layout.index(),
+            current_season=rules.season_label(self.options.today),
+            days=days,
+            seasons=seasons,
+        )
 
     def _published_days(
         self, layout: Layout, published: dict[str, ObjectInfo], steps: list[Step]
@@ -225,11 +282,16 @@ class Exporter:
 
 
 def _summary_of(data: bytes | None) -> tuple[int, bool] | None:
+    content = _json_or_none(data)
+    return day_summary(content) if isinstance(content, dict) else None
+
+
+def _json_or_none(data: bytes | None) -> Any:
+    """The JSON of a published file, or None when it is missing or not JSON."""
     try:
-        content = orjson.loads(data) if data is not None else None
+        return orjson.loads(data) if data is not None else None
     except orjson.JSONDecodeError:
         return None
-    return day_summary(content) if isinstance(content, dict) else None
 
 
 def daily_dates(day: dt.date) -> tuple[dt.date, dt.date]:

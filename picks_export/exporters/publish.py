@@ -3,9 +3,10 @@
 A run compares each file it built with what is already published (one listing per folder) and plans one
 action per file: new, changed, unchanged (skipped), restyle (headers only), refused (shrink guard) or superseded
 (a newer run already published it). Files then go out in order, schemas and per-day files first, season files
-next, the index last, so that a reader never finds an index entry or a season date whose day file is missing.
-Each index is built again from a fresh listing just before it is written, and written only if that listing is
-still current: runs racing each other end with an index of exactly the day files present.
+next, the indexes, and the manifest last, so that a reader never finds an index entry or a season date whose day
+file is missing, nor a manifest entry whose files are not all there. Each index and the manifest are built again
+from a fresh listing just before they are written, and written only if they did not change meanwhile: runs
+racing each other end with indexes of exactly the day files present.
 Nothing here imports a Google library: the sinks do the talking.
 """
 
@@ -24,15 +25,24 @@ import orjson
 
 from .errors import ExportError, OutputError
 
-PublishKind = Literal["day", "season", "index", "schema"]
-KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema")
+PublishKind = Literal["day", "season", "index", "schema", "manifest", "types"]
+KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema", "manifest", "types")
 CONTENT_TYPE = "application/json"
+# Every file is JSON but the TypeScript declarations published beside the schemas.
+CONTENT_TYPES: Mapping[PublishKind, str] = {"types": "application/typescript"}
 DEFAULT_CACHE_CONTROL: Mapping[PublishKind, str] = {
     "day": "public, max-age=300",
     "season": "public, max-age=3600",
     "index": "public, max-age=300",
     "schema": "public, max-age=86400",
 }
+# Kinds without a cache option of their own follow another kind's: the manifest changes when an index does, and
+# the TypeScript declarations when the schemas do.
+SHARED_CACHE_CONTROL: Mapping[PublishKind, PublishKind] = {"manifest": "index", "types": "schema"}
+
+
+def content_type(kind: PublishKind) -> str:
+    return CONTENT_TYPES.get(kind, CONTENT_TYPE)
 # Custom metadata on every published object: what the next run compares with, without downloading it.
 META_HASH = "content-sha256"
 META_RUN = "published-by-run"
@@ -53,6 +63,11 @@ def content_hash(content: Any) -> str:
     if isinstance(content, dict):
         content = {key: value for key, value in content.items() if key != "generated_at"}
     return hashlib.sha256(orjson.dumps(content)).hexdigest()
+
+
+def file_hash(path: str, data: bytes) -> str:
+    """The hash a published file is compared by: its JSON content's (`content_hash`), or its bytes' for text."""
+    return content_hash(orjson.loads(data)) if path.endswith(".json") else hashlib.sha256(data).hexdigest()
 
 
 def day_summary(content: Any) -> tuple[int, bool]:
@@ -128,8 +143,8 @@ class Payload:
 
     @classmethod
     def raw(cls, path: str, kind: PublishKind, data: bytes) -> Payload:
-        """A file published as it is (the JSON Schemas keep their layout)."""
-        return cls(path, kind, content_hash(orjson.loads(data)), len(data), inline=data)
+        """A file published as it is (the JSON Schemas keep their layout; other text is hashed as bytes)."""
+        return cls(path, kind, file_hash(path, data), len(data), inline=data)
 
     @property
     def data(self) -> bytes:
@@ -169,6 +184,11 @@ class PublishPolicy:
     run: str = field(default_factory=new_run_id)
 
     def __post_init__(self) -> None:
+        cache_control = dict(self.cache_control)
+        for kind, like in SHARED_CACHE_CONTROL.items():
+            if like in cache_control:
+                cache_control.setdefault(kind, cache_control[like])
+        object.__setattr__(self, "cache_control", cache_control)
         if self.workers < 1:
             raise ExportError(f"--workers must be at least 1, not {self.workers}")
         if self.retry_deadline <= 0:
@@ -235,11 +255,12 @@ def decide(payload: Payload, existing: ObjectInfo | None, policy: PublishPolicy,
     same_bytes_form = not has_headers or existing.content_encoding == policy.content_encoding
     if existing.content_hash == payload.content_hash and same_bytes_form:
         headers_ok = not has_headers or (
-            existing.cache_control == policy.cache_control[payload.kind] and existing.content_type == CONTENT_TYPE
+            existing.cache_control == policy.cache_control[payload.kind]
+            and existing.content_type == content_type(payload.kind)
         )
         return Step(payload, "unchanged" if headers_ok else "restyle", existing)
-    # An index is built from the listing just taken, so the freshest listing wins, whichever run took it.
-    if existing.run > policy.run and payload.kind != "index":
+    # An index or the manifest is built from the listing just taken: the freshest listing wins, whichever run took it.
+    if existing.run > policy.run and payload.kind not in REBUILT_KINDS:
         return Step(payload, "superseded", existing, f"a newer run ({existing.run}) published it")
     if payload.kind == "day" and (existing.picks or 0) > 0 and payload.picks == 0 and not policy.allow_shrink:
         return Step(
@@ -286,13 +307,20 @@ class PublishRefused(PublishFailed):
     exit_code = 7
 
 
-PHASES: tuple[tuple[PublishKind, ...], ...] = (("schema", "day"), ("season",), ("index",))
+PHASES: tuple[tuple[PublishKind, ...], ...] = (("schema", "types", "day"), ("season",), ("index",), ("manifest",))
 _PHASE_OF = {kind: number for number, kinds in enumerate(PHASES) for kind in kinds}
-# How often an index is listed, built and written again after another run changed its folder in between.
-MAX_INDEX_BUILDS = 8
+# How often an index or the manifest is listed, built and written again after another run changed it in between.
+MAX_REBUILDS = 8
+REBUILT_KINDS: tuple[PublishKind, ...] = ("index", "manifest")
 
-# Builds an index from a fresh listing of its picks/ folder.
-IndexBuilder = Callable[[Mapping[str, ObjectInfo]], Payload]
+
+@dataclass(frozen=True)
+class Rebuild:
+    """A file built from what is published when it is written (an index, the manifest), not when it is planned."""
+
+    listing: str  # the folder (ending in `/`) or the single path whose listing it is built from
+    build: Callable[[Mapping[str, ObjectInfo]], Payload]
+    depends_on: tuple[str, ...]  # folders whose files it is built from: a write there by this run forces a rewrite
 
 
 class Publisher:
@@ -312,12 +340,12 @@ class Publisher:
     def plan(self, payloads: Sequence[Payload], published: Mapping[str, ObjectInfo]) -> list[Step]:
         return [decide(each, published.get(each.path), self.policy, self.sink.has_headers) for each in payloads]
 
-    def publish(self, steps: Sequence[Step], indexes: Mapping[str, IndexBuilder] | None = None) -> Report:
+    def publish(self, steps: Sequence[Step], rebuilt: Mapping[str, Rebuild] | None = None) -> Report:
         """Carry out a plan phase by phase; a phase with a failure stops the later ones.
 
-        An index path of `indexes` is not written as planned: its folder is listed again once the files before it
-        are out, and the index built from that listing is written if the folder did not change meanwhile."""
-        indexes = indexes or {}
+        A path of `rebuilt` is not written as planned: what it is built from is listed again once the files before
+        it are out, and the file built from that listing is written if it did not change meanwhile."""
+        rebuilds = rebuilt or {}
         steps = sorted(steps, key=lambda step: _PHASE_OF[step.payload.kind])  # stable: keeps each phase's order
         actions = {step.payload.path: step.action for step in steps}
         report = Report([], self.policy.dry_run, actions, self.sink.describe)
@@ -339,10 +367,15 @@ class Publisher:
             if stopped:
                 report.results += [FileResult(step.payload.path, "not attempted", 0, "an earlier file failed") for step in phase]
                 continue
-            rebuilt = {path: self._index(path, indexes[path]) for path in (step.payload.path for step in phase) if path in indexes}
-            todo = [step for step in phase if step.action in ("new", "changed", "restyle") and step.payload.path not in rebuilt]
+            written = [result.path for result in report.results if result.status == "written"]
+            again = {
+                path: self._rebuild(path, rebuilds[path], force=any(each.startswith(rebuilds[path].depends_on) for each in written))
+                for path in (step.payload.path for step in phase)
+                if path in rebuilds
+            }
+            todo = [step for step in phase if step.action in ("new", "changed", "restyle") and step.payload.path not in again]
             done = {result.path: result for result in self.sink.apply(todo, self.policy)} if todo else {}
-            done.update(rebuilt)
+            done.update(again)
             for step in phase:
                 report.results.append(done.get(step.payload.path) or _skipped(step))
             stopped = any(result.status in ("failed", "refused") for result in report.results)
@@ -356,33 +389,27 @@ class Publisher:
         return report
 
 
-    def _index(self, path: str, build: IndexBuilder) -> FileResult:
-        """List an index's folder, build the index from it and write it unless the index changed meanwhile; then
-        list again until the index says what the folder holds.
+    def _rebuild(self, path: str, rebuild: Rebuild, force: bool) -> FileResult:
+        """List what the file is built from, build it and write it unless it changed meanwhile; repeat.
 
-        The check after the write closes the last gap: a run that listed before another run's day file landed
-        could otherwise write an index that misses it after the other run had already checked its own."""
-        written: FileResult | None = None
-        for _ in range(MAX_INDEX_BUILDS):
-            listed = self.sink.list(folder_of(path))
-            payload, existing = build(listed), listed.get(path)
+        `force`: this run wrote files the rebuilt one depends on, so it is written even when its content is the
+        same. Its new generation makes a racing run that listed before those files landed fail its precondition
+        and list again, rather than put back a file built from the older listing."""
+        for attempt in range(MAX_REBUILDS):
+            listed = self.sink.list(rebuild.listing)
+            payload, existing = rebuild.build(listed), listed.get(path)
+            if attempt and existing and existing.run == self.policy.run and existing.content_hash == payload.content_hash:
+                # Our write had landed before its answer was lost (a retried request): it is the file.
+                return FileResult(path, "written", existing.size, "", existing.generation)
             step = decide(payload, existing, self.policy, self.sink.has_headers)
-            if step.action == "unchanged":
-                if written is None and existing is not None and existing.run == self.policy.run:
-                    # Our write had landed before its answer was lost (a retried request): it is the index.
-                    return FileResult(path, "written", existing.size, "", existing.generation)
-                return written or _skipped(step)
+            if step.action in ("unchanged", "restyle") and force:
+                step = Step(payload, "changed", existing, "rewritten after this run's files it is built from")
+            elif step.action == "unchanged":
+                return _skipped(step)
             result = self.sink.put(step, self.policy)
             if result is not None:
-                if result.status != "written" and result.status != "patched":
-                    return result
-                written = result
-        return FileResult(path, "failed", 0, f"its folder kept changing under other runs ({MAX_INDEX_BUILDS} listings)")
-
-
-def folder_of(path: str) -> str:
-    """The folder a published path is in, ending in `/` (what `Sink.list` takes)."""
-    return path.rpartition("/")[0] + "/"
+                return result
+        return FileResult(path, "failed", 0, f"what it is built from kept changing under other runs ({MAX_REBUILDS} listings)")
 
 
 def _planned(step: Step, refused_run: bool) -> FileResult:

@@ -25,6 +25,7 @@ from .publish import (
     content_hash,
     day_summary,
     decide,
+    file_hash,
     pause_for_tests,
 )
 
@@ -126,11 +127,13 @@ class FolderSink:
     def list(self, folder: str) -> dict[str, ObjectInfo]:
         root = self.folder / check_relative_path(folder.rstrip("/"))
         found: dict[str, ObjectInfo] = {}
-        if not root.is_dir():
-            return found
+        # A folder, or one file at a fixed address (the manifest), listed like a bucket lists a prefix.
+        files = [root] if root.is_file() else sorted(root.rglob("*")) if root.is_dir() else []
         records = _Records(self.folder)
         read: list[tuple[str, ObjectInfo, os.stat_result]] = []
-        for file in sorted(root.rglob("*.json")):
+        for file in files:
+            if file.suffix not in (".json", ".ts"):
+                continue
             path = file.relative_to(self.folder).as_posix()
             if any(segment.startswith(".") for segment in path.split("/")) or not file.is_file():
                 continue
@@ -340,6 +343,8 @@ def _alive(pid: int) -> bool:
 
 
 def _file_info(path: str, data: bytes) -> ObjectInfo:
+    if not path.endswith(".json"):
+        return ObjectInfo(path, file_hash(path, data), len(data))  # the TypeScript declarations
     try:
         content = orjson.loads(data)
     except orjson.JSONDecodeError:

@@ -20,7 +20,11 @@ SCHEMA_FILES: dict[Kind, str] = {
     "day": "picks-day.schema.json",
     "season": "season.schema.json",
     "index": "picks-index.schema.json",
+    "manifest": "manifest.schema.json",
 }
+
+# The TypeScript declarations of every file, generated from the schemas (web/gen-types.mjs), published beside them.
+TYPES_FILE = "picks-export.d.ts"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,10 @@ class Problem:
 
 def schema_text(kind: Kind) -> bytes:
     return resources.files("picks_export").joinpath("schemas", "json", SCHEMA_FILES[kind]).read_bytes()
+
+
+def types_text() -> bytes:
+    return resources.files("picks_export").joinpath("schemas", "types", TYPES_FILE).read_bytes()
 
 
 @cache
@@ -94,7 +102,7 @@ def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
             checked += 1
             kind = kind_of_path(file.as_posix())
             if kind is None:
-                found.append(Problem(str(file), "$", "not a published file (picks/YYYY-MM-DD.json, picks/index.json or subsets/...)"))
+                found.append(Problem(str(file), "$", "not a published file (picks/YYYY-MM-DD.json, picks/index.json, subsets/... or manifest.json)"))
                 continue
             try:
                 content = orjson.loads(file.read_bytes())
