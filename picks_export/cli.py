@@ -6,6 +6,7 @@ Each command parses options, calls the library, and turns its errors into one li
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -31,10 +32,12 @@ if TYPE_CHECKING:
 EXIT_CODES = (
     "Exit codes: 0 success; 1 a bad option or run setting; 2 a usage error; 3 bad data in the warehouse"
     " (the message names the table, date and row); 4 a document failed its JSON Schema; 5 the warehouse cannot be"
-    " opened or a query failed; 6 files could not be (all) published; 7 the shrink guard refused the run."
+    " opened or a query failed; 6 files could not be (all) published; 7 the shrink guard refused the run;"
+    " 70 an internal error (a bug: please report it); 130 / 143 interrupted by SIGINT / SIGTERM."
     " Exits 1-5 and 7 publish nothing; after exit 6 every object is either its old or its new version, and the"
     " report says which files were published."
 )
+INTERNAL_ERROR_EXIT = 70  # sysexits' EX_SOFTWARE: an exception the library did not expect, a bug
 
 app = typer.Typer(
     help=f"Build the picks website's JSON files from the warehouse.\n\n{EXIT_CODES}",
@@ -598,5 +601,36 @@ def _json(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM, raised where the program is, so that every `finally` block cleans up on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_received: list[int] = []  # the signal that ended the run, if any
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    # Once only: a second Ctrl-C must not cut short the cleanup the first one started (SIGKILL still ends it).
+    for each in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(each, signal.SIG_IGN)
+    _received.append(signum)
+    raise Interrupted(signum)
+
+
 def main() -> None:
-    app()
+    """The console script: the commands, with SIGINT / SIGTERM and unexpected errors ending in one `Error:` line."""
+    for each in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(each, _interrupt)
+    try:
+        app()  # Typer turns an interruption inside a command into exit 130 once it has unwound
+    except (SystemExit, KeyboardInterrupt) as done:
+        if isinstance(done, SystemExit) and not _received:
+            raise
+        typer.echo("Error: interrupted", err=True)
+        sys.exit(128 + (_received[0] if _received else signal.SIGINT))
+    except Exception as error:  # a safety net only: every known failure is an ExportError with its own code
+        typer.echo(f"Error: internal error: {type(error).__name__}: {error}", err=True)
+        sys.exit(INTERNAL_ERROR_EXIT)
