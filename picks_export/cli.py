@@ -191,12 +191,33 @@ def _date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM, raised where the program is, so that every `finally` block cleans up on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_received: list[int] = []  # the signal that ended the run, if any
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    # Once only: a second Ctrl-C must not cut short the cleanup the first one started (SIGKILL still ends it).
+    for each in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(each, signal.SIG_IGN)
+    _received.append(signum)
+    raise Interrupted(signum)
+
+
 @contextmanager
 def _clean_errors() -> Iterator[None]:
     """A library error becomes one line on stderr and its exit code, never a traceback."""
     try:
         yield
     except ExportError as error:
+        if _received:  # a query failed because it was interrupted: the interruption is the news
+            raise Interrupted(_received[0]) from None
         report = getattr(error, "report", None)
         if report is not None:
             _print_report(report)
@@ -601,36 +622,23 @@ def _json(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
-class Interrupted(KeyboardInterrupt):
-    """SIGINT or SIGTERM, raised where the program is, so that every `finally` block cleans up on the way out."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-
-_received: list[int] = []  # the signal that ended the run, if any
-
-
-def _interrupt(signum: int, _frame: object) -> None:
-    # Once only: a second Ctrl-C must not cut short the cleanup the first one started (SIGKILL still ends it).
-    for each in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(each, signal.SIG_IGN)
-    _received.append(signum)
-    raise Interrupted(signum)
-
-
 def main() -> None:
     """The console script: the commands, with SIGINT / SIGTERM and unexpected errors ending in one `Error:` line."""
     for each in (signal.SIGINT, signal.SIGTERM):
         signal.signal(each, _interrupt)
     try:
         app()  # Typer turns an interruption inside a command into exit 130 once it has unwound
-    except (SystemExit, KeyboardInterrupt) as done:
-        if isinstance(done, SystemExit) and not _received:
+    except SystemExit:
+        if not _received:
             raise
-        typer.echo("Error: interrupted", err=True)
-        sys.exit(128 + (_received[0] if _received else signal.SIGINT))
-    except Exception as error:  # a safety net only: every known failure is an ExportError with its own code
-        typer.echo(f"Error: internal error: {type(error).__name__}: {error}", err=True)
-        sys.exit(INTERNAL_ERROR_EXIT)
+    except KeyboardInterrupt:
+        pass
+    except Exception as error:
+        # DuckDB answers a signal during a query with its own RuntimeError: after a signal, any failure is its echo.
+        if not _received:  # a safety net only: every known failure is an ExportError with its own code
+            typer.echo(f"Error: internal error: {type(error).__name__}: {error}", err=True)
+            sys.exit(INTERNAL_ERROR_EXIT)
+    else:
+        return
+    typer.echo("Error: interrupted", err=True)
+    sys.exit(128 + (_received[0] if _received else signal.SIGINT))
