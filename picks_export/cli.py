@@ -347,9 +347,10 @@ def demo(
     """
     from .exporters.demo import demo_span, generate_demo
     from .exporters.engines import write_demo
+    from .exporters.export import check_date
 
     with _clean_errors():
-        day = _date(today) or today_in_new_york()
+        day = check_date("--today", _date(today) or today_in_new_york())
         rows = generate_demo(day, seed)
         write_demo(warehouse, rows, dataset, BigQuerySettings("demo", location, bigquery_endpoint))
         first, last = demo_span(day)
@@ -474,7 +475,7 @@ def season(
         bigquery = BigQuerySettings("season", location, bigquery_endpoint, maximum_bytes_billed)
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery)
-        _report(exporter.season(season or season_label(exporter.options.today), _date(as_of)), progress)
+        _report(exporter.season(season_label(exporter.options.today) if season is None else season, _date(as_of)), progress)
 
 
 @app.command()
@@ -488,7 +489,8 @@ def validate(
     from .exporters.errors import InvalidDocumentError
     from .exporters.validation import validate_paths
 
-    checked, problems = validate_paths(paths)
+    with _clean_errors():
+        checked, problems = validate_paths(paths)
     for problem in problems:
         typer.echo(str(problem), err=True)
     if problems:
@@ -550,7 +552,7 @@ def estimate(
         elif command is Estimated.backfill:
             first, last = backfill_dates(start.date(), end.date())  # type: ignore[union-attr]
         else:
-            first, last = season_dates(season or season_label(day))
+            first, last = season_dates(season_label(day) if season is None else season)
         bigquery = BigQuerySettings(command.value, location, bigquery_endpoint, maximum_bytes_billed)
         engine = open_bigquery(warehouse, dataset, bigquery)
         try:

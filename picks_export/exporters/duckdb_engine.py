@@ -30,10 +30,9 @@ def transpile(name: str, dataset: str) -> tuple[str, ...]:
     """
     cached = _sql_cache_file(name, dataset)
     if cached is not None:
-        try:
-            return tuple(orjson.loads(cached.read_bytes()))
-        except (OSError, orjson.JSONDecodeError, TypeError):
-            pass
+        statements = _read_cached(cached)
+        if statements is not None:
+            return statements
     import sqlglot
 
     rendered = render(name, dataset=dataset, tables=TABLES)
@@ -56,6 +55,17 @@ def _sql_cache_file(name: str, dataset: str) -> Path | None:
     source = template_source(f"{name}.sql")
     key = hashlib.sha256(f"sqlglot {version}\n{dataset}\n{TABLES!r}\n{source}".encode()).hexdigest()
     return Path(base) / "picks-export" / "sql" / f"{key}.json"
+
+
+def _read_cached(file: Path) -> tuple[str, ...] | None:
+    """The statements a cache file holds; None when it is missing, unreadable or not a list of SQL strings."""
+    try:
+        statements = orjson.loads(file.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(statements, list) or not statements or not all(isinstance(each, str) and each.strip() for each in statements):
+        return None  # damaged: transpile again, and the rewrite repairs it
+    return tuple(statements)
 
 
 def _write_quietly(target: Path, data: bytes) -> None:
@@ -83,6 +93,10 @@ class DuckDBEngine:
         self.path = Path(path)
         self.dataset = check_identifier("dataset", dataset)
         self.queries_run = 0
+        if not str(path).strip():
+            raise WarehouseError("--warehouse is empty: give a DuckDB file or bigquery://PROJECT")
+        if not create and self.path.is_dir():
+            raise WarehouseError(f"warehouse {self.path} is a folder, not a DuckDB file")
         if not create and not self.path.is_file():
             raise WarehouseError(
                 f"warehouse {self.path} does not exist: run `picks-export demo` to build a demo warehouse there"

@@ -47,6 +47,8 @@ def check_origin(origin: str) -> str:
 
 def open_sink(dest: str, project: str | None = None) -> Sink:
     """A folder path, or `gs://BUCKET[/PREFIX]` for a bucket (the Google client is imported only then)."""
+    if not dest.strip():
+        raise ExportError("--dest is empty: give a folder or gs://BUCKET[/PREFIX]")  # not the working folder unasked
     if dest.startswith("gs://"):
         return open_bucket(dest, project)
     if "://" in dest:
