@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import orjson
@@ -307,3 +308,39 @@ def test_validate_skips_folders_named_like_files_and_reports_dangling_links(tmp_
     assert "1 of 2 files invalid" in result.stderr
     direct = invoke("validate", str(tmp_path / "v1/picks/2026-01-15.json"))
     assert direct.exit_code == 4 and "cannot read" in direct.stderr
+
+
+def _damage(file: Path, how: str) -> None:
+    file.unlink()
+    if how == "folder":
+        file.mkdir()
+    elif how == "pipe":
+        os.mkfifo(file)
+    elif how == "dangling link":
+        file.symlink_to(file.with_name("gone"))
+    else:
+        file.write_bytes(how.encode())
+
+
+@pytest.mark.parametrize("how", ["{not json", '{"select 1": 1}', "42", "[1, 2]", "[]", '[""]', '["select 1", null]',
+                                 "folder", "pipe", "dangling link"])
+def test_a_damaged_sql_cache_costs_only_the_transpile(warehouse, tmp_path, monkeypatch, how):
+    from picks_export.exporters.duckdb_engine import transpile
+
+    cache = tmp_path / "cache"
+    args = ["daily", "--warehouse", str(warehouse), "--date", TODAY, "--today", TODAY]
+    assert invoke(*args, "--dest", str(tmp_path / "plain"), env={"PICKS_EXPORT_NO_SQL_CACHE": "1"}).exit_code == 0
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    transpile.cache_clear()
+    assert invoke(*args, "--dest", str(tmp_path / "warm")).exit_code == 0
+    files = sorted((cache / "picks-export/sql").iterdir())
+    assert files
+    for file in files:
+        _damage(file, how)
+    transpile.cache_clear()  # as in a new process: the files are read again
+    result = invoke(*args, "--dest", str(tmp_path / "damaged"))
+    assert result.exit_code == 0 and not result.stderr, result.output
+    assert published(tmp_path / "damaged") == published(tmp_path / "plain")
+    if how != "folder":  # repaired in place, except where a folder stands
+        assert all(orjson.loads(file.read_bytes())[0].strip() for file in files)
+    transpile.cache_clear()

@@ -59,6 +59,8 @@ def _sql_cache_file(name: str, dataset: str) -> Path | None:
 
 def _read_cached(file: Path) -> tuple[str, ...] | None:
     """The statements a cache file holds; None when it is missing, unreadable or not a list of SQL strings."""
+    if not file.is_file():  # a folder, or a pipe that would block the read
+        return None
     try:
         statements = orjson.loads(file.read_bytes())
     except (OSError, orjson.JSONDecodeError):
