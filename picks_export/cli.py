@@ -335,10 +335,16 @@ def demo(
         typer.Option(envvar="PICKS_EXPORT_TODAY", formats=["%Y-%m-%d"], help="Last day of the demo (default: today in New York)."),
     ] = None,
     seed: Annotated[int, typer.Option(envvar="PICKS_EXPORT_SEED", help="Seed of the generated data.")] = 7,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace a warehouse (or BigQuery tables with rows) that is not a previous demo."),
+    ] = False,
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
 ) -> None:
     """Write a demo warehouse: a realistic, seeded season in the contract's six tables.
+
+    It replaces only a previous demo (or nothing): anything else is refused (exit 1) unless --force.
 
     Example: picks-export demo --warehouse warehouse.duckdb --today 2026-02-07 --seed 7
 
@@ -352,7 +358,7 @@ def demo(
     with _clean_errors():
         day = check_date("--today", _date(today) or today_in_new_york())
         rows = generate_demo(day, seed)
-        write_demo(warehouse, rows, dataset, BigQuerySettings("demo", location, bigquery_endpoint))
+        write_demo(warehouse, rows, dataset, BigQuerySettings("demo", location, bigquery_endpoint), force=force)
         first, last = demo_span(day)
         picks = len(rows["subset_picks"])
         typer.echo(f"wrote {warehouse}: games from {first} to {last}, {picks:,} pick rows (seed {seed})")

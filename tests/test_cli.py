@@ -344,3 +344,41 @@ def test_a_damaged_sql_cache_costs_only_the_transpile(warehouse, tmp_path, monke
     if how != "folder":  # repaired in place, except where a folder stands
         assert all(orjson.loads(file.read_bytes())[0].strip() for file in files)
     transpile.cache_clear()
+
+
+def _other_data(path: Path) -> None:
+    import duckdb
+
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("CREATE TABLE accounts AS SELECT 1 AS id")
+
+
+@pytest.mark.parametrize("existing", ["not duckdb", "other tables", "demo plus a table", "a folder"])
+def test_demo_replaces_only_a_previous_demo_unless_forced(tmp_path, existing):
+    target = tmp_path / "warehouse.duckdb"
+    if existing == "not duckdb":
+        target.write_bytes(b"precious notes\n")
+    elif existing == "other tables":
+        _other_data(target)
+    elif existing == "demo plus a table":
+        assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0
+        _other_data(target)
+    else:
+        target.mkdir()
+    before = target.read_bytes() if target.is_file() else None
+    result = invoke("demo", "--warehouse", str(target), "--today", TODAY)
+    assert_one_error(result, 1, f"warehouse {target} holds something other than a previous demo: pass --force")
+    assert (target.read_bytes() if target.is_file() else None) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["warehouse.duckdb"]  # no temporary file either
+    if existing != "a folder":
+        forced = invoke("demo", "--warehouse", str(target), "--today", TODAY, "--force")
+        assert forced.exit_code == 0, forced.output
+        assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0  # now a demo again
+
+
+def test_demo_replaces_a_previous_demo_or_an_empty_file(tmp_path):
+    target = tmp_path / "warehouse.duckdb"
+    target.write_bytes(b"")
+    assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0
+    again = invoke("demo", "--warehouse", str(target), "--today", "2025-11-06")
+    assert again.exit_code == 0, again.output

@@ -15,7 +15,7 @@ import orjson
 
 from .engine import DEFAULT_DATASET, QueryValue, Row, check_identifier, render, template_source
 from .errors import WarehouseError
-from .tables import TABLES, Rows
+from .tables import DEMO_MARKER, TABLES, Rows
 
 
 FETCH_BATCH = 10_000
@@ -149,12 +149,40 @@ class DuckDBEngine:
                 )
                 relation.insert_into(f"{self.dataset}.{table}")
 
+    def mark_demo(self) -> None:
+        """The marker table that tells a later `demo` it may replace this file."""
+        self._con.values([DEMO_MARKER]).create(f"{self.dataset}.{DEMO_MARKER}")
+
     def close(self) -> None:
         self._con.close()
 
 
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0]
+
+
+def holds_only_a_demo(path: str | Path) -> bool:
+    """Whether replacing the file at `path` can lose nothing but a previous demo: it is missing or empty, or a
+    DuckDB file whose every table is a contract table or the marker, in schemas the demo marked."""
+    target = Path(path)
+    if not target.exists() and not target.is_symlink():
+        return True
+    if not target.is_file():
+        return False
+    if target.stat().st_size == 0:
+        return True
+    try:
+        connection = duckdb.connect(str(target), read_only=True)
+    except duckdb.Error:
+        return False  # not a DuckDB file (or one this DuckDB cannot read): not ours to replace
+    try:
+        found = connection.execute(template_source("duckdb/catalog.sql")).fetchall()
+    except duckdb.Error:
+        return False
+    finally:
+        connection.close()
+    marked = {schema for schema, table in found if table == DEMO_MARKER}
+    return all(schema in marked and (table in TABLES or table == DEMO_MARKER) for schema, table in found)
 
 
 def write_warehouse(path: str | Path, rows: Rows, dataset: str = DEFAULT_DATASET) -> Path:
@@ -167,6 +195,7 @@ def write_warehouse(path: str | Path, rows: Rows, dataset: str = DEFAULT_DATASET
         engine = DuckDBEngine(temporary, dataset, create=True)
         try:
             engine.load(rows)
+            engine.mark_demo()
         finally:
             engine.close()
         os.replace(temporary, target)

@@ -55,3 +55,6 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 # A warehouse's content as plain Python rows: table name -> tuples in the column order above.
 # DATE values are datetime.date, TIMESTAMP values timezone-aware datetime.datetime.
 Rows = dict[str, list[tuple]]
+
+# A table `demo` writes beside the contract's, saying the data is made up: a later `demo` may replace it.
+DEMO_MARKER = "_picks_export_demo"
