@@ -6,6 +6,7 @@ Each command parses options, calls the library, and turns its errors into one li
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -31,10 +32,12 @@ if TYPE_CHECKING:
 EXIT_CODES = (
     "Exit codes: 0 success; 1 a bad option or run setting; 2 a usage error; 3 bad data in the warehouse"
     " (the message names the table, date and row); 4 a document failed its JSON Schema; 5 the warehouse cannot be"
-    " opened or a query failed; 6 files could not be (all) published; 7 the shrink guard refused the run."
+    " opened or a query failed; 6 files could not be (all) published; 7 the shrink guard refused the run;"
+    " 70 an internal error (a bug: please report it); 130 / 143 interrupted by SIGINT / SIGTERM."
     " Exits 1-5 and 7 publish nothing; after exit 6 every object is either its old or its new version, and the"
     " report says which files were published."
 )
+INTERNAL_ERROR_EXIT = 70  # sysexits' EX_SOFTWARE: an exception the library did not expect, a bug
 
 app = typer.Typer(
     help=f"Build the picks website's JSON files from the warehouse.\n\n{EXIT_CODES}",
@@ -188,12 +191,33 @@ def _date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value else None
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM, raised where the program is, so that every `finally` block cleans up on the way out."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+_received: list[int] = []  # the signal that ended the run, if any
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    # Once only: a second Ctrl-C must not cut short the cleanup the first one started (SIGKILL still ends it).
+    for each in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(each, signal.SIG_IGN)
+    _received.append(signum)
+    raise Interrupted(signum)
+
+
 @contextmanager
 def _clean_errors() -> Iterator[None]:
     """A library error becomes one line on stderr and its exit code, never a traceback."""
     try:
         yield
     except ExportError as error:
+        if _received:  # a query failed because it was interrupted: the interruption is the news
+            raise Interrupted(_received[0]) from None
         report = getattr(error, "report", None)
         if report is not None:
             _print_report(report)
@@ -311,10 +335,16 @@ def demo(
         typer.Option(envvar="PICKS_EXPORT_TODAY", formats=["%Y-%m-%d"], help="Last day of the demo (default: today in New York)."),
     ] = None,
     seed: Annotated[int, typer.Option(envvar="PICKS_EXPORT_SEED", help="Seed of the generated data.")] = 7,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace a warehouse (or BigQuery tables with rows) that is not a previous demo."),
+    ] = False,
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
 ) -> None:
     """Write a demo warehouse: a realistic, seeded season in the contract's six tables.
+
+    It replaces only a previous demo (or nothing): anything else is refused (exit 1) unless --force.
 
     Example: picks-export demo --warehouse warehouse.duckdb --today 2026-02-07 --seed 7
 
@@ -323,11 +353,12 @@ def demo(
     """
     from .exporters.demo import demo_span, generate_demo
     from .exporters.engines import write_demo
+    from .exporters.export import check_date
 
     with _clean_errors():
-        day = _date(today) or today_in_new_york()
+        day = check_date("--today", _date(today) or today_in_new_york())
         rows = generate_demo(day, seed)
-        write_demo(warehouse, rows, dataset, BigQuerySettings("demo", location, bigquery_endpoint))
+        write_demo(warehouse, rows, dataset, BigQuerySettings("demo", location, bigquery_endpoint), force=force)
         first, last = demo_span(day)
         picks = len(rows["subset_picks"])
         typer.echo(f"wrote {warehouse}: games from {first} to {last}, {picks:,} pick rows (seed {seed})")
@@ -450,7 +481,7 @@ def season(
         bigquery = BigQuerySettings("season", location, bigquery_endpoint, maximum_bytes_billed)
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery)
-        _report(exporter.season(season or season_label(exporter.options.today), _date(as_of)), progress)
+        _report(exporter.season(season_label(exporter.options.today) if season is None else season, _date(as_of)), progress)
 
 
 @app.command()
@@ -464,7 +495,8 @@ def validate(
     from .exporters.errors import InvalidDocumentError
     from .exporters.validation import validate_paths
 
-    checked, problems = validate_paths(paths)
+    with _clean_errors():
+        checked, problems = validate_paths(paths)
     for problem in problems:
         typer.echo(str(problem), err=True)
     if problems:
@@ -526,7 +558,7 @@ def estimate(
         elif command is Estimated.backfill:
             first, last = backfill_dates(start.date(), end.date())  # type: ignore[union-attr]
         else:
-            first, last = season_dates(season or season_label(day))
+            first, last = season_dates(season_label(day) if season is None else season)
         bigquery = BigQuerySettings(command.value, location, bigquery_endpoint, maximum_bytes_billed)
         engine = open_bigquery(warehouse, dataset, bigquery)
         try:
@@ -599,4 +631,22 @@ def _json(value: object) -> str:
 
 
 def main() -> None:
-    app()
+    """The console script: the commands, with SIGINT / SIGTERM and unexpected errors ending in one `Error:` line."""
+    for each in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(each, _interrupt)
+    try:
+        app()  # Typer turns an interruption inside a command into exit 130 once it has unwound
+    except SystemExit:
+        if not _received:
+            raise
+    except KeyboardInterrupt:
+        pass
+    except Exception as error:
+        # DuckDB answers a signal during a query with its own RuntimeError: after a signal, any failure is its echo.
+        if not _received:  # a safety net only: every known failure is an ExportError with its own code
+            typer.echo(f"Error: internal error: {type(error).__name__}: {error}", err=True)
+            sys.exit(INTERNAL_ERROR_EXIT)
+    else:
+        return
+    typer.echo("Error: interrupted", err=True)
+    sys.exit(128 + (_received[0] if _received else signal.SIGINT))

@@ -442,3 +442,27 @@ def test_results_are_normalized_to_the_duckdb_engines_types():
     assert type(first["share"]) is float and first["share"] == 0.25
     assert first["n"] == 3
     assert set(empty.values()) == {None}
+
+
+def test_demo_refuses_to_replace_tables_holding_rows_unless_forced(bq):
+    from picks_export.exporters.tables import DEMO_MARKER
+
+    dataset = "real_data"
+    bq.client.create_dataset(f"{PROJECT}.{dataset}", exists_ok=True)
+    reference = f"{PROJECT}.{dataset}.models"
+    schema = [bigquery.SchemaField(column, type_) for column, type_ in TABLES["models"]]
+    bq.client.create_table(bigquery.Table(reference, schema=schema))
+    row = {"system_id": "prod-v9", "code": "prod", "name": "Production", "is_champion": True, "enabled": True}
+    assert not bq.client.insert_rows_json(reference, [row])
+    refused = invoke(bq, "demo", "--warehouse", WAREHOUSE, "--dataset", dataset, "--today", TODAY)
+    assert refused.exit_code == 1, refused.output
+    assert refused.output.strip() == (
+        f"Error: table models of dataset {dataset} in BigQuery project {PROJECT} at {bq.proxy.url} holds rows and"
+        " the dataset is not a previous demo: pass --force to replace its tables"
+    )
+    assert [dict(each) for each in bq.client.list_rows(reference)] == [row]  # untouched
+    assert DEMO_MARKER not in {table.table_id for table in bq.client.list_tables(f"{PROJECT}.{dataset}")}
+    forced = invoke(bq, "demo", "--warehouse", WAREHOUSE, "--dataset", dataset, "--today", TODAY, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert DEMO_MARKER in {table.table_id for table in bq.client.list_tables(f"{PROJECT}.{dataset}")}
+    assert load_demo(bq, dataset) == dataset  # a previous demo is replaced without --force

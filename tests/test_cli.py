@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import orjson
 import pytest
 from typer.testing import CliRunner
 
+from conftest import published_bytes
 from picks_export.cli import app
 
 TODAY = "2025-11-05"
@@ -143,7 +145,6 @@ def test_validate_reports_file_and_json_path(tmp_path):
 
 def test_validate_nothing_found_is_an_error(tmp_path):
     assert invoke("validate", str(tmp_path)).exit_code == 4
-    assert invoke("validate", str(tmp_path / "missing.json")).exit_code == 4
 
 
 def test_backfill_all_models_writes_every_enabled_model_in_six_queries(warehouse, tmp_path):
@@ -184,3 +185,202 @@ def test_progress_logs_plain_lines_off_a_terminal():
     progress.started -= 10
     progress(50, 100)
     assert stream.getvalue().startswith("building: 50/100 files, 5 files/s, ETA 10 s\n")
+
+
+# --- never silently wrong: hostile inputs end in one `Error:` line and publish nothing ---------------------------
+
+
+def published(dest: Path) -> dict[str, bytes]:
+    """Every file under `dest`, the folder sink's lock and records included: what a refused run must not touch."""
+    return {path.relative_to(dest).as_posix(): path.read_bytes() for path in sorted(dest.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def populated(warehouse, tmp_path) -> Path:
+    """A destination holding a good daily run, to prove a refused run leaves every byte as it was."""
+    dest = tmp_path / "public"
+    result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(dest), "--date", TODAY, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    return dest
+
+
+def assert_one_error(result, code: int, message: str) -> None:
+    assert result.exit_code == code, result.output
+    assert result.stderr.startswith("Error: ") and message in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["daily", "--date", "9999-12-31"], 1, "--date 9999-12-31 is out of range: dates must be between 1900-01-01"),
+        (["daily", "--date", "1899-12-31"], 1, "--date 1899-12-31 is out of range"),
+        (["backfill", "--start", "0001-01-01", "--end", TODAY], 1, "--start 0001-01-01 is out of range"),
+        (["backfill", "--start", TODAY, "--end", "9999-12-31"], 1, "--end 9999-12-31 is out of range"),
+        (["season", "--season", "9999-00"], 1, "season '9999-00' is out of the calendar"),
+        (["season", "--season", "1850-51"], 1, "season 1850-51 is out of range"),
+        (["season", "--season", ""], 1, "season '' is not of the form 2025-26"),
+        (["season", "--season", "2025-26", "--today", "9999-12-31"], 1, "--today 9999-12-31 is out of range"),
+        (["daily", "--date", "2027-05-01"], 1, "--date 2027-05-01 is more than a day after today (2025-11-05) and"
+                                               " model 926A has no shown picks that day: nothing published"),
+        (["daily", "--date", "2025-11-07", "--all-models"], 1, "is more than a day after today"),
+        (["daily", "--warehouse", ""], 5, "--warehouse is empty"),
+        (["daily", "--prefix", "../x"], 1, "prefix '../x/' is not a plain folder path"),
+    ],
+)
+def test_hostile_inputs_publish_nothing(warehouse, populated, args, code, message):
+    before = published(populated)
+    result = invoke(args[0], "--warehouse", str(warehouse), "--dest", str(populated), "--today", TODAY, *args[1:])
+    assert_one_error(result, code, message)
+    assert published(populated) == before
+
+
+def test_a_warehouse_that_is_a_folder_or_not_duckdb_is_refused(populated, tmp_path):
+    before = published(populated)
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"not a database\n" * 100)
+    for warehouse, message in ((tmp_path, "is a folder, not a DuckDB file"), (junk, "cannot open warehouse")):
+        result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(populated), "--today", TODAY)
+        assert_one_error(result, 5, message)
+    assert published(populated) == before
+
+
+def test_an_empty_dest_is_refused_rather_than_writing_here(warehouse, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("daily", "--warehouse", str(warehouse), "--dest", "", "--today", TODAY)
+    assert_one_error(result, 1, "--dest is empty")
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(("variable", "value"), [("PICKS_EXPORT_WORKERS", "many"), ("PICKS_EXPORT_DATE", "tomorrow"),
+                                                 ("PICKS_EXPORT_ALL_MODELS", "perhaps"), ("PICKS_EXPORT_RETRY_DEADLINE", "-1")])
+def test_junk_in_environment_variables_is_a_usage_error(warehouse, populated, variable, value):
+    before = published(populated)
+    result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(populated), env={variable: value})
+    assert result.exit_code == 2 and "Invalid value" in result.output and "Traceback" not in result.output
+    assert published(populated) == before
+
+
+def test_demo_refuses_a_date_out_of_range(tmp_path):
+    result = invoke("demo", "--warehouse", str(tmp_path / "w.duckdb"), "--today", "9999-12-31")
+    assert_one_error(result, 1, "--today 9999-12-31 is out of range")
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_future_date_with_shown_picks_is_published(warehouse, tmp_path):
+    # Two days ahead of "today", but the warehouse already has that day's picks: a legitimate early run.
+    result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(tmp_path), "--date", TODAY, "--today", "2025-11-03")
+    assert result.exit_code == 0, result.output
+    assert orjson.loads((tmp_path / "v1/picks/2025-11-05.json").read_bytes())["groups"]
+    tomorrow = invoke("daily", "--warehouse", str(warehouse), "--dest", str(tmp_path), "--date", "2025-11-06", "--today", TODAY)
+    assert tomorrow.exit_code == 0, tomorrow.output  # one day ahead: today's run in another time zone, allowed
+
+
+def test_backfill_writes_season_files_only_for_seasons_with_picks_the_current_one_or_published(warehouse, tmp_path):
+    dest = tmp_path / "public"
+    (dest / "v1/subsets/seasons").mkdir(parents=True)
+    (dest / "v1/subsets/seasons/2020-21.json").write_bytes(b"{}")  # published earlier: rebuilt, not left stale
+    result = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", "2019-08-01",
+                    "--end", TODAY, "--today", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    seasons = sorted(path.name for path in (dest / "v1/subsets/seasons").iterdir())
+    assert seasons == ["2020-21.json", "2025-26.json"]  # not 2019-20 ... 2024-25; 2026-27 is not in the range
+    assert orjson.loads((dest / "v1/subsets/seasons/2020-21.json").read_bytes())["season"] == "2020-21"
+    current = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", "2025-10-01",
+                     "--end", "2026-11-25", "--today", "2026-11-25")
+    assert current.exit_code == 0, current.output
+    assert (dest / "v1/subsets/seasons/2026-27.json").exists()  # the current season, even without picks yet
+    assert orjson.loads((dest / "v1/subsets/season.json").read_bytes())["season"] == "2026-27"
+
+
+def test_validate_a_missing_path_is_one_error_line(tmp_path):
+    result = invoke("validate", str(tmp_path / "missing.json"))
+    assert_one_error(result, 1, "missing.json: no such file or folder")
+
+
+def test_validate_skips_folders_named_like_files_and_reports_dangling_links(tmp_path):
+    good = {"date": "2026-01-14", "generated_at": "2026-01-14T15:00:00Z", "model": "926A", "signal": None, "groups": []}
+    (tmp_path / "v1/picks/2026-01-13.json").mkdir(parents=True)  # a folder named like a per-day file
+    (tmp_path / "v1/picks/2026-01-14.json").write_bytes(orjson.dumps(good))
+    assert invoke("validate", str(tmp_path)).exit_code == 0
+    (tmp_path / "v1/picks/2026-01-15.json").symlink_to(tmp_path / "gone.json")
+    result = invoke("validate", str(tmp_path))
+    assert result.exit_code == 4 and "Traceback" not in result.output
+    assert "2026-01-15.json: $: cannot read: No such file or directory" in result.stderr
+    assert "1 of 2 files invalid" in result.stderr
+    direct = invoke("validate", str(tmp_path / "v1/picks/2026-01-15.json"))
+    assert direct.exit_code == 4 and "cannot read" in direct.stderr
+
+
+def _damage(file: Path, how: str) -> None:
+    file.unlink()
+    if how == "folder":
+        file.mkdir()
+    elif how == "pipe":
+        os.mkfifo(file)
+    elif how == "dangling link":
+        file.symlink_to(file.with_name("gone"))
+    else:
+        file.write_bytes(how.encode())
+
+
+@pytest.mark.parametrize("how", ["{not json", '{"select 1": 1}', "42", "[1, 2]", "[]", '[""]', '["select 1", null]',
+                                 "folder", "pipe", "dangling link"])
+def test_a_damaged_sql_cache_costs_only_the_transpile(warehouse, tmp_path, monkeypatch, how):
+    from picks_export.exporters.duckdb_engine import transpile
+
+    cache = tmp_path / "cache"
+    args = ["daily", "--warehouse", str(warehouse), "--date", TODAY, "--today", TODAY]
+    assert invoke(*args, "--dest", str(tmp_path / "plain"), env={"PICKS_EXPORT_NO_SQL_CACHE": "1"}).exit_code == 0
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    transpile.cache_clear()
+    assert invoke(*args, "--dest", str(tmp_path / "warm")).exit_code == 0
+    files = sorted((cache / "picks-export/sql").iterdir())
+    assert files
+    for file in files:
+        _damage(file, how)
+    transpile.cache_clear()  # as in a new process: the files are read again
+    result = invoke(*args, "--dest", str(tmp_path / "damaged"))
+    assert result.exit_code == 0 and not result.stderr, result.output
+    assert published_bytes(tmp_path / "damaged") == published_bytes(tmp_path / "plain")
+    if how != "folder":  # repaired in place, except where a folder stands
+        assert all(orjson.loads(file.read_bytes())[0].strip() for file in files)
+    transpile.cache_clear()
+
+
+def _other_data(path: Path) -> None:
+    import duckdb
+
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("CREATE TABLE accounts AS SELECT 1 AS id")
+
+
+@pytest.mark.parametrize("existing", ["not duckdb", "other tables", "demo plus a table", "a folder"])
+def test_demo_replaces_only_a_previous_demo_unless_forced(tmp_path, existing):
+    target = tmp_path / "warehouse.duckdb"
+    if existing == "not duckdb":
+        target.write_bytes(b"precious notes\n")
+    elif existing == "other tables":
+        _other_data(target)
+    elif existing == "demo plus a table":
+        assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0
+        _other_data(target)
+    else:
+        target.mkdir()
+    before = target.read_bytes() if target.is_file() else None
+    result = invoke("demo", "--warehouse", str(target), "--today", TODAY)
+    assert_one_error(result, 1, f"warehouse {target} holds something other than a previous demo: pass --force")
+    assert (target.read_bytes() if target.is_file() else None) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["warehouse.duckdb"]  # no temporary file either
+    if existing != "a folder":
+        forced = invoke("demo", "--warehouse", str(target), "--today", TODAY, "--force")
+        assert forced.exit_code == 0, forced.output
+        assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0  # now a demo again
+
+
+def test_demo_replaces_a_previous_demo_or_an_empty_file(tmp_path):
+    target = tmp_path / "warehouse.duckdb"
+    target.write_bytes(b"")
+    assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0
+    again = invoke("demo", "--warehouse", str(target), "--today", "2025-11-06")
+    assert again.exit_code == 0, again.output

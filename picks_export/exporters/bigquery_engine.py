@@ -25,8 +25,8 @@ from google.cloud.bigquery.table import RowIterator
 
 from .engine import QueryValue, Row, render
 from .engines import BigQuerySettings, format_bytes
-from .errors import WarehouseError
-from .tables import TABLES, Rows
+from .errors import ExportError, WarehouseError
+from .tables import DEMO_MARKER, TABLES, Rows
 
 LABELS_APP = "picks-export"
 # insert_rows_json keeps each request well below the API's 10 MB / 50,000-row limits.
@@ -239,7 +239,7 @@ class BigQueryEngine:
             return WarehouseError(f"query {name}: cannot authenticate to {self.where}: {type(error).__name__}")
         return WarehouseError(f"query {name} failed on {self.where}: {type(error).__name__}: {_message(error)}")
 
-    def load(self, rows: Rows) -> None:
+    def load(self, rows: Rows, *, force: bool = False) -> None:
         """Create the dataset if needed and the six tables (replacing any) from tables.py, then stream the rows in.
 
         Streaming inserts, not load jobs: the emulator the tests use refuses small load jobs. On BigQuery, rows
@@ -250,6 +250,11 @@ class BigQueryEngine:
         try:
             # The dataset takes the client's location, if any (an explicit null is refused by the emulator).
             self._client.create_dataset(bigquery.Dataset(dataset), exists_ok=True, retry=self._retry)
+            if not force:
+                self._refuse_replacing_data(dataset)
+            # Marked before any table is replaced: an interrupted demo can be run again without --force.
+            marker = bigquery.Table(dataset.table(DEMO_MARKER), schema=[bigquery.SchemaField("note", "STRING")])
+            self._client.create_table(marker, exists_ok=True, retry=self._retry)
             for table_name, columns in TABLES.items():
                 reference = dataset.table(table_name)
                 self._client.delete_table(reference, not_found_ok=True, retry=self._retry)
@@ -268,6 +273,25 @@ class BigQueryEngine:
             raise WarehouseError(
                 f"cannot load table {table_name} into {self.where} (dataset {self.dataset}): {_message(error)}"
             ) from None
+
+    def _refuse_replacing_data(self, dataset: bigquery.DatasetReference) -> None:
+        """Refuse to replace a contract table that holds rows, unless the dataset carries the demo's marker."""
+        try:
+            self._client.get_table(dataset.table(DEMO_MARKER), retry=self._retry)
+            return  # a previous demo's dataset
+        except api_exceptions.NotFound:
+            pass
+        for table_name in TABLES:
+            try:
+                table = self._client.get_table(dataset.table(table_name), retry=self._retry)
+            except api_exceptions.NotFound:
+                continue
+            buffered = table.streaming_buffer.estimated_rows if table.streaming_buffer else 0
+            if (table.num_rows or 0) + (buffered or 0) > 0:
+                raise ExportError(
+                    f"table {table_name} of dataset {self.dataset} in {self.where} holds rows and the dataset is not"
+                    " a previous demo: pass --force to replace its tables"
+                )
 
     def close(self) -> None:
         self._client.close()

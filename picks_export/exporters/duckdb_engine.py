@@ -15,7 +15,7 @@ import orjson
 
 from .engine import DEFAULT_DATASET, QueryValue, Row, check_identifier, render, template_source
 from .errors import WarehouseError
-from .tables import TABLES, Rows
+from .tables import DEMO_MARKER, TABLES, Rows
 
 
 FETCH_BATCH = 10_000
@@ -30,10 +30,9 @@ def transpile(name: str, dataset: str) -> tuple[str, ...]:
     """
     cached = _sql_cache_file(name, dataset)
     if cached is not None:
-        try:
-            return tuple(orjson.loads(cached.read_bytes()))
-        except (OSError, orjson.JSONDecodeError, TypeError):
-            pass
+        statements = _read_cached(cached)
+        if statements is not None:
+            return statements
     import sqlglot
 
     rendered = render(name, dataset=dataset, tables=TABLES)
@@ -56,6 +55,19 @@ def _sql_cache_file(name: str, dataset: str) -> Path | None:
     source = template_source(f"{name}.sql")
     key = hashlib.sha256(f"sqlglot {version}\n{dataset}\n{TABLES!r}\n{source}".encode()).hexdigest()
     return Path(base) / "picks-export" / "sql" / f"{key}.json"
+
+
+def _read_cached(file: Path) -> tuple[str, ...] | None:
+    """The statements a cache file holds; None when it is missing, unreadable or not a list of SQL strings."""
+    if not file.is_file():  # a folder, or a pipe that would block the read
+        return None
+    try:
+        statements = orjson.loads(file.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(statements, list) or not statements or not all(isinstance(each, str) and each.strip() for each in statements):
+        return None  # damaged: transpile again, and the rewrite repairs it
+    return tuple(statements)
 
 
 def _write_quietly(target: Path, data: bytes) -> None:
@@ -83,6 +95,10 @@ class DuckDBEngine:
         self.path = Path(path)
         self.dataset = check_identifier("dataset", dataset)
         self.queries_run = 0
+        if not str(path).strip():
+            raise WarehouseError("--warehouse is empty: give a DuckDB file or bigquery://PROJECT")
+        if not create and self.path.is_dir():
+            raise WarehouseError(f"warehouse {self.path} is a folder, not a DuckDB file")
         if not create and not self.path.is_file():
             raise WarehouseError(
                 f"warehouse {self.path} does not exist: run `picks-export demo` to build a demo warehouse there"
@@ -135,12 +151,40 @@ class DuckDBEngine:
                 )
                 relation.insert_into(f"{self.dataset}.{table}")
 
+    def mark_demo(self) -> None:
+        """The marker table that tells a later `demo` it may replace this file."""
+        self._con.values([DEMO_MARKER]).create(f"{self.dataset}.{DEMO_MARKER}")
+
     def close(self) -> None:
         self._con.close()
 
 
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0]
+
+
+def holds_only_a_demo(path: str | Path) -> bool:
+    """Whether replacing the file at `path` can lose nothing but a previous demo: it is missing or empty, or a
+    DuckDB file whose every table is a contract table or the marker, in schemas the demo marked."""
+    target = Path(path)
+    if not target.exists() and not target.is_symlink():
+        return True
+    if not target.is_file():
+        return False
+    if target.stat().st_size == 0:
+        return True
+    try:
+        connection = duckdb.connect(str(target), read_only=True)
+    except duckdb.Error:
+        return False  # not a DuckDB file (or one this DuckDB cannot read): not ours to replace
+    try:
+        found = connection.execute(template_source("duckdb/catalog.sql")).fetchall()
+    except duckdb.Error:
+        return False
+    finally:
+        connection.close()
+    marked = {schema for schema, table in found if table == DEMO_MARKER}
+    return all(schema in marked and (table in TABLES or table == DEMO_MARKER) for schema, table in found)
 
 
 def write_warehouse(path: str | Path, rows: Rows, dataset: str = DEFAULT_DATASET) -> Path:
@@ -153,6 +197,7 @@ def write_warehouse(path: str | Path, rows: Rows, dataset: str = DEFAULT_DATASET
         engine = DuckDBEngine(temporary, dataset, create=True)
         try:
             engine.load(rows)
+            engine.mark_demo()
         finally:
             engine.close()
         os.replace(temporary, target)

@@ -106,15 +106,24 @@ def open_engine(
     return DuckDBEngine(warehouse, dataset)
 
 
-def write_demo(warehouse: str | Path, rows: Rows, dataset: str, settings: BigQuerySettings | None = None) -> None:
-    """Lay out the contract's tables in `warehouse` and fill them with `rows`, replacing what was there."""
+def write_demo(
+    warehouse: str | Path, rows: Rows, dataset: str, settings: BigQuerySettings | None = None, *, force: bool = False
+) -> None:
+    """Lay out the contract's tables in `warehouse` and fill them with `rows`, replacing what was there.
+
+    Only a previous demo (or nothing) is replaced unless `force`: the demo must never overwrite real data.
+    """
     if is_bigquery(warehouse):
         engine = open_bigquery(str(warehouse), dataset, settings or BigQuerySettings())
         try:
-            engine.load(rows)
+            engine.load(rows, force=force)
         finally:
             engine.close()
         return
-    from .duckdb_engine import write_warehouse
+    from .duckdb_engine import holds_only_a_demo, write_warehouse
 
+    if not force and not holds_only_a_demo(warehouse):
+        raise ExportError(
+            f"warehouse {warehouse} holds something other than a previous demo: pass --force to replace it"
+        )
     write_warehouse(warehouse, rows, dataset)

@@ -96,12 +96,22 @@ class Exporter:
         self.publisher = Publisher(sink, policy or PublishPolicy())
 
     def daily(self, day: dt.date, progress: Progress | None = None, *, all_models: bool = False) -> Outcome:
-        """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file."""
+        """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file.
+
+        A `day` more than one day after today without shown picks is refused: it is a typo, not a game day, and
+        publishing it would index an empty day.
+        """
         yesterday, _ = daily_dates(day)
+        check_date("--today", self.options.today)
 
         def wants(builder: DocumentBuilder, _: dict[str, ObjectInfo]) -> _Wanted:
-            shown = yesterday in builder.snapshot.dates_with_picks()
-            return _Wanted([day] + ([yesterday] if shown else []), [(rules.season_label(day), None)])
+            dates = builder.snapshot.dates_with_picks()
+            if day > self.options.today + dt.timedelta(days=1) and day not in dates:
+                raise ExportError(
+                    f"--date {day} is more than a day after today ({self.options.today}) and model"
+                    f" {builder.snapshot.model.code} has no shown picks that day: nothing published"
+                )
+            return _Wanted([day] + ([yesterday] if yesterday in dates else []), [(rules.season_label(day), None)])
 
         return self._run(yesterday, day, wants, progress, all_models=all_models)
 
@@ -111,21 +121,28 @@ class Exporter:
         """The per-day file of every date in [first, last] with shown picks, and every touched season's file.
 
         A published day of the range that no longer has shown picks is rebuilt too (empty), rather than left
-        contradicting its season file; the shrink guard decides whether it may replace the old one.
+        contradicting its season file; the shrink guard decides whether it may replace the old one. Likewise a
+        season of the range gets its file when it has shown picks, is the current season, or already has a file.
         """
         backfill_dates(first, last)
+        check_date("--today", self.options.today)
+        current = rules.season_label(self.options.today)
 
         def wants(builder: DocumentBuilder, published: dict[str, ObjectInfo]) -> _Wanted:
             layout = self._layout(builder)
-            days = {day for day in builder.snapshot.dates_with_picks() if first <= day <= last}
+            shown = builder.snapshot.dates_with_picks()
+            days = {day for day in shown if first <= day <= last}
             days |= {day for day in map(layout.date_of, published) if day is not None and first <= day <= last}
-            return _Wanted(sorted(days), [(season, None) for season in _seasons_between(first, last)])
+            seasons = {rules.season_label(day) for day in shown} | {current}
+            seasons |= {season for season in _seasons_between(first, last) if layout.season(season) in published}
+            return _Wanted(sorted(days), [(season, None) for season in _seasons_between(first, last) if season in seasons])
 
         return self._run(first, last, wants, progress, all_models=all_models)
 
     def season(self, season: str, as_of: dt.date | None = None) -> Outcome:
         """One season's file, with records as of `as_of` (default: its latest graded date)."""
         first, last = season_dates(season)
+        check_date("--today", self.options.today)
         if as_of is not None and not first <= as_of <= last:
             raise ExportError(f"--as-of {as_of} is not in season {season} ({first} to {last})")
         return self._run(first, last, lambda builder, _: _Wanted([], [(season, as_of)]), None)
@@ -294,12 +311,27 @@ def _json_or_none(data: bytes | None) -> Any:
         return None
 
 
+# The dates a run may name. Far wider than any NBA season (the league began in 1946), and narrow enough that the
+# whole seasons and weeks a run reads around them stay within the calendar Python can count.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2999, 12, 31)
+
+
+def check_date(option: str, day: dt.date) -> dt.date:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ExportError(f"{option} {day} is out of range: dates must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return day
+
+
 def daily_dates(day: dt.date) -> tuple[dt.date, dt.date]:
     """The dates the daily job of `day` publishes from: the day before and the day."""
+    check_date("--date", day)
     return day - dt.timedelta(days=1), day
 
 
 def backfill_dates(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    check_date("--start", first)
+    check_date("--end", last)
     if last < first:
         raise ExportError(f"--end {last} is before --start {first}")
     return first, last
@@ -307,9 +339,12 @@ def backfill_dates(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
 
 def season_dates(season: str) -> tuple[dt.date, dt.date]:
     try:
-        return rules.season_bounds(season)
+        first, last = rules.season_bounds(season)
     except ValueError as error:
         raise ExportError(str(error)) from None
+    if not EARLIEST_DATE <= first <= last <= LATEST_DATE:
+        raise ExportError(f"season {season} is out of range: seasons must lie between {EARLIEST_DATE} and {LATEST_DATE}")
+    return first, last
 
 
 def read_span(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:

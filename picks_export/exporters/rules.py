@@ -42,6 +42,8 @@ def season_bounds(label: str) -> tuple[dt.date, dt.date]:
     year = int(head)
     if (year + 1) % 100 != int(tail):
         raise ValueError(f"season {label!r}: {tail} does not follow {head}")
+    if not dt.MINYEAR <= year < dt.MAXYEAR:
+        raise ValueError(f"season {label!r} is out of the calendar")
     return dt.date(year, SEASON_START_MONTH, 1), dt.date(year + 1, SEASON_START_MONTH, 1) - dt.timedelta(days=1)
 
 

@@ -61,6 +61,8 @@ def check_origin(origin: str) -> str:
 
 def open_sink(dest: str, project: str | None = None) -> Sink:
     """A folder path, or `gs://BUCKET[/PREFIX]` for a bucket (the Google client is imported only then)."""
+    if not dest.strip():
+        raise ExportError("--dest is empty: give a folder or gs://BUCKET[/PREFIX]")  # not the working folder unasked
     if dest.startswith("gs://"):
         return open_bucket(dest, project)
     if "://" in dest:
@@ -202,9 +204,9 @@ class FolderSink:
         try:
             for number, step, target in todo:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                temporary = _create_temporary(target)
-                staged.append((number, step, target, temporary))
-                with open(temporary, "wb") as out:
+                temporary = _temporary_name(target)
+                staged.append((number, step, target, temporary))  # before it exists: a signal cannot orphan it
+                with open(temporary, "xb") as out:
                     out.write(step.payload.data)
                 os.chmod(temporary, self._mode)
             pause_for_tests("staged")
@@ -290,9 +292,10 @@ class _Records:
         for folder in sorted(self._changed):
             target = self._file(folder)
             target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = _create_temporary(target)
+            temporary = _temporary_name(target)
             try:
-                temporary.write_bytes(orjson.dumps(self._loaded[folder]))
+                with open(temporary, "xb") as out:
+                    out.write(orjson.dumps(self._loaded[folder]))
                 os.replace(temporary, target)
             finally:
                 temporary.unlink(missing_ok=True)
@@ -321,15 +324,10 @@ def _changed_meanwhile(step: Step) -> FileResult:
     return FileResult(step.payload.path, status, 0, f"changed by another run: {step.reason}")
 
 
-def _create_temporary(target: Path) -> Path:
-    """A new empty file `.NAME.PID.RANDOM.tmp` beside `target` (its name tells which process staged it)."""
-    while True:
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        try:
-            os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            return temporary
-        except FileExistsError:
-            continue
+def _temporary_name(target: Path) -> Path:
+    """`.NAME.PID.RANDOM.tmp` beside `target`: its name tells which process staged it, and no other process's
+    file can have it. The caller notes it for removal before creating it (exclusively)."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
 def _alive(pid: int) -> bool:

@@ -83,3 +83,6 @@ def accepts(contract_type: str, found: str) -> bool:
         return True
     decimal = _DECIMAL.fullmatch(found)
     return contract_type == "FLOAT64" and decimal is not None and int(decimal[1]) <= _MAX_EXACT_DECIMAL_DIGITS
+
+# A table `demo` writes beside the contract's, saying the data is made up: a later `demo` may replace it.
+DEMO_MARKER = "_picks_export_demo"

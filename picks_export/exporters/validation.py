@@ -14,7 +14,7 @@ import orjson
 
 from . import layout
 from .documents import Document, Kind
-from .errors import InvalidDocumentError
+from .errors import ExportError, InvalidDocumentError
 
 SCHEMA_FILES: dict[Kind, str] = {
     "day": "picks-day.schema.json",
@@ -81,7 +81,15 @@ def kind_of_path(path: str) -> Kind | None:
 
 
 def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
-    """Validate published files, or folders of them; returns (files checked, problems)."""
+    """Validate published files, or folders of them; returns (files checked, problems).
+
+    A path that does not exist is an ExportError (a mistyped argument, not an invalid file). In a folder, a
+    folder named like a published file is not one; a file that cannot be read (a dangling link) is a problem.
+    """
+    paths = list(paths)
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise ExportError(f"{path}: no such file or folder")
     checked = 0
     found: list[Problem] = []
     for path in paths:
@@ -91,13 +99,11 @@ def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
                 file
                 for file in path.rglob("*.json")
                 if kind_of_path(file.as_posix())
+                and not file.is_dir()
                 and not any(part.startswith(".") for part in file.relative_to(path).parts)
             )
-        elif path.exists():
-            files = [path]
         else:
-            found.append(Problem(str(path), "$", "no such file or folder"))
-            continue
+            files = [path]
         for file in files:
             checked += 1
             kind = kind_of_path(file.as_posix())
@@ -108,6 +114,9 @@ def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
                 content = orjson.loads(file.read_bytes())
             except orjson.JSONDecodeError as error:
                 found.append(Problem(str(file), "$", f"not JSON: {error}"))
+                continue
+            except OSError as error:
+                found.append(Problem(str(file), "$", f"cannot read: {error.strerror or error}"))
                 continue
             found.extend(problems(kind, content, str(file)))
     return checked, found
