@@ -477,6 +477,34 @@ def validate(
     typer.echo(f"{checked} file{'' if checked == 1 else 's'} valid")
 
 
+@app.command()
+def serve(
+    dest: Annotated[Path, typer.Argument(help="The folder a run published to (its --dest).")],
+    port: Annotated[int, typer.Option(envvar="PICKS_EXPORT_PORT", help="Port on 127.0.0.1; 0 picks a free one.")] = 8000,
+    origin: Annotated[
+        Optional[list[str]],
+        typer.Option(help="A web origin allowed by CORS, as `bucket cors` would allow it; repeatable."),
+    ] = None,
+) -> None:
+    """Serve a published folder as the bucket would (headers, gzip, CORS, 404s), with the reference page at /.
+
+    Example: picks-export serve public/ --port 8000 --origin http://localhost:5173
+    """
+    from .exporters.serve import open_server
+    from .exporters.sinks import check_origin
+
+    with _clean_errors():
+        server = open_server(dest, port, [check_origin(each) for each in origin or []])
+    typer.echo(f"serving {dest} at {server.url}/ (the reference page; files under {server.url}/v1/); Ctrl-C stops")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+        raise typer.Exit(130) from None
+    finally:
+        server.server_close()
+
+
 class Estimated(str, Enum):
     daily = "daily"
     backfill = "backfill"

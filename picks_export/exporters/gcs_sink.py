@@ -19,6 +19,7 @@ from google.api_core.retry import Retry
 from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
+from .cors import cors_policy
 from .errors import ExportError, OutputError
 from .publish import (
     CONTENT_TYPE,
@@ -192,9 +193,6 @@ def _metadata(payload: Payload, run: str) -> dict[str, str]:
 
 
 # Bucket set-up: the CORS policy that lets the website's pages fetch the files.
-CORS_RESPONSE_HEADERS = ["Content-Type", "Cache-Control"]
-
-
 @dataclass(frozen=True)
 class BucketSummary:
     name: str
@@ -205,14 +203,7 @@ class BucketSummary:
 
 def set_cors(sink: GCSSink, origins: Sequence[str], max_age: int) -> list[dict[str, Any]]:
     """Let pages from `origins` GET (and HEAD) the bucket's objects; returns the policy as set."""
-    policy = [
-        {
-            "origin": list(origins),
-            "method": ["GET", "HEAD"],
-            "responseHeader": CORS_RESPONSE_HEADERS,
-            "maxAgeSeconds": max_age,
-        }
-    ]
+    policy = cors_policy(origins, max_age)
     try:
         sink.bucket.cors = policy
         sink.bucket.patch(retry=sink.retry, timeout=REQUEST_TIMEOUT)
