@@ -146,7 +146,7 @@ CacheSeason = Annotated[
     str, typer.Option(envvar="PICKS_EXPORT_CACHE_SEASON", rich_help_panel=PUBLISHING, help="Cache-Control of season files.")
 ]
 CacheIndex = Annotated[
-    str, typer.Option(envvar="PICKS_EXPORT_CACHE_INDEX", rich_help_panel=PUBLISHING, help="Cache-Control of picks/index.json.")
+    str, typer.Option(envvar="PICKS_EXPORT_CACHE_INDEX", rich_help_panel=PUBLISHING, help="Cache-Control of picks/index.json and manifest.json.")
 ]
 CacheSchema = Annotated[
     str, typer.Option(envvar="PICKS_EXPORT_CACHE_SCHEMA", rich_help_panel=PUBLISHING, help="Cache-Control of the JSON Schemas.")

@@ -43,12 +43,12 @@ def test_daily_writes_and_says_where(warehouse, tmp_path):
     dest = tmp_path / "public"
     result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(dest), "--date", TODAY, "--today", TODAY)
     assert result.exit_code == 0, result.output
-    expected = ["picks/2025-11-04.json", "picks/2025-11-05.json", "picks/index.json", "schemas/picks-day.schema.json",
-                "schemas/picks-index.schema.json", "schemas/season.schema.json", "subsets/season.json",
-                "subsets/seasons/2025-26.json"]
+    expected = ["manifest.json", "picks/2025-11-04.json", "picks/2025-11-05.json", "picks/index.json",
+                "schemas/manifest.schema.json", "schemas/picks-day.schema.json", "schemas/picks-index.schema.json",
+                "schemas/season.schema.json", "subsets/season.json", "subsets/seasons/2025-26.json"]
     assert sorted(path.relative_to(dest / "v1").as_posix() for path in dest.rglob("*.json")) == expected
     assert f"written       {dest / 'v1/picks/2025-11-05.json'}" in result.stdout
-    assert "8 files: 8 written, 0 headers updated, 0 unchanged" in result.stdout
+    assert "10 files: 10 written, 0 headers updated, 0 unchanged" in result.stdout
     assert "; 4 warehouse queries" in result.stdout
     today = orjson.loads((dest / "v1/picks/2025-11-05.json").read_bytes())
     yesterday = orjson.loads((dest / "v1/picks/2025-11-04.json").read_bytes())
@@ -81,7 +81,7 @@ def test_backfill_writes_every_day_and_season_all_valid(warehouse, tmp_path):
     assert days[0] == "2025-10-21" and days[-1] == TODAY
     assert "; 4 warehouse queries" in result.stdout
     checked = invoke("validate", str(dest))
-    assert checked.exit_code == 0 and f"{len(days) + 3} files valid" in checked.stdout  # days, 2 season files, index
+    assert checked.exit_code == 0 and f"{len(days) + 4} files valid" in checked.stdout  # days, 2 season files, index, manifest
 
 
 def test_season_command(warehouse, tmp_path):

@@ -88,7 +88,7 @@ def test_objects_carry_content_type_cache_control_gzip_and_content_hash(gcs, buc
     found = objects(gcs.url, bucket)
     assert sorted(found) == sorted(outcome.paths)
     cache = {"picks/20": "public, max-age=300", "subsets/": "public, max-age=3600", "picks/index": "public, max-age=300",
-             "schemas/": "public, max-age=86400"}
+             "schemas/": "public, max-age=86400", "manifest.json": "public, max-age=300"}  # the manifest: the index's
     for name, blob in found.items():
         assert blob.content_type == "application/json", name
         assert blob.content_encoding == "gzip", name

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from itertools import chain
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
@@ -15,8 +16,9 @@ from .documents import Document, DocumentBuilder, index_document
 from .engine import DryRunEngine, Engine
 from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
+from .manifest import manifest_document, manifest_path, model_entry, season_entry
 from .publish import ObjectInfo, Payload, PublishPolicy, Publisher, Report, Sink, Spool, Step, day_summary
-from .validation import SCHEMA_FILES, check_document, schema_text
+from .validation import SCHEMA_FILES, check_document, problems, schema_text
 from .warehouse import read_snapshots, snapshot_queries
 
 Progress = Callable[[int, int | None], None]  # (documents built, documents in the run when known)
@@ -79,6 +81,7 @@ class _Staged:
     model: str
     published: dict[str, ObjectInfo]
     payloads: list[Payload]
+    name: str = ""  # the model's display name, for the manifest
 
 
 class Exporter:
@@ -158,8 +161,8 @@ class Exporter:
                     built += 1
                     if progress:
                         progress(built, total)
-                staged.append(_Staged(layout, snapshot.model.code, published, payloads))
-            return self._publish(staged)
+                staged.append(_Staged(layout, snapshot.model.code, published, payloads, snapshot.model.name))
+            return self._publish(staged, all_models=all_models)
         finally:
             spool.close()
 
@@ -179,17 +182,57 @@ class Exporter:
         content = builder.season(season, as_of or builder.default_as_of(season))
         return [Document(path, "season", content) for path in self._season_paths(self._layout(builder), season)]
 
-    def _publish(self, staged: list[_Staged]) -> Outcome:
-        """Plan every file against what is published (with each model's index last), then publish in order."""
+    def _publish(self, staged: list[_Staged], *, all_models: bool = False) -> Outcome:
+        """Plan every file against what is published (each model's index, then the manifest last), then publish."""
         schemas = [Payload.raw(schema_path(self.prefix, name), "schema", schema_text(kind)) for kind, name in SCHEMA_FILES.items()]
         steps = self.publisher.plan(schemas, self.publisher.listing([schema_path(self.prefix, "")]))
+        entries = []
         for each in staged:
             model_steps = self.publisher.plan(each.payloads, each.published)
             days = self._published_days(each.layout, each.published, model_steps)
             index = Document(each.layout.index(), "index", index_document(each.model, self.options.generated_at, days))
             check_document(index)
             steps += model_steps + self.publisher.plan([Payload.of(index.path, index.kind, index.content)], each.published)
+            entries.append(self._manifest_entry(each, model_steps, days))
+        steps += self._manifest_steps(entries, replace_all=all_models)
         return Outcome(self.publisher.publish(steps), self.engine.queries_run)
+
+    def _manifest_entry(
+        self, each: _Staged, steps: list[Step], days: dict[dt.date, tuple[int, bool]]
+    ) -> dict[str, object]:
+        """One model's manifest entry, from what its folders will hold once this run's files are published."""
+        layout = each.layout
+        built = {step.payload.path: step for step in steps if step.action not in ("superseded", "refused")}
+        seasons = []
+        for path in sorted(set(each.published) | set(built)):
+            season = layout.season_of(path)
+            if season is None:
+                continue
+            # This run's season files from the spool; the others (not rebuilt by this run) read back.
+            data = built[path].payload.data if path in built else self.sink.read(path)
+            seasons.append(season_entry(season, path, _json_or_none(data)))
+        return model_entry(
+            code=each.model,
+            name=each.name,
+            is_default=layout.base == self.prefix,
+            path=layout.base,
+            index=layout.index(),
+            current_season=rules.season_label(self.options.today),
+            days=days,
+            seasons=seasons,
+        )
+
+    def _manifest_steps(self, entries: list[dict[str, object]], *, replace_all: bool) -> list[Step]:
+        """The manifest, planned last: this run's models' entries replace theirs in the published one."""
+        path = manifest_path(self.prefix)
+        published = {key: info for key, info in self.publisher.listing([path]).items() if key == path}
+        previous = _json_or_none(self.sink.read(path)) if path in published else None
+        if previous is not None and problems("manifest", previous, path):
+            previous = None  # not a manifest this version can read: rebuilt from this run's models
+        content = manifest_document(self.prefix, self.options.generated_at, entries, previous, replace_all=replace_all)
+        manifest = Document(path, "manifest", content)
+        check_document(manifest)
+        return self.publisher.plan([Payload.of(manifest.path, manifest.kind, manifest.content)], published)
 
     def _published_days(
         self, layout: Layout, published: dict[str, ObjectInfo], steps: list[Step]
@@ -215,11 +258,16 @@ class Exporter:
 
 
 def _summary_of(data: bytes | None) -> tuple[int, bool] | None:
+    content = _json_or_none(data)
+    return day_summary(content) if isinstance(content, dict) else None
+
+
+def _json_or_none(data: bytes | None) -> Any:
+    """The JSON of a published file, or None when it is missing or not JSON."""
     try:
-        content = orjson.loads(data) if data is not None else None
+        return orjson.loads(data) if data is not None else None
     except orjson.JSONDecodeError:
         return None
-    return day_summary(content) if isinstance(content, dict) else None
 
 
 def daily_dates(day: dt.date) -> tuple[dt.date, dt.date]:

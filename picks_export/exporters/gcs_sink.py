@@ -22,7 +22,6 @@ from google.cloud.storage.retry import DEFAULT_RETRY
 from .cors import cors_policy
 from .errors import ExportError, OutputError
 from .publish import (
-    CONTENT_TYPE,
     META_GRADED,
     META_HASH,
     META_PICKS,
@@ -32,6 +31,7 @@ from .publish import (
     Payload,
     PublishPolicy,
     Step,
+    content_type,
     decide,
 )
 
@@ -148,7 +148,7 @@ class GCSSink:
         expected = step.existing.generation if step.existing and step.existing.generation else 0
         # upload_from_string's own content type wins over blob.content_type (default text/plain): pass it.
         blob.upload_from_string(
-            data, content_type=CONTENT_TYPE, if_generation_match=expected, retry=self.retry, timeout=REQUEST_TIMEOUT
+            data, content_type=content_type(payload.kind), if_generation_match=expected, retry=self.retry, timeout=REQUEST_TIMEOUT
         )
         return FileResult(payload.path, "written", len(data), "", blob.generation)
 
@@ -157,7 +157,7 @@ class GCSSink:
         assert step.existing is not None
         blob = self.bucket.blob(self.prefix + step.payload.path)
         blob.cache_control = policy.cache_control[step.payload.kind]
-        blob.content_type = CONTENT_TYPE
+        blob.content_type = content_type(step.payload.kind)
         blob.patch(
             if_generation_match=step.existing.generation,
             if_metageneration_match=step.existing.metageneration,

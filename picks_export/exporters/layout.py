@@ -10,6 +10,7 @@ from .errors import ExportError
 DEFAULT_PREFIX = "v1/"
 _PREFIX_PATTERN = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*/)*")
 _DAY_FILE = re.compile(r"\d{4}-\d{2}-\d{2}\.json")
+_SEASON_FILE = re.compile(r"\d{4}-\d{2}\.json")
 
 
 def normalize_prefix(prefix: str) -> str:
@@ -25,11 +26,12 @@ _KIND_BY_PATH: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(^|/)picks/\d{4}-\d{2}-\d{2}\.json$"), "day"),
     (re.compile(r"(^|/)subsets/(season|seasons/\d{4}-\d{2})\.json$"), "season"),
     (re.compile(r"(^|/)picks/index\.json$"), "index"),
+    (re.compile(r"(^|/)manifest\.json$"), "manifest"),
 )
 
 
 def kind_of_path(path: str) -> str | None:
-    """"day", "season" or "index" for a published document's path; None for anything else."""
+    """"day", "season", "index" or "manifest" for a published document's path; None for anything else."""
     for pattern, kind in _KIND_BY_PATH:
         if pattern.search(path.replace("\\", "/")):
             return kind
@@ -60,6 +62,12 @@ class Layout:
             return dt.date.fromisoformat(path[len(folder) : -len(".json")])
         except ValueError:
             return None
+
+    def season_of(self, path: str) -> str | None:
+        """The season of one of this model's season files (`subsets/seasons/{season}.json`), or None."""
+        folder = f"{self.base}subsets/seasons/"
+        name = path[len(folder) :] if path.startswith(folder) else ""
+        return name[: -len(".json")] if _SEASON_FILE.fullmatch(name) else None
 
     def index(self) -> str:
         return f"{self.base}picks/index.json"

@@ -3,7 +3,8 @@
 A run compares each file it built with what is already published (one listing per folder) and plans one
 action per file: new, changed, unchanged (skipped), restyle (headers only), refused (shrink guard) or superseded
 (a newer run already published it). Files then go out in order, schemas and per-day files first, season files
-next, the index last, so that a reader never finds an index entry or a season date whose day file is missing.
+next, the indexes, and the manifest last, so that a reader never finds an index entry or a season date whose day
+file is missing, nor a manifest entry whose files are not all there.
 Nothing here imports a Google library: the sinks do the talking.
 """
 
@@ -22,15 +23,24 @@ import orjson
 
 from .errors import ExportError, OutputError
 
-PublishKind = Literal["day", "season", "index", "schema"]
-KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema")
+PublishKind = Literal["day", "season", "index", "schema", "manifest", "types"]
+KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema", "manifest", "types")
 CONTENT_TYPE = "application/json"
+# Every file is JSON but the TypeScript declarations published beside the schemas.
+CONTENT_TYPES: Mapping[PublishKind, str] = {"types": "application/typescript"}
 DEFAULT_CACHE_CONTROL: Mapping[PublishKind, str] = {
     "day": "public, max-age=300",
     "season": "public, max-age=3600",
     "index": "public, max-age=300",
     "schema": "public, max-age=86400",
 }
+# Kinds without a cache option of their own follow another kind's: the manifest changes when an index does, and
+# the TypeScript declarations when the schemas do.
+SHARED_CACHE_CONTROL: Mapping[PublishKind, PublishKind] = {"manifest": "index", "types": "schema"}
+
+
+def content_type(kind: PublishKind) -> str:
+    return CONTENT_TYPES.get(kind, CONTENT_TYPE)
 # Custom metadata on every published object: what the next run compares with, without downloading it.
 META_HASH = "content-sha256"
 META_RUN = "published-by-run"
@@ -51,6 +61,11 @@ def content_hash(content: Any) -> str:
     if isinstance(content, dict):
         content = {key: value for key, value in content.items() if key != "generated_at"}
     return hashlib.sha256(orjson.dumps(content)).hexdigest()
+
+
+def file_hash(path: str, data: bytes) -> str:
+    """The hash a published file is compared by: its JSON content's (`content_hash`), or its bytes' for text."""
+    return content_hash(orjson.loads(data)) if path.endswith(".json") else hashlib.sha256(data).hexdigest()
 
 
 def day_summary(content: Any) -> tuple[int, bool]:
@@ -111,8 +126,8 @@ class Payload:
 
     @classmethod
     def raw(cls, path: str, kind: PublishKind, data: bytes) -> Payload:
-        """A file published as it is (the JSON Schemas keep their layout)."""
-        return cls(path, kind, content_hash(orjson.loads(data)), len(data), inline=data)
+        """A file published as it is (the JSON Schemas keep their layout; other text is hashed as bytes)."""
+        return cls(path, kind, file_hash(path, data), len(data), inline=data)
 
     @property
     def data(self) -> bytes:
@@ -152,6 +167,11 @@ class PublishPolicy:
     run: str = field(default_factory=new_run_id)
 
     def __post_init__(self) -> None:
+        cache_control = dict(self.cache_control)
+        for kind, like in SHARED_CACHE_CONTROL.items():
+            if like in cache_control:
+                cache_control.setdefault(kind, cache_control[like])
+        object.__setattr__(self, "cache_control", cache_control)
         if self.workers < 1:
             raise ExportError(f"--workers must be at least 1, not {self.workers}")
         if self.retry_deadline <= 0:
@@ -213,7 +233,8 @@ def decide(payload: Payload, existing: ObjectInfo | None, policy: PublishPolicy,
     same_bytes_form = not has_headers or existing.content_encoding == policy.content_encoding
     if existing.content_hash == payload.content_hash and same_bytes_form:
         headers_ok = not has_headers or (
-            existing.cache_control == policy.cache_control[payload.kind] and existing.content_type == CONTENT_TYPE
+            existing.cache_control == policy.cache_control[payload.kind]
+            and existing.content_type == content_type(payload.kind)
         )
         return Step(payload, "unchanged" if headers_ok else "restyle", existing)
     if existing.run > policy.run:
@@ -263,7 +284,7 @@ class PublishRefused(PublishFailed):
     exit_code = 7
 
 
-PHASES: tuple[tuple[PublishKind, ...], ...] = (("schema", "day"), ("season",), ("index",))
+PHASES: tuple[tuple[PublishKind, ...], ...] = (("schema", "types", "day"), ("season",), ("index",), ("manifest",))
 _PHASE_OF = {kind: number for number, kinds in enumerate(PHASES) for kind in kinds}
 
 

@@ -13,7 +13,7 @@ import orjson
 
 from .errors import ExportError, OutputError
 from .layout import kind_of_path, normalize_prefix
-from .publish import FileResult, ObjectInfo, PublishPolicy, Sink, Step, content_hash, day_summary
+from .publish import FileResult, ObjectInfo, PublishPolicy, Sink, Step, content_hash, day_summary, file_hash
 
 if TYPE_CHECKING:
     from .gcs_sink import GCSSink
@@ -100,10 +100,12 @@ class FolderSink:
     def list(self, folder: str) -> dict[str, ObjectInfo]:
         root = self.folder / check_relative_path(folder.rstrip("/"))
         found: dict[str, ObjectInfo] = {}
+        if root.is_file():  # one file at a fixed address (the manifest), listed like a bucket lists a prefix
+            return {folder: _file_info(folder, root.read_bytes())}
         if not root.is_dir():
             return found
-        for file in sorted(root.rglob("*.json")):
-            if file.name.startswith(".") or not file.is_file():
+        for file in sorted(root.rglob("*")):
+            if file.name.startswith(".") or file.suffix not in (".json", ".ts") or not file.is_file():
                 continue
             path = file.relative_to(self.folder).as_posix()
             found[path] = _file_info(path, file.read_bytes())
@@ -137,6 +139,8 @@ class FolderSink:
 
 
 def _file_info(path: str, data: bytes) -> ObjectInfo:
+    if not path.endswith(".json"):
+        return ObjectInfo(path, file_hash(path, data), len(data))  # the TypeScript declarations
     try:
         content = orjson.loads(data)
     except orjson.JSONDecodeError:

@@ -20,6 +20,7 @@ SCHEMA_FILES: dict[Kind, str] = {
     "day": "picks-day.schema.json",
     "season": "season.schema.json",
     "index": "picks-index.schema.json",
+    "manifest": "manifest.schema.json",
 }
 
 
@@ -88,7 +89,7 @@ def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
             checked += 1
             kind = kind_of_path(file.as_posix())
             if kind is None:
-                found.append(Problem(str(file), "$", "not a published file (picks/YYYY-MM-DD.json, picks/index.json or subsets/...)"))
+                found.append(Problem(str(file), "$", "not a published file (picks/YYYY-MM-DD.json, picks/index.json, subsets/... or manifest.json)"))
                 continue
             try:
                 content = orjson.loads(file.read_bytes())
