@@ -161,6 +161,13 @@ RetryDeadline = Annotated[
         help="Seconds to keep retrying a request that fails transiently (429, 5xx, connection reset).",
     ),
 ]
+WithPage = Annotated[
+    bool,
+    typer.Option(
+        "--with-page", envvar="PICKS_EXPORT_WITH_PAGE", rich_help_panel=PUBLISHING,
+        help="Also publish the reference page under {prefix}page/ (index.html, page.css, page.js).",
+    ),
+]
 Project = Annotated[
     Optional[str],
     typer.Option(envvar="PICKS_EXPORT_PROJECT", rich_help_panel=PUBLISHING, help="Google Cloud project of the bucket."),
@@ -211,13 +218,14 @@ def _exporter(
     policy: PublishPolicy,
     project: str | None,
     bigquery: BigQuerySettings | None = None,
+    with_page: bool = False,
 ) -> Exporter:
     # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
     from .exporters.engines import open_engine
     from .exporters.export import ExportOptions, Exporter
     from .exporters.sinks import open_sink
 
-    options = ExportOptions(model=model, prefix=prefix, today=_date(today) or today_in_new_york())
+    options = ExportOptions(model=model, prefix=prefix, today=_date(today) or today_in_new_york(), with_page=with_page)
     sink = open_sink(dest, project)
     return Exporter(open_engine(warehouse, dataset, bigquery), sink, options, policy)
 
@@ -356,6 +364,7 @@ def daily(
     workers: Workers = 8,
     retry_deadline: RetryDeadline = 120.0,
     project: Project = None,
+    with_page: WithPage = False,
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
@@ -367,7 +376,7 @@ def daily(
     with _clean_errors(), _progress("building") as progress:
         bigquery = BigQuerySettings("daily", location, bigquery_endpoint, maximum_bytes_billed)
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
         day = _date(date) or exporter.options.today
         _report(exporter.daily(day, progress, all_models=all_models), progress)
 
@@ -393,6 +402,7 @@ def backfill(
     workers: Workers = 8,
     retry_deadline: RetryDeadline = 120.0,
     project: Project = None,
+    with_page: WithPage = False,
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
@@ -404,7 +414,7 @@ def backfill(
     with _clean_errors(), _progress("building") as progress:
         bigquery = BigQuerySettings("backfill", location, bigquery_endpoint, maximum_bytes_billed)
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
         _report(exporter.backfill(start.date(), end.date(), progress, all_models=all_models), progress)
 
 
@@ -436,6 +446,7 @@ def season(
     workers: Workers = 8,
     retry_deadline: RetryDeadline = 120.0,
     project: Project = None,
+    with_page: WithPage = False,
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
@@ -449,7 +460,7 @@ def season(
     with _clean_errors(), _progress("building") as progress:
         bigquery = BigQuerySettings("season", location, bigquery_endpoint, maximum_bytes_billed)
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
         _report(exporter.season(season or season_label(exporter.options.today), _date(as_of)), progress)
 
 

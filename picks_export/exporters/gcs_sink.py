@@ -148,7 +148,7 @@ class GCSSink:
         expected = step.existing.generation if step.existing and step.existing.generation else 0
         # upload_from_string's own content type wins over blob.content_type (default text/plain): pass it.
         blob.upload_from_string(
-            data, content_type=content_type(payload.kind), if_generation_match=expected, retry=self.retry, timeout=REQUEST_TIMEOUT
+            data, content_type=content_type(payload.kind, payload.path), if_generation_match=expected, retry=self.retry, timeout=REQUEST_TIMEOUT
         )
         return FileResult(payload.path, "written", len(data), "", blob.generation)
 
@@ -157,7 +157,7 @@ class GCSSink:
         assert step.existing is not None
         blob = self.bucket.blob(self.prefix + step.payload.path)
         blob.cache_control = policy.cache_control[step.payload.kind]
-        blob.content_type = content_type(step.payload.kind)
+        blob.content_type = content_type(step.payload.kind, step.payload.path)
         blob.patch(
             if_generation_match=step.existing.generation,
             if_metageneration_match=step.existing.metageneration,

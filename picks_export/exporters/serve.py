@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import cast
 
 import orjson
 
@@ -24,7 +25,7 @@ from .cors import CorsPolicy, cors_headers, cors_policy
 from .errors import ExportError
 from .layout import kind_of_path
 from .page import PAGE_FILES, page_content_type, page_file
-from .publish import CONTENT_TYPE, DEFAULT_CACHE_CONTROL
+from .publish import CONTENT_TYPE, PublishKind, PublishPolicy, content_type
 
 HOST = "127.0.0.1"
 # What the page's own files get when served at `/`: always fresh while a developer edits and reloads.
@@ -39,16 +40,25 @@ class ObjectHeaders:
     cache_control: str
 
 
-def object_headers(path: str) -> ObjectHeaders:
-    """The Content-Type and Cache-Control the bucket gives the object at `path` (relative to its root)."""
+# The cache policy of a run with default options, every kind resolved (the manifest's follows the index's, ...).
+_CACHE_CONTROL = PublishPolicy().cache_control
+
+
+def published_kind(path: str) -> PublishKind | None:
+    """Which kind of published file a path holds, as the publishing run named it; None for any other file."""
     kind = kind_of_path(path)
     if kind is not None:
-        return ObjectHeaders(CONTENT_TYPE, DEFAULT_CACHE_CONTROL[kind])
-    if "/schemas/" in f"/{path}" and path.endswith(".json"):
-        return ObjectHeaders(CONTENT_TYPE, DEFAULT_CACHE_CONTROL["schema"])
-    page_type = page_content_type(path)
-    if page_type is not None:
-        return ObjectHeaders(page_type, DEFAULT_CACHE_CONTROL["day"])
+        return cast(PublishKind, kind)
+    if "/schemas/" in f"/{path}":
+        return "schema" if path.endswith(".schema.json") else "types" if path.endswith(".d.ts") else None
+    return "page" if page_content_type(path) else None
+
+
+def object_headers(path: str) -> ObjectHeaders:
+    """The Content-Type and Cache-Control the bucket gives the object at `path` (relative to its root)."""
+    kind = published_kind(path)
+    if kind is not None:
+        return ObjectHeaders(content_type(kind, path), _CACHE_CONTROL[kind])
     guessed = CONTENT_TYPE if path.endswith(".json") else mimetypes.guess_type(path)[0]
     return ObjectHeaders(guessed or "application/octet-stream", "no-cache")
 

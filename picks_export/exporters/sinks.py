@@ -105,7 +105,7 @@ class FolderSink:
         if not root.is_dir():
             return found
         for file in sorted(root.rglob("*")):
-            if file.name.startswith(".") or file.suffix not in (".json", ".ts") or not file.is_file():
+            if file.name.startswith(".") or file.suffix not in (".json", ".ts", ".html", ".css", ".js") or not file.is_file():
                 continue
             path = file.relative_to(self.folder).as_posix()
             found[path] = _file_info(path, file.read_bytes())

@@ -387,6 +387,7 @@ async function show() {
  * @param {{date?: string | null, season?: string | null}} [wanted]
  */
 async function openModel(model, wanted = {}) {
+  setStatus("loading", "Loading…");
   state.model = model;
   ui.model.value = model.code;
   state.index = /** @type {PicksIndex | null} */ (await fetchJson(model.index));
