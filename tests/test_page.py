@@ -93,7 +93,8 @@ def warehouse(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def site(warehouse, tmp_path_factory) -> Path:
     dest = tmp_path_factory.mktemp("public")
-    cli("backfill", "--start", "2025-10-01", "--end", TODAY, "--all-models", "--warehouse", str(warehouse), "--dest", str(dest))
+    cli("backfill", "--start", "2025-10-01", "--end", TODAY, "--all-models", "--warehouse", str(warehouse), "--dest", str(dest),
+        "--with-page")
     return dest
 
 
@@ -378,3 +379,17 @@ def test_the_page_reads_a_bucket_on_another_origin_through_its_cors_policy(brows
         allowed.stop()
         refused.stop()
         proxy.close()
+
+
+def test_the_page_published_beside_the_files_reads_them_without_a_base(browser, server, site):
+    """Published with --with-page at v1/page/, the page finds the destination's root two folders up."""
+    opened = Page(browser, f"{server.url}/v1/page/index.html")
+    try:
+        assert opened.settled() == "ready"
+        model = default_model(site)
+        date = latest_with_picks(site, model)
+        assert opened.text("source") == f"Source: {server.url}/v1/picks/{date}.json"
+        day = read(site, f"v1/picks/{date}.json")
+        assert_shows_day(opened, day, day["groups"][0])
+    finally:
+        opened.close()

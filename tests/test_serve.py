@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import http.client
 import os
@@ -247,6 +248,8 @@ def test_the_serve_command_prints_its_url_and_stops_cleanly_on_ctrl_c(published,
         process = subprocess.Popen(
             _cli() + ["serve", str(published), "--port", "0", "--origin", ALLOWED],
             stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL,
+            # As a terminal starts it: a test runner started in the background may pass SIGINT on ignored.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         try:
             line = process.stdout.readline().decode()
@@ -288,3 +291,39 @@ def test_serve_refuses_bad_options_with_one_line(args, message):
 def test_serve_help_has_an_example():
     result = subprocess.run(_cli() + ["serve", "--help"], capture_output=True, timeout=30)
     assert result.returncode == 0 and b"Example: picks-export serve" in result.stdout
+
+
+def test_with_page_publishes_the_page_once_and_serve_gives_each_file_its_type(tmp_path, rows, run):
+    from picks_export.exporters.page import PAGE_FILES, page_file
+
+    rows.game(dt.date(2026, 2, 6))
+    rows.graded_pick(dt.date(2026, 2, 6), "Player One", "hit")
+    exported = run(rows, with_page=True)
+    first = exported.exporter().daily(dt.date(2026, 2, 7))
+    assert {result.path: result.status for result in first.report.results if "/page/" in result.path} == {
+        f"v1/page/{name}": "written" for name in PAGE_FILES
+    }
+    for name in PAGE_FILES:
+        assert (exported.dest / "v1" / "page" / name).read_bytes() == page_file(name)
+    again = exported.exporter().daily(dt.date(2026, 2, 7))
+    assert {result.status for result in again.report.results if "/page/" in result.path} == {"unchanged"}
+    (exported.dest / "v1/schemas/picks-export.d.ts").write_text("export interface X {}\n")  # as the types land
+    running = open_server(exported.dest, 0)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    try:
+        expected = {
+            "/v1/page/index.html": ("text/html; charset=utf-8", "public, max-age=300"),
+            "/v1/page/page.css": ("text/css; charset=utf-8", "public, max-age=300"),
+            "/v1/page/page.js": ("text/javascript; charset=utf-8", "public, max-age=300"),
+            "/v1/manifest.json": ("application/json", "public, max-age=300"),
+            "/v1/schemas/picks-export.d.ts": ("application/typescript", "public, max-age=86400"),
+            "/v1/schemas/manifest.schema.json": ("application/json", "public, max-age=86400"),
+        }
+        for path, (content_type, cache_control) in expected.items():
+            response, _ = request(running, path)
+            assert response.status == 200, path
+            assert (response.getheader("Content-Type"), response.getheader("Cache-Control")) == (content_type, cache_control)
+    finally:
+        running.shutdown()
+        running.server_close()
