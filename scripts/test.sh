@@ -9,5 +9,10 @@ PYTHON="${PYTHON:-python3}"
 # The BigQuery API emulator the tests start, in an environment of its own: it pins a sqlglot the project cannot use.
 [ -x .venv-bqemulator/bin/python ] || "$PYTHON" -m venv .venv-bqemulator
 .venv-bqemulator/bin/python -m pip install --quiet --disable-pip-version-check -r tests/bqemulator/requirements.txt
+# The pinned json-schema-to-typescript and tsc the TypeScript tests run (tests/test_types.py skips them without npm).
+if command -v npm >/dev/null && ! cmp -s web/package-lock.json web/node_modules/.picks-export-lock; then
+    npm ci --prefix web --no-audit --no-fund --loglevel=error
+    cp web/package-lock.json web/node_modules/.picks-export-lock
+fi
 # The console script, not `python -m pytest`: the repository must not shadow the installed package.
 PICKS_EXPORT_EXPECT_INSTALLED=1 .venv/bin/pytest -q "$@"

@@ -48,7 +48,7 @@ def test_daily_writes_and_says_where(warehouse, tmp_path):
                 "schemas/season.schema.json", "subsets/season.json", "subsets/seasons/2025-26.json"]
     assert sorted(path.relative_to(dest / "v1").as_posix() for path in dest.rglob("*.json")) == expected
     assert f"written       {dest / 'v1/picks/2025-11-05.json'}" in result.stdout
-    assert "10 files: 10 written, 0 headers updated, 0 unchanged" in result.stdout
+    assert "11 files: 11 written, 0 headers updated, 0 unchanged" in result.stdout
     assert "; 4 warehouse queries" in result.stdout
     today = orjson.loads((dest / "v1/picks/2025-11-05.json").read_bytes())
     yesterday = orjson.loads((dest / "v1/picks/2025-11-04.json").read_bytes())

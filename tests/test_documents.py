@@ -70,7 +70,7 @@ def test_daily_writes_today_yesterday_and_season(rows, run):
     expected = ["v1/picks/2026-01-13.json", "v1/picks/2026-01-14.json", "v1/subsets/season.json",
                 "v1/subsets/seasons/2025-26.json"]
     assert result.files() == expected
-    schemas = ["v1/schemas/manifest.schema.json", "v1/schemas/picks-day.schema.json",
+    schemas = ["v1/schemas/manifest.schema.json", "v1/schemas/picks-day.schema.json", "v1/schemas/picks-export.d.ts",
                "v1/schemas/picks-index.schema.json", "v1/schemas/season.schema.json"]
     assert sorted(outcome.paths) == result.published() == sorted([*expected, "v1/manifest.json", "v1/picks/index.json", *schemas])
     assert group(result.read("v1/picks/2026-01-14.json"), "top")["picks"] == []

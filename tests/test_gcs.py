@@ -20,9 +20,11 @@ from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import ExportOptions, Exporter, Outcome
 from picks_export.exporters.gcs_sink import GCSSink
-from picks_export.exporters.publish import META_HASH, META_RUN, PublishFailed, PublishPolicy, PublishRefused, content_hash
+from picks_export.exporters.publish import (
+    META_HASH, META_RUN, PublishFailed, PublishPolicy, PublishRefused, content_hash, file_hash,
+)
 from picks_export.exporters.tables import TABLES, Rows
-from picks_export.exporters.validation import SCHEMA_FILES, schema_text
+from picks_export.exporters.validation import SCHEMA_FILES, schema_text, types_text
 
 TODAY = dt.date(2025, 11, 5)
 FIRST = dt.date(2025, 10, 21)
@@ -63,7 +65,8 @@ def objects(url: str, bucket: str) -> dict[str, storage.Blob]:
 
 
 def document(blob: storage.Blob) -> Any:
-    return orjson.loads(blob.download_as_bytes())
+    data = blob.download_as_bytes()
+    return orjson.loads(data) if blob.name.endswith(".json") else data  # the TypeScript declarations are text
 
 
 def changed_warehouse(rows: Rows, tmp_path: Path, day: dt.date, player: str, *, drop: bool = False, **changes: Any) -> Path:
@@ -89,6 +92,9 @@ def test_objects_carry_content_type_cache_control_gzip_and_content_hash(gcs, buc
     assert sorted(found) == sorted(outcome.paths)
     cache = {"picks/20": "public, max-age=300", "subsets/": "public, max-age=3600", "picks/index": "public, max-age=300",
              "schemas/": "public, max-age=86400", "manifest.json": "public, max-age=300"}  # the manifest: the index's
+    types = found.pop("v1/schemas/picks-export.d.ts")
+    assert types.content_type == "application/typescript" and types.cache_control == "public, max-age=86400"
+    assert types.download_as_bytes() == types_text() and types.content_encoding == "gzip"
     for name, blob in found.items():
         assert blob.content_type == "application/json", name
         assert blob.content_encoding == "gzip", name
@@ -230,7 +236,7 @@ def test_injected_503s_are_retried_and_the_run_succeeds(gcs, bucket, warehouse):
     assert outcome.report.failed == [] and outcome.report.count("written") == len(outcome.paths)
     found = objects(gcs.url, bucket)
     assert sorted(found) == sorted(outcome.paths)
-    assert all(blob.metadata[META_HASH] == content_hash(document(blob)) for blob in found.values())
+    assert all(blob.metadata[META_HASH] == file_hash(name, blob.download_as_bytes()) for name, blob in found.items())
 
 
 def test_server_gone_midway_fails_clearly_and_leaves_old_or_new_objects(gcs, bucket, warehouse, demo_rows, tmp_path):

@@ -58,7 +58,7 @@ def test_daily_dry_run_lists_every_file_and_publishes_nothing(gcs, bucket, wareh
     result = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}", "--dry-run")
     assert result.exit_code == 0, result.output
     assert f"new        gs://{bucket}/v1/picks/{TODAY}.json  " in result.stdout
-    assert "dry run, nothing published: 10 files (10 new, 0 changed, 0 restyle, 0 unchanged)" in result.stdout
+    assert "dry run, nothing published: 11 files (11 new, 0 changed, 0 restyle, 0 unchanged)" in result.stdout
     assert list(client_for(gcs.url).list_blobs(bucket)) == []
 
 

@@ -19,7 +19,7 @@ from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
 from .manifest import manifest_document, manifest_path, model_entry, season_entry
 from .page import PAGE_FILES, page_file, page_path
 from .publish import ObjectInfo, Payload, PublishPolicy, Publisher, Report, Sink, Spool, Step, day_summary
-from .validation import SCHEMA_FILES, check_document, problems, schema_text
+from .validation import SCHEMA_FILES, TYPES_FILE, check_document, problems, schema_text, types_text
 from .warehouse import read_snapshots, snapshot_queries
 
 Progress = Callable[[int, int | None], None]  # (documents built, documents in the run when known)
@@ -187,6 +187,7 @@ class Exporter:
     def _publish(self, staged: list[_Staged], *, all_models: bool = False) -> Outcome:
         """Plan every file against what is published (each model's index, then the manifest last), then publish."""
         schemas = [Payload.raw(schema_path(self.prefix, name), "schema", schema_text(kind)) for kind, name in SCHEMA_FILES.items()]
+        schemas.append(Payload.raw(schema_path(self.prefix, TYPES_FILE), "types", types_text()))
         steps = self.publisher.plan(schemas, self.publisher.listing([schema_path(self.prefix, "")]))
         if self.options.with_page:
             page = [Payload.raw(page_path(self.prefix, name), "page", page_file(name)) for name in PAGE_FILES]

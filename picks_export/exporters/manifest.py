@@ -12,10 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .layout import DEFAULT_PREFIX, schema_path
-from .validation import SCHEMA_FILES
-
-# Where the TypeScript declarations of every file are published, beside the JSON Schemas.
-TYPES_FILE = "picks-export.d.ts"
+from .validation import SCHEMA_FILES, TYPES_FILE
 
 
 def manifest_path(prefix: str) -> str:

@@ -23,6 +23,9 @@ SCHEMA_FILES: dict[Kind, str] = {
     "manifest": "manifest.schema.json",
 }
 
+# The TypeScript declarations of every file, generated from the schemas (web/gen-types.mjs), published beside them.
+TYPES_FILE = "picks-export.d.ts"
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -38,6 +41,10 @@ class Problem:
 
 def schema_text(kind: Kind) -> bytes:
     return resources.files("picks_export").joinpath("schemas", "json", SCHEMA_FILES[kind]).read_bytes()
+
+
+def types_text() -> bytes:
+    return resources.files("picks_export").joinpath("schemas", "types", TYPES_FILE).read_bytes()
 
 
 @cache

@@ -1,0 +1,342 @@
+/**
+ * TypeScript declarations of the files picks-export publishes (v1/manifest.json, v1/picks/{date}.json,
+ * v1/picks/index.json, v1/subsets/...). Generated from the JSON Schemas in picks_export/schemas/json/ by
+ * web/gen-types.mjs (json-schema-to-typescript): do not edit; run `npm run --prefix web types`.
+ */
+
+/**
+ * The shown picks of one model on one game date, by group, with each group's records entering the date.
+ */
+export interface PicksDay {
+  /**
+   * The game date of the file, YYYY-MM-DD (dates are game dates in America/New_York).
+   */
+  date: string;
+  /**
+   * When the run that built the file started: UTC, ISO 8601, to the second, with Z. A re-export over unchanged data keeps the published file, and so its generated_at.
+   */
+  generated_at: string;
+  /**
+   * The code of the model whose picks these are (e.g. 926A); never its internal id.
+   */
+  model: string;
+  /**
+   * The day's market signal for the model: favorable, neutral or challenging; null when the model has no signal for the date.
+   */
+  signal: "favorable" | "neutral" | "challenging" | null;
+  /**
+   * Every active pick group (a tab of the site), in display order, even one without picks that day.
+   */
+  groups: DayGroup[];
+}
+
+/**
+ * One pick group on this date; its record counts the picks entering the date (dated before it).
+ */
+export interface DayGroup {
+  /**
+   * The group's stable id (e.g. top_pick).
+   */
+  id: string;
+  /**
+   * The group's display name.
+   */
+  name: string;
+  record: Records;
+  /**
+   * The group's shown picks of the date, by rank, then player; empty when it has none.
+   */
+  picks: Pick[];
+}
+
+/**
+ * A group's records over the season, the calendar month and the Monday-to-Sunday week that contain the reference date.
+ */
+export interface Records {
+  season: WinLossRecord;
+  month: WinLossRecord;
+  week: WinLossRecord;
+}
+
+/**
+ * Wins, losses and pushes of one group's shown picks over one period. dnp picks (void) and picks not graded yet count nowhere.
+ */
+export interface WinLossRecord {
+  /**
+   * Picks whose result is hit.
+   */
+  wins: number;
+  /**
+   * Picks whose result is miss.
+   */
+  losses: number;
+  /**
+   * Picks whose result is push (the actual points equal the line).
+   */
+  pushes: number;
+  /**
+   * 100 × wins / (wins + losses), rounded half away from zero to one decimal; null when there is no win or loss (pushes do not count).
+   */
+  pct: number | null;
+}
+
+/**
+ * One shown pick: from the latest version of the model's picks computed before the date's first tip-off.
+ */
+export interface Pick {
+  /**
+   * The player's display name.
+   */
+  player: string;
+  /**
+   * The player's team (abbreviation, e.g. LAL).
+   */
+  team: string;
+  /**
+   * The opposing team (abbreviation).
+   */
+  opponent: string;
+  /**
+   * The model's predicted points, rounded half away from zero to one decimal.
+   */
+  prediction: number;
+  /**
+   * The points line the pick is against (0 or more), as stored.
+   */
+  line: number;
+  /**
+   * OVER: the pick wins when the player scores more than the line; UNDER: when fewer.
+   */
+  direction: "OVER" | "UNDER";
+  /**
+   * The points scored; null when the pick is not graded yet or the player did not play (dnp).
+   */
+  actual: number | null;
+  /**
+   * hit, miss or push against the line; dnp when the player did not play (void: it counts in no record); null when not graded yet.
+   */
+  result: "hit" | "miss" | "push" | "dnp" | null;
+}
+
+/**
+ * Records as of as_of, or null when the season has no graded pick.
+ */
+export type RecordsOrNull = {
+  season: WinLossRecord;
+  month: WinLossRecord;
+  week: WinLossRecord;
+} | null;
+
+/**
+ * Every shown pick of one model in one season, by group and date (newest first), with records as of a date.
+ */
+export interface SeasonFile {
+  /**
+   * When the run that built the file started: UTC, ISO 8601, to the second, with Z. A re-export over unchanged data keeps the published file, and so its generated_at.
+   */
+  generated_at: string;
+  /**
+   * The code of the model whose picks these are (e.g. 926A); never its internal id.
+   */
+  model: string;
+  /**
+   * The season's label, YYYY-YY: the season runs from Aug 1 of YYYY to Jul 31 of the next year.
+   */
+  season: string;
+  /**
+   * The date the records count up to, included: by default the season's latest date with a hit, miss or push. null when the season has no graded pick, and then every group's record is null.
+   */
+  as_of: string | null;
+  /**
+   * Every active pick group (a tab of the site), in display order.
+   */
+  groups: SeasonGroup[];
+}
+
+/**
+ * One pick group over the season; its record counts the picks dated on or before as_of (null when as_of is).
+ */
+export interface SeasonGroup {
+  /**
+   * The group's stable id (e.g. top_pick).
+   */
+  id: string;
+  /**
+   * The group's display name.
+   */
+  name: string;
+  record: RecordsOrNull;
+  /**
+   * The dates of the season on which the group has shown picks, newest first.
+   */
+  dates: SeasonDate[];
+}
+
+/**
+ * One date's shown picks of a group.
+ */
+export interface SeasonDate {
+  /**
+   * The game date, YYYY-MM-DD; its per-day file is picks/{date}.json in the same model's folder.
+   */
+  date: string;
+  /**
+   * The day's market signal for the model: favorable, neutral or challenging; null when the model has no signal for the date.
+   */
+  signal: "favorable" | "neutral" | "challenging" | null;
+  /**
+   * The group's shown picks of that date, by rank, then player.
+   */
+  picks: Pick[];
+}
+
+/**
+ * Every published per-day file of one model, newest first: how many picks it shows and whether every one of them has a result.
+ */
+export interface PicksIndex {
+  /**
+   * When the run that built the file started: UTC, ISO 8601, to the second, with Z. A re-export over unchanged data keeps the published file, and so its generated_at.
+   */
+  generated_at: string;
+  /**
+   * The code of the model whose picks these are (e.g. 926A); never its internal id.
+   */
+  model: string;
+  /**
+   * Every published per-day file of the model, newest first.
+   */
+  dates: IndexDate[];
+}
+
+/**
+ * One published per-day file.
+ */
+export interface IndexDate {
+  /**
+   * The file's date, YYYY-MM-DD: the file is picks/{date}.json beside this index.
+   */
+  date: string;
+  /**
+   * How many picks the file shows, over all its groups.
+   */
+  picks: number;
+  /**
+   * True when the file has picks and every one has a result (dnp included); a date without picks is never graded.
+   */
+  graded: boolean;
+}
+
+/**
+ * Everything a reader can fetch, in one file: the schemas, every model with its index, its latest dates and its season files. Published last by every run, after the files it points to. Every path is relative to the destination's root and includes the prefix (v1/).
+ */
+export interface Manifest {
+  /**
+   * The version of the file layout and schemas, from the prefix: "v1" for v1/. A breaking change is published under a new prefix (v2/) beside this one.
+   */
+  api_version: string;
+  /**
+   * When the run that wrote this manifest started building its documents: UTC, ISO 8601, to the second, with Z.
+   */
+  generated_at: string;
+  /**
+   * The code of the default model (the champion), whose files live at the prefix's root; null when no default model has published files.
+   */
+  default_model: string | null;
+  /**
+   * Where the JSON Schemas of each kind of file and the TypeScript declarations of every file are published.
+   */
+  schemas: {
+    /**
+     * The JSON Schema of per-day files (picks/{YYYY-MM-DD}.json).
+     */
+    day: string;
+    /**
+     * The JSON Schema of season files (subsets/seasons/{season}.json and subsets/season.json).
+     */
+    season: string;
+    /**
+     * The JSON Schema of index files (picks/index.json).
+     */
+    index: string;
+    /**
+     * The JSON Schema of this manifest.
+     */
+    manifest: string;
+    /**
+     * TypeScript declarations of every file (Content-Type application/typescript), generated from the JSON Schemas.
+     */
+    types: string;
+  };
+  /**
+   * Every enabled model with published files: the default model first, then the others by code.
+   */
+  models: ManifestModel[];
+}
+
+/**
+ * One model and where its files are.
+ */
+export interface ManifestModel {
+  /**
+   * The model's public code, as in the `model` field of its files.
+   */
+  code: string;
+  /**
+   * The model's display name.
+   */
+  name: string;
+  /**
+   * True for the default model (the champion), whose files live at the prefix's root.
+   */
+  default: boolean;
+  /**
+   * The folder of the model's files, ending in /: the prefix for the default model, {prefix}models/{code}/ for the others. picks/{YYYY-MM-DD}.json, picks/index.json and subsets/... are under it.
+   */
+  path: string;
+  /**
+   * The model's index of per-day files (picks/index.json under `path`).
+   */
+  index: string;
+  /**
+   * The season containing today in New York (YYYY-YY) when it has a season file, also served at subsets/season.json under `path`; null otherwise.
+   */
+  current_season: string | null;
+  /**
+   * The latest date (YYYY-MM-DD) whose published per-day file has at least one pick; null when none has.
+   */
+  latest_date: string | null;
+  /**
+   * The latest date whose published per-day file is fully graded (it has picks and every one has a result, dnp included); null when none is.
+   */
+  latest_graded_date: string | null;
+  /**
+   * Every season of the model that has a season file, newest first.
+   */
+  seasons: ManifestSeason[];
+}
+
+/**
+ * One published season file of a model.
+ */
+export interface ManifestSeason {
+  /**
+   * The season's label, YYYY-YY (the season starting Aug 1 of YYYY).
+   */
+  season: string;
+  /**
+   * The season file (subsets/seasons/{season}.json under the model's `path`).
+   */
+  path: string;
+  /**
+   * The season file's `as_of`: its records count the picks dated on or before it; null when the season has no graded pick.
+   */
+  as_of: string | null;
+  /**
+   * The earliest date with picks in the season file; null when it has none.
+   */
+  first_date: string | null;
+  /**
+   * The latest date with picks in the season file; null when it has none.
+   */
+  last_date: string | null;
+}
