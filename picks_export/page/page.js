@@ -8,14 +8,14 @@
  */
 
 /** @typedef {import("../schemas/types/picks-export").Manifest} Manifest */
-/** @typedef {Manifest["models"][number]} ModelEntry */
+/** @typedef {import("../schemas/types/picks-export").ManifestModel} ModelEntry */
 /** @typedef {import("../schemas/types/picks-export").PicksIndex} PicksIndex */
 /** @typedef {import("../schemas/types/picks-export").PicksDay} PicksDay */
-/** @typedef {import("../schemas/types/picks-export").Season} Season */
-/** @typedef {PicksDay["groups"][number]} DayGroup */
-/** @typedef {DayGroup["picks"][number]} Pick */
-/** @typedef {Season["groups"][number]} SeasonGroup */
-/** @typedef {NonNullable<DayGroup["record"]>["season"]} Tally */
+/** @typedef {import("../schemas/types/picks-export").DayGroup} DayGroup */
+/** @typedef {import("../schemas/types/picks-export").Pick} PickEntry */
+/** @typedef {import("../schemas/types/picks-export").SeasonFile} Season */
+/** @typedef {import("../schemas/types/picks-export").SeasonGroup} SeasonGroup */
+/** @typedef {import("../schemas/types/picks-export").Records} Records */
 /** @typedef {{wins: number, losses: number, pushes: number}} Counts */
 
 const PERIODS = /** @type {const} */ (["season", "month", "week"]);
@@ -155,7 +155,7 @@ function setStatus(phase, message) {
   document.body.dataset.state = phase;
 }
 
-/** @param {Pick["result"]} result */
+/** @param {PickEntry["result"]} result */
 function badge(result) {
   const key = result ?? "pending";
   const label = result === null ? "Pending" : RESULT_LABELS[result];
@@ -164,7 +164,7 @@ function badge(result) {
 
 /**
  * The season / month / week cards of a group, or a line saying there is no record yet.
- * @param {DayGroup["record"]} record
+ * @param {Records | null} record
  * @param {string} caption
  */
 function renderRecords(record, caption) {
@@ -212,7 +212,7 @@ function chosenGroup(groups) {
   return groups.find((group) => group.id === state.group) ?? groups[0];
 }
 
-/** @param {Pick} pick */
+/** @param {PickEntry} pick */
 function pickRow(pick) {
   return make("tr", { testId: "pick", data: { result: pick.result ?? "pending" } }, [
     make("td", { text: pick.player, className: "player", testId: "pick-player" }),
