@@ -243,13 +243,15 @@ def test_model_switching(page, site):
     assert f"/{other['path']}picks/{date}.json" in page.text("source")
 
 
-def test_a_day_without_a_file_says_so(page, server):
+def test_a_day_without_a_file_says_so(page, server, site):
     page.open(f"{server.url}/?date=2025-08-15")
     assert page.settled() == "missing"
     assert page.text("status") == "No picks published for this date (2025-08-15)."
     assert page.page.locator("[data-testid=pick]").count() == 0
     assert page.page.locator("[data-testid=tab]").count() == 0
     assert not any("Uncaught" in error for error in page.errors)
+    page.open(f"{server.url}/?date=../../v1/manifest")  # not a date: the page opens its usual day instead
+    assert page.page.get_by_test_id("date-input").input_value() == latest_with_picks(site, default_model(site))
 
 
 def test_pushes_dnps_and_a_null_pct(page, site, server):

@@ -395,7 +395,8 @@ async function openModel(model, wanted = {}) {
   ui.dateList.replaceChildren(...dates.map((date) => make("option", { text: date })));
   ui.date.min = dates[dates.length - 1] ?? "";
   ui.date.max = dates[0] ?? "";
-  state.date = wanted.date || datesWithPicks()[0] || model.latest_date || "";
+  const date = wanted.date && /^\d{4}-\d{2}-\d{2}$/.test(wanted.date) ? wanted.date : null; // only a date names a file
+  state.date = date || datesWithPicks()[0] || model.latest_date || "";
   ui.season.replaceChildren(...model.seasons.map((each) => make("option", { text: each.season })));
   const seasons = model.seasons.map((each) => each.season);
   state.season = wanted.season && seasons.includes(wanted.season) ? wanted.season : model.current_season ?? seasons[0] ?? "";
