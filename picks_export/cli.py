@@ -164,6 +164,13 @@ RetryDeadline = Annotated[
         help="Seconds to keep retrying a request that fails transiently (429, 5xx, connection reset).",
     ),
 ]
+WithPage = Annotated[
+    bool,
+    typer.Option(
+        "--with-page", envvar="PICKS_EXPORT_WITH_PAGE", rich_help_panel=PUBLISHING,
+        help="Also publish the reference page under {prefix}page/ (index.html, page.css, page.js).",
+    ),
+]
 Project = Annotated[
     Optional[str],
     typer.Option(envvar="PICKS_EXPORT_PROJECT", rich_help_panel=PUBLISHING, help="Google Cloud project of the bucket."),
@@ -235,13 +242,14 @@ def _exporter(
     policy: PublishPolicy,
     project: str | None,
     bigquery: BigQuerySettings | None = None,
+    with_page: bool = False,
 ) -> Exporter:
     # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
     from .exporters.engines import open_engine
     from .exporters.export import ExportOptions, Exporter
     from .exporters.sinks import open_sink
 
-    options = ExportOptions(model=model, prefix=prefix, today=_date(today) or today_in_new_york())
+    options = ExportOptions(model=model, prefix=prefix, today=_date(today) or today_in_new_york(), with_page=with_page)
     sink = open_sink(dest, project)
     return Exporter(open_engine(warehouse, dataset, bigquery), sink, options, policy)
 
@@ -387,6 +395,7 @@ def daily(
     workers: Workers = 8,
     retry_deadline: RetryDeadline = 120.0,
     project: Project = None,
+    with_page: WithPage = False,
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
@@ -398,7 +407,7 @@ def daily(
     with _clean_errors(), _progress("building") as progress:
         bigquery = BigQuerySettings("daily", location, bigquery_endpoint, maximum_bytes_billed)
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
         day = _date(date) or exporter.options.today
         _report(exporter.daily(day, progress, all_models=all_models), progress)
 
@@ -424,6 +433,7 @@ def backfill(
     workers: Workers = 8,
     retry_deadline: RetryDeadline = 120.0,
     project: Project = None,
+    with_page: WithPage = False,
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
@@ -435,7 +445,7 @@ def backfill(
     with _clean_errors(), _progress("building") as progress:
         bigquery = BigQuerySettings("backfill", location, bigquery_endpoint, maximum_bytes_billed)
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
         _report(exporter.backfill(start.date(), end.date(), progress, all_models=all_models), progress)
 
 
@@ -467,6 +477,7 @@ def season(
     workers: Workers = 8,
     retry_deadline: RetryDeadline = 120.0,
     project: Project = None,
+    with_page: WithPage = False,
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
@@ -480,7 +491,7 @@ def season(
     with _clean_errors(), _progress("building") as progress:
         bigquery = BigQuerySettings("season", location, bigquery_endpoint, maximum_bytes_billed)
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
         _report(exporter.season(season_label(exporter.options.today) if season is None else season, _date(as_of)), progress)
 
 
@@ -507,6 +518,34 @@ def validate(
         typer.echo("Error: no published files found", err=True)
         raise typer.Exit(InvalidDocumentError.exit_code)
     typer.echo(f"{checked} file{'' if checked == 1 else 's'} valid")
+
+
+@app.command()
+def serve(
+    dest: Annotated[Path, typer.Argument(help="The folder a run published to (its --dest).")],
+    port: Annotated[int, typer.Option(envvar="PICKS_EXPORT_PORT", help="Port on 127.0.0.1; 0 picks a free one.")] = 8000,
+    origin: Annotated[
+        Optional[list[str]],
+        typer.Option(help="A web origin allowed by CORS, as `bucket cors` would allow it; repeatable."),
+    ] = None,
+) -> None:
+    """Serve a published folder as the bucket would (headers, gzip, CORS, 404s), with the reference page at /.
+
+    Example: picks-export serve public/ --port 8000 --origin http://localhost:5173
+    """
+    from .exporters.serve import open_server
+    from .exporters.sinks import check_origin
+
+    with _clean_errors():
+        server = open_server(dest, port, [check_origin(each) for each in origin or []])
+    typer.echo(f"serving {dest} at {server.url}/ (the reference page; files under {server.url}/v1/); Ctrl-C stops")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C is how a server is stopped: not an error
+        typer.echo("stopped", err=True)
+        raise typer.Exit(0) from None
+    finally:
+        server.server_close()
 
 
 class Estimated(str, Enum):
@@ -636,8 +675,8 @@ def main() -> None:
         signal.signal(each, _interrupt)
     try:
         app()  # Typer turns an interruption inside a command into exit 130 once it has unwound
-    except SystemExit:
-        if not _received:
+    except SystemExit as exit:
+        if not _received or exit.code == 0:  # exit 0 after a signal: the command stopped as it was asked (serve)
             raise
     except KeyboardInterrupt:
         pass

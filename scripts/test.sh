@@ -14,5 +14,11 @@ if command -v npm >/dev/null && ! cmp -s web/package-lock.json web/node_modules/
     npm ci --prefix web --no-audit --no-fund --loglevel=error
     cp web/package-lock.json web/node_modules/.picks-export-lock
 fi
+# Debian's Chromium for the reference page's browser tests (Playwright drives it; no browser build is downloaded).
+# Installed when missing and we are root; otherwise tests/test_page.py skips with the reason (fails under CI=true).
+if [ ! -x "${PICKS_EXPORT_CHROMIUM:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "warning: could not install chromium" >&2
+fi
 # The console script, not `python -m pytest`: the repository must not shadow the installed package.
 PICKS_EXPORT_EXPECT_INSTALLED=1 .venv/bin/pytest -q "$@"

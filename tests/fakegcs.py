@@ -155,3 +155,83 @@ class FaultProxy:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class CorsProxy:
+    """A stand-in for GCS's CORS layer in front of fake-gcs-server, which ignores CORS: it answers every request
+    with `Access-Control-Allow-Origin: *` and does not even keep a bucket's `cors` field.
+
+    The proxy keeps the policy `bucket cors` sends (the PATCH of the bucket's metadata on its way through) and
+    answers browsers by it, with the library's reading of a GCS CORS rule (`picks_export.exporters.cors`): the
+    upstream's own CORS headers are dropped, a preflight is answered here. Everything else, bytes and headers
+    (gzip included), passes through untouched. What it cannot show is GCS's own evaluation of the policy.
+    """
+
+    def __init__(self, upstream_port: int) -> None:
+        from picks_export.exporters.cors import cors_headers
+
+        self.upstream_port = upstream_port
+        self.policies: dict[str, list[dict]] = {}  # bucket -> the CORS policy it was given
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _bucket(self) -> str:
+                return self.path.split("?", 1)[0].lstrip("/").split("/", 1)[0]
+
+            def do_OPTIONS(self) -> None:
+                headers = cors_headers(
+                    proxy.policies.get(self._bucket(), []), self.headers.get("Origin"),
+                    self.headers.get("Access-Control-Request-Method", ""), self.headers.get("Access-Control-Request-Headers"),
+                    preflight=True,
+                )
+                self.send_response(200 if headers else 403)
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.command == "PATCH" and self.path.startswith("/storage/v1/b/"):
+                    name = self.path.split("?", 1)[0].removeprefix("/storage/v1/b/").strip("/")
+                    sent = json.loads(body or b"{}")
+                    if "/" not in name and "cors" in sent:
+                        proxy.policies[name] = sent["cors"]
+                upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
+                headers = {key: value for key, value in self.headers.items() if key.lower() not in ("host", "connection")}
+                upstream.request(self.command, self.path, body=body or None, headers=headers)
+                response = upstream.getresponse()
+                data = response.read()
+                upstream.close()
+                self.send_response(response.status)
+                for key, value in response.getheaders():
+                    lowered = key.lower()
+                    if lowered.startswith("access-control-") or lowered in ("transfer-encoding", "connection", "content-length", "date", "server"):
+                        continue
+                    self.send_header(key, value)
+                bucket = self._bucket()
+                if not self.path.startswith(("/storage/", "/upload/", "/download/")):
+                    allowed = cors_headers(proxy.policies.get(bucket, []), self.headers.get("Origin"), self.command)
+                    for key, value in (allowed or {}).items():
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

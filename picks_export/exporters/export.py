@@ -18,6 +18,7 @@ from .engine import DryRunEngine, Engine
 from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
 from .manifest import manifest_document, manifest_path, model_entry, season_entry
+from .page import PAGE_FILES, page_file, page_path
 from .publish import ObjectInfo, Payload, PublishPolicy, Publisher, Rebuild, Report, Sink, Spool, Step, day_summary
 from .validation import SCHEMA_FILES, TYPES_FILE, check_document, problems, schema_text, types_text
 from .warehouse import read_snapshots, snapshot_queries
@@ -31,6 +32,7 @@ class ExportOptions:
     prefix: str = DEFAULT_PREFIX
     today: dt.date = field(default_factory=rules.today_in_new_york)  # decides which season is "current"
     generated_at: str = field(default_factory=lambda: generated_at_now())
+    with_page: bool = False  # also publish the reference page under {prefix}page/
 
 
 @dataclass
@@ -205,6 +207,9 @@ class Exporter:
         schemas = [Payload.raw(schema_path(self.prefix, name), "schema", schema_text(kind)) for kind, name in SCHEMA_FILES.items()]
         schemas.append(Payload.raw(schema_path(self.prefix, TYPES_FILE), "types", types_text()))
         steps = self.publisher.plan(schemas, self.publisher.listing([schema_path(self.prefix, "")]))
+        if self.options.with_page:
+            page = [Payload.raw(page_path(self.prefix, name), "page", page_file(name)) for name in PAGE_FILES]
+            steps += self.publisher.plan(page, self.publisher.listing([page_path(self.prefix, "")]))
         rebuilt: dict[str, Rebuild] = {}
         for each in staged:
             model_steps = self.publisher.plan(each.payloads, each.published)

@@ -19,6 +19,7 @@ from google.api_core.retry import Retry
 from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
+from .cors import cors_policy
 from .errors import ExportError, OutputError
 from .publish import (
     META_GRADED,
@@ -152,7 +153,7 @@ class GCSSink:
         expected = step.existing.generation if step.existing and step.existing.generation else 0
         # upload_from_string's own content type wins over blob.content_type (default text/plain): pass it.
         blob.upload_from_string(
-            data, content_type=content_type(payload.kind), if_generation_match=expected, retry=self.retry, timeout=REQUEST_TIMEOUT
+            data, content_type=content_type(payload.kind, payload.path), if_generation_match=expected, retry=self.retry, timeout=REQUEST_TIMEOUT
         )
         return FileResult(payload.path, "written", len(data), "", blob.generation)
 
@@ -161,7 +162,7 @@ class GCSSink:
         assert step.existing is not None
         blob = self.bucket.blob(self.prefix + step.payload.path)
         blob.cache_control = policy.cache_control[step.payload.kind]
-        blob.content_type = content_type(step.payload.kind)
+        blob.content_type = content_type(step.payload.kind, step.payload.path)
         blob.patch(
             if_generation_match=step.existing.generation,
             if_metageneration_match=step.existing.metageneration,
@@ -197,9 +198,6 @@ def _metadata(payload: Payload, run: str) -> dict[str, str]:
 
 
 # Bucket set-up: the CORS policy that lets the website's pages fetch the files.
-CORS_RESPONSE_HEADERS = ["Content-Type", "Cache-Control"]
-
-
 @dataclass(frozen=True)
 class BucketSummary:
     name: str
@@ -210,14 +208,7 @@ class BucketSummary:
 
 def set_cors(sink: GCSSink, origins: Sequence[str], max_age: int) -> list[dict[str, Any]]:
     """Let pages from `origins` GET (and HEAD) the bucket's objects; returns the policy as set."""
-    policy = [
-        {
-            "origin": list(origins),
-            "method": ["GET", "HEAD"],
-            "responseHeader": CORS_RESPONSE_HEADERS,
-            "maxAgeSeconds": max_age,
-        }
-    ]
+    policy = cors_policy(origins, max_age)
     try:
         sink.bucket.cors = policy
         sink.bucket.patch(retry=sink.retry, timeout=REQUEST_TIMEOUT)

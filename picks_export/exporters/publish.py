@@ -24,9 +24,10 @@ from typing import Any, Literal, Protocol
 import orjson
 
 from .errors import ExportError, OutputError
+from .page import page_content_type
 
-PublishKind = Literal["day", "season", "index", "schema", "manifest", "types"]
-KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema", "manifest", "types")
+PublishKind = Literal["day", "season", "index", "schema", "manifest", "types", "page"]
+KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema", "manifest", "types", "page")
 CONTENT_TYPE = "application/json"
 # Every file is JSON but the TypeScript declarations published beside the schemas.
 CONTENT_TYPES: Mapping[PublishKind, str] = {"types": "application/typescript"}
@@ -38,10 +39,13 @@ DEFAULT_CACHE_CONTROL: Mapping[PublishKind, str] = {
 }
 # Kinds without a cache option of their own follow another kind's: the manifest changes when an index does, and
 # the TypeScript declarations when the schemas do.
-SHARED_CACHE_CONTROL: Mapping[PublishKind, PublishKind] = {"manifest": "index", "types": "schema"}
+# The reference page (--with-page) is as fresh as the manifest it reads.
+SHARED_CACHE_CONTROL: Mapping[PublishKind, PublishKind] = {"manifest": "index", "types": "schema", "page": "index"}
 
 
-def content_type(kind: PublishKind) -> str:
+def content_type(kind: PublishKind, path: str = "") -> str:
+    if kind == "page":  # the reference page's HTML, CSS and JavaScript
+        return page_content_type(path) or "application/octet-stream"
     return CONTENT_TYPES.get(kind, CONTENT_TYPE)
 # Custom metadata on every published object: what the next run compares with, without downloading it.
 META_HASH = "content-sha256"
@@ -256,7 +260,7 @@ def decide(payload: Payload, existing: ObjectInfo | None, policy: PublishPolicy,
     if existing.content_hash == payload.content_hash and same_bytes_form:
         headers_ok = not has_headers or (
             existing.cache_control == policy.cache_control[payload.kind]
-            and existing.content_type == content_type(payload.kind)
+            and existing.content_type == content_type(payload.kind, payload.path)
         )
         return Step(payload, "unchanged" if headers_ok else "restyle", existing)
     # An index or the manifest is built from the listing just taken: the freshest listing wins, whichever run took it.
@@ -307,7 +311,7 @@ class PublishRefused(PublishFailed):
     exit_code = 7
 
 
-PHASES: tuple[tuple[PublishKind, ...], ...] = (("schema", "types", "day"), ("season",), ("index",), ("manifest",))
+PHASES: tuple[tuple[PublishKind, ...], ...] = (("schema", "types", "day"), ("season",), ("index",), ("manifest", "page"))
 _PHASE_OF = {kind: number for number, kinds in enumerate(PHASES) for kind in kinds}
 # How often an index or the manifest is listed, built and written again after another run changed it in between.
 MAX_REBUILDS = 8

@@ -101,6 +101,10 @@ STATE_FOLDER = ".picks-export"
 _TEMPORARY = re.compile(r"\..+\.(?P<pid>[0-9]+)\.[0-9a-f]+\.tmp")
 
 
+# What a folder sink lists as published: the JSON documents, the TypeScript declarations, the reference page.
+PUBLISHED_SUFFIXES = (".json", ".ts", ".html", ".css", ".js")
+
+
 class FolderSink:
     """A local folder standing for the bucket's root: `v1/picks/...` lands at `{folder}/v1/picks/...`.
 
@@ -134,7 +138,7 @@ class FolderSink:
         records = _Records(self.folder)
         read: list[tuple[str, ObjectInfo, os.stat_result]] = []
         for file in files:
-            if file.suffix not in (".json", ".ts"):
+            if file.suffix not in PUBLISHED_SUFFIXES:
                 continue
             path = file.relative_to(self.folder).as_posix()
             if any(segment.startswith(".") for segment in path.split("/")) or not file.is_file():
