@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional, TextIO
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TextIO
 
 import typer
+from typer.core import TyperGroup
 
 from .exporters.engine import DEFAULT_DATASET
 from .exporters.engines import DEFAULT_MAXIMUM_BYTES_BILLED, BigQuerySettings
@@ -29,24 +31,123 @@ if TYPE_CHECKING:
     from .exporters.export import Exporter, Outcome
     from .exporters.publish import PublishPolicy, Report
 
+EXITS = {
+    0: "success",
+    1: "a bad option or run setting",
+    2: "a usage error",
+    3: "bad data in the warehouse (the message names the table, date and row)",
+    4: "a document failed its JSON Schema",
+    5: "the warehouse cannot be opened or a query failed",
+    6: "files could not be (all) published",
+    7: "the shrink guard refused the run (a --dry-run too)",
+    70: "an internal error (a bug: please report it)",
+    130: "/ 143 interrupted by SIGINT / SIGTERM",
+}
 EXIT_CODES = (
-    "Exit codes: 0 success; 1 a bad option or run setting; 2 a usage error; 3 bad data in the warehouse"
-    " (the message names the table, date and row); 4 a document failed its JSON Schema; 5 the warehouse cannot be"
-    " opened or a query failed; 6 files could not be (all) published; 7 the shrink guard refused the run;"
-    " 70 an internal error (a bug: please report it); 130 / 143 interrupted by SIGINT / SIGTERM."
+    "Exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXITS.items()) + "."
     " Exits 1-5 and 7 publish nothing; after exit 6 every object is either its old or its new version, and the"
     " report says which files were published."
 )
 INTERNAL_ERROR_EXIT = 70  # sysexits' EX_SOFTWARE: an exception the library did not expect, a bug
+EXPORT_EXITS = (1, 3, 4, 5, 6, 7)  # what daily, backfill and season can end with, besides 0, 2, 70, 130 / 143
+
+
+def _help(summary: str, *details: str, examples: tuple[str, ...], exits: tuple[int, ...]) -> str:
+    """A command's help: a one-line summary, details, examples kept on their own lines, and its exit codes."""
+    codes = sorted({0, 2, INTERNAL_ERROR_EXIT, 130, *exits})
+    lines = "\n".join(f"  {example}" for example in examples)
+    exit_codes = "; ".join(f"{code} {EXITS[code]}" for code in codes)
+    return "\n\n".join([summary, *details, f"\b\nExamples:\n{lines}", f"Exit codes: {exit_codes}."])
+
+
+class _Commands(TyperGroup):
+    """Usage errors as one `Error:` line and a hint (as the README promises), never a framed box."""
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
+        from typer.exceptions import Abort
+
+        try:
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        except NoArgsIsHelpError as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except UsageError as error:
+            typer.echo(f"Error: {_usage_message(error)}", err=True)
+            if error.ctx is not None:
+                typer.echo(f"Try '{error.ctx.command_path} --help' for help.", err=True)
+            sys.exit(error.exit_code)
+        except ClickException as error:
+            typer.echo(f"Error: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except Abort:
+            typer.echo("Error: aborted", err=True)
+            sys.exit(1)
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_message(error: Any) -> str:
+    """Click's message, naming the environment variable only when the bad value came from it."""
+    from typer._click.core import ParameterSource
+    from typer._click.exceptions import BadParameter
+
+    param, ctx = getattr(error, "param", None), error.ctx
+    if isinstance(error, BadParameter) and param is not None and ctx is not None and param.name and error.param_hint is None:
+        if ctx.get_parameter_source(param.name) is not ParameterSource.ENVIRONMENT:
+            names = " / ".join(f"'{name}'" for name in param.opts)
+            return f"Invalid value for {names}: {error.message}"
+    return str(error.format_message())
+
+
+CONTEXT = {"help_option_names": ["--help", "-h"], "max_content_width": 100}
 
 app = typer.Typer(
+    cls=_Commands,
     help=f"Build the picks website's JSON files from the warehouse.\n\n{EXIT_CODES}",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help (readable at 80 columns, no Rich import) and plain errors
+    context_settings=CONTEXT,
 )
 
-DateOption = Optional[dt.datetime]
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"picks-export {version('picks-export')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Build the picks website's JSON files from the warehouse."""
+
+
+def _parse_date(text: str | dt.date) -> dt.date:
+    if isinstance(text, dt.date):  # a default, already a date
+        return text
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise typer.BadParameter(f"expected YYYY-MM-DD, got {text}")
+
+
+def _date_option(*names: str, envvar: str, help: str, hidden: bool = False) -> Any:
+    return typer.Option(*names, envvar=envvar, parser=_parse_date, metavar="DATE", help=help, hidden=hidden)
+
+
+DateOption = Optional[dt.date]
 
 
 def _byte_count(text: str | int) -> int:
@@ -63,17 +164,19 @@ def _byte_count(text: str | int) -> int:
 Warehouse = Annotated[
     str,
     typer.Option(
-        envvar="PICKS_EXPORT_WAREHOUSE", help="DuckDB warehouse file, or bigquery://PROJECT.", show_default=True
+        envvar="PICKS_EXPORT_WAREHOUSE", metavar="PATH", help="DuckDB warehouse file, or bigquery://PROJECT.",
+        show_default=True
     ),
 ]
 Location = Annotated[
     Optional[str],
-    typer.Option(envvar="PICKS_EXPORT_LOCATION", help="BigQuery location of the dataset and jobs (US, EU, ...)."),
+    typer.Option(envvar="PICKS_EXPORT_LOCATION", metavar="LOCATION", help="BigQuery location of the dataset and jobs (US, EU, ...)."),
 ]
 BigQueryEndpoint = Annotated[
     Optional[str],
     typer.Option(
         envvar="PICKS_EXPORT_BIGQUERY_ENDPOINT",
+        metavar="URL",
         help="Another BigQuery API endpoint (an emulator), used with anonymous credentials.",
     ),
 ]
@@ -88,18 +191,19 @@ MaximumBytesBilled = Annotated[
     ),
 ]
 Dataset = Annotated[
-    str, typer.Option(envvar="PICKS_EXPORT_DATASET", help="Dataset (schema) that holds the six tables.")
+    str, typer.Option(envvar="PICKS_EXPORT_DATASET", metavar="NAME", help="Dataset (schema) that holds the six tables.")
 ]
 Dest = Annotated[
     str,
     typer.Option(
         envvar="PICKS_EXPORT_DEST",
+        metavar="PATH",
         help="Output folder (standing for the bucket's root), or gs://BUCKET (or gs://BUCKET/PREFIX) to publish to a bucket.",
     ),
 ]
 Model = Annotated[
     Optional[str],
-    typer.Option(envvar="PICKS_EXPORT_MODEL", help="Model code; default the champion. Others go under models/{code}/."),
+    typer.Option(envvar="PICKS_EXPORT_MODEL", metavar="CODE", help="Model code; default the champion. Others go under models/{code}/."),
 ]
 AllModels = Annotated[
     bool,
@@ -108,15 +212,10 @@ AllModels = Annotated[
         help="Every enabled model in one run: the champion at the prefix's root, the others under models/{code}/.",
     ),
 ]
-Prefix = Annotated[str, typer.Option(envvar="PICKS_EXPORT_PREFIX", help="Path prefix of every published file.")]
+Prefix = Annotated[str, typer.Option(envvar="PICKS_EXPORT_PREFIX", metavar="PREFIX", help="Path prefix of every published file.")]
 Today = Annotated[
     DateOption,
-    typer.Option(
-        envvar="PICKS_EXPORT_TODAY",
-        formats=["%Y-%m-%d"],
-        hidden=True,
-        help="Stand-in for today in America/New_York (tests and replays).",
-    ),
+    _date_option(envvar="PICKS_EXPORT_TODAY", hidden=True, help="Stand-in for today in America/New_York (tests and replays)."),
 ]
 
 
@@ -125,7 +224,7 @@ DryRun = Annotated[
     bool,
     typer.Option(
         "--dry-run", envvar="PICKS_EXPORT_DRY_RUN", rich_help_panel=PUBLISHING,
-        help="Print per file whether it is new, changed, unchanged or refused, with sizes; publish nothing.",
+        help="Plan and report as a run would (exit 7 if the shrink guard would refuse it); publish nothing.",
     ),
 ]
 AllowShrink = Annotated[
@@ -143,24 +242,24 @@ Gzip = Annotated[
     ),
 ]
 CacheDay = Annotated[
-    str, typer.Option(envvar="PICKS_EXPORT_CACHE_DAY", rich_help_panel=PUBLISHING, help="Cache-Control of per-day files.")
+    str, typer.Option(envvar="PICKS_EXPORT_CACHE_DAY", metavar="HEADER", rich_help_panel=PUBLISHING, help="Cache-Control of per-day files.")
 ]
 CacheSeason = Annotated[
-    str, typer.Option(envvar="PICKS_EXPORT_CACHE_SEASON", rich_help_panel=PUBLISHING, help="Cache-Control of season files.")
+    str, typer.Option(envvar="PICKS_EXPORT_CACHE_SEASON", metavar="HEADER", rich_help_panel=PUBLISHING, help="Cache-Control of season files.")
 ]
 CacheIndex = Annotated[
-    str, typer.Option(envvar="PICKS_EXPORT_CACHE_INDEX", rich_help_panel=PUBLISHING, help="Cache-Control of picks/index.json and manifest.json.")
+    str, typer.Option(envvar="PICKS_EXPORT_CACHE_INDEX", metavar="HEADER", rich_help_panel=PUBLISHING, help="Cache-Control of picks/index.json and manifest.json.")
 ]
 CacheSchema = Annotated[
-    str, typer.Option(envvar="PICKS_EXPORT_CACHE_SCHEMA", rich_help_panel=PUBLISHING, help="Cache-Control of the JSON Schemas.")
+    str, typer.Option(envvar="PICKS_EXPORT_CACHE_SCHEMA", metavar="HEADER", rich_help_panel=PUBLISHING, help="Cache-Control of the JSON Schemas.")
 ]
 Workers = Annotated[
-    int, typer.Option(envvar="PICKS_EXPORT_WORKERS", rich_help_panel=PUBLISHING, help="Parallel uploads.", min=1, max=64)
+    int, typer.Option(envvar="PICKS_EXPORT_WORKERS", metavar="N", rich_help_panel=PUBLISHING, help="Parallel uploads.", min=1, max=64)
 ]
 RetryDeadline = Annotated[
     float,
     typer.Option(
-        envvar="PICKS_EXPORT_RETRY_DEADLINE", rich_help_panel=PUBLISHING, min=1,
+        envvar="PICKS_EXPORT_RETRY_DEADLINE", metavar="SECONDS", rich_help_panel=PUBLISHING, min=1,
         help="Seconds to keep retrying a request that fails transiently (429, 5xx, connection reset).",
     ),
 ]
@@ -173,8 +272,41 @@ WithPage = Annotated[
 ]
 Project = Annotated[
     Optional[str],
-    typer.Option(envvar="PICKS_EXPORT_PROJECT", rich_help_panel=PUBLISHING, help="Google Cloud project of the bucket."),
+    typer.Option(envvar="PICKS_EXPORT_PROJECT", metavar="PROJECT", rich_help_panel=PUBLISHING, help="Google Cloud project of the bucket."),
 ]
+OUTPUT = "Output"
+Verbose = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", envvar="PICKS_EXPORT_VERBOSE", rich_help_panel=OUTPUT,
+                 help="List every file with what happened to it (or would, on a dry run)."),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", envvar="PICKS_EXPORT_QUIET", rich_help_panel=OUTPUT,
+                 help="Print only errors and the summary line; no plan, no progress."),
+]
+Json = Annotated[
+    bool,
+    typer.Option("--json", envvar="PICKS_EXPORT_JSON", rich_help_panel=OUTPUT,
+                 help="Print the run's report as one JSON document on stdout (errors still go to stderr)."),
+]
+
+
+@dataclass(frozen=True)
+class Output:
+    """How much a run prints: the plan and summary (default), every file (-v), the summary only (-q), or JSON."""
+
+    verbose: bool = False
+    quiet: bool = False
+    json: bool = False
+
+    @classmethod
+    def of(cls, verbose: bool, quiet: bool, json: bool) -> Output:
+        if verbose and quiet:
+            raise typer.BadParameter("--verbose and --quiet exclude each other", param_hint="'--verbose' / '--quiet'")
+        return cls(verbose, quiet, json)
+
+
 DAY_CACHE, SEASON_CACHE, INDEX_CACHE, SCHEMA_CACHE = (DEFAULT_CACHE_CONTROL[kind] for kind in ("day", "season", "index", "schema"))
 
 
@@ -192,10 +324,6 @@ def _policy(
         workers=workers,
         retry_deadline=retry_deadline,
     )
-
-
-def _date(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value else None
 
 
 class Interrupted(KeyboardInterrupt):
@@ -218,8 +346,9 @@ def _interrupt(signum: int, _frame: object) -> None:
 
 
 @contextmanager
-def _clean_errors() -> Iterator[None]:
-    """A library error becomes one line on stderr and its exit code, never a traceback."""
+def _clean_errors(on_report: Callable[[ExportError, Report], None] | None = None) -> Iterator[None]:
+    """A library error becomes one line on stderr and its exit code, never a traceback; a report it carries
+    (a run that could not publish everything) is printed first, through `on_report`."""
     try:
         yield
     except ExportError as error:
@@ -227,7 +356,7 @@ def _clean_errors() -> Iterator[None]:
             raise Interrupted(_received[0]) from None
         report = getattr(error, "report", None)
         if report is not None:
-            _print_report(report)
+            (on_report or (lambda _, each: _print_files(each, Output())))(error, report)
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(error.exit_code) from None
 
@@ -238,7 +367,7 @@ def _exporter(
     dest: str,
     model: str | None,
     prefix: str,
-    today: dt.datetime | None,
+    today: dt.date | None,
     policy: PublishPolicy,
     project: str | None,
     bigquery: BigQuerySettings | None = None,
@@ -249,50 +378,120 @@ def _exporter(
     from .exporters.export import ExportOptions, Exporter
     from .exporters.sinks import open_sink
 
-    options = ExportOptions(model=model, prefix=prefix, today=_date(today) or today_in_new_york(), with_page=with_page)
+    options = ExportOptions(model=model, prefix=prefix, today=today or today_in_new_york(), with_page=with_page)
     sink = open_sink(dest, project)
     return Exporter(open_engine(warehouse, dataset, bigquery), sink, options, policy)
 
 
-def _print_report(report: Report) -> None:
-    """A line per file that was (or, on a dry run, would be) touched; unchanged files only on a dry run."""
-    for result in report.results:
+PLAN_ACTIONS = ("new", "changed", "restyle", "unchanged", "refused")
+
+
+def _print_files(report: Report, output: Output, exit_code: int = 0) -> None:
+    """A line per file: every file with -v; after a failed run, those that tell what went wrong (with -q, only the
+    failed and refused ones); none after a run that went as planned."""
+    if output.verbose:
+        shown = report.results
+    elif exit_code and output.quiet:
+        shown = [result for result in report.results if result.status in ("failed", "refused")]
+    elif exit_code == 7:  # the refused files; the rest were never attempted
+        shown = [result for result in report.results if result.status == "refused"]
+    elif exit_code:
+        shown = [result for result in report.results if result.status != "unchanged"]
+    else:
+        shown = []
+    for result in shown:
         if report.dry_run:
-            action = report.actions[result.path]
+            action = report.status_of(result)
             reason = f"  ({result.detail})" if result.detail and result.detail != action else ""
             typer.echo(f"{action:<10} {report.describe(result.path)}  {result.size:,} bytes{reason}")
-        elif result.status != "unchanged":
+        else:
             detail = f"  ({result.detail})" if result.detail else ""
             size = f"  {result.size:,} bytes" if result.size else ""
             typer.echo(f"{result.status:<13} {report.describe(result.path)}{size}{detail}")
 
 
-def _report(outcome: Outcome, progress: _Progress) -> None:
-    report = outcome.report
-    seconds = f" in {progress.seconds():.1f} s"
-    _print_report(report)
+def _plan_counts(report: Report) -> str:
+    actions = list(report.actions.values())
+    counts = {action: actions.count(action) for action in PLAN_ACTIONS}
+    if "superseded" in actions:
+        counts["superseded"] = actions.count("superseded")
+    return ", ".join(f"{count} {action}" for action, count in counts.items())
+
+
+def _summary(report: Report, queries: int, seconds: float) -> str:
+    took = f"{queries} warehouse queries in {seconds:.1f} s"
     if report.dry_run:
-        counts = {action: list(report.actions.values()).count(action) for action in ("new", "changed", "restyle", "unchanged")}
-        summary = ", ".join(f"{count} {action}" for action, count in counts.items())
-        typer.echo(
-            f"dry run, nothing published: {len(report.results)} files ({summary}); {outcome.queries} warehouse queries"
-            + seconds
-        )
-        return
-    typer.echo(
+        return f"dry run, nothing published: {len(report.results)} files ({_plan_counts(report)}); {took}"
+    return (
         f"{len(report.results)} files: {report.count('written')} written, {report.count('patched')} headers updated,"
         f" {report.count('unchanged')} unchanged, {report.count('superseded')} left to a newer run;"
-        f" {report.bytes_sent:,} bytes sent to {report.describe('')}; {outcome.queries} warehouse queries{seconds}"
+        f" {report.bytes_sent:,} bytes sent to {report.describe('')}; {took}"
     )
 
 
-class _Progress:
-    """Files built so far, with the rate (and the ETA when the total is known): a line redrawn in place on a
-    terminal, a plain log line every few seconds otherwise."""
+@dataclass
+class _Run:
+    """One daily / backfill / season run as the CLI shows it: progress while building, then its report."""
 
-    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+    command: str
+    output: Output
+    policy: PublishPolicy
+    progress: _Progress
+    queries: Callable[[], int] = lambda: 0
+
+    def emit(self, report: Report, exit_code: int = 0) -> None:
+        """The report: JSON (--json), or the plan line, the files -v / a failure asks for, and the summary."""
+        self.progress.close()
+        seconds = self.progress.seconds()
+        if self.output.json:
+            from .exporters.export import outcome_json
+
+            document = outcome_json(report, command=self.command, run=self.policy.run, queries=self.queries(),
+                                    seconds=seconds, exit_code=exit_code)
+            typer.echo(_json(document))
+            return
+        if not (self.output.quiet or report.dry_run or exit_code):
+            typer.echo(f"plan: {len(report.actions)} files: {_plan_counts(report)}")
+        _print_files(report, self.output, exit_code)
+        if not exit_code or self.output.quiet or report.dry_run:
+            typer.echo(_summary(report, self.queries(), seconds))
+
+
+def _export(command: str, output: Output, policy: PublishPolicy, run: Callable[[_Progress], tuple[Exporter, Outcome]]) -> None:
+    """Run an export command: progress, errors as one line, and the report as `output` asks, with exit 7 for a dry
+    run that the shrink guard would refuse."""
+    from .exporters.publish import PublishRefused
+
+    progress = _Progress("building", enabled=not output.quiet)
+    shown = _Run(command, output, policy, progress)
+    try:
+        with _clean_errors(lambda error, report: shown.emit(report, error.exit_code)):
+            exporter, outcome = run(progress)
+            shown.queries = lambda: exporter.engine.queries_run
+            report = outcome.report
+            refused = [result for result in report.results if result.status == "refused"]
+            if report.dry_run and refused:
+                more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+                raise PublishRefused(
+                    f"dry run: the shrink guard would refuse the run: {report.describe(refused[0].path)}:"
+                    f" {refused[0].detail}{more}",
+                    report,
+                )
+            shown.emit(report)
+    finally:
+        progress.close()
+
+
+class _Progress:
+    """Files built so far: on a terminal a bar redrawn in place, with the rate and the ETA; elsewhere a plain log
+    line every ten seconds. The total is the run's expected file count, known once the first model is read."""
+
+    WIDTH = 24
+
+    def __init__(self, label: str, stream: TextIO | None = None, enabled: bool = True) -> None:
         self.label = label
         self.stream = stream or sys.stderr
+        self.enabled = enabled
         self.tty = self.stream.isatty()
         self.started = time.monotonic()
         self.shown_at = self.started  # the first line after the first interval: short runs print none
@@ -302,47 +501,51 @@ class _Progress:
     def __call__(self, done: int, total: int | None) -> None:
         self.done = done
         now = time.monotonic()
-        if now - self.shown_at < (0.1 if self.tty else 10.0):
+        if not self.enabled or now - self.shown_at < (0.1 if self.tty else 10.0):
             return
         self.shown_at = now
         rate = done / max(now - self.started, 1e-9)
-        line = f"{self.label}: {done:,}" + (f"/{total:,}" if total else "") + f" files, {rate:,.0f} files/s"
-        if total and rate > 0:
-            line += f", ETA {max(total - done, 0) / rate:,.0f} s"
+        total = max(total, done) if total else None
+        counted = f"{done:,}" + (f"/{total:,}" if total else "") + f" files, {rate:,.0f} files/s"
+        eta = f", ETA {(total - done) / rate:,.0f} s" if total and rate > 0 else ""
         self.drawn = True
         if self.tty:
-            self.stream.write(f"\r{line}\033[K")
+            filled = round(self.WIDTH * done / total) if total else 0
+            bar = f" [{'#' * filled}{'.' * (self.WIDTH - filled)}]" if total else ""
+            self.stream.write(f"\r{self.label}{bar} {counted}{eta}\033[K")
         else:
-            self.stream.write(line + "\n")
+            self.stream.write(f"{self.label}: {counted}{eta}\n")
         self.stream.flush()
 
     def close(self) -> None:
         if self.tty and self.drawn:
-            self.stream.write("\n")
+            self.stream.write("\r\033[K")  # the bar goes: the report follows
             self.stream.flush()
+        self.drawn = False
 
     def seconds(self) -> float:
         return time.monotonic() - self.started
 
 
-@contextmanager
-def _progress(label: str) -> Iterator[_Progress]:
-    progress = _Progress(label)
-    try:
-        yield progress
-    finally:
-        progress.close()
+RUN_EXITS = EXPORT_EXITS
 
 
-@app.command()
+@app.command(help=_help(
+    "Write a demo warehouse: a realistic, seeded season in the contract's six tables.",
+    "It covers the season up to --today and prints dates to try with the other commands. It replaces only a"
+    " previous demo (or nothing): anything else is refused (exit 1) unless --force. On BigQuery"
+    " (--warehouse bigquery://PROJECT --dataset NAME) it creates the dataset if needed and replaces the tables.",
+    examples=("picks-export demo", "picks-export demo --warehouse warehouse.duckdb --seed 7"),
+    exits=(1, 5),
+))
 def demo(
     warehouse: Warehouse = "warehouse.duckdb",
     dataset: Dataset = DEFAULT_DATASET,
     today: Annotated[
         DateOption,
-        typer.Option(envvar="PICKS_EXPORT_TODAY", formats=["%Y-%m-%d"], help="Last day of the demo (default: today in New York)."),
+        _date_option(envvar="PICKS_EXPORT_TODAY", help="Last day of the demo (default: today in New York)."),
     ] = None,
-    seed: Annotated[int, typer.Option(envvar="PICKS_EXPORT_SEED", help="Seed of the generated data.")] = 7,
+    seed: Annotated[int, typer.Option(envvar="PICKS_EXPORT_SEED", metavar="N", help="Seed of the generated data.")] = 7,
     force: Annotated[
         bool,
         typer.Option("--force", help="Replace a warehouse (or BigQuery tables with rows) that is not a previous demo."),
@@ -350,34 +553,35 @@ def demo(
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
 ) -> None:
-    """Write a demo warehouse: a realistic, seeded season in the contract's six tables.
-
-    It replaces only a previous demo (or nothing): anything else is refused (exit 1) unless --force.
-
-    Example: picks-export demo --warehouse warehouse.duckdb --today 2026-02-07 --seed 7
-
-    On BigQuery (creates the dataset if needed, replaces the tables): picks-export demo --warehouse
-    bigquery://my-staging-project --dataset nba_predictions_demo
-    """
     from .exporters.demo import demo_span, generate_demo
     from .exporters.engines import write_demo
     from .exporters.export import check_date
+    from .exporters.rules import season_label
 
     with _clean_errors():
-        day = check_date("--today", _date(today) or today_in_new_york())
+        day = check_date("--today", today or today_in_new_york())
         rows = generate_demo(day, seed)
         write_demo(warehouse, rows, dataset, BigQuerySettings("demo", location, bigquery_endpoint), force=force)
         first, last = demo_span(day)
         picks = len(rows["subset_picks"])
         typer.echo(f"wrote {warehouse}: games from {first} to {last}, {picks:,} pick rows (seed {seed})")
+        source = "" if warehouse == "warehouse.duckdb" else f" --warehouse {warehouse}"
+        pinned = f" --today {today}" if today else ""
+        middle = first + (last - first) / 2
+        typer.echo("try:")
+        for example in (f"daily --date {last}", f"backfill --start {first} --end {last}",
+                        f"season --season {season_label(last)} --as-of {middle}"):
+            typer.echo(f"  picks-export {example}{source}{pinned}")
 
 
-@app.command()
+@app.command(help=_help(
+    "The daily job after grading: today's file, yesterday's (now graded) and the season file.",
+    "A --date more than one day after today without shown picks is refused (exit 1).",
+    examples=("picks-export daily", "picks-export daily --dry-run -v", "picks-export daily --json"),
+    exits=RUN_EXITS,
+))
 def daily(
-    date: Annotated[
-        DateOption,
-        typer.Option(envvar="PICKS_EXPORT_DATE", formats=["%Y-%m-%d"], help="Game date (default: today in New York)."),
-    ] = None,
+    date: Annotated[DateOption, _date_option(envvar="PICKS_EXPORT_DATE", help="Game date (default: today in New York).")] = None,
     warehouse: Warehouse = "warehouse.duckdb",
     dataset: Dataset = DEFAULT_DATASET,
     dest: Dest = "public",
@@ -399,23 +603,34 @@ def daily(
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+    json: Json = False,
 ) -> None:
-    """The daily job after grading: today's file, yesterday's (now graded) and the season file.
+    output = Output.of(verbose, quiet, json)
+    with _clean_errors():
+        policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
 
-    Example: picks-export daily --date 2026-02-07 --dest gs://picks-site
-    """
-    with _clean_errors(), _progress("building") as progress:
+    def run(progress: _Progress) -> tuple[Exporter, Outcome]:
         bigquery = BigQuerySettings("daily", location, bigquery_endpoint, maximum_bytes_billed)
-        policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
-        day = _date(date) or exporter.options.today
-        _report(exporter.daily(day, progress, all_models=all_models), progress)
+        return exporter, exporter.daily(date or exporter.options.today, progress, all_models=all_models)
+
+    _export("daily", output, policy, run)
 
 
-@app.command()
+@app.command(help=_help(
+    "Regenerate every per-day file with picks in [--start, --end] and the file of every season it touches.",
+    "Without dates: the current season up to today. A day already published that no longer has picks is rebuilt"
+    " empty (the shrink guard decides); a season gets its file when it has picks, is current or is published.",
+    examples=("picks-export backfill", "picks-export backfill --all-models --start 2025-10-21 -q"),
+    exits=RUN_EXITS,
+))
 def backfill(
-    start: Annotated[dt.datetime, typer.Option(envvar="PICKS_EXPORT_START", formats=["%Y-%m-%d"], help="First date.")],
-    end: Annotated[dt.datetime, typer.Option(envvar="PICKS_EXPORT_END", formats=["%Y-%m-%d"], help="Last date.")],
+    start: Annotated[
+        DateOption, _date_option(envvar="PICKS_EXPORT_START", help="First date (default: the first day of --end's season).")
+    ] = None,
+    end: Annotated[DateOption, _date_option(envvar="PICKS_EXPORT_END", help="Last date (default: today in New York).")] = None,
     warehouse: Warehouse = "warehouse.duckdb",
     dataset: Dataset = DEFAULT_DATASET,
     dest: Dest = "public",
@@ -437,29 +652,43 @@ def backfill(
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+    json: Json = False,
 ) -> None:
-    """Regenerate every per-day file with picks in [START, END] and the file of every season it touches.
+    from .exporters.export import check_date
+    from .exporters.rules import season_bounds, season_label
 
-    Example: picks-export backfill --start 2025-10-21 --end 2026-06-15
-    """
-    with _clean_errors(), _progress("building") as progress:
-        bigquery = BigQuerySettings("backfill", location, bigquery_endpoint, maximum_bytes_billed)
+    output = Output.of(verbose, quiet, json)
+    with _clean_errors():
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
+
+    def run(progress: _Progress) -> tuple[Exporter, Outcome]:
+        bigquery = BigQuerySettings("backfill", location, bigquery_endpoint, maximum_bytes_billed)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
-        _report(exporter.backfill(start.date(), end.date(), progress, all_models=all_models), progress)
+        last = end or exporter.options.today
+        first = start or season_bounds(season_label(check_date("--end", last)))[0]
+        return exporter, exporter.backfill(first, last, progress, all_models=all_models)
+
+    _export("backfill", output, policy, run)
 
 
-@app.command()
+@app.command(help=_help(
+    "Write one season's file, records as of --as-of (default: its latest graded date).",
+    "Without --as-of, the current season's file is also written to the live subsets/season.json. With an explicit"
+    " --as-of (a view of the past), only the season's own file subsets/seasons/SEASON.json is written: the live"
+    " address keeps the latest records until the next daily run.",
+    examples=("picks-export season", "picks-export season --dry-run -v"),
+    exits=RUN_EXITS,
+))
 def season(
     season: Annotated[
         Optional[str],
-        typer.Option(envvar="PICKS_EXPORT_SEASON", help="Season label like 2025-26 (default: the current season)."),
+        typer.Option(envvar="PICKS_EXPORT_SEASON", metavar="SEASON", help="Season label like 2025-26 (default: the current season)."),
     ] = None,
     as_of: Annotated[
         DateOption,
-        typer.Option(
-            "--as-of", envvar="PICKS_EXPORT_AS_OF", formats=["%Y-%m-%d"], help="Records as of this date (default: latest graded)."
-        ),
+        _date_option("--as-of", envvar="PICKS_EXPORT_AS_OF", help="Records as of this date (default: latest graded)."),
     ] = None,
     warehouse: Warehouse = "warehouse.duckdb",
     dataset: Dataset = DEFAULT_DATASET,
@@ -481,28 +710,35 @@ def season(
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+    json: Json = False,
 ) -> None:
-    """Write one season file.
-
-    Example: picks-export season --season 2025-26 --as-of 2026-02-07
-    """
     from .exporters.rules import season_label
 
-    with _clean_errors(), _progress("building") as progress:
-        bigquery = BigQuerySettings("season", location, bigquery_endpoint, maximum_bytes_billed)
+    output = Output.of(verbose, quiet, json)
+    with _clean_errors():
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
+
+    def run(progress: _Progress) -> tuple[Exporter, Outcome]:
+        bigquery = BigQuerySettings("season", location, bigquery_endpoint, maximum_bytes_billed)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
-        _report(exporter.season(season_label(exporter.options.today) if season is None else season, _date(as_of)), progress)
+        label = season_label(exporter.options.today) if season is None else season
+        return exporter, exporter.season(label, as_of)
+
+    _export("season", output, policy, run)
 
 
-@app.command()
+
+@app.command(help=_help(
+    "Check published files against the JSON Schemas; exit 0 only if every one is valid.",
+    "Each error is printed with its file and JSON path; dot-files and dot-folders are skipped.",
+    examples=("picks-export validate public/",),
+    exits=(1, 4),
+))
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Published files, or folders of them.")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Published files, or folders of them.")],
 ) -> None:
-    """Check published files against the JSON Schemas; exit 0 only if every one is valid.
-
-    Example: picks-export validate public/
-    """
     from .exporters.errors import InvalidDocumentError
     from .exporters.validation import validate_paths
 
@@ -520,19 +756,22 @@ def validate(
     typer.echo(f"{checked} file{'' if checked == 1 else 's'} valid")
 
 
-@app.command()
+@app.command(help=_help(
+    "Serve a published folder as the bucket would (headers, gzip, CORS, 404s), with the reference page at /.",
+    "It listens on 127.0.0.1 until Ctrl-C, which ends it with exit 0.",
+    examples=("picks-export serve public/ --port 8000 --origin http://localhost:5173",),
+    exits=(1,),
+))
 def serve(
-    dest: Annotated[Path, typer.Argument(help="The folder a run published to (its --dest).")],
-    port: Annotated[int, typer.Option(envvar="PICKS_EXPORT_PORT", help="Port on 127.0.0.1; 0 picks a free one.")] = 8000,
+    dest: Annotated[Path, typer.Argument(metavar="PATH", help="The folder a run published to (its --dest).")],
+    port: Annotated[
+        int, typer.Option(envvar="PICKS_EXPORT_PORT", metavar="PORT", help="Port on 127.0.0.1; 0 picks a free one.")
+    ] = 8000,
     origin: Annotated[
         Optional[list[str]],
-        typer.Option(help="A web origin allowed by CORS, as `bucket cors` would allow it; repeatable."),
+        typer.Option(metavar="URL", help="A web origin allowed by CORS, as `bucket cors` would allow it; repeatable."),
     ] = None,
 ) -> None:
-    """Serve a published folder as the bucket would (headers, gzip, CORS, 404s), with the reference page at /.
-
-    Example: picks-export serve public/ --port 8000 --origin http://localhost:5173
-    """
     from .exporters.serve import open_server
     from .exporters.sinks import check_origin
 
@@ -554,20 +793,19 @@ class Estimated(str, Enum):
     season = "season"
 
 
-@app.command()
+@app.command(help=_help(
+    "Dry-run the BigQuery queries a command would make: the bytes each would scan, and the total.",
+    "Nothing runs and nothing is billed. The options name the run as they do for the command itself.",
+    examples=("picks-export estimate backfill --start 2025-10-21 --end 2026-06-15 --warehouse bigquery://my-project",),
+    exits=(1, 5),
+))
 def estimate(
-    command: Annotated[Estimated, typer.Argument(help="The command whose queries to dry-run.")],
-    date: Annotated[
-        DateOption, typer.Option(envvar="PICKS_EXPORT_DATE", formats=["%Y-%m-%d"], help="daily: the game date.")
-    ] = None,
-    start: Annotated[
-        DateOption, typer.Option(envvar="PICKS_EXPORT_START", formats=["%Y-%m-%d"], help="backfill: the first date.")
-    ] = None,
-    end: Annotated[
-        DateOption, typer.Option(envvar="PICKS_EXPORT_END", formats=["%Y-%m-%d"], help="backfill: the last date.")
-    ] = None,
+    command: Annotated[Estimated, typer.Argument(metavar="COMMAND", help="The command whose queries to dry-run: daily, backfill or season.")],
+    date: Annotated[DateOption, _date_option(envvar="PICKS_EXPORT_DATE", help="daily: the game date.")] = None,
+    start: Annotated[DateOption, _date_option(envvar="PICKS_EXPORT_START", help="backfill: the first date.")] = None,
+    end: Annotated[DateOption, _date_option(envvar="PICKS_EXPORT_END", help="backfill: the last date.")] = None,
     season: Annotated[
-        Optional[str], typer.Option(envvar="PICKS_EXPORT_SEASON", help="season: a label like 2025-26.")
+        Optional[str], typer.Option(envvar="PICKS_EXPORT_SEASON", metavar="SEASON", help="season: a label like 2025-26.")
     ] = None,
     warehouse: Warehouse = "warehouse.duckdb",
     dataset: Dataset = DEFAULT_DATASET,
@@ -576,12 +814,6 @@ def estimate(
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
     today: Today = None,
 ) -> None:
-    """Dry-run the BigQuery queries a command would make: the bytes each would scan, and the total.
-
-    Nothing runs and nothing is billed. The options name the run as they do for the command itself.
-
-    Example: picks-export estimate backfill --start 2025-10-21 --end 2026-06-15 --warehouse bigquery://my-project
-    """
     from .exporters.engines import format_bytes, is_bigquery, open_bigquery
     from .exporters.export import backfill_dates, daily_dates, estimate as estimate_reads, season_dates
     from .exporters.rules import season_label
@@ -591,11 +823,11 @@ def estimate(
     with _clean_errors():
         if not is_bigquery(warehouse):
             raise ExportError(f"estimate needs a BigQuery warehouse (--warehouse bigquery://PROJECT), not {warehouse}")
-        day = _date(today) or today_in_new_york()
+        day = today or today_in_new_york()
         if command is Estimated.daily:
-            first, last = daily_dates(_date(date) or day)
+            first, last = daily_dates(date or day)
         elif command is Estimated.backfill:
-            first, last = backfill_dates(start.date(), end.date())  # type: ignore[union-attr]
+            first, last = backfill_dates(start, end)  # type: ignore[arg-type]
         else:
             first, last = season_dates(season_label(day) if season is None else season)
         bigquery = BigQuerySettings(command.value, location, bigquery_endpoint, maximum_bytes_billed)
@@ -616,47 +848,75 @@ def estimate(
     )
 
 
-bucket_app = typer.Typer(help="Set up and inspect the bucket the website reads.", no_args_is_help=True)
+bucket_app = typer.Typer(
+    cls=TyperGroup,
+    help="Set up and inspect the bucket the website reads (every bucket command needs --dest gs://BUCKET).",
+    no_args_is_help=True,
+    context_settings=CONTEXT,
+)
 app.add_typer(bucket_app, name="bucket")
 BucketDest = Annotated[
-    str, typer.Option(envvar="PICKS_EXPORT_DEST", help="The bucket, as gs://BUCKET (a prefix limits `show`).")
+    Optional[str],
+    typer.Option(envvar="PICKS_EXPORT_DEST", metavar="gs://BUCKET", show_default=False,
+                 help="The bucket, as gs://BUCKET (a prefix limits `show`). A folder in PICKS_EXPORT_DEST is not one."),
 ]
+BUCKET_EXITS = (1, 6)
 
 
-@bucket_app.command("cors")
+def _bucket_dest(ctx: typer.Context, dest: str | None) -> str:
+    """The bucket of a bucket command: a PICKS_EXPORT_DEST naming a folder (for the export commands) is named as
+    the reason rather than misread as a bucket."""
+    from typer._click.core import ParameterSource
+
+    if dest is None:
+        raise typer.BadParameter("a bucket command needs --dest gs://BUCKET", param_hint="'--dest'")
+    if not dest.startswith("gs://") and ctx.get_parameter_source("dest") is ParameterSource.ENVIRONMENT:
+        raise ExportError(
+            f"PICKS_EXPORT_DEST is {dest!r}, a folder, not a bucket: give --dest gs://BUCKET to `{ctx.command_path}`"
+        )
+    return dest
+
+
+@bucket_app.command("cors", help=_help(
+    "Set the bucket's CORS policy so that pages from these origins can fetch the files, and print it.",
+    examples=("picks-export bucket cors --dest gs://picks-site --origin https://picks.example.com",),
+    exits=BUCKET_EXITS,
+))
 def bucket_cors(
+    ctx: typer.Context,
     origin: Annotated[
-        list[str], typer.Option(help="A web origin allowed to GET the files, like https://example.com; repeatable.")
+        list[str],
+        typer.Option(metavar="URL", help="A web origin allowed to GET the files, like https://example.com; repeatable."),
     ],
-    dest: BucketDest,
+    dest: BucketDest = None,
     max_age: Annotated[
-        int, typer.Option(envvar="PICKS_EXPORT_CORS_MAX_AGE", min=0, help="Seconds a browser may cache the CORS answer.")
+        int,
+        typer.Option(envvar="PICKS_EXPORT_CORS_MAX_AGE", metavar="SECONDS", min=0,
+                     help="Seconds a browser may cache the CORS answer."),
     ] = 3600,
     project: Project = None,
 ) -> None:
-    """Set the bucket's CORS policy so that pages from these origins can fetch the files, and print it.
-
-    Example: picks-export bucket cors --dest gs://picks-site --origin https://picks.example.com
-    """
     with _clean_errors():
         from .exporters.gcs_sink import set_cors
         from .exporters.sinks import check_origin, open_bucket
 
+        dest = _bucket_dest(ctx, dest)
         origins = [check_origin(each) for each in origin]
         policy = set_cors(open_bucket(dest, project), origins, max_age)
         typer.echo(f"CORS of {dest}: {_json(policy)}")
 
 
-@bucket_app.command("show")
-def bucket_show(dest: BucketDest, project: Project = None) -> None:
-    """Print the bucket's CORS policy and the number and total size of its objects (under the prefix).
-
-    Example: picks-export bucket show --dest gs://picks-site
-    """
+@bucket_app.command("show", help=_help(
+    "Print the bucket's CORS policy and the number and total size of its objects (under the prefix).",
+    examples=("picks-export bucket show --dest gs://picks-site",),
+    exits=BUCKET_EXITS,
+))
+def bucket_show(ctx: typer.Context, dest: BucketDest = None, project: Project = None) -> None:
     with _clean_errors():
         from .exporters.gcs_sink import summarize_bucket
         from .exporters.sinks import open_bucket
 
+        dest = _bucket_dest(ctx, dest)
         summary = summarize_bucket(open_bucket(dest, project))
         typer.echo(f"bucket: gs://{summary.name}")
         typer.echo(f"cors: {_json(summary.cors) if summary.cors else 'none'}")

@@ -36,14 +36,15 @@ def test_help_of_every_command(command):
     assert result.exit_code == 0
     assert "Usage: " in result.stdout
     if command:
-        assert "Example: picks-export " + command[0] in result.stdout
+        assert "\n  Examples:\n    picks-export " + command[0] in result.stdout
+        assert "Exit codes: 0 success;" in result.stdout
     else:
         assert "Exit codes" in result.stdout and all(name in result.stdout for name in ("daily", "backfill", "validate"))
 
 
 def test_daily_writes_and_says_where(warehouse, tmp_path):
     dest = tmp_path / "public"
-    result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(dest), "--date", TODAY, "--today", TODAY)
+    result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(dest), "--date", TODAY, "--today", TODAY, "-v")
     assert result.exit_code == 0, result.output
     expected = ["manifest.json", "picks/2025-11-04.json", "picks/2025-11-05.json", "picks/index.json",
                 "schemas/manifest.schema.json", "schemas/picks-day.schema.json", "schemas/picks-index.schema.json",

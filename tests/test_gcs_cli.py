@@ -38,7 +38,7 @@ def bucket(gcs) -> str:
 
 def test_backfill_publishes_the_demo_season_and_a_second_run_uploads_nothing(gcs, bucket, warehouse):
     args = ["backfill", "--start", "2025-10-01", "--end", TODAY, "--warehouse", str(warehouse), "--dest", f"gs://{bucket}/site"]
-    first = invoke(gcs.url, *args)
+    first = invoke(gcs.url, *args, "-v")
     assert first.exit_code == 0, first.output
     blobs = {blob.name: blob for blob in client_for(gcs.url).list_blobs(bucket)}
     days = [name for name in blobs if name.startswith("site/v1/picks/20")]
@@ -48,17 +48,21 @@ def test_backfill_publishes_the_demo_season_and_a_second_run_uploads_nothing(gcs
     assert all(blob.content_encoding == "gzip" for blob in blobs.values())
     second = invoke(gcs.url, *args)
     assert second.exit_code == 0, second.output
-    assert f"{len(blobs)} files: 0 written, 0 headers updated, {len(blobs)} unchanged" in second.stdout
-    assert second.stdout.count("\n") == 1  # unchanged files are not listed one by one
+    assert second.stdout.splitlines() == [  # the plan and the summary; no file listed one by one without -v
+        f"plan: {len(blobs)} files: 0 new, 0 changed, 0 restyle, {len(blobs)} unchanged, 0 refused",
+        second.stdout.splitlines()[1]]
+    assert second.stdout.splitlines()[1].startswith(f"{len(blobs)} files: 0 written, 0 headers updated, {len(blobs)} unchanged")
     assert {blob.name: blob.generation for blob in client_for(gcs.url).list_blobs(bucket)} == {
         name: blob.generation for name, blob in blobs.items()}
 
 
 def test_daily_dry_run_lists_every_file_and_publishes_nothing(gcs, bucket, warehouse):
-    result = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}", "--dry-run")
+    result = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}", "--dry-run", "-v")
     assert result.exit_code == 0, result.output
     assert f"new        gs://{bucket}/v1/picks/{TODAY}.json  " in result.stdout
-    assert "dry run, nothing published: 11 files (11 new, 0 changed, 0 restyle, 0 unchanged)" in result.stdout
+    assert "dry run, nothing published: 11 files (11 new, 0 changed, 0 restyle, 0 unchanged, 0 refused)" in result.stdout
+    short = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}", "--dry-run")
+    assert short.exit_code == 0 and short.stdout.count("\n") == 1 and short.stdout.startswith("dry run, nothing published")
     assert list(client_for(gcs.url).list_blobs(bucket)) == []
 
 

@@ -290,7 +290,7 @@ def test_serve_refuses_bad_options_with_one_line(args, message):
 
 def test_serve_help_has_an_example():
     result = subprocess.run(_cli() + ["serve", "--help"], capture_output=True, timeout=30)
-    assert result.returncode == 0 and b"Example: picks-export serve" in result.stdout
+    assert result.returncode == 0 and b"Examples:\n    picks-export serve" in result.stdout
 
 
 def test_with_page_publishes_the_page_once_and_serve_gives_each_file_its_type(tmp_path, rows, run):

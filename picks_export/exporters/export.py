@@ -162,13 +162,15 @@ class Exporter:
         spool = Spool()
         try:
             staged: list[_Staged] = []
-            built = total = 0  # the total grows as each model is reached: exact for a one-model run
+            built = 0
+            counts: list[int] = []  # files of each model reached so far
             for snapshot in read_snapshots(self.engine, self.options.model, start, end, all_models=all_models):
                 builder = DocumentBuilder(snapshot, self.options.generated_at)
                 layout = self._layout(builder)
                 published = self.publisher.listing(layout.folders())
                 wanted = wants(builder, published)
-                total += len(wanted.days) + sum(len(self._season_paths(layout, season)) for season, _ in wanted.seasons)
+                counts.append(len(wanted.days) + sum(len(self._season_paths(layout, *each)) for each in wanted.seasons))
+                total = expected_total(counts, snapshot.run_models)
                 documents = chain(
                     (self._day_document(builder, day) for day in wanted.days),
                     chain.from_iterable(self._season_documents(builder, *each) for each in wanted.seasons),
@@ -193,14 +195,16 @@ class Exporter:
     def _day_document(self, builder: DocumentBuilder, day: dt.date) -> Document:
         return Document(self._layout(builder).day(day), "day", builder.day(day))
 
-    def _season_paths(self, layout: Layout, season: str) -> list[str]:
-        """Where a season's file goes: its own path, and the current season's fixed address when it is current."""
-        current = season == rules.season_label(self.options.today)
+    def _season_paths(self, layout: Layout, season: str, as_of: dt.date | None = None) -> list[str]:
+        """Where a season's file goes: its own path, and the current season's fixed address when it is current.
+
+        A file as of an explicit date is a deliberate view of the past: the live address keeps the latest records."""
+        current = season == rules.season_label(self.options.today) and as_of is None
         return [layout.season(season)] + ([layout.current_season()] if current else [])
 
     def _season_documents(self, builder: DocumentBuilder, season: str, as_of: dt.date | None) -> list[Document]:
         content = builder.season(season, as_of or builder.default_as_of(season))
-        return [Document(path, "season", content) for path in self._season_paths(self._layout(builder), season)]
+        return [Document(path, "season", content) for path in self._season_paths(self._layout(builder), season, as_of)]
 
     def _publish(self, staged: list[_Staged], *, all_models: bool = False) -> Outcome:
         """Plan every file against what is published (each model's index, then the manifest last), then publish."""
@@ -301,6 +305,34 @@ class Exporter:
             if day is not None and step.action != "superseded" and step.payload.picks is not None:
                 days[day] = (step.payload.picks, bool(step.payload.graded))
         return days
+
+
+def expected_total(counts: list[int], models: int) -> int:
+    """The files a run will build, for progress: exact for the models reached so far (`counts`), each model
+    still to come counted like the mean of those, so the total is right from the first model on."""
+    return sum(counts) + round(sum(counts) / len(counts)) * max(models - len(counts), 0)
+
+
+def outcome_json(
+    report: Report,
+    *,
+    command: str,
+    run: str,
+    queries: int,
+    seconds: float,
+    exit_code: int,
+    warnings: list[str] | None = None,
+) -> dict[str, Any]:
+    """A run's final report as one JSON document (`--json`): what happened to each file, and the run's totals."""
+    return {
+        "command": command,
+        "run": run,
+        "exit_code": exit_code,
+        **report.as_json(),
+        "queries": queries,
+        "seconds": round(seconds, 3),
+        "warnings": list(warnings or []),
+    }
 
 
 def _summary_of(data: bytes | None) -> tuple[int, bool] | None:

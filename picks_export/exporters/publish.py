@@ -296,6 +296,26 @@ class Report:
     def bytes_sent(self) -> int:
         return sum(result.size for result in self.results if result.status == "written")
 
+    def status_of(self, result: FileResult) -> str:
+        """What happened to a file; on a dry run, what would have (its planned action rather than "planned")."""
+        return self.actions.get(result.path, result.status) if result.status == "planned" else result.status
+
+    def as_json(self) -> dict[str, Any]:
+        """The files by status (each with its path, size and any detail), for `--json` and run records."""
+        files: dict[str, list[dict[str, Any]]] = {}
+        for result in self.results:
+            entry: dict[str, Any] = {"path": result.path, "bytes": result.size}
+            if result.detail and result.detail != self.actions.get(result.path):
+                entry["detail"] = result.detail
+            files.setdefault(self.status_of(result), []).append(entry)
+        return {
+            "dry_run": self.dry_run,
+            "destination": self.describe(""),
+            "counts": {status: len(entries) for status, entries in files.items()},
+            "files": files,
+            "bytes_sent": self.bytes_sent,
+        }
+
 
 class PublishFailed(OutputError):
     """Some files could not be published; `report` tells which were, which were skipped and which failed."""

@@ -84,6 +84,7 @@ class Snapshot:
     signals: dict[dt.date, str] = field(default_factory=dict)
     # group id -> date -> picks of that date, in published order
     picks: dict[str, dict[dt.date, list[Pick]]] = field(default_factory=dict)
+    run_models: int = 1  # how many models the run reads: lets progress estimate the files still to come
 
     def dates_with_picks(self) -> list[dt.date]:
         """Every date on which some active group has shown picks, oldest first."""
@@ -115,9 +116,9 @@ def read_snapshots(
         model = pending.pop(system_id)
         picks = _shown_picks(rows, known, active, model, problems)
         problems.raise_if_any()
-        yield Snapshot(model, groups, first_date, last_date, signals.get(system_id, {}), picks)
+        yield Snapshot(model, groups, first_date, last_date, signals.get(system_id, {}), picks, len(models))
     for model in pending.values():  # no shown picks in the range: still a snapshot (a day file may be due)
-        yield Snapshot(model, groups, first_date, last_date, signals.get(model.system_id, {}), {})
+        yield Snapshot(model, groups, first_date, last_date, signals.get(model.system_id, {}), {}, len(models))
 
 
 def choose_models(rows: list[Row], code: str | None, all_models: bool) -> list[Model]:

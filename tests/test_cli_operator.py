@@ -1,0 +1,240 @@
+"""The command line as an operator meets it: --version, -h, completion, output volume, --json, progress, dry-run
+exit codes, plain usage errors, the season's live file, bucket commands and a folder DEST, and the README's examples."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+from typer.testing import CliRunner
+
+from picks_export.cli import _Progress, app
+
+TODAY = "2025-11-05"
+runner = CliRunner()
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    return runner.invoke(app, list(args), env={"SOURCE_DATE_EPOCH": "1770478200", **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
+    assert invoke("demo", "--warehouse", str(path), "--today", TODAY).exit_code == 0
+    return path
+
+
+def run_args(warehouse: Path, dest: Path, *more: str) -> list[str]:
+    return ["--warehouse", str(warehouse), "--dest", str(dest), "--today", TODAY, *more]
+
+
+def test_version_short_help_and_module():
+    from importlib.metadata import version
+
+    assert invoke("--version").stdout == f"picks-export {version('picks-export')}\n"
+    assert invoke("daily", "-h").stdout == invoke("daily", "--help").stdout
+    module = subprocess.run([sys.executable, "-m", "picks_export", "--version"], capture_output=True, text=True)
+    assert module.returncode == 0 and module.stdout.startswith("picks-export ")
+
+
+def test_completion_script():
+    result = invoke("--show-completion", "bash")
+    assert result.exit_code == 0 and "_PICKS_EXPORT_COMPLETE" in result.stdout or "complete" in result.stdout
+    assert "--install-completion" in invoke("--help").stdout
+
+
+def test_default_output_is_the_plan_and_the_summary(warehouse, tmp_path):
+    result = invoke("backfill", *run_args(warehouse, tmp_path, "--start", "2025-10-01", "--end", TODAY))
+    assert result.exit_code == 0, result.output
+    plan, summary = result.stdout.splitlines()
+    assert re.fullmatch(r"plan: (\d+) files: \1 new, 0 changed, 0 restyle, 0 unchanged, 0 refused", plan)
+    assert summary.startswith(plan.split()[1] + " files: ") and "warehouse queries in" in summary
+
+
+def test_verbose_lists_every_file_and_quiet_only_the_summary(warehouse, tmp_path):
+    first = invoke("daily", *run_args(warehouse, tmp_path))
+    again = invoke("daily", *run_args(warehouse, tmp_path, "-v"))
+    assert again.exit_code == 0
+    lines = again.stdout.splitlines()
+    assert len(lines) == 1 + 11 + 1 and all(line.startswith("unchanged ") for line in lines[1:-1])
+    assert first.stdout.count("\n") == 2
+    quiet = invoke("daily", *run_args(warehouse, tmp_path, "-q"))
+    assert quiet.stdout.count("\n") == 1 and quiet.stderr == ""
+    assert quiet.stdout.startswith("11 files: 0 written, 0 headers updated, 11 unchanged")
+    both = invoke("daily", *run_args(warehouse, tmp_path, "-v", "-q"))
+    assert both.exit_code == 2 and both.stderr.startswith("Error: ") and "exclude each other" in both.stderr
+
+
+def test_json_report(warehouse, tmp_path):
+    result = invoke("daily", *run_args(warehouse, tmp_path, "--json"))
+    assert result.exit_code == 0, result.output
+    report = orjson.loads(result.stdout)  # one document, nothing else on stdout
+    assert report["command"] == "daily" and report["exit_code"] == 0 and report["queries"] == 6
+    assert report["warnings"] == [] and re.fullmatch(r"\d{20}-[0-9a-f]{8}", report["run"])
+    assert report["counts"] == {"written": 11} and report["bytes_sent"] == sum(f["bytes"] for f in report["files"]["written"])
+    assert f"v1/picks/{TODAY}.json" in {f["path"] for f in report["files"]["written"]}
+
+
+def shrinking(warehouse: Path, dest: Path, tmp_path: Path) -> list[str]:
+    """A published day with picks, and a warehouse that has none for it: the shrink guard's case."""
+    assert invoke("daily", *run_args(warehouse, dest, "--date", TODAY)).exit_code == 0
+    empty = tmp_path / "empty.duckdb"
+    assert invoke("demo", "--warehouse", str(empty), "--today", "2025-09-01").exit_code == 0
+    return ["daily", *run_args(empty, dest, "--date", TODAY, "--model", "926A")]
+
+
+def test_dry_run_exits_as_the_run_would_and_counts_refusals(warehouse, tmp_path):
+    dest = tmp_path / "public"
+    args = shrinking(warehouse, dest, tmp_path)
+    before = {path: path.read_bytes() for path in dest.rglob("*.json")}
+    dry = invoke(*args, "--dry-run")
+    assert dry.exit_code == 7, dry.output
+    assert re.search(r"dry run, nothing published: \d+ files \(.*, 1 refused\)", dry.stdout)
+    assert f"refused    {dest / 'v1/picks' / (TODAY + '.json')}" in dry.stdout
+    assert dry.stderr.startswith("Error: dry run: the shrink guard would refuse the run: ") and dry.stderr.count("\n") == 1
+    real = invoke(*args)
+    assert real.exit_code == 7
+    as_json = invoke(*args, "--json")
+    assert as_json.exit_code == 7 and orjson.loads(as_json.stdout)["counts"]["refused"] == 1
+    assert {path: path.read_bytes() for path in dest.rglob("*.json")} == before
+    allowed = invoke(*args, "--dry-run", "--allow-shrink")
+    assert allowed.exit_code == 0 and "0 refused" in allowed.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["daily", "--date", "2026-02-30"], "Error: Invalid value for '--date': expected YYYY-MM-DD, got 2026-02-30"),
+    (["backfill", "--start", "yesterday"], "Error: Invalid value for '--start': expected YYYY-MM-DD, got yesterday"),
+    (["daily", "--workers", "0"], "Error: Invalid value for '--workers'"),
+    (["daily", "--no-such-option"], "Error: No such option: --no-such-option"),
+])
+def test_usage_error_is_one_line_and_a_hint(args, message):
+    result = invoke(*args)
+    assert result.exit_code == 2
+    error, hint = result.stderr.splitlines()
+    assert error.startswith(message) and hint == f"Try 'root {args[0]} --help' for help."
+    assert "╭" not in result.output and result.stdout == ""
+
+
+def test_help_at_80_columns_has_readable_metavars_and_whole_env_names():
+    for command in ("daily", "backfill", "season", "demo", "validate", "estimate", "serve"):
+        text = runner.invoke(app, [command, "--help"], env={"COLUMNS": "80"}, terminal_width=80).stdout
+        assert "%Y" not in text and not re.search(r"<(str|bool|int|float)>", text), text
+        names = set(re.findall(r"PICKS_EXPORT_[A-Z_]+", text))
+        assert all(re.search(rf"\b{name}[];]", text) for name in names), names
+    assert "--date DATE" in invoke("daily", "--help").stdout and "--maximum-bytes-billed BYTES" in invoke("daily", "--help").stdout
+
+
+def test_explicit_as_of_leaves_the_live_season_file(warehouse, tmp_path):
+    assert invoke("daily", *run_args(warehouse, tmp_path)).exit_code == 0
+    live = (tmp_path / "v1/subsets/season.json").read_bytes()
+    result = invoke("season", *run_args(warehouse, tmp_path, "--as-of", "2025-10-28"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "v1/subsets/season.json").read_bytes() == live
+    assert orjson.loads((tmp_path / "v1/subsets/seasons/2025-26.json").read_bytes())["as_of"] == "2025-10-28"
+    latest = invoke("season", *run_args(warehouse, tmp_path, "-v"))  # without --as-of: both, latest records
+    assert latest.exit_code == 0 and "subsets/season.json" in latest.stdout
+    assert orjson.loads((tmp_path / "v1/subsets/season.json").read_bytes())["as_of"] != "2025-10-28"
+
+
+def test_bucket_commands_name_a_folder_dest_from_the_environment():
+    result = invoke("bucket", "show", env={"PICKS_EXPORT_DEST": "public"})
+    assert result.exit_code == 1
+    assert result.stderr == "Error: PICKS_EXPORT_DEST is 'public', a folder, not a bucket: give --dest gs://BUCKET to `root bucket show`\n"
+    missing = invoke("bucket", "show")
+    assert missing.exit_code == 2 and "needs --dest gs://BUCKET" in missing.stderr
+
+
+def test_progress_bar_on_a_terminal_and_a_total_known_from_the_first_model(warehouse, tmp_path):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    progress = _Progress("building", stream)
+    progress.shown_at -= 1
+    progress.started -= 2
+    progress(50, 100)
+    assert stream.getvalue() == "\rbuilding [############............] 50/100 files, 25 files/s, ETA 2 s\033[K"
+    progress.close()
+    assert stream.getvalue().endswith("\r\033[K")
+
+    from picks_export.exporters.engines import open_engine
+    from picks_export.exporters.export import ExportOptions, Exporter
+    from picks_export.exporters.sinks import open_sink
+    import datetime as dt
+
+    calls: list[tuple[int, int | None]] = []
+    exporter = Exporter(open_engine(str(warehouse), "nba_predictions"), open_sink(str(tmp_path), None),
+                        ExportOptions(today=dt.date.fromisoformat(TODAY)))
+    exporter.backfill(dt.date(2025, 10, 1), dt.date.fromisoformat(TODAY), lambda done, total: calls.append((done, total)),
+                      all_models=True)
+    final = calls[-1][0]
+    assert calls[-1][1] == final and calls[0][1] == final  # both models build as many files: right from the start
+
+
+def readme_examples() -> list[str]:
+    """Every `picks-export ...` example of the README's command table, and of each command's --help."""
+    table = [cell for line in README.read_text().splitlines() if line.startswith("| `")
+             for cell in re.findall(r"`(picks-export [^`]+)`", line.split("|")[3] if line.count("|") >= 4 else "")]
+    helps = []
+    for command in ("demo", "daily", "backfill", "season", "validate", "serve", "estimate", "bucket cors", "bucket show"):
+        text = invoke(*command.split(), "--help").stdout
+        helps += re.findall(r"^    (picks-export .+)$", text, re.M)
+    return list(dict.fromkeys(table + helps))
+
+
+NEEDS_SERVICE = ("gs://", "bigquery://", "picks-export serve ")  # a bucket, BigQuery, or a server that runs until stopped
+
+
+@pytest.fixture(scope="module")
+def fresh_demo(tmp_path_factory) -> Path:
+    """The warehouse `scripts/demo.sh` builds today, and its daily export."""
+    folder = tmp_path_factory.mktemp("fresh")
+    cli = shutil.which("picks-export", path=str(Path(sys.executable).parent)) or "picks-export"
+    for step in (["demo"], ["daily"]):
+        subprocess.run([cli, *step], cwd=folder, check=True, capture_output=True)
+    return folder
+
+
+@pytest.mark.parametrize("example", [each for each in readme_examples() if not any(s in each for s in NEEDS_SERVICE)])
+def test_every_example_runs_as_written_on_a_fresh_demo(example, fresh_demo, tmp_path):
+    shutil.copytree(fresh_demo, tmp_path, dirs_exist_ok=True)
+    cli = shutil.which("picks-export", path=str(Path(sys.executable).parent)) or "picks-export"
+    result = subprocess.run([cli, *shlex.split(example)[1:]], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip()
+
+
+def test_the_examples_cover_every_command():
+    examples = " ".join(readme_examples())
+    for command in ("demo", "daily", "backfill", "season", "validate", "serve", "estimate", "bucket cors", "bucket show"):
+        assert f"picks-export {command}" in examples
+
+
+def test_readme_option_tables_match_the_commands():
+    """Every option in the README's tables is an option of the commands it names, with the same env variable."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    options = {name: {opt: param.envvar for param in command.params for opt in param.opts}
+               for name, command in group.commands.items()}
+    text = README.read_text()
+    rows = re.findall(r"^\| `(--[a-z-]+)(?:/--[a-z-]+)?` \| `(PICKS_EXPORT_[A-Z_]+)` \|", text, re.M)
+    assert len(rows) >= 15
+    for option, envvar in rows:
+        assert option in options["daily"] and options["daily"][option] == envvar, option
+    documented = {option for option, _ in rows} | {"--date", "--start", "--end", "--season", "--as-of", "--help", "-h", "--today",
+                                                    "--location", "--bigquery-endpoint", "--maximum-bytes-billed"}
+    for command in ("daily", "backfill", "season"):
+        missing = {opt for opt in options[command] if opt.startswith("--") and opt not in documented}
+        assert not missing, (command, missing)
