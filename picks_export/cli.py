@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Optional, TextIO
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup
 
 from .exporters.engine import DEFAULT_DATASET
 from .exporters.engines import DEFAULT_MAXIMUM_BYTES_BILLED, BigQuerySettings
@@ -62,6 +62,14 @@ def _help(summary: str, *details: str, examples: tuple[str, ...], exits: tuple[i
 
 class _Commands(TyperGroup):
     """Usage errors as one `Error:` line and a hint (as the README promises), never a framed box."""
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        command = super().get_command(ctx, name)
+        for param in getattr(command, "params", ()):
+            if isinstance(param, TyperArgument) and param.metavar:
+                # The metavar says it all (PATH); Typer would add the Python type after it (<list[Path]>).
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+        return command
 
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None, standalone_mode: bool = True,
              windows_expand_args: bool = True, **extra: Any) -> Any:
@@ -737,7 +745,7 @@ def season(
     exits=(1, 4),
 ))
 def validate(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", help="Published files, or folders of them.")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", help="Published files, or folders of them.")],
 ) -> None:
     from .exporters.errors import InvalidDocumentError
     from .exporters.validation import validate_paths
