@@ -9,7 +9,7 @@ import datetime as dt
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -29,7 +29,7 @@ from .exporters.rules import today_in_new_york
 
 if TYPE_CHECKING:
     from .exporters.export import Exporter, Outcome
-    from .exporters.publish import PublishPolicy, Report
+    from .exporters.publish import Action, PublishPolicy, Report
 
 EXITS = {
     0: "success",
@@ -380,6 +380,7 @@ def _exporter(
     project: str | None,
     bigquery: BigQuerySettings | None = None,
     with_page: bool = False,
+    on_plan: Callable[[Mapping[str, Action]], None] | None = None,
 ) -> Exporter:
     # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
     from .exporters.engines import open_engine
@@ -388,7 +389,7 @@ def _exporter(
 
     options = ExportOptions(model=model, prefix=prefix, today=today or today_in_new_york(), with_page=with_page)
     sink = open_sink(dest, project)
-    return Exporter(open_engine(warehouse, dataset, bigquery), sink, options, policy)
+    return Exporter(open_engine(warehouse, dataset, bigquery), sink, options, policy, on_plan)
 
 
 PLAN_ACTIONS = ("new", "changed", "restyle", "unchanged", "refused")
@@ -418,8 +419,7 @@ def _print_files(report: Report, output: Output, exit_code: int = 0) -> None:
             typer.echo(f"{result.status:<13} {report.describe(result.path)}{size}{detail}")
 
 
-def _plan_counts(report: Report) -> str:
-    actions = list(report.actions.values())
+def _plan_counts(actions: list[Action]) -> str:
     counts = {action: actions.count(action) for action in PLAN_ACTIONS}
     if "superseded" in actions:
         counts["superseded"] = actions.count("superseded")
@@ -429,7 +429,7 @@ def _plan_counts(report: Report) -> str:
 def _summary(report: Report, queries: int, seconds: float) -> str:
     took = f"{queries} warehouse queries in {seconds:.1f} s"
     if report.dry_run:
-        return f"dry run, nothing published: {len(report.results)} files ({_plan_counts(report)}); {took}"
+        return f"dry run, nothing published: {len(report.results)} files ({_plan_counts(list(report.actions.values()))}); {took}"
     return (
         f"{len(report.results)} files: {report.count('written')} written, {report.count('patched')} headers updated,"
         f" {report.count('unchanged')} unchanged, {report.count('superseded')} left to a newer run;"
@@ -446,6 +446,15 @@ class _Run:
     policy: PublishPolicy
     progress: _Progress
     queries: Callable[[], int] = lambda: 0
+    planned: bool = False  # the plan line was printed before anything was sent
+
+    def plan(self, actions: Mapping[str, Action]) -> None:
+        """The plan line, before anything is sent (not with -q, --json or on a dry run, whose summary says it)."""
+        if self.output.quiet or self.output.json or self.policy.dry_run:
+            return
+        self.progress.close()
+        typer.echo(f"plan: {len(actions)} files: {_plan_counts(list(actions.values()))}")
+        self.planned = True
 
     def emit(self, report: Report, exit_code: int = 0) -> None:
         """The report: JSON (--json), or the plan line, the files -v / a failure asks for, and the summary."""
@@ -458,8 +467,8 @@ class _Run:
                                     seconds=seconds, exit_code=exit_code)
             typer.echo(_json(document))
             return
-        if not (self.output.quiet or report.dry_run or exit_code):
-            typer.echo(f"plan: {len(report.actions)} files: {_plan_counts(report)}")
+        if not (self.planned or self.output.quiet or report.dry_run or exit_code):
+            typer.echo(f"plan: {len(report.actions)} files: {_plan_counts(list(report.actions.values()))}")
         _print_files(report, self.output, exit_code)
         if not exit_code or self.output.quiet or report.dry_run:
             typer.echo(_summary(report, self.queries(), seconds))
@@ -472,6 +481,7 @@ def _export(command: str, output: Output, policy: PublishPolicy, run: Callable[[
 
     progress = _Progress("building", enabled=not output.quiet)
     shown = _Run(command, output, policy, progress)
+    progress.on_plan = shown.plan
     try:
         with _clean_errors(lambda error, report: shown.emit(report, error.exit_code)):
             exporter, outcome = run(progress)
@@ -505,6 +515,12 @@ class _Progress:
         self.shown_at = self.started  # the first line after the first interval: short runs print none
         self.drawn = False
         self.done = 0
+        self.on_plan: Callable[[Mapping[str, Action]], None] | None = None  # who prints the plan
+
+    def planned(self, actions: Mapping[str, Action]) -> None:
+        """The run has planned every file and is about to publish: building is over."""
+        if self.on_plan is not None:
+            self.on_plan(actions)
 
     def __call__(self, done: int, total: int | None) -> None:
         self.done = done
@@ -621,7 +637,7 @@ def daily(
 
     def run(progress: _Progress) -> tuple[Exporter, Outcome]:
         bigquery = BigQuerySettings("daily", location, bigquery_endpoint, maximum_bytes_billed)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page, progress.planned)
         return exporter, exporter.daily(date or exporter.options.today, progress, all_models=all_models)
 
     _export("daily", output, policy, run)
@@ -673,7 +689,7 @@ def backfill(
 
     def run(progress: _Progress) -> tuple[Exporter, Outcome]:
         bigquery = BigQuerySettings("backfill", location, bigquery_endpoint, maximum_bytes_billed)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page, progress.planned)
         last = end or exporter.options.today
         first = start or season_bounds(season_label(check_date("--end", last)))[0]
         return exporter, exporter.backfill(first, last, progress, all_models=all_models)
@@ -730,7 +746,7 @@ def season(
 
     def run(progress: _Progress) -> tuple[Exporter, Outcome]:
         bigquery = BigQuerySettings("season", location, bigquery_endpoint, maximum_bytes_billed)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page, progress.planned)
         label = season_label(exporter.options.today) if season is None else season
         return exporter, exporter.season(label, as_of)
 

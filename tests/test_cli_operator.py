@@ -238,3 +238,23 @@ def test_readme_option_tables_match_the_commands():
     for command in ("daily", "backfill", "season"):
         missing = {opt for opt in options[command] if opt.startswith("--") and opt not in documented}
         assert not missing, (command, missing)
+
+
+def test_the_plan_is_heard_before_anything_is_published(tmp_path):
+    """The plan line is printed before the first file goes out, not after the run."""
+    import datetime as dt
+
+    from conftest import Run, WarehouseRows
+
+    rows = WarehouseRows()
+    day = dt.date(2026, 2, 5)
+    rows.game(day)
+    rows.graded_pick(day, "Player One", "hit")
+    run = Run(tmp_path, rows.rows())
+    heard: list[tuple[dict[str, str], list[str]]] = []
+    exporter = run.exporter()
+    exporter.on_plan = lambda actions: heard.append((dict(actions), run.published()))
+    exporter.daily(day)
+    ((actions, published_then),) = heard
+    assert published_then == []  # nothing was out yet
+    assert actions[f"v1/picks/{day}.json"] == "new" and set(actions) == set(run.published())

@@ -19,7 +19,7 @@ from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
 from .manifest import manifest_document, manifest_path, model_entry, season_entry
 from .page import PAGE_FILES, page_file, page_path
-from .publish import ObjectInfo, Payload, PublishPolicy, Publisher, Rebuild, Report, Sink, Spool, Step, day_summary
+from .publish import Action, ObjectInfo, Payload, PublishPolicy, Publisher, Rebuild, Report, Sink, Spool, Step, day_summary
 from .validation import SCHEMA_FILES, TYPES_FILE, check_document, problems, schema_text, types_text
 from .warehouse import read_snapshots, snapshot_queries
 
@@ -90,12 +90,20 @@ class _Staged:
 class Exporter:
     """Builds documents model by model from the warehouse and publishes them through a sink."""
 
-    def __init__(self, engine: Engine, sink: Sink, options: ExportOptions, policy: PublishPolicy | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        sink: Sink,
+        options: ExportOptions,
+        policy: PublishPolicy | None = None,
+        on_plan: Callable[[Mapping[str, Action]], None] | None = None,  # hears the plan before anything is sent
+    ) -> None:
         self.engine = engine
         self.sink = sink
         self.options = options
         self.prefix = normalize_prefix(options.prefix)
         self.publisher = Publisher(sink, policy or PublishPolicy())
+        self.on_plan = on_plan
 
     def daily(self, day: dt.date, progress: Progress | None = None, *, all_models: bool = False) -> Outcome:
         """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file.
@@ -229,7 +237,7 @@ class Exporter:
         steps += self.publisher.plan([self._manifest(staged, listed, all_models=all_models, planning=True)], listed)
         folders = tuple(folder for each in staged for folder in each.layout.folders())
         rebuilt[path] = Rebuild(path, partial(self._manifest, staged, all_models=all_models), folders)
-        return Outcome(self.publisher.publish(steps, rebuilt), self.engine.queries_run)
+        return Outcome(self.publisher.publish(steps, rebuilt, self.on_plan), self.engine.queries_run)
 
     def _index(self, staged: _Staged, days: dict[dt.date, tuple[int, bool]]) -> Payload:
         index = Document(staged.layout.index(), "index", index_document(staged.model, self.options.generated_at, days))

@@ -364,8 +364,14 @@ class Publisher:
     def plan(self, payloads: Sequence[Payload], published: Mapping[str, ObjectInfo]) -> list[Step]:
         return [decide(each, published.get(each.path), self.policy, self.sink.has_headers) for each in payloads]
 
-    def publish(self, steps: Sequence[Step], rebuilt: Mapping[str, Rebuild] | None = None) -> Report:
-        """Carry out a plan phase by phase; a phase with a failure stops the later ones.
+    def publish(
+        self,
+        steps: Sequence[Step],
+        rebuilt: Mapping[str, Rebuild] | None = None,
+        on_plan: Callable[[Mapping[str, Action]], None] | None = None,
+    ) -> Report:
+        """Carry out a plan phase by phase; a phase with a failure stops the later ones. `on_plan` hears the plan
+        (each path's action) before anything is sent.
 
         A path of `rebuilt` is not written as planned: what it is built from is listed again once the files before
         it are out, and the file built from that listing is written if it did not change meanwhile."""
@@ -373,6 +379,8 @@ class Publisher:
         steps = sorted(steps, key=lambda step: _PHASE_OF[step.payload.kind])  # stable: keeps each phase's order
         actions = {step.payload.path: step.action for step in steps}
         report = Report([], self.policy.dry_run, actions, self.sink.describe)
+        if on_plan is not None:
+            on_plan(actions)
         refused = [step for step in steps if step.action == "refused"]
         if self.policy.dry_run or refused:
             report.results = [_planned(step, refused_run=bool(refused)) for step in steps]
