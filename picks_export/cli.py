@@ -33,6 +33,7 @@ EXIT_CODES = (
     "Exit codes: 0 success; 1 a bad option or run setting; 2 a usage error; 3 bad data in the warehouse"
     " (the message names the table, date and row); 4 a document failed its JSON Schema; 5 the warehouse cannot be"
     " opened or a query failed; 6 files could not be (all) published; 7 the shrink guard refused the run;"
+    " 8 a rollback refused: a later run changed its files (nothing published);"
     " 70 an internal error (a bug: please report it); 130 / 143 interrupted by SIGINT / SIGTERM."
     " Exits 1-5 and 7 publish nothing; after exit 6 every object is either its old or its new version, and the"
     " report says which files were published."
@@ -616,6 +617,71 @@ def estimate(
     )
 
 
+RunsDest = Annotated[
+    str,
+    typer.Option(envvar="PICKS_EXPORT_DEST", help="The destination the runs published to: a folder or gs://BUCKET[/PREFIX]."),
+]
+
+
+@app.command()
+def runs(
+    dest: RunsDest = "public",
+    limit: Annotated[int, typer.Option(min=1, help="How many of the newest runs to list.")] = 20,
+    project: Project = None,
+) -> None:
+    """List the recorded publishing runs, newest first: id, start time, command, files changed.
+
+    Example: picks-export runs --dest gs://picks-site
+    """
+    with _clean_errors():
+        from .exporters.runs import list_runs
+        from .exporters.sinks import open_sink
+
+        found = list_runs(open_sink(dest, project), limit)
+    if not found:
+        typer.echo(f"no recorded runs at {dest}")
+    for each in found:
+        partial = "" if each.complete else "  (incomplete)"
+        typer.echo(f"{each.run}  {each.started_at}  {each.files:>5} files  {each.command}{partial}")
+
+
+@app.command()
+def rollback(
+    run_id: Annotated[str, typer.Argument(help="The run to undo, as `picks-export runs` lists it.")],
+    dest: RunsDest = "public",
+    force: Annotated[
+        bool, typer.Option("--force", help="Also put back files a later run has changed since (refused otherwise).")
+    ] = False,
+    dry_run: DryRun = False,
+    today: Today = None,
+    workers: Workers = 8,
+    retry_deadline: RetryDeadline = 120.0,
+    project: Project = None,
+) -> None:
+    """Put every file a run changed back as it was (deleting those it created), rebuild the indexes and manifest.
+
+    A file a later run has changed since is refused (exit 8, nothing published) unless --force. The rollback
+    is itself a recorded run, so it can be rolled back too.
+
+    Example: picks-export rollback 01770478200000000000-1a2b3c4d --dest gs://picks-site
+    """
+    with _clean_errors(), _progress("rolling back") as progress:
+        from .exporters.export import generated_at_now
+        from .exporters.runs import check_run_id, rollback as roll_back
+        from .exporters.sinks import open_sink
+
+        check_run_id(run_id)
+        policy = _policy(dry_run, True, True, (DAY_CACHE, SEASON_CACHE, INDEX_CACHE, SCHEMA_CACHE), workers, retry_deadline)
+        report = roll_back(open_sink(dest, project), run_id, policy, force=force,
+                           today=_date(today) or today_in_new_york(), generated_at=generated_at_now())
+        _print_report(report)
+        if not report.dry_run:
+            typer.echo(
+                f"rolled back run {run_id}: {report.count('written')} files restored, {report.count('deleted')} deleted,"
+                f" {report.count('unchanged')} unchanged; this rollback is run {policy.run}{f' ({progress.seconds():.1f} s)'}"
+            )
+
+
 bucket_app = typer.Typer(help="Set up and inspect the bucket the website reads.", no_args_is_help=True)
 app.add_typer(bucket_app, name="bucket")
 BucketDest = Annotated[
@@ -645,6 +711,38 @@ def bucket_cors(
         origins = [check_origin(each) for each in origin]
         policy = set_cors(open_bucket(dest, project), origins, max_age)
         typer.echo(f"CORS of {dest}: {_json(policy)}")
+
+
+@bucket_app.command("setup")
+def bucket_setup(
+    origin: Annotated[
+        list[str], typer.Option(help="A web origin allowed to GET the files, like https://example.com; repeatable.")
+    ],
+    dest: BucketDest,
+    max_age: Annotated[
+        int, typer.Option(envvar="PICKS_EXPORT_CORS_MAX_AGE", min=0, help="Seconds a browser may cache the CORS answer.")
+    ] = 3600,
+    noncurrent_days: Annotated[
+        int,
+        typer.Option(envvar="PICKS_EXPORT_NONCURRENT_DAYS", min=1,
+                     help="Days a replaced file's previous version is kept (how long a run can be rolled back)."),
+    ] = 30,
+    project: Project = None,
+) -> None:
+    """One-time bucket set-up: CORS for the origins, object versioning, and a lifecycle rule deleting replaced
+    versions after --noncurrent-days; prints what was set.
+
+    Example: picks-export bucket setup --dest gs://picks-site --origin https://picks.example.com
+    """
+    with _clean_errors():
+        from .exporters.gcs_sink import setup_bucket
+        from .exporters.sinks import check_origin, open_bucket
+
+        origins = [check_origin(each) for each in origin]
+        done = setup_bucket(open_bucket(dest, project), origins, max_age, noncurrent_days)
+        typer.echo(f"CORS of {dest}: {_json(done.cors)}")
+        typer.echo(f"versioning of {dest}: {'on' if done.versioning else 'off'}")
+        typer.echo(f"lifecycle of {dest}: {_json(done.lifecycle)}")
 
 
 @bucket_app.command("show")
