@@ -7,6 +7,7 @@ Default Credentials; `STORAGE_EMULATOR_HOST` points the client at an emulator wi
 from __future__ import annotations
 
 import gzip
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ class GCSSink:
         self.retry: Retry = DEFAULT_RETRY
         self._run = ""
         self._versioned: bool | None = None  # read from the bucket before the first replacement
+        self._versioned_lock = threading.Lock()  # read once, whichever upload thread comes first
 
     def describe(self, path: str) -> str:
         return f"gs://{self.bucket_name}/{self.prefix}{path}"
@@ -97,6 +99,10 @@ class GCSSink:
     def versioned(self) -> bool:
         """Whether the bucket keeps replaced generations (object versioning). Unknown (no permission to read the
         bucket's settings) counts as not: the replaced bytes are then copied under _runs/{run}/."""
+        with self._versioned_lock:
+            return self._read_versioning()
+
+    def _read_versioning(self) -> bool:
         if self._versioned is None:
             try:
                 bucket = self.client.get_bucket(self.bucket_name, retry=self.retry, timeout=REQUEST_TIMEOUT)
