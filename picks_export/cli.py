@@ -39,7 +39,7 @@ EXITS = {
     4: "a document failed its JSON Schema",
     5: "the warehouse cannot be opened or a query failed",
     6: "files could not be (all) published",
-    7: "the shrink guard refused the run (a --dry-run too)",
+    7: "a guard refused the run: the shrink guard (a --dry-run too), or a rollback over files changed since",
     70: "an internal error (a bug: please report it)",
     130: "/ 143 interrupted by SIGINT / SIGTERM",
 }
@@ -872,6 +872,77 @@ def estimate(
     )
 
 
+RunsDest = Annotated[
+    str,
+    typer.Option(envvar="PICKS_EXPORT_DEST", metavar="PATH",
+                 help="The destination the runs published to: a folder or gs://BUCKET[/PREFIX]."),
+]
+
+
+@app.command(help=_help(
+    "List the recorded publishing runs of a destination, newest first: id, start time, files changed, command.",
+    "A run that wrote or deleted files keeps a record in _runs/ beside v1/ (with the bytes it replaced, where the"
+    " destination keeps no versions), so that `rollback` can undo it.",
+    examples=("picks-export runs", "picks-export runs --dest gs://picks-site --limit 5"),
+    exits=(1, 6),
+))
+def runs(
+    dest: RunsDest = "public",
+    limit: Annotated[int, typer.Option(min=1, metavar="N", help="How many of the newest runs to list.")] = 20,
+    project: Project = None,
+) -> None:
+    with _clean_errors():
+        from .exporters.runs import list_runs
+        from .exporters.sinks import open_sink
+
+        found = list_runs(open_sink(dest, project), limit)
+    if not found:
+        typer.echo(f"no recorded runs at {dest}")
+    for each in found:
+        partial = "" if each.complete else "  (incomplete)"
+        typer.echo(f"{each.run}  {each.started_at}  {each.files:>5} files  {each.command}{partial}")
+
+
+@app.command(help=_help(
+    "Put every file a run changed back as it was (deleting those it created), then rebuild the indexes and manifest.",
+    "A file a later run has changed since is refused (exit 7, nothing published) unless --force. The rollback is"
+    " itself a recorded run, so it can be rolled back too.",
+    examples=("picks-export rollback RUN_ID --dest gs://picks-site --dry-run",),
+    exits=(1, 6, 7),
+))
+def rollback(
+    run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="The run to undo, as `picks-export runs` lists it.")],
+    dest: RunsDest = "public",
+    force: Annotated[
+        bool, typer.Option("--force", help="Also put back files a later run has changed since (refused otherwise).")
+    ] = False,
+    dry_run: DryRun = False,
+    today: Today = None,
+    workers: Workers = 8,
+    retry_deadline: RetryDeadline = 120.0,
+    project: Project = None,
+    verbose: Verbose = False,
+) -> None:
+    with _clean_errors():
+        from .exporters.export import generated_at_now
+        from .exporters.runs import check_run_id, rollback as roll_back
+        from .exporters.sinks import open_sink
+
+        started = time.monotonic()
+        check_run_id(run_id)
+        policy = _policy(dry_run, True, True, (DAY_CACHE, SEASON_CACHE, INDEX_CACHE, SCHEMA_CACHE), workers, retry_deadline)
+        report = roll_back(open_sink(dest, project), run_id, policy, force=force,
+                           today=today or today_in_new_york(), generated_at=generated_at_now())
+    output = Output(verbose=True) if report.dry_run or verbose else Output()
+    _print_files(report, output)
+    if not report.dry_run:
+        typer.echo(
+            f"rolled back run {run_id}: {report.count('written')} files restored, {report.count('deleted')} deleted,"
+            f" {report.count('unchanged')} unchanged; this rollback is run {policy.run}"
+            f" ({time.monotonic() - started:.1f} s)"
+        )
+
+
 bucket_app = typer.Typer(
     cls=TyperGroup,
     help="Set up and inspect the bucket the website reads (every bucket command needs --dest gs://BUCKET).",
@@ -928,6 +999,45 @@ def bucket_cors(
         origins = [check_origin(each) for each in origin]
         policy = set_cors(open_bucket(dest, project), origins, max_age)
         typer.echo(f"CORS of {dest}: {_json(policy)}")
+
+
+@bucket_app.command("setup", help=_help(
+    "One-time bucket set-up: CORS for the origins, object versioning, and a lifecycle rule deleting replaced"
+    " versions after --noncurrent-days; prints what was set.",
+    "Versioning keeps each replaced file's previous generation, which `rollback` puts back; the lifecycle rule"
+    " bounds how long (and so how far back a run can be rolled back). Other lifecycle rules are kept.",
+    examples=("picks-export bucket setup --dest gs://picks-site --origin https://picks.example.com",),
+    exits=BUCKET_EXITS,
+))
+def bucket_setup(
+    ctx: typer.Context,
+    origin: Annotated[
+        list[str],
+        typer.Option(metavar="URL", help="A web origin allowed to GET the files, like https://example.com; repeatable."),
+    ],
+    dest: BucketDest = None,
+    max_age: Annotated[
+        int,
+        typer.Option(envvar="PICKS_EXPORT_CORS_MAX_AGE", metavar="SECONDS", min=0,
+                     help="Seconds a browser may cache the CORS answer."),
+    ] = 3600,
+    noncurrent_days: Annotated[
+        int,
+        typer.Option(envvar="PICKS_EXPORT_NONCURRENT_DAYS", metavar="DAYS", min=1,
+                     help="Days a replaced file's previous version is kept (how long a run can be rolled back)."),
+    ] = 30,
+    project: Project = None,
+) -> None:
+    with _clean_errors():
+        from .exporters.gcs_sink import setup_bucket
+        from .exporters.sinks import check_origin, open_bucket
+
+        dest = _bucket_dest(ctx, dest)
+        origins = [check_origin(each) for each in origin]
+        done = setup_bucket(open_bucket(dest, project), origins, max_age, noncurrent_days)
+        typer.echo(f"CORS of {dest}: {_json(done.cors)}")
+        typer.echo(f"versioning of {dest}: {'on' if done.versioning else 'off'}")
+        typer.echo(f"lifecycle of {dest}: {_json(done.lifecycle)}")
 
 
 @bucket_app.command("show", help=_help(

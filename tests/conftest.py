@@ -115,7 +115,7 @@ class Run:
         if not self.dest.exists():
             return []
         files = (path.relative_to(self.dest).as_posix() for path in self.dest.rglob("*") if path.is_file())
-        return sorted(path for path in files if not path.startswith("."))
+        return sorted(path for path in files if not path.startswith((".", "_runs/")))
 
     def files(self) -> list[str]:
         """The per-day and season documents (without the index and the schemas that every run publishes)."""
@@ -132,12 +132,13 @@ class Run:
 
 
 def published_bytes(dest: Path) -> dict[str, bytes]:
-    """Every published file under `dest` with its bytes (not the folder sink's lock and records)."""
+    """Every published file under `dest` with its bytes (not the folder sink's lock and records, nor the run
+    records and replaced bytes under `_runs/`)."""
     files = (path for path in sorted(dest.rglob("*")) if path.is_file())
     return {
         path.relative_to(dest).as_posix(): path.read_bytes()
         for path in files
-        if not path.relative_to(dest).as_posix().startswith(".")
+        if not path.relative_to(dest).as_posix().startswith((".", "_runs/"))
     }
 
 

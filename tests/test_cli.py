@@ -49,7 +49,7 @@ def test_daily_writes_and_says_where(warehouse, tmp_path):
     expected = ["manifest.json", "picks/2025-11-04.json", "picks/2025-11-05.json", "picks/index.json",
                 "schemas/manifest.schema.json", "schemas/picks-day.schema.json", "schemas/picks-index.schema.json",
                 "schemas/season.schema.json", "subsets/season.json", "subsets/seasons/2025-26.json"]
-    assert sorted(path.relative_to(dest / "v1").as_posix() for path in dest.rglob("*.json")) == expected
+    assert sorted(path.relative_to(dest / "v1").as_posix() for path in (dest / "v1").rglob("*.json")) == expected
     assert f"written       {dest / 'v1/picks/2025-11-05.json'}" in result.stdout
     assert "11 files: 11 written, 0 headers updated, 0 unchanged" in result.stdout
     assert "; 6 warehouse queries" in result.stdout
@@ -166,8 +166,8 @@ def test_backfill_all_models_writes_every_enabled_model_in_six_queries(warehouse
     for model in ("926A", "phoenix"):
         assert invoke("backfill", "--warehouse", str(warehouse), "--dest", str(single), "--start", "2025-10-01",
                       "--end", TODAY, "--today", TODAY, "--model", model).exit_code == 0
-    both = {path.relative_to(dest).as_posix(): path.read_bytes() for path in dest.rglob("*.json")}
-    assert both == {path.relative_to(single).as_posix(): path.read_bytes() for path in single.rglob("*.json")}
+    both = {path.relative_to(dest).as_posix(): path.read_bytes() for path in (dest / "v1").rglob("*.json")}
+    assert both == {path.relative_to(single).as_posix(): path.read_bytes() for path in (single / "v1").rglob("*.json")}
     clash = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", TODAY, "--end", TODAY,
                    "--all-models", "--model", "phoenix")
     assert clash.exit_code == 1 and "--model and --all-models exclude each other" in clash.stderr

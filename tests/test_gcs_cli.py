@@ -40,7 +40,7 @@ def test_backfill_publishes_the_demo_season_and_a_second_run_uploads_nothing(gcs
     args = ["backfill", "--start", "2025-10-01", "--end", TODAY, "--warehouse", str(warehouse), "--dest", f"gs://{bucket}/site"]
     first = invoke(gcs.url, *args, "-v")
     assert first.exit_code == 0, first.output
-    blobs = {blob.name: blob for blob in client_for(gcs.url).list_blobs(bucket)}
+    blobs = {blob.name: blob for blob in client_for(gcs.url).list_blobs(bucket, prefix="site/v1/")}  # not _runs/
     days = [name for name in blobs if name.startswith("site/v1/picks/20")]
     assert len(days) == 16 and "site/v1/picks/index.json" in blobs and "site/v1/subsets/season.json" in blobs
     assert f"written       gs://{bucket}/site/v1/picks/{TODAY}.json" in first.stdout
@@ -52,8 +52,11 @@ def test_backfill_publishes_the_demo_season_and_a_second_run_uploads_nothing(gcs
         f"plan: {len(blobs)} files: 0 new, 0 changed, 0 restyle, {len(blobs)} unchanged, 0 refused",
         second.stdout.splitlines()[1]]
     assert second.stdout.splitlines()[1].startswith(f"{len(blobs)} files: 0 written, 0 headers updated, {len(blobs)} unchanged")
-    assert {blob.name: blob.generation for blob in client_for(gcs.url).list_blobs(bucket)} == {
+    assert {blob.name: blob.generation for blob in client_for(gcs.url).list_blobs(bucket, prefix="site/v1/")} == {
         name: blob.generation for name, blob in blobs.items()}
+    assert [blob.name for blob in client_for(gcs.url).list_blobs(bucket, prefix="site/_runs/")] == [
+        name for name in (f"site/_runs/{line.split()[0]}.json" for line in invoke(gcs.url, "runs", "--dest", f"gs://{bucket}/site").stdout.splitlines())
+    ]  # the first run's record only: the second changed nothing
 
 
 def test_daily_dry_run_lists_every_file_and_publishes_nothing(gcs, bucket, warehouse):

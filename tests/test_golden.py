@@ -28,7 +28,7 @@ def export(folder: Path, hash_seed: str) -> dict[str, bytes]:
     for args in (["demo", "--seed", "7"], ["daily", "--date", TODAY, "--dest", str(dest)]):
         subprocess.run([*cli, *args, "--warehouse", str(warehouse)], env=env, check=True, capture_output=True)
     # The published schemas are the shipped files themselves (tests/test_publish.py); the documents are golden.
-    files = {path.relative_to(dest).as_posix(): path.read_bytes() for path in sorted(dest.rglob("*.json"))}
+    files = {path.relative_to(dest).as_posix(): path.read_bytes() for path in sorted((dest / "v1").rglob("*.json"))}
     return {path: data for path, data in files.items() if not path.startswith("v1/schemas/")}
 
 

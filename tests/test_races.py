@@ -60,9 +60,10 @@ class Destination:
         if self.gcs is None:
             return {path.relative_to(self.folder).as_posix(): orjson.loads(path.read_bytes())
                     for path in self.folder.rglob("*.json")
-                    if not any(part.startswith(".") for part in path.relative_to(self.folder).parts)}
+                    if not any(part.startswith((".", "_runs")) for part in path.relative_to(self.folder).parts)}
         return {blob.name: orjson.loads(blob.download_as_bytes())
-                for blob in client_for(self.gcs.url).list_blobs(self.bucket) if blob.name.endswith(".json")}
+                for blob in client_for(self.gcs.url).list_blobs(self.bucket)
+                if blob.name.endswith(".json") and not blob.name.startswith("_runs/")}  # not the run records
 
 
 def start(dest: Destination, warehouse: Path, *args: str, pause: str | None = None) -> subprocess.Popen[str]:

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Mapping
 from functools import partial
 from itertools import chain
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -19,7 +19,8 @@ from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
 from .manifest import manifest_document, manifest_path, model_entry, season_entry
 from .page import PAGE_FILES, page_file, page_path
-from .publish import Action, ObjectInfo, Payload, PublishPolicy, Publisher, Rebuild, Report, Sink, Spool, Step, day_summary
+from .publish import Action, ObjectInfo, Payload, PublishPolicy, Publisher, Rebuild, Report, Sink, Spool, Step
+from .rebuild import published_days
 from .validation import SCHEMA_FILES, TYPES_FILE, check_document, problems, schema_text, types_text
 from .warehouse import read_snapshots, snapshot_queries
 
@@ -104,6 +105,7 @@ class Exporter:
         self.prefix = normalize_prefix(options.prefix)
         self.publisher = Publisher(sink, policy or PublishPolicy())
         self.on_plan = on_plan
+        self.command = ""  # what the run does, for its record: `daily --date 2026-02-07`
 
     def daily(self, day: dt.date, progress: Progress | None = None, *, all_models: bool = False) -> Outcome:
         """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file.
@@ -113,6 +115,7 @@ class Exporter:
         """
         yesterday, _ = daily_dates(day)
         check_date("--today", self.options.today)
+        self.command = f"daily --date {day}"
 
         def wants(builder: DocumentBuilder, _: dict[str, ObjectInfo]) -> _Wanted:
             dates = builder.snapshot.dates_with_picks()
@@ -136,6 +139,7 @@ class Exporter:
         """
         backfill_dates(first, last)
         check_date("--today", self.options.today)
+        self.command = f"backfill --start {first} --end {last}"
         current = rules.season_label(self.options.today)
 
         def wants(builder: DocumentBuilder, published: dict[str, ObjectInfo]) -> _Wanted:
@@ -153,6 +157,7 @@ class Exporter:
         """One season's file, with records as of `as_of` (default: its latest graded date)."""
         first, last = season_dates(season)
         check_date("--today", self.options.today)
+        self.command = f"season --season {season}" + (f" --as-of {as_of}" if as_of else "")
         if as_of is not None and not first <= as_of <= last:
             raise ExportError(f"--as-of {as_of} is not in season {season} ({first} to {last})")
         return self._run(first, last, lambda builder, _: _Wanted([], [(season, as_of)]), None)
@@ -237,6 +242,8 @@ class Exporter:
         steps += self.publisher.plan([self._manifest(staged, listed, all_models=all_models, planning=True)], listed)
         folders = tuple(folder for each in staged for folder in each.layout.folders())
         rebuilt[path] = Rebuild(path, partial(self._manifest, staged, all_models=all_models), folders)
+        models = " --all-models" if all_models else f" --model {self.options.model}" if self.options.model else ""
+        self.publisher.policy = replace(self.publisher.policy, command=self.command + models)
         return Outcome(self.publisher.publish(steps, rebuilt, self.on_plan), self.engine.queries_run)
 
     def _index(self, staged: _Staged, days: dict[dt.date, tuple[int, bool]]) -> Payload:
@@ -296,18 +303,7 @@ class Exporter:
         self, layout: Layout, published: dict[str, ObjectInfo], steps: list[Step]
     ) -> dict[dt.date, tuple[int, bool]]:
         """Every per-day file that will be published once this run's day files are: (picks, fully graded)."""
-        days: dict[dt.date, tuple[int, bool]] = {}
-        for path, info in published.items():
-            day = layout.date_of(path)
-            if day is None:
-                continue
-            if info.picks is None:  # a file not published by picks-export: count its picks from its content
-                summary = _summary_of(self.sink.read(path))
-                if summary is None:
-                    continue  # not a readable per-day document: it gets no index entry
-                days[day] = summary
-            else:
-                days[day] = (info.picks, bool(info.graded))
+        days = published_days(self.sink.read, layout, published)
         for step in steps:
             day = layout.date_of(step.payload.path)
             if day is not None and step.action != "superseded" and step.payload.picks is not None:
@@ -341,11 +337,6 @@ def outcome_json(
         "seconds": round(seconds, 3),
         "warnings": list(warnings or []),
     }
-
-
-def _summary_of(data: bytes | None) -> tuple[int, bool] | None:
-    content = _json_or_none(data)
-    return day_summary(content) if isinstance(content, dict) else None
 
 
 def _json_or_none(data: bytes | None) -> Any:

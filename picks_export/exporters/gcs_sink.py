@@ -7,6 +7,7 @@ Default Credentials; `STORAGE_EMULATOR_HOST` points the client at an emulator wi
 from __future__ import annotations
 
 import gzip
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from .publish import (
     META_HASH,
     META_PICKS,
     META_RUN,
+    Change,
     FileResult,
     ObjectInfo,
     Payload,
@@ -33,6 +35,7 @@ from .publish import (
     Step,
     content_type,
     decide,
+    saved_path,
 )
 
 # (connect, read) seconds for one HTTP request; the retry deadline bounds the whole of its attempts.
@@ -80,6 +83,9 @@ class GCSSink:
         self.prefix = prefix
         self.bucket = self.client.bucket(bucket)
         self.retry: Retry = DEFAULT_RETRY
+        self._run = ""
+        self._versioned: bool | None = None  # read from the bucket before the first replacement
+        self._versioned_lock = threading.Lock()  # read once, whichever upload thread comes first
 
     def describe(self, path: str) -> str:
         return f"gs://{self.bucket_name}/{self.prefix}{path}"
@@ -87,6 +93,34 @@ class GCSSink:
     def configure(self, policy: PublishPolicy) -> None:
         # Backoff starts short: a brief 503 should cost a fraction of a second, not the library's default 1 s.
         self.retry = DEFAULT_RETRY.with_timeout(policy.retry_deadline).with_delay(initial=0.2, maximum=10.0, multiplier=2.0)
+        self._run = policy.run
+
+    @property
+    def versioned(self) -> bool:
+        """Whether the bucket keeps replaced generations (object versioning). Unknown (no permission to read the
+        bucket's settings) counts as not: the replaced bytes are then copied under _runs/{run}/."""
+        with self._versioned_lock:
+            return self._read_versioning()
+
+    def _read_versioning(self) -> bool:
+        if self._versioned is None:
+            try:
+                bucket = self.client.get_bucket(self.bucket_name, retry=self.retry, timeout=REQUEST_TIMEOUT)
+                self._versioned = bool(bucket.versioning_enabled)
+            except TRANSPORT_ERRORS:
+                self._versioned = False
+        return self._versioned
+
+    def _keep(self, path: str, existing: ObjectInfo) -> str | None:
+        """Keep the bytes about to be replaced: the bucket's previous generation when it is versioned (None),
+        else a server-side copy to _runs/{run}/{path}. NotFound: the generation is gone (another run)."""
+        if self.versioned or existing.generation is None:
+            return None
+        copy = saved_path(self._run, path)
+        source = self.bucket.blob(self.prefix + path)
+        self.bucket.copy_blob(source, self.bucket, self.prefix + copy, source_generation=existing.generation,
+                              retry=self.retry, timeout=REQUEST_TIMEOUT)
+        return copy
 
     def list(self, folder: str) -> dict[str, ObjectInfo]:
         try:
@@ -126,7 +160,9 @@ class GCSSink:
             info = None if current is None else self._info(current)
             if info is not None and info.run == policy.run:
                 # A retried request of ours had already landed before its response was lost.
-                return FileResult(path, "written", info.size, "", info.generation)
+                saved = None if self.versioned or step.existing is None else saved_path(self._run, path)
+                change = Change(step.existing, saved, info.content_hash)
+                return FileResult(path, "written", info.size, "", info.generation, change)
             step = decide(step.payload, info, policy, has_headers=True)
             if step.action == "unchanged":
                 return FileResult(path, "unchanged", 0, "another run published the same content meanwhile", info and info.generation)
@@ -138,7 +174,7 @@ class GCSSink:
         """One upload or patch under the listed generation; None when another run changed the object (HTTP 412)."""
         try:
             return self._patch(step, policy) if step.action == "restyle" else self._upload(step, policy)
-        except api_exceptions.PreconditionFailed:
+        except (api_exceptions.PreconditionFailed, api_exceptions.NotFound):  # NotFound: the generation to keep
             return None
         except TRANSPORT_ERRORS as error:
             return FileResult(step.payload.path, "failed", 0, short_error(error))
@@ -151,11 +187,58 @@ class GCSSink:
         blob.metadata = _metadata(payload, policy.run)
         data = gzip.compress(payload.data, compresslevel=9, mtime=0) if policy.gzip else payload.data  # one read
         expected = step.existing.generation if step.existing and step.existing.generation else 0
+        saved = self._keep(payload.path, step.existing) if step.existing is not None else None
         # upload_from_string's own content type wins over blob.content_type (default text/plain): pass it.
         blob.upload_from_string(
             data, content_type=content_type(payload.kind, payload.path), if_generation_match=expected, retry=self.retry, timeout=REQUEST_TIMEOUT
         )
-        return FileResult(payload.path, "written", len(data), "", blob.generation)
+        change = Change(step.existing, saved, payload.content_hash)
+        return FileResult(payload.path, "written", len(data), "", blob.generation, change)
+
+    def delete(self, steps: Sequence[Step], policy: PublishPolicy) -> list[FileResult]:
+        return [self._delete_one(step) for step in steps]
+
+    def _delete_one(self, step: Step) -> FileResult:
+        path = step.payload.path
+        if step.existing is None or step.existing.generation is None:
+            return FileResult(path, "unchanged", 0, "already gone")
+        try:
+            saved = self._keep(path, step.existing)
+            self.bucket.blob(self.prefix + path).delete(
+                if_generation_match=step.existing.generation, retry=self.retry, timeout=REQUEST_TIMEOUT
+            )
+        except (api_exceptions.PreconditionFailed, api_exceptions.NotFound):
+            return FileResult(path, "refused", 0, "changed by another run since it was listed")
+        except TRANSPORT_ERRORS as error:
+            return FileResult(path, "failed", 0, short_error(error))
+        return FileResult(path, "deleted", 0, "", None, Change(step.existing, saved, None))
+
+    def read_version(self, path: str, generation: int) -> bytes | None:
+        try:
+            blob = self.bucket.blob(self.prefix + path, generation=generation)
+            return blob.download_as_bytes(retry=self.retry, timeout=REQUEST_TIMEOUT)
+        except api_exceptions.NotFound:
+            return None
+        except TRANSPORT_ERRORS as error:
+            raise OutputError(f"cannot read {self.describe(path)} (generation {generation}): {short_error(error)}") from None
+
+    def write_private(self, path: str, data: bytes) -> None:
+        try:
+            blob = self.bucket.blob(self.prefix + path)
+            blob.cache_control = "no-store"
+            blob.upload_from_string(data, content_type="application/json", retry=self.retry, timeout=REQUEST_TIMEOUT)
+        except TRANSPORT_ERRORS as error:
+            raise OutputError(f"cannot write {self.describe(path)}: {short_error(error)}") from None
+
+    def names(self, folder: str) -> list[str]:
+        try:
+            blobs = self.client.list_blobs(self.bucket_name, prefix=self.prefix + folder, delimiter="/",
+                                           retry=self.retry, timeout=REQUEST_TIMEOUT)
+            return sorted(blob.name.removeprefix(self.prefix + folder) for blob in blobs)
+        except api_exceptions.NotFound:
+            raise OutputError(f"bucket gs://{self.bucket_name} does not exist") from None
+        except TRANSPORT_ERRORS as error:
+            raise OutputError(f"cannot list {self.describe(folder)}: {short_error(error)}") from None
 
     def _patch(self, step: Step, policy: PublishPolicy) -> FileResult:
         """Only the headers changed (a new cache policy): patch them, keep the bytes and the generation."""
@@ -217,6 +300,44 @@ def set_cors(sink: GCSSink, origins: Sequence[str], max_age: int) -> list[dict[s
     except TRANSPORT_ERRORS as error:
         raise OutputError(f"cannot set the CORS policy of gs://{sink.bucket_name}: {short_error(error)}") from None
     return policy
+
+
+DEFAULT_NONCURRENT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class BucketSetup:
+    cors: list[dict[str, Any]]
+    versioning: bool
+    lifecycle: list[dict[str, Any]]
+
+
+def noncurrent_rule(days: int) -> dict[str, Any]:
+    """Delete a replaced (noncurrent) generation `days` after it was replaced: how long a run can be rolled back."""
+    return {"action": {"type": "Delete"}, "condition": {"daysSinceNoncurrentTime": days}}
+
+
+def setup_bucket(sink: GCSSink, origins: Sequence[str], max_age: int, noncurrent_days: int) -> BucketSetup:
+    """The one-time set-up in one request: CORS for the website's origins, object versioning (so a run's
+    replaced files stay as noncurrent generations for `rollback`), and a lifecycle rule deleting them after
+    `noncurrent_days`. Other lifecycle rules of the bucket are kept; a previous rule of this kind is replaced."""
+    if noncurrent_days < 1:
+        raise ExportError(f"--noncurrent-days must be at least 1, not {noncurrent_days}")
+    policy = cors_policy(origins, max_age)
+    try:
+        sink.bucket.reload(retry=sink.retry, timeout=REQUEST_TIMEOUT)
+        kept = [dict(rule) for rule in sink.bucket.lifecycle_rules
+                if "daysSinceNoncurrentTime" not in dict(rule).get("condition", {})]
+        rules = [*kept, noncurrent_rule(noncurrent_days)]
+        sink.bucket.cors = policy
+        sink.bucket.versioning_enabled = True
+        sink.bucket.lifecycle_rules = rules
+        sink.bucket.patch(retry=sink.retry, timeout=REQUEST_TIMEOUT)
+    except api_exceptions.NotFound:
+        raise OutputError(f"bucket gs://{sink.bucket_name} does not exist") from None
+    except TRANSPORT_ERRORS as error:
+        raise OutputError(f"cannot set up gs://{sink.bucket_name}: {short_error(error)}") from None
+    return BucketSetup(policy, True, rules)
 
 
 def summarize_bucket(sink: GCSSink) -> BucketSummary:

@@ -53,8 +53,14 @@ META_RUN = "published-by-run"
 META_PICKS = "picks"
 META_GRADED = "graded"
 
-Action = Literal["new", "changed", "unchanged", "restyle", "refused", "superseded"]
-Status = Literal["written", "patched", "unchanged", "superseded", "refused", "failed", "not attempted", "planned"]
+# "delete" is only planned by a rollback, for a file the rolled-back run created.
+Action = Literal["new", "changed", "unchanged", "restyle", "refused", "superseded", "delete"]
+Status = Literal[
+    "written", "patched", "deleted", "unchanged", "superseded", "refused", "failed", "not attempted", "planned"
+]
+# Beside the published prefix at the destination's root, never under it: each run's record and the bytes it
+# replaced (`_runs/{run}.json`, `_runs/{run}/{path}`).
+RUNS_FOLDER = "_runs"
 
 
 def new_run_id() -> str:
@@ -186,6 +192,7 @@ class PublishPolicy:
     workers: int = 8
     retry_deadline: float = 120.0  # seconds to keep retrying a transient failure of one request
     run: str = field(default_factory=new_run_id)
+    command: str = ""  # what started the run, for its record (`daily --date 2026-02-07`)
 
     def __post_init__(self) -> None:
         cache_control = dict(self.cache_control)
@@ -217,12 +224,29 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Change:
+    """What one write or deletion replaced, for the run record: the previous state and where its bytes are kept
+    (`saved`: a copy under `_runs/{run}/`; None when the bucket keeps the previous generation, or nothing was
+    there), and the new content's hash (None: deleted)."""
+
+    previous: ObjectInfo | None
+    saved: str | None
+    content_hash: str | None
+
+
+@dataclass(frozen=True)
 class FileResult:
     path: str
     status: Status
     size: int = 0
     detail: str = ""
     generation: int | None = None
+    change: Change | None = None  # on "written" and "deleted"
+
+
+def saved_path(run: str, path: str) -> str:
+    """Where a run keeps the bytes it replaced at `path`."""
+    return f"{RUNS_FOLDER}/{run}/{path}"
 
 
 class Sink(Protocol):
@@ -250,6 +274,18 @@ class Sink(Protocol):
 
     def put(self, step: Step, policy: PublishPolicy) -> FileResult | None:
         """Carry out one step only if its path still holds `step.existing`; None when another run changed it."""
+
+    def delete(self, steps: Sequence[Step], policy: PublishPolicy) -> list[FileResult]:
+        """Remove each step's path if it still holds `step.existing` (refused otherwise), keeping its bytes."""
+
+    def read_version(self, path: str, generation: int) -> bytes | None:
+        """The bytes of an earlier generation of `path` (a versioned bucket), or None when it is gone."""
+
+    def write_private(self, path: str, data: bytes) -> None:
+        """Write a file that is not published (a run record), replacing it whole."""
+
+    def names(self, folder: str) -> list[str]:
+        """The names of the files directly in `folder` (ending in `/`), outside the published prefix."""
 
 
 def decide(payload: Payload, existing: ObjectInfo | None, policy: PublishPolicy, has_headers: bool) -> Step:
@@ -393,6 +429,32 @@ class Publisher:
                 )
             return report
         pause_for_tests("publish")
+        try:
+            self._phases(steps, rebuilds, report)
+        except BaseException:  # an interruption: record what was written so far, then go on unwinding
+            self._record(report, quiet=True)
+            raise
+        self._record(report, quiet=bool(report.failed))
+        if report.failed:
+            failed = report.failed
+            raise PublishFailed(
+                f"{len(failed)} of {len(steps)} files not published; first: "
+                f"{self.sink.describe(failed[0].path)}: {failed[0].status}: {failed[0].detail}",
+                report,
+            )
+        return report
+
+    def _record(self, report: Report, *, quiet: bool) -> None:
+        """Write the run record (`_runs/{run}.json`) when the run changed anything; a failed run's quietly."""
+        from .runs import write_record
+
+        try:
+            write_record(self.sink, self.policy, report.results)
+        except ExportError:
+            if not quiet:
+                raise
+
+    def _phases(self, steps: Sequence[Step], rebuilds: Mapping[str, Rebuild], report: Report) -> None:
         stopped = False
         for kinds in PHASES:
             phase = [step for step in steps if step.payload.kind in kinds]
@@ -407,18 +469,12 @@ class Publisher:
             }
             todo = [step for step in phase if step.action in ("new", "changed", "restyle") and step.payload.path not in again]
             done = {result.path: result for result in self.sink.apply(todo, self.policy)} if todo else {}
+            gone = [step for step in phase if step.action == "delete" and step.payload.path not in again]
+            done.update({result.path: result for result in self.sink.delete(gone, self.policy)} if gone else {})
             done.update(again)
             for step in phase:
                 report.results.append(done.get(step.payload.path) or _skipped(step))
             stopped = any(result.status in ("failed", "refused") for result in report.results)
-        if report.failed:
-            failed = report.failed
-            raise PublishFailed(
-                f"{len(failed)} of {len(steps)} files not published; first: "
-                f"{self.sink.describe(failed[0].path)}: {failed[0].status}: {failed[0].detail}",
-                report,
-            )
-        return report
 
 
     def _rebuild(self, path: str, rebuild: Rebuild, force: bool) -> FileResult:

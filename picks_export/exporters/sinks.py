@@ -16,6 +16,8 @@ import orjson
 from .errors import ExportError, OutputError
 from .layout import kind_of_path, normalize_prefix
 from .publish import (
+    RUNS_FOLDER,
+    Change,
     FileResult,
     ObjectInfo,
     PublishPolicy,
@@ -27,6 +29,7 @@ from .publish import (
     decide,
     file_hash,
     pause_for_tests,
+    saved_path,
 )
 
 if TYPE_CHECKING:
@@ -87,6 +90,9 @@ def _file_mode() -> int:
 
 
 def check_relative_path(path: str) -> str:
+    if path.startswith(f"{RUNS_FOLDER}/"):  # run records and the bytes runs replaced, beside the published prefix
+        check_relative_path(path.removeprefix(f"{RUNS_FOLDER}/"))
+        return path
     segments = path.split("/")
     if not all(_SEGMENT.fullmatch(segment) and ".." not in segment for segment in segments):
         raise OutputError(f"refusing to write to {path!r}: not a plain relative path")
@@ -123,12 +129,14 @@ class FolderSink:
         self._mode = _file_mode()
         self._dry_run = False
         self._swept = False
+        self._run = ""
 
     def describe(self, path: str) -> str:
         return str(self.folder / path)
 
     def configure(self, policy: PublishPolicy) -> None:
         self._dry_run = policy.dry_run  # a folder has no requests to retry; a dry run writes no record either
+        self._run = policy.run  # replaced bytes are kept under _runs/{run}/ for a rollback
 
     def list(self, folder: str) -> dict[str, ObjectInfo]:
         root = self.folder / check_relative_path(folder.rstrip("/"))
@@ -215,6 +223,8 @@ class FolderSink:
                 os.chmod(temporary, self._mode)
             pause_for_tests("staged")
             for each in staged:
+                if each[1].existing is not None:
+                    self._save(each[1].payload.path, each[2])  # before it is replaced: the rollback's bytes
                 os.replace(each[3], each[2])
                 renamed.append(each)
         except OSError as error:
@@ -231,8 +241,68 @@ class FolderSink:
             except OSError:
                 pass  # the files are out; without their record they are read (and hashed) by the next run
         for number, step, _, _ in renamed:
-            results[number] = FileResult(step.payload.path, "written", step.payload.size)
+            saved = saved_path(self._run, step.payload.path) if step.existing is not None else None
+            change = Change(step.existing, saved, step.payload.content_hash)
+            results[number] = FileResult(step.payload.path, "written", step.payload.size, change=change)
         return results
+
+    def _save(self, path: str, target: Path) -> None:
+        """Copy the file at `target` (published at `path`) to `_runs/{run}/{path}`, whole or not at all."""
+        copy = self.folder / saved_path(self._run, path)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        temporary = _temporary_name(copy)
+        try:
+            with open(temporary, "xb") as out:
+                out.write(target.read_bytes())
+            os.replace(temporary, copy)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    def delete(self, steps: Sequence[Step], policy: PublishPolicy) -> list[FileResult]:
+        """Under the lock, remove each file that still holds `step.existing`, its bytes kept under _runs/{run}/."""
+        results: list[FileResult] = []
+        try:
+            with self._locked():
+                records = _Records(self.folder)
+                for step in steps:
+                    path = step.payload.path
+                    target = self.folder / check_relative_path(path)
+                    current, _ = records.info(path, target) if target.is_file() else (None, None)
+                    if current is None:
+                        results.append(FileResult(path, "unchanged", 0, "already gone"))
+                        continue
+                    if _state(current) != _state(step.existing):
+                        results.append(FileResult(path, "refused", 0, "changed by another run since it was listed"))
+                        continue
+                    self._save(path, target)
+                    target.unlink()
+                    records.remove(path)
+                    results.append(FileResult(path, "deleted", 0, change=Change(current, saved_path(self._run, path), None)))
+                records.save()
+        except OSError as error:
+            detail = f"cannot delete from {self.folder}: {error.strerror or error}"
+            done = {result.path for result in results}
+            results += [FileResult(step.payload.path, "failed", 0, detail) for step in steps if step.payload.path not in done]
+        return results
+
+    def read_version(self, path: str, generation: int) -> bytes | None:
+        return None  # a folder has no generations: replaced bytes are copied under _runs/
+
+    def write_private(self, path: str, data: bytes) -> None:
+        target = self.folder / check_relative_path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = _temporary_name(target)
+        try:
+            with open(temporary, "xb") as out:
+                out.write(data)
+            os.chmod(temporary, self._mode)
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    def names(self, folder: str) -> list[str]:
+        root = self.folder / (RUNS_FOLDER if folder == f"{RUNS_FOLDER}/" else check_relative_path(folder.rstrip("/")))
+        return sorted(each.name for each in root.iterdir() if each.is_file()) if root.is_dir() else []
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -289,6 +359,11 @@ class _Records:
         folder, _, name = path.rpartition("/")
         self._folder(folder)[name] = {"run": info.run, "sha256": info.content_hash, "picks": info.picks,
                                       "graded": info.graded, "stat": _stat_key(stat)}
+        self._changed.add(folder)
+
+    def remove(self, path: str) -> None:
+        folder, _, name = path.rpartition("/")
+        self._folder(folder).pop(name, None)
         self._changed.add(folder)
 
     def save(self) -> None:

@@ -15,6 +15,7 @@ import orjson
 from . import layout
 from .documents import Document, Kind
 from .errors import ExportError, InvalidDocumentError
+from .publish import RUNS_FOLDER
 
 SCHEMA_FILES: dict[Kind, str] = {
     "day": "picks-day.schema.json",
@@ -101,6 +102,7 @@ def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
                 if kind_of_path(file.as_posix())
                 and not file.is_dir()
                 and not any(part.startswith(".") for part in file.relative_to(path).parts)
+                and file.relative_to(path).parts[0] != RUNS_FOLDER  # run records and replaced bytes, not published
             )
         else:
             files = [path]

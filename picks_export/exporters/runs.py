@@ -1,0 +1,267 @@
+"""Run records and rollback: what each publishing run changed, and undoing it.
+
+A run that changed anything writes `_runs/{run}.json` at the destination's root, beside the published prefix:
+per file its path, the previous and the new content hash (and generation on a bucket), and where the previous
+bytes are (`saved`: a copy under `_runs/{run}/`, made before the file was replaced; or, on a versioned bucket,
+the object's previous generation). A rollback puts every file the run changed back as it was (deleting those it
+created), refuses files a later run changed since unless forced, rebuilds the indexes and the manifest, and is a
+recorded run itself, so it can be undone too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Mapping, Sequence
+import hashlib
+from dataclasses import dataclass, replace
+from typing import Any
+
+import orjson
+
+from .errors import ExportError, OutputError
+from .layout import kind_of_path
+from .manifest import manifest_path
+from .publish import (
+    RUNS_FOLDER,
+    FileResult,
+    ObjectInfo,
+    Payload,
+    PublishKind,
+    PublishPolicy,
+    Publisher,
+    Report,
+    Sink,
+    Step,
+    day_summary,
+    decide,
+    file_hash,
+)
+from .rebuild import PublishedModel, published_manifest, rebuilt_files
+from .sinks import check_relative_path
+
+RUN_ID = re.compile(r"[0-9]{20}-[0-9a-f]{8}")
+RECORD_VERSION = 1
+
+
+class RollbackRefused(ExportError):
+    """Files the rolled-back run changed were changed again by a later run; nothing was published."""
+
+    exit_code = 7  # a guard refused the run, like the shrink guard
+
+
+def record_path(run: str) -> str:
+    return f"{RUNS_FOLDER}/{check_run_id(run)}.json"
+
+
+def check_run_id(run: str) -> str:
+    if not RUN_ID.fullmatch(run):
+        raise ExportError(f"{run!r} is not a run id (like 01764000000000000000-1a2b3c4d; `picks-export runs` lists them)")
+    return run
+
+
+def started_at(run: str) -> str:
+    return _iso(int(run[:20]) / 1e9)
+
+
+def _iso(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_record(sink: Sink, policy: PublishPolicy, results: Sequence[FileResult]) -> None:
+    """Write the run's record when it wrote or deleted anything (a dry run and a run that changed nothing: none)."""
+    files = [_file_entry(result) for result in results if result.status in ("written", "deleted") and result.change]
+    if policy.dry_run or not files:
+        return
+    record = {
+        "version": RECORD_VERSION,
+        "run": policy.run,
+        "command": policy.command,
+        "started_at": started_at(policy.run),
+        "finished_at": _iso(time.time()),
+        "complete": not any(result.status in ("failed", "refused", "not attempted") for result in results),
+        "files": files,
+    }
+    try:
+        sink.write_private(record_path(policy.run), orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
+    except OSError as error:
+        raise OutputError(f"files published, but the run record {record_path(policy.run)} could not be written: {error}") from None
+
+
+def _file_entry(result: FileResult) -> dict[str, Any]:
+    assert result.change is not None
+    previous, change = result.change.previous, result.change
+    action = "deleted" if result.status == "deleted" else "replaced" if previous is not None else "created"
+    return {
+        "path": result.path,
+        "action": action,
+        "previous": None if previous is None else {
+            "sha256": previous.content_hash, "generation": previous.generation, "saved": change.saved,
+        },
+        "new": None if change.content_hash is None else {"sha256": change.content_hash, "generation": result.generation},
+    }
+
+
+def load_record(sink: Sink, run: str) -> dict[str, Any]:
+    path = record_path(run)
+    data = sink.read(path)
+    if data is None:
+        raise ExportError(f"no run {run} at {sink.describe(path)} (`picks-export runs` lists the recorded runs)")
+    try:
+        record = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        record = None
+    if not _is_record(record, run):
+        raise ExportError(f"{sink.describe(path)} is not a run record this version can read")
+    return record
+
+
+def _is_record(record: Any, run: str) -> bool:
+    if not isinstance(record, dict) or record.get("run") != run or not isinstance(record.get("files"), list):
+        return False
+    for entry in record["files"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+            return False
+        for side in ("previous", "new"):
+            if entry.get(side) is not None and not isinstance(entry.get(side), dict):
+                return False
+    return True
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run: str
+    started_at: str
+    command: str
+    files: int
+    complete: bool
+
+
+def list_runs(sink: Sink, limit: int = 20) -> list[RunSummary]:
+    """The newest `limit` recorded runs, newest first (run ids sort by start time)."""
+    runs = sorted((name[: -len(".json")] for name in sink.names(f"{RUNS_FOLDER}/")
+                   if name.endswith(".json") and RUN_ID.fullmatch(name[: -len(".json")])), reverse=True)
+    found = []
+    for run in runs[:limit]:
+        try:
+            record = load_record(sink, run)
+        except ExportError:
+            found.append(RunSummary(run, started_at(run), "(unreadable record)", 0, False))
+            continue
+        found.append(RunSummary(run, started_at(run), str(record.get("command") or ""), len(record["files"]),
+                                bool(record.get("complete", True))))
+    return found
+
+
+def _kind(path: str) -> PublishKind:
+    known = kind_of_path(path)
+    if known is not None:
+        return known  # type: ignore[return-value]
+    if path.endswith(".d.ts"):
+        return "types"
+    return "page" if "/page/" in f"/{path}" else "schema"
+
+
+_MODEL_PATH = re.compile(r"((?:[^/]+/)*?)(?:models/[^/]+/)?(?:picks|subsets)/")
+
+
+def _listing_of(path: str) -> str:
+    return path if _kind(path) == "manifest" or "/" not in path else path.rpartition("/")[0] + "/"
+
+
+def _still_written(entry: Mapping[str, Any], current: ObjectInfo | None, run: str) -> bool:
+    """Whether `current` is what the recorded run left at the entry's path."""
+    new = entry.get("new")
+    if new is None:
+        return current is None
+    if current is None or current.content_hash != new.get("sha256") or current.run not in ("", run):
+        return False
+    return new.get("generation") is None or current.generation is None or current.generation == new.get("generation")
+
+
+def _restored(sink: Sink, entry: Mapping[str, Any]) -> Payload:
+    """The previous bytes of an entry's file, as a payload (its hash and picks from the bytes themselves)."""
+    path, previous = entry["path"], entry["previous"]
+    saved, generation = previous.get("saved"), previous.get("generation")
+    data = sink.read(saved) if isinstance(saved, str) else (
+        sink.read_version(path, generation) if isinstance(generation, int) else None)
+    if data is None:
+        where = saved or f"generation {generation}"
+        raise OutputError(f"the previous bytes of {sink.describe(path)} are gone ({where}): nothing published")
+    kind = _kind(path)
+    picks, graded = (None, None)
+    if kind == "day":
+        try:
+            picks, graded = day_summary(orjson.loads(data))
+        except orjson.JSONDecodeError:
+            pass
+    try:
+        digest = file_hash(path, data)
+    except orjson.JSONDecodeError:  # a file that was not JSON goes back as it was
+        digest = hashlib.sha256(data).hexdigest()
+    return Payload(path, kind, digest, len(data), picks, graded, inline=data)
+
+
+def rollback(
+    sink: Sink,
+    run: str,
+    policy: PublishPolicy,
+    *,
+    force: bool = False,
+    today: dt.date,
+    generated_at: str,
+) -> Report:
+    """Put back every file `run` changed as it was before it, then rebuild the indexes and manifest it touched.
+
+    `policy` is the rollback's own (its run id, its command for the record); the shrink guard does not apply:
+    the files go back to what they were. Files a later run changed since are refused (RollbackRefused, nothing
+    published) unless `force`. The previous bytes are all read before anything is written."""
+    record = load_record(sink, run)
+    publisher = Publisher(sink, replace(policy, allow_shrink=True, command=policy.command or f"rollback {run}"))
+    policy = publisher.policy
+    entries = {entry["path"]: entry for entry in record["files"]}
+    for path in entries:
+        check_relative_path(path)  # a record is a file anyone could have edited: its paths stay in the destination
+    current = publisher.listing(sorted({_listing_of(path) for path in entries}))
+    rebuilt_kinds = ("index", "manifest")
+    changed = [path for path, entry in entries.items()
+               if _kind(path) not in rebuilt_kinds and not _still_written(entry, current.get(path), run)]
+    if changed and not force:
+        more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+        raise RollbackRefused(
+            f"refusing to roll back run {run}: a later run changed {sink.describe(changed[0])}{more};"
+            " --force puts them back anyway"
+        )
+    steps: list[Step] = []
+    restored: dict[str, Payload] = {}
+    for path, entry in sorted(entries.items()):
+        existing = current.get(path)
+        if _kind(path) in rebuilt_kinds and not _still_written(entry, existing, run):
+            continue  # changed by a later run: rebuilt below from what is published, not put back
+        if entry.get("previous") is None:
+            if existing is not None:
+                steps.append(Step(Payload(path, _kind(path), "", 0, inline=b""), "delete", existing))
+            continue
+        restored[path] = _restored(sink, entry)
+        steps.append(decide(restored[path], existing, policy, sink.has_headers))
+    deleted = {step.payload.path for step in steps if step.action == "delete"}
+    rebuilt = {}
+    for prefix in sorted({match[1] for path in entries if (match := _MODEL_PATH.match(path))}
+                         | {path[: -len("manifest.json")] for path in entries if _kind(path) == "manifest"}):
+        path = manifest_path(prefix)
+        if path in deleted:
+            continue  # the run created the manifest: the prefix goes back to having none
+        manifest = published_manifest(sink.read, prefix, restored[path].data if path in restored else None)
+        manifest = manifest or published_manifest(sink.read, prefix)
+        models = [model for entry in (manifest or {}).get("models", []) if (model := PublishedModel.of(prefix, entry))]
+        touched = [model for model in models if any(each.startswith(model.layout.folders()) for each in entries)]
+        files = rebuilt_files(sink.read, publisher.listing, prefix, touched, manifest, today, generated_at, restored)
+        for file, rebuild in files.items():
+            if file in deleted:
+                continue
+            rebuilt[file] = rebuild
+            if file not in {step.payload.path for step in steps}:  # planned so that a dry run shows it
+                listed = publisher.listing([rebuild.listing])
+                steps.append(decide(rebuild.build(listed), listed.get(file), policy, sink.has_headers))
+    return publisher.publish(steps, rebuilt)
