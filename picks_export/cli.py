@@ -21,20 +21,23 @@ from .exporters.engine import DEFAULT_DATASET
 from .exporters.engines import DEFAULT_MAXIMUM_BYTES_BILLED, BigQuerySettings
 from .exporters.errors import ExportError
 from .exporters.layout import DEFAULT_PREFIX
-from .exporters.publish import DEFAULT_CACHE_CONTROL
+from .exporters.publish import DEFAULT_CACHE_CONTROL, DEFAULT_CACHE_FINAL_DAY
 
 from .exporters.rules import today_in_new_york
 
 if TYPE_CHECKING:
     from .exporters.export import Exporter, Outcome
+    from .exporters.quality import QualityOptions
     from .exporters.publish import PublishPolicy, Report
 
 EXIT_CODES = (
     "Exit codes: 0 success; 1 a bad option or run setting; 2 a usage error; 3 bad data in the warehouse"
     " (the message names the table, date and row); 4 a document failed its JSON Schema; 5 the warehouse cannot be"
-    " opened or a query failed; 6 files could not be (all) published; 7 the shrink guard refused the run;"
+    " opened or a query failed; 6 files could not be (all) published; 7 the shrink guard or the volume check"
+    " refused the run; 8 --require-graded: yesterday is not fully graded yet (retry later); 9 `status`: the last"
+    " run is too old or grading is more than one game day behind;"
     " 70 an internal error (a bug: please report it); 130 / 143 interrupted by SIGINT / SIGTERM."
-    " Exits 1-5 and 7 publish nothing; after exit 6 every object is either its old or its new version, and the"
+    " Exits 1-5, 7 and 8 publish nothing; after exit 6 every object is either its old or its new version, and the"
     " report says which files were published."
 )
 INTERNAL_ERROR_EXIT = 70  # sysexits' EX_SOFTWARE: an exception the library did not expect, a bug
@@ -175,23 +178,100 @@ Project = Annotated[
     Optional[str],
     typer.Option(envvar="PICKS_EXPORT_PROJECT", rich_help_panel=PUBLISHING, help="Google Cloud project of the bucket."),
 ]
+QUALITY = "Quality checks"
+RequireGraded = Annotated[
+    bool,
+    typer.Option(
+        "--require-graded", envvar="PICKS_EXPORT_REQUIRE_GRADED", rich_help_panel=QUALITY,
+        help="Publish nothing and exit 8 while yesterday's picks are not all graded (a scheduler retries later).",
+    ),
+]
+MinVolume = Annotated[
+    float,
+    typer.Option(
+        envvar="PICKS_EXPORT_MIN_VOLUME", rich_help_panel=QUALITY, min=0.0, max=1.0,
+        help="Refuse (exit 7) a day whose picks per game fall below this fraction of the trailing 14-day median.",
+    ),
+]
+StaleHours = Annotated[
+    float,
+    typer.Option(
+        envvar="PICKS_EXPORT_STALE_HOURS", rich_help_panel=QUALITY, min=0.0,
+        help="Warn when today's shown picks were computed more than this many hours before the first tip-off.",
+    ),
+]
+CacheFinalDay = Annotated[
+    str,
+    typer.Option(
+        envvar="PICKS_EXPORT_CACHE_FINAL_DAY", rich_help_panel=PUBLISHING,
+        help="Cache-Control of per-day files two days old or more and fully graded.",
+    ),
+]
+
+
+class LogFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+LogFormatOption = Annotated[
+    LogFormat,
+    typer.Option(
+        envvar="PICKS_EXPORT_LOG_FORMAT", case_sensitive=False,
+        help="text, or json: one JSON object per event on stderr (severity, message, run id, counts), for Cloud Logging.",
+    ),
+]
+
+
+class _Log:
+    """Where a run's events go: plain lines (the default), or one JSON object per event on stderr."""
+
+    json = False
+    run = ""
+    command = ""
+
+
+def _log_setup(log_format: LogFormat, command: str) -> None:
+    _Log.json, _Log.command = log_format is LogFormat.json, command
+
+
+def _emit(message: str, severity: str = "INFO", *, err: bool = False, **fields: object) -> None:
+    """One event: a line on stdout (or stderr when `err`), or, with --log-format json, a JSON object on stderr."""
+    if not _Log.json:
+        typer.echo(message, err=err)
+        return
+    import orjson
+
+    event = {"severity": severity, "message": message, "run": _Log.run or None, "command": _Log.command or None, **fields}
+    typer.echo(orjson.dumps(event).decode(), err=True)
+
+
 DAY_CACHE, SEASON_CACHE, INDEX_CACHE, SCHEMA_CACHE = (DEFAULT_CACHE_CONTROL[kind] for kind in ("day", "season", "index", "schema"))
 
 
 def _policy(
-    dry_run: bool, allow_shrink: bool, gzip: bool, caches: tuple[str, str, str, str], workers: int, retry_deadline: float
+    dry_run: bool,
+    allow_shrink: bool,
+    gzip: bool,
+    caches: tuple[str, str, str, str],
+    workers: int,
+    retry_deadline: float,
+    cache_final_day: str = DEFAULT_CACHE_FINAL_DAY,
 ) -> PublishPolicy:
     from .exporters.publish import PublishPolicy
 
     day, season, index, schema = caches
-    return PublishPolicy(
+    policy = PublishPolicy(
         gzip=gzip,
         cache_control={"day": day, "season": season, "index": index, "schema": schema},
         allow_shrink=allow_shrink,
         dry_run=dry_run,
         workers=workers,
         retry_deadline=retry_deadline,
+        cache_final_day=cache_final_day,
     )
+    _Log.run = policy.run
+    return policy
 
 
 def _date(value: dt.datetime | None) -> dt.date | None:
@@ -228,7 +308,7 @@ def _clean_errors() -> Iterator[None]:
         report = getattr(error, "report", None)
         if report is not None:
             _print_report(report)
-        typer.echo(f"Error: {error}", err=True)
+        _emit(f"Error: {error}", "ERROR", err=True, exit_code=error.exit_code)
         raise typer.Exit(error.exit_code) from None
 
 
@@ -243,13 +323,23 @@ def _exporter(
     project: str | None,
     bigquery: BigQuerySettings | None = None,
     with_page: bool = False,
+    quality: QualityOptions | None = None,
 ) -> Exporter:
     # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
     from .exporters.engines import open_engine
     from .exporters.export import ExportOptions, Exporter
     from .exporters.sinks import open_sink
 
-    options = ExportOptions(model=model, prefix=prefix, today=_date(today) or today_in_new_york(), with_page=with_page)
+    from .exporters.quality import QualityOptions
+
+    options = ExportOptions(
+        model=model,
+        prefix=prefix,
+        today=_date(today) or today_in_new_york(),
+        with_page=with_page,
+        quality=quality or QualityOptions(),
+        command=_Log.command,
+    )
     sink = open_sink(dest, project)
     return Exporter(open_engine(warehouse, dataset, bigquery), sink, options, policy)
 
@@ -260,29 +350,35 @@ def _print_report(report: Report) -> None:
         if report.dry_run:
             action = report.actions[result.path]
             reason = f"  ({result.detail})" if result.detail and result.detail != action else ""
-            typer.echo(f"{action:<10} {report.describe(result.path)}  {result.size:,} bytes{reason}")
+            _emit(f"{action:<10} {report.describe(result.path)}  {result.size:,} bytes{reason}", path=result.path, action=action)
         elif result.status != "unchanged":
             detail = f"  ({result.detail})" if result.detail else ""
             size = f"  {result.size:,} bytes" if result.size else ""
-            typer.echo(f"{result.status:<13} {report.describe(result.path)}{size}{detail}")
+            _emit(f"{result.status:<13} {report.describe(result.path)}{size}{detail}", path=result.path, status=result.status)
 
 
 def _report(outcome: Outcome, progress: _Progress) -> None:
     report = outcome.report
     seconds = f" in {progress.seconds():.1f} s"
     _print_report(report)
+    for warning in outcome.warnings:  # the quality gate's: published anyway, worth a look
+        _emit(f"Warning: {warning}", "WARNING", err=True, check=warning.check, model=warning.model, date=warning.date.isoformat())
     if report.dry_run:
         counts = {action: list(report.actions.values()).count(action) for action in ("new", "changed", "restyle", "unchanged")}
         summary = ", ".join(f"{count} {action}" for action, count in counts.items())
-        typer.echo(
+        _emit(
             f"dry run, nothing published: {len(report.results)} files ({summary}); {outcome.queries} warehouse queries"
-            + seconds
+            + seconds,
+            files=len(report.results), queries=outcome.queries, warnings=len(outcome.warnings), **counts,
         )
         return
-    typer.echo(
+    _emit(
         f"{len(report.results)} files: {report.count('written')} written, {report.count('patched')} headers updated,"
         f" {report.count('unchanged')} unchanged, {report.count('superseded')} left to a newer run;"
-        f" {report.bytes_sent:,} bytes sent to {report.describe('')}; {outcome.queries} warehouse queries{seconds}"
+        f" {report.bytes_sent:,} bytes sent to {report.describe('')}; {outcome.queries} warehouse queries{seconds}",
+        files=len(report.results), written=report.count("written"), patched=report.count("patched"),
+        unchanged=report.count("unchanged"), superseded=report.count("superseded"), bytes=report.bytes_sent,
+        queries=outcome.queries, warnings=len(outcome.warnings), seconds=round(progress.seconds(), 3),
     )
 
 
@@ -399,15 +495,25 @@ def daily(
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
+    require_graded: RequireGraded = False,
+    min_volume: MinVolume = 0.5,
+    stale_hours: StaleHours = 18.0,
+    cache_final_day: CacheFinalDay = DEFAULT_CACHE_FINAL_DAY,
+    log_format: LogFormatOption = LogFormat.text,
 ) -> None:
     """The daily job after grading: today's file, yesterday's (now graded) and the season file.
 
     Example: picks-export daily --date 2026-02-07 --dest gs://picks-site
     """
+    _log_setup(log_format, "daily")
     with _clean_errors(), _progress("building") as progress:
+        from .exporters.quality import QualityOptions
+
         bigquery = BigQuerySettings("daily", location, bigquery_endpoint, maximum_bytes_billed)
-        policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
+        caches = (cache_day, cache_season, cache_index, cache_schema)
+        policy = _policy(dry_run, allow_shrink, gzip, caches, workers, retry_deadline, cache_final_day)
+        quality = QualityOptions(min_volume, stale_hours, require_graded)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page, quality)
         day = _date(date) or exporter.options.today
         _report(exporter.daily(day, progress, all_models=all_models), progress)
 
@@ -437,15 +543,24 @@ def backfill(
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
+    min_volume: MinVolume = 0.5,
+    stale_hours: StaleHours = 18.0,
+    cache_final_day: CacheFinalDay = DEFAULT_CACHE_FINAL_DAY,
+    log_format: LogFormatOption = LogFormat.text,
 ) -> None:
     """Regenerate every per-day file with picks in [START, END] and the file of every season it touches.
 
     Example: picks-export backfill --start 2025-10-21 --end 2026-06-15
     """
+    _log_setup(log_format, "backfill")
     with _clean_errors(), _progress("building") as progress:
+        from .exporters.quality import QualityOptions
+
         bigquery = BigQuerySettings("backfill", location, bigquery_endpoint, maximum_bytes_billed)
-        policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
+        caches = (cache_day, cache_season, cache_index, cache_schema)
+        policy = _policy(dry_run, allow_shrink, gzip, caches, workers, retry_deadline, cache_final_day)
+        quality = QualityOptions(min_volume, stale_hours)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page, quality)
         _report(exporter.backfill(start.date(), end.date(), progress, all_models=all_models), progress)
 
 
@@ -481,6 +596,8 @@ def season(
     location: Location = None,
     bigquery_endpoint: BigQueryEndpoint = None,
     maximum_bytes_billed: MaximumBytesBilled = DEFAULT_MAXIMUM_BYTES_BILLED,
+    cache_final_day: CacheFinalDay = DEFAULT_CACHE_FINAL_DAY,
+    log_format: LogFormatOption = LogFormat.text,
 ) -> None:
     """Write one season file.
 
@@ -488,9 +605,11 @@ def season(
     """
     from .exporters.rules import season_label
 
+    _log_setup(log_format, "season")
     with _clean_errors(), _progress("building") as progress:
         bigquery = BigQuerySettings("season", location, bigquery_endpoint, maximum_bytes_billed)
-        policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
+        caches = (cache_day, cache_season, cache_index, cache_schema)
+        policy = _policy(dry_run, allow_shrink, gzip, caches, workers, retry_deadline, cache_final_day)
         exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page)
         _report(exporter.season(season_label(exporter.options.today) if season is None else season, _date(as_of)), progress)
 
@@ -518,6 +637,32 @@ def validate(
         typer.echo("Error: no published files found", err=True)
         raise typer.Exit(InvalidDocumentError.exit_code)
     typer.echo(f"{checked} file{'' if checked == 1 else 's'} valid")
+
+
+@app.command()
+def status(
+    dest: Dest = "public",
+    max_age: Annotated[
+        str,
+        typer.Option(envvar="PICKS_EXPORT_MAX_AGE", help="Alert when the last successful run finished longer ago (26h, 90m, 2d)."),
+    ] = "26h",
+    prefix: Prefix = DEFAULT_PREFIX,
+    today: Today = None,
+    project: Project = None,
+    log_format: LogFormatOption = LogFormat.text,
+) -> None:
+    """Print the status file and exit 9 when the last run is too old or grading is more than a game day behind.
+
+    Example: picks-export status --dest gs://picks-site --max-age 26h
+    """
+    _log_setup(log_format, "status")
+    with _clean_errors():
+        from .exporters.sinks import open_sink
+        from .exporters.status import read_status
+
+        found = read_status(open_sink(dest, project), prefix, _date(today) or today_in_new_york(), max_age)
+        _emit(_json(found.document, indent=True), "INFO", status=found.document)
+        found.raise_alerts()
 
 
 @app.command()
@@ -663,10 +808,10 @@ def bucket_show(dest: BucketDest, project: Project = None) -> None:
         typer.echo(f"objects under {dest}: {summary.objects:,}, {summary.total_bytes:,} bytes")
 
 
-def _json(value: object) -> str:
+def _json(value: object, indent: bool = False) -> str:
     import orjson
 
-    return orjson.dumps(value).decode()
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode()
 
 
 def main() -> None:
@@ -683,9 +828,9 @@ def main() -> None:
     except Exception as error:
         # DuckDB answers a signal during a query with its own RuntimeError: after a signal, any failure is its echo.
         if not _received:  # a safety net only: every known failure is an ExportError with its own code
-            typer.echo(f"Error: internal error: {type(error).__name__}: {error}", err=True)
+            _emit(f"Error: internal error: {type(error).__name__}: {error}", "ERROR", err=True, exit_code=INTERNAL_ERROR_EXIT)
             sys.exit(INTERNAL_ERROR_EXIT)
     else:
         return
-    typer.echo("Error: interrupted", err=True)
+    _emit("Error: interrupted", "ERROR", err=True)
     sys.exit(128 + (_received[0] if _received else signal.SIGINT))

@@ -146,7 +146,7 @@ class GCSSink:
     def _upload(self, step: Step, policy: PublishPolicy) -> FileResult:
         payload = step.payload
         blob = self.bucket.blob(self.prefix + payload.path)
-        blob.cache_control = policy.cache_control[payload.kind]
+        blob.cache_control = policy.cache_control_for(payload)
         blob.content_encoding = policy.content_encoding
         blob.metadata = _metadata(payload, policy.run)
         data = gzip.compress(payload.data, compresslevel=9, mtime=0) if policy.gzip else payload.data  # one read
@@ -161,7 +161,7 @@ class GCSSink:
         """Only the headers changed (a new cache policy): patch them, keep the bytes and the generation."""
         assert step.existing is not None
         blob = self.bucket.blob(self.prefix + step.payload.path)
-        blob.cache_control = policy.cache_control[step.payload.kind]
+        blob.cache_control = policy.cache_control_for(step.payload)
         blob.content_type = content_type(step.payload.kind, step.payload.path)
         blob.patch(
             if_generation_match=step.existing.generation,

@@ -1,0 +1,175 @@
+"""The quality gate: upstream failures noticed from a run's own rows before anything is published.
+
+Three named checks (README "Quality checks"), each over the dates a run publishes for one model:
+- `grading`: a date whose games are all final still has shown picks without a box score (grading has not landed);
+  a warning, and with `require_graded` a daily run whose yesterday is not fully graded publishes nothing (exit 8);
+- `volume`: a date's shown picks per played game fall below a fraction of the model's trailing median, or a
+  subset that had picks on each of the previous days has none; refused like the shrink guard (exit 7);
+- `stale`: today's shown version was computed long before the first tip-off; a warning.
+Nothing here queries: the snapshot already holds the picks, the schedule and each shown version's computed_at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import NotGradedError, VolumeDropError
+from .warehouse import Snapshot
+
+VOLUME_HISTORY = 14  # the previous dates with picks whose median a date is compared with
+VOLUME_MIN_HISTORY = 7  # fewer previous dates with picks (a season's first week): no volume check
+SUBSET_HISTORY = 7  # a subset with picks on each of this many previous dates with picks must have some today
+
+
+@dataclass(frozen=True)
+class QualityOptions:
+    min_volume: float = 0.5  # fraction of the trailing median of picks per game below which a day is a drop
+    stale_hours: float = 18.0  # today's shown version computed longer before the first tip-off is stale
+    require_graded: bool = False  # daily: publish nothing (exit 8) while yesterday is not fully graded
+
+    def __post_init__(self) -> None:
+        from .errors import ExportError
+
+        if not 0 <= self.min_volume <= 1:
+            raise ExportError(f"--min-volume must be between 0 and 1, not {self.min_volume}")
+        if not self.stale_hours > 0:
+            raise ExportError(f"--stale-hours must be positive, not {self.stale_hours}")
+
+
+@dataclass(frozen=True)
+class QualityWarning:
+    """One finding of the gate, for the summary, the run's report and the status file."""
+
+    check: str  # grading, volume or stale
+    model: str
+    date: dt.date
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"check": self.check, "date": self.date.isoformat(), "message": self.message}
+
+    def __str__(self) -> str:
+        return f"model {self.model}: {self.message}"
+
+
+@dataclass
+class GateResult:
+    warnings: list[QualityWarning] = field(default_factory=list)
+    refusals: list[QualityWarning] = field(default_factory=list)
+
+
+def day_counts(snapshot: Snapshot) -> dict[dt.date, tuple[int, int]]:
+    """(shown picks, picks without a box score) per date with picks, counted as the per-day files show them."""
+    counts: dict[dt.date, tuple[int, int]] = {}
+    for by_date in snapshot.picks.values():
+        for day, picks in by_date.items():
+            total, ungraded = counts.get(day, (0, 0))
+            counts[day] = (total + len(picks), ungraded + sum(1 for pick in picks if pick.result is None))
+    return counts
+
+
+def check(
+    snapshot: Snapshot, days: list[dt.date], today: dt.date, options: QualityOptions
+) -> GateResult:
+    """Every check over the dates `days` a run publishes for the snapshot's model."""
+    counts = day_counts(snapshot)
+    result = GateResult()
+    result.warnings += grading_warnings(snapshot, days, counts)
+    result.warnings += stale_warnings(snapshot, days, today, options.stale_hours)
+    result.refusals += volume_drops(snapshot, days, counts, options.min_volume)
+    return result
+
+
+def grading_warnings(
+    snapshot: Snapshot, days: list[dt.date], counts: dict[dt.date, tuple[int, int]]
+) -> list[QualityWarning]:
+    """Dates whose games are all final but whose picks are not all graded: the box scores have not landed."""
+    warnings = []
+    for day in sorted(days):
+        schedule = snapshot.schedule.get(day)
+        total, ungraded = counts.get(day, (0, 0))
+        if schedule is not None and schedule.all_final and ungraded:
+            warnings.append(QualityWarning(
+                "grading", snapshot.model.code, day, f"{day}: {ungraded} of {total} picks not graded: no box score yet"
+            ))
+    return warnings
+
+
+def require_graded(snapshot: Snapshot, yesterday: dt.date) -> None:
+    """Refuse the daily run (exit 8) while yesterday has shown picks without a result."""
+    total, ungraded = day_counts(snapshot).get(yesterday, (0, 0))
+    if ungraded:
+        raise NotGradedError(
+            f"model {snapshot.model.code}: {yesterday}: {ungraded} of {total} picks not graded yet"
+            " (--require-graded): nothing published; run again once grading has landed"
+        )
+
+
+def stale_warnings(snapshot: Snapshot, days: list[dt.date], today: dt.date, hours: float) -> list[QualityWarning]:
+    """Today's (or a later date's) shown version computed more than `hours` before the first tip-off."""
+    warnings = []
+    for day in sorted(day for day in days if day >= today):
+        computed_at, schedule = snapshot.computed_at.get(day), snapshot.schedule.get(day)
+        if computed_at is None or schedule is None or schedule.first_tipoff is None:
+            continue
+        ahead = (schedule.first_tipoff - computed_at).total_seconds() / 3600
+        if ahead > hours:
+            warnings.append(QualityWarning(
+                "stale", snapshot.model.code, day,
+                f"{day}: shown picks computed {ahead:.1f} h before the first tip-off (more than {hours:g} h): stale?",
+            ))
+    return warnings
+
+
+def volume(snapshot: Snapshot, day: dt.date, picks: int) -> float:
+    """Shown picks per played game; the plain count on a date without games in the schedule."""
+    schedule = snapshot.schedule.get(day)
+    return picks / schedule.games if schedule is not None and schedule.games else float(picks)
+
+
+def volume_drops(
+    snapshot: Snapshot, days: list[dt.date], counts: dict[dt.date, tuple[int, int]], min_volume: float
+) -> list[QualityWarning]:
+    """Dates whose picks per game fall below `min_volume` of the trailing median, or a steady subset is empty."""
+    history = sorted(counts)
+    drops = []
+    for day in sorted(days):
+        schedule = snapshot.schedule.get(day)
+        picks = counts.get(day, (0, 0))[0]
+        if picks == 0 and (schedule is None or schedule.games == 0):
+            continue  # nothing scheduled, nothing shown: not a game day
+        before = [each for each in history if each < day]
+        trailing = before[-VOLUME_HISTORY:]
+        if len(trailing) >= VOLUME_MIN_HISTORY:
+            median = statistics.median(volume(snapshot, each, counts[each][0]) for each in trailing)
+            figure = volume(snapshot, day, picks)
+            if figure < min_volume * median:
+                drops.append(QualityWarning(
+                    "volume", snapshot.model.code, day,
+                    f"{day}: {figure:.2f} shown picks per game, below {min_volume:g} of the trailing"
+                    f" {len(trailing)}-day median {median:.2f}",
+                ))
+                continue
+        recent = before[-SUBSET_HISTORY:]
+        if picks and len(recent) == SUBSET_HISTORY:
+            for group in snapshot.groups:
+                by_date = snapshot.picks.get(group.id, {})
+                if day not in by_date and all(each in by_date for each in recent):
+                    drops.append(QualityWarning(
+                        "volume", snapshot.model.code, day,
+                        f"{day}: subset {group.id} has no shown picks, after picks on each of the previous"
+                        f" {SUBSET_HISTORY} dates with picks",
+                    ))
+    return drops
+
+
+def refuse(refusals: list[QualityWarning]) -> None:
+    if refusals:
+        more = f" (and {len(refusals) - 1} more)" if len(refusals) > 1 else ""
+        raise VolumeDropError(
+            f"refusing to publish anything: {refusals[0]}{more} (--allow-shrink publishes it anyway;"
+            " --min-volume sets the fraction)"
+        )
