@@ -3,8 +3,9 @@
 Three named checks (README "Quality checks"), each over the dates a run publishes for one model:
 - `grading`: a date whose games are all final still has shown picks without a box score (grading has not landed);
   a warning, and with `require_graded` a daily run whose yesterday is not fully graded publishes nothing (exit 8);
-- `volume`: a date's shown picks per played game fall below a fraction of the model's trailing median, or a
-  subset that had picks on each of the previous days has none; refused like the shrink guard (exit 7);
+- `volume`: a date's shown picks fall below a fraction of the model's trailing median both per played game and
+  in number (a light 2-game night is not a drop, nor a heavy 14-game one where top-N subsets stay the same size),
+  or a subset that had picks on each of the previous dates has none; refused like the shrink guard (exit 7);
 - `stale`: today's shown version was computed long before the first tip-off; a warning.
 Nothing here queries: the snapshot already holds the picks, the schedule and each shown version's computed_at.
 """
@@ -21,7 +22,11 @@ from .warehouse import Snapshot
 
 VOLUME_HISTORY = 14  # the previous dates with picks whose median a date is compared with
 VOLUME_MIN_HISTORY = 7  # fewer previous dates with picks (a season's first week): no volume check
-SUBSET_HISTORY = 7  # a subset with picks on each of this many previous dates with picks must have some today
+# A subset with picks on each of the previous dates with picks, the last SUBSET_HISTORY of them (at least
+# SUBSET_MIN_HISTORY), is steady: none today is a failure. A 7-day window alone would flag a subset that has picks
+# on four days out of five (the demo's longshots) several times a season.
+SUBSET_HISTORY = 28
+SUBSET_MIN_HISTORY = 7
 
 
 @dataclass(frozen=True)
@@ -62,12 +67,14 @@ class GateResult:
 
 
 def day_counts(snapshot: Snapshot) -> dict[dt.date, tuple[int, int]]:
-    """(shown picks, picks without a box score) per date with picks, counted as the per-day files show them."""
+    """(shown picks, picks without a box-score row) per date with picks, counted as the per-day files show them.
+
+    A pick with a row but no points has no result either, yet its grading has landed: it is not counted."""
     counts: dict[dt.date, tuple[int, int]] = {}
     for by_date in snapshot.picks.values():
         for day, picks in by_date.items():
             total, ungraded = counts.get(day, (0, 0))
-            counts[day] = (total + len(picks), ungraded + sum(1 for pick in picks if pick.result is None))
+            counts[day] = (total + len(picks), ungraded + sum(1 for pick in picks if not pick.box_score))
     return counts
 
 
@@ -99,7 +106,7 @@ def grading_warnings(
 
 
 def require_graded(snapshot: Snapshot, yesterday: dt.date) -> None:
-    """Refuse the daily run (exit 8) while yesterday has shown picks without a result."""
+    """Refuse the daily run (exit 8) while yesterday has shown picks without a box-score row."""
     total, ungraded = day_counts(snapshot).get(yesterday, (0, 0))
     if ungraded:
         raise NotGradedError(
@@ -145,23 +152,24 @@ def volume_drops(
         trailing = before[-VOLUME_HISTORY:]
         if len(trailing) >= VOLUME_MIN_HISTORY:
             median = statistics.median(volume(snapshot, each, counts[each][0]) for each in trailing)
+            plain_median = statistics.median(counts[each][0] for each in trailing)
             figure = volume(snapshot, day, picks)
-            if figure < min_volume * median:
+            if figure < min_volume * median and picks < min_volume * plain_median:
                 drops.append(QualityWarning(
                     "volume", snapshot.model.code, day,
-                    f"{day}: {figure:.2f} shown picks per game, below {min_volume:g} of the trailing"
-                    f" {len(trailing)}-day median {median:.2f}",
+                    f"{day}: {picks} shown picks, {figure:.2f} per game, below {min_volume:g} of the trailing"
+                    f" {len(trailing)}-day median {median:.2f} per game ({plain_median:g} picks)",
                 ))
                 continue
         recent = before[-SUBSET_HISTORY:]
-        if picks and len(recent) == SUBSET_HISTORY:
+        if picks and len(recent) >= SUBSET_MIN_HISTORY:
             for group in snapshot.groups:
                 by_date = snapshot.picks.get(group.id, {})
                 if day not in by_date and all(each in by_date for each in recent):
                     drops.append(QualityWarning(
                         "volume", snapshot.model.code, day,
                         f"{day}: subset {group.id} has no shown picks, after picks on each of the previous"
-                        f" {SUBSET_HISTORY} dates with picks",
+                        f" {len(recent)} dates with picks",
                     ))
     return drops
 

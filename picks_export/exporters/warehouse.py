@@ -56,6 +56,7 @@ class Pick:
     direction: str
     actual: int | None
     result: rules.Result | None
+    box_score: bool = True  # whether the box scores have a row for the player that day (the quality gate's grading)
 
     def sort_key(self) -> tuple[int, str, str]:
         return (self.rank, self.player, self.player_lookup)
@@ -386,6 +387,7 @@ def _shown_picks(
                 direction=row["direction"],
                 actual=actual,
                 result=result,
+                box_score=row["summary_rows"] > 0,
             )
         )
     for by_date in picks.values():
