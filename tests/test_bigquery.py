@@ -123,7 +123,7 @@ def test_daily_on_bigquery_matches_the_golden_files(bq, demo, tmp_path):
     dest = tmp_path / "public"
     result = invoke(bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", demo, "--dest", dest)
     assert result.exit_code == 0, result.output
-    assert "; 6 warehouse queries in " in result.stdout
+    assert "; 7 warehouse queries in " in result.stdout
     documents = {path: data for path, data in published_bytes(dest).items() if not path.startswith("v1/schemas/")}
     assert documents == published_bytes(GOLDEN)  # the golden files hold the documents; schemas are shipped files
 
@@ -142,7 +142,7 @@ def test_both_engines_hand_over_the_same_python_types(bq, demo, duckdb_demo):
         assert rows, name
         typed = [{key: (type(value), value) for key, value in row.items()} for row in rows]
         assert typed == [{key: (type(value), value) for key, value in row.items()} for row in expected], name
-    assert on_bigquery.queries_run == 6
+    assert on_bigquery.queries_run == 7
     on_bigquery.close()
     on_duckdb.close()
 
@@ -285,7 +285,7 @@ def test_estimate_dry_runs_the_queries_of_the_command_and_prints_their_bytes(bq,
         assert match, line
         counts.append(int(match[1].replace(",", "")))
     assert sum(counts[:-1]) == counts[-1]
-    assert "6 queries of `backfill`" in lines[7] and "none run" in lines[7] and "1 GiB" in lines[7]
+    assert "7 queries of `backfill`" in lines[7] and "none run" in lines[7] and "1 GiB" in lines[7]
     # dry runs only: no job was created, no result fetched
     dry_runs = bq.proxy.job_inserts()
     assert all(request.is_job_insert for request in bq.proxy.requests)

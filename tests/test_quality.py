@@ -232,10 +232,10 @@ def test_every_run_writes_the_status_file_even_when_nothing_else_changed(run, ro
     history(rows)
     made = run(rows, today=TODAY)
     made.exporter().daily(TODAY)
-    before = published_bytes(made.dest)
+    before = published_bytes(made.dest, with_status=True)
     outcome = made.exporter().daily(TODAY)
     assert [result.path for result in outcome.report.results if result.status == "written"] == ["v1/status.json"]
-    after = published_bytes(made.dest)
+    after = published_bytes(made.dest, with_status=True)
     assert {path for path in after if after[path] != before[path]} == {"v1/status.json"}
 
 
