@@ -146,11 +146,11 @@ def test_a_light_night_is_no_drop_nor_a_heavy_one(run, rows):
 
 
 def test_a_steady_subset_without_picks_is_refused(run, rows):
-    history(rows)
+    history(rows, days=30)
     rows.game(TODAY)
     rows.pick(TODAY, "Today One")  # "second" had picks on each of the previous 10 dates
     made, export = exporter(run, rows)
-    with pytest.raises(VolumeDropError, match=f"{TODAY}: subset second has no shown picks, after picks on each of the previous 10"):
+    with pytest.raises(VolumeDropError, match=f"{TODAY}: subset second has no shown picks, after picks on each of the previous 30"):
         export.daily(TODAY)
     assert made.published() == []
 

@@ -5,7 +5,7 @@ Three named checks (README "Quality checks"), each over the dates a run publishe
   a warning, and with `require_graded` a daily run whose yesterday is not fully graded publishes nothing (exit 8);
 - `volume`: a date's shown picks fall below a fraction of the model's trailing median both per played game and
   in number (a light 2-game night is not a drop, nor a heavy 14-game one where top-N subsets stay the same size),
-  or a subset that had picks on each of the previous dates has none; refused like the shrink guard (exit 7);
+  or a subset that had picks on every previous date of the season (at least 28) has none; refused like the shrink guard (exit 7);
 - `stale`: today's shown version was computed long before the first tip-off; a warning.
 Nothing here queries: the snapshot already holds the picks, the schedule and each shown version's computed_at.
 """
@@ -17,16 +17,16 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import rules
 from .errors import NotGradedError, VolumeDropError
 from .warehouse import Snapshot
 
 VOLUME_HISTORY = 14  # the previous dates with picks whose median a date is compared with
 VOLUME_MIN_HISTORY = 7  # fewer previous dates with picks (a season's first week): no volume check
-# A subset with picks on each of the previous dates with picks, the last SUBSET_HISTORY of them (at least
-# SUBSET_MIN_HISTORY), is steady: none today is a failure. A 7-day window alone would flag a subset that has picks
-# on four days out of five (the demo's longshots) several times a season.
-SUBSET_HISTORY = 28
-SUBSET_MIN_HISTORY = 7
+# A subset with picks on every previous date with picks of the season so far (at least SUBSET_MIN_HISTORY of them)
+# is steady: none today is a failure. A 7-day window would flag a subset that has picks on four days out of five
+# (the demo's longshots) several times a season.
+SUBSET_MIN_HISTORY = 28
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,8 @@ def volume_drops(
                     f" {len(trailing)}-day median {median:.2f} per game ({plain_median:g} picks)",
                 ))
                 continue
-        recent = before[-SUBSET_HISTORY:]
+        season = rules.season_label(day)
+        recent = [each for each in before if rules.season_label(each) == season]
         if picks and len(recent) >= SUBSET_MIN_HISTORY:
             for group in snapshot.groups:
                 by_date = snapshot.picks.get(group.id, {})
