@@ -56,13 +56,15 @@ class Destination:
         return {"STORAGE_EMULATOR_HOST": self.gcs.url} if self.gcs else {}
 
     def files(self) -> dict[str, Any]:
-        """Every published JSON file, parsed."""
+        """Every published JSON file, parsed; not the status file, which names the run that wrote it."""
         if self.gcs is None:
             return {path.relative_to(self.folder).as_posix(): orjson.loads(path.read_bytes())
                     for path in self.folder.rglob("*.json")
-                    if not any(part.startswith(".") for part in path.relative_to(self.folder).parts)}
+                    if not any(part.startswith(".") for part in path.relative_to(self.folder).parts)
+                    and path.name != "status.json"}
         return {blob.name: orjson.loads(blob.download_as_bytes())
-                for blob in client_for(self.gcs.url).list_blobs(self.bucket) if blob.name.endswith(".json")}
+                for blob in client_for(self.gcs.url).list_blobs(self.bucket)
+                if blob.name.endswith(".json") and blob.name != "v1/status.json"}
 
 
 def start(dest: Destination, warehouse: Path, *args: str, pause: str | None = None) -> subprocess.Popen[str]:
