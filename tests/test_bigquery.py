@@ -37,7 +37,7 @@ TODAY = "2025-11-05"
 FIRST_GAME = "2025-10-21"  # the demo's first game day for this TODAY
 GOLDEN = Path(__file__).parent / "golden" / "daily-2025-11-05"
 HOSTILE = "x`; DROP TABLE y; --"
-READS = ["columns", "models", "subsets", "problems", "signals", "shown_picks"]
+READS = ["columns", "models", "subsets", "problems", "signals", "schedule", "shown_picks"]
 runner = CliRunner()
 
 
@@ -286,11 +286,11 @@ def test_estimate_dry_runs_the_queries_of_the_command_and_prints_their_bytes(bq,
         assert match, line
         counts.append(int(match[1].replace(",", "")))
     assert sum(counts[:-1]) == counts[-1]
-    assert "7 queries of `backfill`" in lines[7] and "none run" in lines[7] and "1 GiB" in lines[7]
+    assert "7 queries of `backfill`" in lines[8] and "none run" in lines[8] and "1 GiB" in lines[8]
     # dry runs only: no job was created, no result fetched
     dry_runs = bq.proxy.job_inserts()
     assert all(request.is_job_insert for request in bq.proxy.requests)
-    assert [job.body["configuration"]["dryRun"] for job in dry_runs] == [True] * 6
+    assert [job.body["configuration"]["dryRun"] for job in dry_runs] == [True] * 7
 
     # ... of the very queries the command runs, with the same dates, cap and labels
     bq.proxy.requests.clear()
