@@ -84,7 +84,7 @@ def test_backfill_writes_every_day_and_season_all_valid(warehouse, tmp_path):
     assert days[0] == "2025-10-21" and days[-1] == TODAY
     assert "; 7 warehouse queries" in result.stdout
     checked = invoke("validate", str(dest))
-    assert checked.exit_code == 0 and f"{len(days) + 4} files valid" in checked.stdout  # days, 2 season files, index, manifest
+    assert checked.exit_code == 0 and f"{len(days) + 5} files valid" in checked.stdout  # days, 2 season files, index, manifest, status
 
 
 def test_season_command(warehouse, tmp_path):
@@ -166,8 +166,11 @@ def test_backfill_all_models_writes_every_enabled_model_in_seven_queries(warehou
     for model in ("926A", "phoenix"):
         assert invoke("backfill", "--warehouse", str(warehouse), "--dest", str(single), "--start", "2025-10-01",
                       "--end", TODAY, "--today", TODAY, "--model", model).exit_code == 0
-    both = {path.relative_to(dest).as_posix(): path.read_bytes() for path in dest.rglob("*.json")}
-    assert both == {path.relative_to(single).as_posix(): path.read_bytes() for path in single.rglob("*.json")}
+    both = published_bytes(dest)  # the status file names its run: compared apart
+    assert both == published_bytes(single)
+    runs = [orjson.loads((folder / "v1/status.json").read_bytes()) for folder in (dest, single)]
+    assert [[{**entry, "checked_by_run": "", "checked_at": ""} for entry in status["models"]] for status in runs] == [
+        [{**entry, "checked_by_run": "", "checked_at": ""} for entry in runs[1]["models"]]] * 2
     clash = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", TODAY, "--end", TODAY,
                    "--all-models", "--model", "phoenix")
     assert clash.exit_code == 1 and "--model and --all-models exclude each other" in clash.stderr
