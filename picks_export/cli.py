@@ -9,7 +9,7 @@ import datetime as dt
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -23,13 +23,14 @@ from .exporters.engine import DEFAULT_DATASET
 from .exporters.engines import DEFAULT_MAXIMUM_BYTES_BILLED, BigQuerySettings
 from .exporters.errors import ExportError
 from .exporters.layout import DEFAULT_PREFIX
-from .exporters.publish import DEFAULT_CACHE_CONTROL
+from .exporters.publish import DEFAULT_CACHE_CONTROL, DEFAULT_CACHE_FINAL_DAY
 
 from .exporters.rules import today_in_new_york
 
 if TYPE_CHECKING:
     from .exporters.export import Exporter, Outcome
     from .exporters.publish import Action, PublishPolicy, Report
+    from .exporters.quality import QualityOptions, QualityWarning
 
 EXITS = {
     0: "success",
@@ -39,13 +40,16 @@ EXITS = {
     4: "a document failed its JSON Schema",
     5: "the warehouse cannot be opened or a query failed",
     6: "files could not be (all) published",
-    7: "a guard refused the run: the shrink guard (a --dry-run too), or a rollback over files changed since",
+    7: "a guard refused the run: the shrink guard or the volume check (a --dry-run too), or a rollback over files"
+    " changed since",
+    8: "--require-graded: yesterday is not fully graded yet (retry later)",
+    9: "`status`: the last run is too old or grading is more than one game day behind",
     70: "an internal error (a bug: please report it)",
     130: "/ 143 interrupted by SIGINT / SIGTERM",
 }
 EXIT_CODES = (
     "Exit codes: " + "; ".join(f"{code} {meaning}" for code, meaning in EXITS.items()) + "."
-    " Exits 1-5 and 7 publish nothing; after exit 6 every object is either its old or its new version, and the"
+    " Exits 1-5, 7 and 8 publish nothing; after exit 6 every object is either its old or its new version, and the"
     " report says which files were published."
 )
 INTERNAL_ERROR_EXIT = 70  # sysexits' EX_SOFTWARE: an exception the library did not expect, a bug
@@ -315,23 +319,100 @@ class Output:
         return cls(verbose, quiet, json)
 
 
+QUALITY = "Quality checks"
+RequireGraded = Annotated[
+    bool,
+    typer.Option(
+        "--require-graded", envvar="PICKS_EXPORT_REQUIRE_GRADED", rich_help_panel=QUALITY,
+        help="Publish nothing and exit 8 while yesterday's picks are not all graded (a scheduler retries later).",
+    ),
+]
+MinVolume = Annotated[
+    float,
+    typer.Option(
+        envvar="PICKS_EXPORT_MIN_VOLUME", metavar="FRACTION", rich_help_panel=QUALITY, min=0.0, max=1.0,
+        help="Refuse (exit 7) a day whose picks per game fall below this fraction of the trailing 14-day median.",
+    ),
+]
+StaleHours = Annotated[
+    float,
+    typer.Option(
+        envvar="PICKS_EXPORT_STALE_HOURS", metavar="HOURS", rich_help_panel=QUALITY, min=0.0,
+        help="Warn when today's shown picks were computed more than this many hours before the first tip-off.",
+    ),
+]
+CacheFinalDay = Annotated[
+    str,
+    typer.Option(
+        envvar="PICKS_EXPORT_CACHE_FINAL_DAY", metavar="HEADER", rich_help_panel=PUBLISHING,
+        help="Cache-Control of per-day files two days old or more and fully graded.",
+    ),
+]
+
+
+class LogFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+LogFormatOption = Annotated[
+    LogFormat,
+    typer.Option(
+        envvar="PICKS_EXPORT_LOG_FORMAT", metavar="FORMAT", case_sensitive=False,
+        help="text, or json: one JSON object per event on stderr (severity, message, run id, counts), for Cloud Logging.",
+    ),
+]
+
+
+class _Log:
+    """Where a run's events go: plain lines (the default), or one JSON object per event on stderr."""
+
+    json = False
+    run = ""
+    command = ""
+
+
+def _log_setup(log_format: LogFormat, command: str) -> None:
+    _Log.json, _Log.command = log_format is LogFormat.json, command
+
+
+def _emit(message: str, severity: str = "INFO", *, err: bool = False, **fields: object) -> None:
+    """One event: a line on stdout (or stderr when `err`), or, with --log-format json, a JSON object on stderr."""
+    if not _Log.json:
+        typer.echo(message, err=err)
+        return
+    import orjson
+
+    event = {"severity": severity, "message": message, "run": _Log.run or None, "command": _Log.command or None, **fields}
+    typer.echo(orjson.dumps(event).decode(), err=True)
+
+
 DAY_CACHE, SEASON_CACHE, INDEX_CACHE, SCHEMA_CACHE = (DEFAULT_CACHE_CONTROL[kind] for kind in ("day", "season", "index", "schema"))
 
 
 def _policy(
-    dry_run: bool, allow_shrink: bool, gzip: bool, caches: tuple[str, str, str, str], workers: int, retry_deadline: float
+    dry_run: bool,
+    allow_shrink: bool,
+    gzip: bool,
+    caches: tuple[str, str, str, str],
+    workers: int,
+    retry_deadline: float,
+    cache_final_day: str = DEFAULT_CACHE_FINAL_DAY,
 ) -> PublishPolicy:
     from .exporters.publish import PublishPolicy
 
     day, season, index, schema = caches
-    return PublishPolicy(
+    policy = PublishPolicy(
         gzip=gzip,
         cache_control={"day": day, "season": season, "index": index, "schema": schema},
         allow_shrink=allow_shrink,
         dry_run=dry_run,
         workers=workers,
         retry_deadline=retry_deadline,
+        cache_final_day=cache_final_day,
     )
+    _Log.run = policy.run
+    return policy
 
 
 class Interrupted(KeyboardInterrupt):
@@ -365,7 +446,7 @@ def _clean_errors(on_report: Callable[[ExportError, Report], None] | None = None
         report = getattr(error, "report", None)
         if report is not None:
             (on_report or (lambda _, each: _print_files(each, Output())))(error, report)
-        typer.echo(f"Error: {error}", err=True)
+        _emit(f"Error: {error}", "ERROR", err=True, exit_code=error.exit_code)
         raise typer.Exit(error.exit_code) from None
 
 
@@ -381,13 +462,18 @@ def _exporter(
     bigquery: BigQuerySettings | None = None,
     with_page: bool = False,
     on_plan: Callable[[Mapping[str, Action]], None] | None = None,
+    quality: QualityOptions | None = None,
 ) -> Exporter:
     # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
     from .exporters.engines import open_engine
     from .exporters.export import ExportOptions, Exporter
     from .exporters.sinks import open_sink
 
-    options = ExportOptions(model=model, prefix=prefix, today=today or today_in_new_york(), with_page=with_page)
+    from .exporters.quality import QualityOptions
+
+    options = ExportOptions(
+        model=model, prefix=prefix, today=today or today_in_new_york(), with_page=with_page, quality=quality or QualityOptions()
+    )
     sink = open_sink(dest, project)
     return Exporter(open_engine(warehouse, dataset, bigquery), sink, options, policy, on_plan)
 
@@ -412,11 +498,11 @@ def _print_files(report: Report, output: Output, exit_code: int = 0) -> None:
         if report.dry_run:
             action = report.status_of(result)
             reason = f"  ({result.detail})" if result.detail and result.detail != action else ""
-            typer.echo(f"{action:<10} {report.describe(result.path)}  {result.size:,} bytes{reason}")
+            _emit(f"{action:<10} {report.describe(result.path)}  {result.size:,} bytes{reason}", path=result.path, action=action)
         else:
             detail = f"  ({result.detail})" if result.detail else ""
             size = f"  {result.size:,} bytes" if result.size else ""
-            typer.echo(f"{result.status:<13} {report.describe(result.path)}{size}{detail}")
+            _emit(f"{result.status:<13} {report.describe(result.path)}{size}{detail}", path=result.path, status=result.status)
 
 
 def _plan_counts(actions: list[Action]) -> str:
@@ -453,25 +539,31 @@ class _Run:
         if self.output.quiet or self.output.json or self.policy.dry_run:
             return
         self.progress.close()
-        typer.echo(f"plan: {len(actions)} files: {_plan_counts(list(actions.values()))}")
+        _emit(f"plan: {len(actions)} files: {_plan_counts(list(actions.values()))}", files=len(actions))
         self.planned = True
 
-    def emit(self, report: Report, exit_code: int = 0) -> None:
-        """The report: JSON (--json), or the plan line, the files -v / a failure asks for, and the summary."""
+    def emit(self, report: Report, exit_code: int = 0, warnings: Sequence[QualityWarning] = ()) -> None:
+        """The report: JSON (--json), or the plan line, the files -v / a failure asks for, the quality gate's
+        warnings (on stderr) and the summary."""
         self.progress.close()
         seconds = self.progress.seconds()
+        for warning in warnings:  # published anyway, worth a look
+            _emit(f"Warning: {warning}", "WARNING", err=True, check=warning.check, model=warning.model,
+                  date=warning.date.isoformat())
         if self.output.json:
             from .exporters.export import outcome_json
 
             document = outcome_json(report, command=self.command, run=self.policy.run, queries=self.queries(),
-                                    seconds=seconds, exit_code=exit_code)
+                                    seconds=seconds, exit_code=exit_code, warnings=[str(each) for each in warnings])
             typer.echo(_json(document))
             return
         if not (self.planned or self.output.quiet or report.dry_run or exit_code):
-            typer.echo(f"plan: {len(report.actions)} files: {_plan_counts(list(report.actions.values()))}")
+            _emit(f"plan: {len(report.actions)} files: {_plan_counts(list(report.actions.values()))}", files=len(report.actions))
         _print_files(report, self.output, exit_code)
         if not exit_code or self.output.quiet or report.dry_run:
-            typer.echo(_summary(report, self.queries(), seconds))
+            _emit(_summary(report, self.queries(), seconds), files=len(report.results), written=report.count("written"),
+                  unchanged=report.count("unchanged"), bytes=report.bytes_sent, queries=self.queries(),
+                  warnings=len(warnings), seconds=round(seconds, 3))
 
 
 def _export(command: str, output: Output, policy: PublishPolicy, run: Callable[[_Progress], tuple[Exporter, Outcome]]) -> None:
@@ -485,7 +577,9 @@ def _export(command: str, output: Output, policy: PublishPolicy, run: Callable[[
     try:
         with _clean_errors(lambda error, report: shown.emit(report, error.exit_code)):
             exporter, outcome = run(progress)
-            shown.queries = lambda: exporter.engine.queries_run
+            queries = exporter.engine.queries_run
+            shown.queries = lambda: queries
+            exporter.engine.close()  # now, not whenever the garbage collector gets to it: the file is free again
             report = outcome.report
             refused = [result for result in report.results if result.status == "refused"]
             if report.dry_run and refused:
@@ -495,9 +589,10 @@ def _export(command: str, output: Output, policy: PublishPolicy, run: Callable[[
                     f" {refused[0].detail}{more}",
                     report,
                 )
-            shown.emit(report)
+            shown.emit(report, warnings=outcome.warnings)
     finally:
         progress.close()
+        progress.on_plan = None  # no cycle between the progress and the run's report keeps the run alive
 
 
 class _Progress:
@@ -600,9 +695,10 @@ def demo(
 
 @app.command(help=_help(
     "The daily job after grading: today's file, yesterday's (now graded) and the season file.",
-    "A --date more than one day after today without shown picks is refused (exit 1).",
+    "A --date more than one day after today without shown picks is refused (exit 1). With --require-graded, a"
+    " yesterday not fully graded yet publishes nothing and exits 8, for the scheduler to retry later.",
     examples=("picks-export daily", "picks-export daily --dry-run -v", "picks-export daily --json"),
-    exits=RUN_EXITS,
+    exits=(*RUN_EXITS, 8),
 ))
 def daily(
     date: Annotated[DateOption, _date_option(envvar="PICKS_EXPORT_DATE", help="Game date (default: today in New York).")] = None,
@@ -630,14 +726,30 @@ def daily(
     verbose: Verbose = False,
     quiet: Quiet = False,
     json: Json = False,
+    require_graded: RequireGraded = False,
+    min_volume: MinVolume = 0.5,
+    stale_hours: StaleHours = 18.0,
+    cache_final_day: CacheFinalDay = DEFAULT_CACHE_FINAL_DAY,
+    log_format: LogFormatOption = LogFormat.text,
 ) -> None:
     output = Output.of(verbose, quiet, json)
     with _clean_errors():
         policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
 
+    _log_setup(log_format, "daily")
+    output = Output.of(verbose, quiet, json)
+    with _clean_errors():
+        caches = (cache_day, cache_season, cache_index, cache_schema)
+        policy = _policy(dry_run, allow_shrink, gzip, caches, workers, retry_deadline, cache_final_day)
+
     def run(progress: _Progress) -> tuple[Exporter, Outcome]:
+        from .exporters.quality import QualityOptions
+
         bigquery = BigQuerySettings("daily", location, bigquery_endpoint, maximum_bytes_billed)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page, progress.planned)
+        quality = QualityOptions(min_volume, stale_hours, require_graded)
+        exporter = _exporter(
+            warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page, progress.planned, quality
+        )
         return exporter, exporter.daily(date or exporter.options.today, progress, all_models=all_models)
 
     _export("daily", output, policy, run)
@@ -679,17 +791,26 @@ def backfill(
     verbose: Verbose = False,
     quiet: Quiet = False,
     json: Json = False,
+    min_volume: MinVolume = 0.5,
+    stale_hours: StaleHours = 18.0,
+    cache_final_day: CacheFinalDay = DEFAULT_CACHE_FINAL_DAY,
+    log_format: LogFormatOption = LogFormat.text,
 ) -> None:
     from .exporters.export import check_date
     from .exporters.rules import season_bounds, season_label
 
+    _log_setup(log_format, "backfill")
     output = Output.of(verbose, quiet, json)
     with _clean_errors():
-        policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
+        caches = (cache_day, cache_season, cache_index, cache_schema)
+        policy = _policy(dry_run, allow_shrink, gzip, caches, workers, retry_deadline, cache_final_day)
 
     def run(progress: _Progress) -> tuple[Exporter, Outcome]:
+        from .exporters.quality import QualityOptions
+
         bigquery = BigQuerySettings("backfill", location, bigquery_endpoint, maximum_bytes_billed)
-        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page, progress.planned)
+        exporter = _exporter(warehouse, dataset, dest, model, prefix, today, policy, project, bigquery, with_page,
+                             progress.planned, QualityOptions(min_volume, stale_hours))
         last = end or exporter.options.today
         first = start or season_bounds(season_label(check_date("--end", last)))[0]
         return exporter, exporter.backfill(first, last, progress, all_models=all_models)
@@ -737,12 +858,16 @@ def season(
     verbose: Verbose = False,
     quiet: Quiet = False,
     json: Json = False,
+    cache_final_day: CacheFinalDay = DEFAULT_CACHE_FINAL_DAY,
+    log_format: LogFormatOption = LogFormat.text,
 ) -> None:
     from .exporters.rules import season_label
 
+    _log_setup(log_format, "season")
     output = Output.of(verbose, quiet, json)
     with _clean_errors():
-        policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
+        caches = (cache_day, cache_season, cache_index, cache_schema)
+        policy = _policy(dry_run, allow_shrink, gzip, caches, workers, retry_deadline, cache_final_day)
 
     def run(progress: _Progress) -> tuple[Exporter, Outcome]:
         bigquery = BigQuerySettings("season", location, bigquery_endpoint, maximum_bytes_billed)
@@ -778,6 +903,35 @@ def validate(
         typer.echo("Error: no published files found", err=True)
         raise typer.Exit(InvalidDocumentError.exit_code)
     typer.echo(f"{checked} file{'' if checked == 1 else 's'} valid")
+
+
+@app.command(help=_help(
+    "Print the status file and exit 9 when the last run is too old or grading is more than a game day behind.",
+    "A command for a cron job or an uptime check: it reads v1/status.json (the file every publishing run writes)"
+    " and the indexes it names; it needs no warehouse.",
+    examples=("picks-export status", "picks-export status --dest gs://picks-site --max-age 26h"),
+    exits=(1, 6, 9),
+))
+def status(
+    dest: Dest = "public",
+    max_age: Annotated[
+        str,
+        typer.Option(envvar="PICKS_EXPORT_MAX_AGE", metavar="AGE",
+                     help="Alert when the last successful run finished longer ago (26h, 90m, 2d)."),
+    ] = "26h",
+    prefix: Prefix = DEFAULT_PREFIX,
+    today: Today = None,
+    project: Project = None,
+    log_format: LogFormatOption = LogFormat.text,
+) -> None:
+    _log_setup(log_format, "status")
+    with _clean_errors():
+        from .exporters.sinks import open_sink
+        from .exporters.status import read_status
+
+        found = read_status(open_sink(dest, project), prefix, today or today_in_new_york(), max_age)
+        _emit(_json(found.document, indent=True), "INFO", status=found.document)
+        found.raise_alerts()
 
 
 @app.command(help=_help(
@@ -1057,10 +1211,10 @@ def bucket_show(ctx: typer.Context, dest: BucketDest = None, project: Project = 
         typer.echo(f"objects under {dest}: {summary.objects:,}, {summary.total_bytes:,} bytes")
 
 
-def _json(value: object) -> str:
+def _json(value: object, indent: bool = False) -> str:
     import orjson
 
-    return orjson.dumps(value).decode()
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode()
 
 
 def main() -> None:
@@ -1077,9 +1231,9 @@ def main() -> None:
     except Exception as error:
         # DuckDB answers a signal during a query with its own RuntimeError: after a signal, any failure is its echo.
         if not _received:  # a safety net only: every known failure is an ExportError with its own code
-            typer.echo(f"Error: internal error: {type(error).__name__}: {error}", err=True)
+            _emit(f"Error: internal error: {type(error).__name__}: {error}", "ERROR", err=True, exit_code=INTERNAL_ERROR_EXIT)
             sys.exit(INTERNAL_ERROR_EXIT)
     else:
         return
-    typer.echo("Error: interrupted", err=True)
+    _emit("Error: interrupted", "ERROR", err=True)
     sys.exit(128 + (_received[0] if _received else signal.SIGINT))

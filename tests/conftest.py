@@ -131,14 +131,17 @@ class Run:
         return self.read(f"v1/subsets/seasons/{season}.json")
 
 
-def published_bytes(dest: Path) -> dict[str, bytes]:
+def published_bytes(dest: Path, *, with_status: bool = False) -> dict[str, bytes]:
     """Every published file under `dest` with its bytes (not the folder sink's lock and records, nor the run
-    records and replaced bytes under `_runs/`)."""
+    records and replaced bytes under `_runs/`).
+
+    Without the status file unless asked: it names the run that wrote it, so no two runs give its bytes."""
     files = (path for path in sorted(dest.rglob("*")) if path.is_file())
     return {
         path.relative_to(dest).as_posix(): path.read_bytes()
         for path in files
         if not path.relative_to(dest).as_posix().startswith((".", "_runs/"))
+        and (with_status or not path.relative_to(dest).as_posix().endswith("v1/status.json"))
     }
 
 

@@ -37,7 +37,7 @@ TODAY = "2025-11-05"
 FIRST_GAME = "2025-10-21"  # the demo's first game day for this TODAY
 GOLDEN = Path(__file__).parent / "golden" / "daily-2025-11-05"
 HOSTILE = "x`; DROP TABLE y; --"
-READS = ["columns", "models", "subsets", "problems", "signals", "shown_picks"]
+READS = ["columns", "models", "subsets", "problems", "signals", "schedule", "shown_picks"]
 runner = CliRunner()
 
 
@@ -113,7 +113,8 @@ def test_backfill_on_bigquery_gives_the_same_bytes_as_on_duckdb(bq, demo, duckdb
     assert on_bigquery.exit_code == 0, on_bigquery.output
     assert on_duckdb.exit_code == 0, on_duckdb.output
     files, expected = published_bytes(tmp_path / "bigquery"), published_bytes(tmp_path / "duckdb")
-    assert len(expected) == 16 + 2 + 1 + 5 + 1  # a file per game day, the season file twice, the index, the schemas and types, the manifest
+    # a file per game day, the season file twice, the index, the schemas and types, the manifest (not the status file)
+    assert len(expected) == 16 + 2 + 1 + 6 + 1
     assert sorted(files) == sorted(expected)
     for path, data in expected.items():
         assert files[path] == data, f"{path} differs between the engines"
@@ -123,7 +124,7 @@ def test_daily_on_bigquery_matches_the_golden_files(bq, demo, tmp_path):
     dest = tmp_path / "public"
     result = invoke(bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", demo, "--dest", dest)
     assert result.exit_code == 0, result.output
-    assert "; 6 warehouse queries in " in result.stdout
+    assert "; 7 warehouse queries in " in result.stdout
     documents = {path: data for path, data in published_bytes(dest).items() if not path.startswith("v1/schemas/")}
     assert documents == published_bytes(GOLDEN)  # the golden files hold the documents; schemas are shipped files
 
@@ -142,7 +143,7 @@ def test_both_engines_hand_over_the_same_python_types(bq, demo, duckdb_demo):
         assert rows, name
         typed = [{key: (type(value), value) for key, value in row.items()} for row in rows]
         assert typed == [{key: (type(value), value) for key, value in row.items()} for row in expected], name
-    assert on_bigquery.queries_run == 6
+    assert on_bigquery.queries_run == 7
     on_bigquery.close()
     on_duckdb.close()
 
@@ -285,11 +286,11 @@ def test_estimate_dry_runs_the_queries_of_the_command_and_prints_their_bytes(bq,
         assert match, line
         counts.append(int(match[1].replace(",", "")))
     assert sum(counts[:-1]) == counts[-1]
-    assert "6 queries of `backfill`" in lines[7] and "none run" in lines[7] and "1 GiB" in lines[7]
+    assert "7 queries of `backfill`" in lines[8] and "none run" in lines[8] and "1 GiB" in lines[8]
     # dry runs only: no job was created, no result fetched
     dry_runs = bq.proxy.job_inserts()
     assert all(request.is_job_insert for request in bq.proxy.requests)
-    assert [job.body["configuration"]["dryRun"] for job in dry_runs] == [True] * 6
+    assert [job.body["configuration"]["dryRun"] for job in dry_runs] == [True] * 7
 
     # ... of the very queries the command runs, with the same dates, cap and labels
     bq.proxy.requests.clear()

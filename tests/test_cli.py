@@ -48,11 +48,12 @@ def test_daily_writes_and_says_where(warehouse, tmp_path):
     assert result.exit_code == 0, result.output
     expected = ["manifest.json", "picks/2025-11-04.json", "picks/2025-11-05.json", "picks/index.json",
                 "schemas/manifest.schema.json", "schemas/picks-day.schema.json", "schemas/picks-index.schema.json",
-                "schemas/season.schema.json", "subsets/season.json", "subsets/seasons/2025-26.json"]
+                "schemas/season.schema.json", "schemas/status.schema.json", "status.json", "subsets/season.json",
+                "subsets/seasons/2025-26.json"]
     assert sorted(path.relative_to(dest / "v1").as_posix() for path in (dest / "v1").rglob("*.json")) == expected
     assert f"written       {dest / 'v1/picks/2025-11-05.json'}" in result.stdout
-    assert "11 files: 11 written, 0 headers updated, 0 unchanged" in result.stdout
-    assert "; 6 warehouse queries" in result.stdout
+    assert "13 files: 13 written, 0 headers updated, 0 unchanged" in result.stdout
+    assert "; 7 warehouse queries" in result.stdout
     today = orjson.loads((dest / "v1/picks/2025-11-05.json").read_bytes())
     yesterday = orjson.loads((dest / "v1/picks/2025-11-04.json").read_bytes())
     assert today["generated_at"] == "2026-02-07T15:30:00Z"
@@ -82,9 +83,9 @@ def test_backfill_writes_every_day_and_season_all_valid(warehouse, tmp_path):
     assert result.exit_code == 0, result.output
     days = sorted(path.stem for path in (dest / "v1/picks").glob("20*.json"))
     assert days[0] == "2025-10-21" and days[-1] == TODAY
-    assert "; 6 warehouse queries" in result.stdout
+    assert "; 7 warehouse queries" in result.stdout
     checked = invoke("validate", str(dest))
-    assert checked.exit_code == 0 and f"{len(days) + 4} files valid" in checked.stdout  # days, 2 season files, index, manifest
+    assert checked.exit_code == 0 and f"{len(days) + 5} files valid" in checked.stdout  # days, 2 season files, index, manifest, status
 
 
 def test_season_command(warehouse, tmp_path):
@@ -148,12 +149,12 @@ def test_validate_nothing_found_is_an_error(tmp_path):
     assert invoke("validate", str(tmp_path)).exit_code == 4
 
 
-def test_backfill_all_models_writes_every_enabled_model_in_six_queries(warehouse, tmp_path):
+def test_backfill_all_models_writes_every_enabled_model_in_seven_queries(warehouse, tmp_path):
     dest = tmp_path / "public"
     result = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", "2025-10-01",
                     "--end", TODAY, "--today", TODAY, "--all-models")
     assert result.exit_code == 0, result.output
-    assert "; 6 warehouse queries in " in result.stdout
+    assert "; 7 warehouse queries in " in result.stdout
     champion = sorted(path.name for path in (dest / "v1/picks").glob("20*.json"))
     other = sorted(path.name for path in (dest / "v1/models/phoenix/picks").glob("20*.json"))
     assert champion and champion == other
@@ -166,8 +167,11 @@ def test_backfill_all_models_writes_every_enabled_model_in_six_queries(warehouse
     for model in ("926A", "phoenix"):
         assert invoke("backfill", "--warehouse", str(warehouse), "--dest", str(single), "--start", "2025-10-01",
                       "--end", TODAY, "--today", TODAY, "--model", model).exit_code == 0
-    both = {path.relative_to(dest).as_posix(): path.read_bytes() for path in (dest / "v1").rglob("*.json")}
-    assert both == {path.relative_to(single).as_posix(): path.read_bytes() for path in (single / "v1").rglob("*.json")}
+    both = published_bytes(dest)  # the status file names its run: compared apart
+    assert both == published_bytes(single)
+    runs = [orjson.loads((folder / "v1/status.json").read_bytes()) for folder in (dest, single)]
+    assert [[{**entry, "checked_by_run": "", "checked_at": ""} for entry in status["models"]] for status in runs] == [
+        [{**entry, "checked_by_run": "", "checked_at": ""} for entry in runs[1]["models"]]] * 2
     clash = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", TODAY, "--end", TODAY,
                    "--all-models", "--model", "phoenix")
     assert clash.exit_code == 1 and "--model and --all-models exclude each other" in clash.stderr

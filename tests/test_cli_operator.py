@@ -66,11 +66,13 @@ def test_verbose_lists_every_file_and_quiet_only_the_summary(warehouse, tmp_path
     again = invoke("daily", *run_args(warehouse, tmp_path, "-v"))
     assert again.exit_code == 0
     lines = again.stdout.splitlines()
-    assert len(lines) == 1 + 11 + 1 and all(line.startswith("unchanged ") for line in lines[1:-1])
+    # Every file but the status file (a heartbeat naming the run, rewritten by every run) is unchanged.
+    files = [line for line in lines[1:-1] if "/v1/status.json" not in line]
+    assert len(lines) == 1 + 13 + 1 and len(files) == 12 and all(line.startswith("unchanged ") for line in files)
     assert first.stdout.count("\n") == 2
     quiet = invoke("daily", *run_args(warehouse, tmp_path, "-q"))
     assert quiet.stdout.count("\n") == 1 and quiet.stderr == ""
-    assert quiet.stdout.startswith("11 files: 0 written, 0 headers updated, 11 unchanged")
+    assert quiet.stdout.startswith("13 files: 1 written, 0 headers updated, 12 unchanged")
     both = invoke("daily", *run_args(warehouse, tmp_path, "-v", "-q"))
     assert both.exit_code == 2 and both.stderr.startswith("Error: ") and "exclude each other" in both.stderr
 
@@ -79,9 +81,9 @@ def test_json_report(warehouse, tmp_path):
     result = invoke("daily", *run_args(warehouse, tmp_path, "--json"))
     assert result.exit_code == 0, result.output
     report = orjson.loads(result.stdout)  # one document, nothing else on stdout
-    assert report["command"] == "daily" and report["exit_code"] == 0 and report["queries"] == 6
+    assert report["command"] == "daily" and report["exit_code"] == 0 and report["queries"] == 7
     assert report["warnings"] == [] and re.fullmatch(r"\d{20}-[0-9a-f]{8}", report["run"])
-    assert report["counts"] == {"written": 11} and report["bytes_sent"] == sum(f["bytes"] for f in report["files"]["written"])
+    assert report["counts"] == {"written": 13} and report["bytes_sent"] == sum(f["bytes"] for f in report["files"]["written"])
     assert f"v1/picks/{TODAY}.json" in {f["path"] for f in report["files"]["written"]}
 
 

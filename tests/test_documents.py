@@ -71,8 +71,8 @@ def test_daily_writes_today_yesterday_and_season(rows, run):
                 "v1/subsets/seasons/2025-26.json"]
     assert result.files() == expected
     schemas = ["v1/schemas/manifest.schema.json", "v1/schemas/picks-day.schema.json", "v1/schemas/picks-export.d.ts",
-               "v1/schemas/picks-index.schema.json", "v1/schemas/season.schema.json"]
-    assert sorted(outcome.paths) == result.published() == sorted([*expected, "v1/manifest.json", "v1/picks/index.json", *schemas])
+               "v1/schemas/picks-index.schema.json", "v1/schemas/season.schema.json", "v1/schemas/status.schema.json"]
+    assert sorted(outcome.paths) == result.published() == sorted([*expected, "v1/manifest.json", "v1/picks/index.json", "v1/status.json", *schemas])
     assert group(result.read("v1/picks/2026-01-14.json"), "top")["picks"] == []
 
 

@@ -18,6 +18,8 @@ from google.cloud import storage
 from fakegcs import FaultProxy, client_for
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
+from picks_export.exporters.errors import VolumeDropError
+from picks_export.exporters.quality import QualityOptions
 from picks_export.exporters.export import ExportOptions, Exporter, Outcome
 from picks_export.exporters.gcs_sink import GCSSink
 from picks_export.exporters.publish import (
@@ -50,9 +52,9 @@ def warehouse(demo_rows, tmp_path_factory) -> Path:
 
 
 def export(warehouse: Path, url: str, bucket: str, *, first: dt.date = FIRST, generated_at: str = "2026-01-01T00:00:00Z",
-           sink: GCSSink | None = None, **policy: Any) -> Outcome:
+           sink: GCSSink | None = None, min_volume: float = 0.5, **policy: Any) -> Outcome:
     sink = sink or GCSSink(bucket, client=client_for(url))
-    options = ExportOptions(today=TODAY, generated_at=generated_at)
+    options = ExportOptions(today=TODAY, generated_at=generated_at, quality=QualityOptions(min_volume=min_volume))
     engine = DuckDBEngine(warehouse)
     try:
         return Exporter(engine, sink, options, PublishPolicy(**{"retry_deadline": 5, **policy})).backfill(first, TODAY)
@@ -91,7 +93,8 @@ def test_objects_carry_content_type_cache_control_gzip_and_content_hash(gcs, buc
     found = objects(gcs.url, bucket)
     assert sorted(found) == sorted(outcome.paths)
     cache = {"picks/20": "public, max-age=300", "subsets/": "public, max-age=3600", "picks/index": "public, max-age=300",
-             "schemas/": "public, max-age=86400", "manifest.json": "public, max-age=300"}  # the manifest: the index's
+             "schemas/": "public, max-age=86400", "manifest.json": "public, max-age=300",  # the manifest: the index's
+             "status.json": "no-cache"}
     types = found.pop("v1/schemas/picks-export.d.ts")
     assert types.content_type == "application/typescript" and types.cache_control == "public, max-age=86400"
     assert types.download_as_bytes() == types_text() and types.content_encoding == "gzip"
@@ -99,6 +102,8 @@ def test_objects_carry_content_type_cache_control_gzip_and_content_hash(gcs, buc
         assert blob.content_type == "application/json", name
         assert blob.content_encoding == "gzip", name
         (expected,) = [value for part, value in cache.items() if name.startswith("v1/" + part)]
+        if name.startswith("v1/picks/20") and name[9:19] <= str(TODAY - dt.timedelta(days=2)) and blob.metadata["graded"] == "true":
+            expected = "public, max-age=86400"  # a final day (--cache-final-day)
         assert blob.cache_control == expected, name
         assert blob.metadata[META_HASH] == content_hash(document(blob)), name
     day = found[f"v1/picks/{TODAY}.json"]
@@ -143,9 +148,12 @@ def test_second_run_over_unchanged_data_uploads_nothing(gcs, bucket, warehouse):
     first = export(warehouse, gcs.url, bucket, generated_at="2026-01-01T00:00:00Z")
     generations = {name: blob.generation for name, blob in objects(gcs.url, bucket).items()}
     second = export(warehouse, gcs.url, bucket, generated_at="2026-01-02T00:00:00Z")
-    assert second.report.count("written") == 0 and second.report.count("unchanged") == len(first.paths)
+    # Only the status file, a heartbeat naming the run, is written again.
+    assert [result.path for result in second.report.results if result.status == "written"] == ["v1/status.json"]
+    assert second.report.count("unchanged") == len(first.paths) - 1
     found = objects(gcs.url, bucket)
-    assert {name: blob.generation for name, blob in found.items()} == generations
+    assert {name: blob.generation for name, blob in found.items() if name != "v1/status.json"} == {
+        name: generation for name, generation in generations.items() if name != "v1/status.json"}
     assert document(found[f"v1/picks/{TODAY}.json"])["generated_at"] == "2026-01-01T00:00:00Z"
 
 
@@ -159,8 +167,8 @@ def test_one_changed_prediction_changes_its_day_and_season_files_only(gcs, bucke
     moved = sorted(name for name in after if after[name].generation != before[name].generation)
     # The index and the manifest are rewritten after a run's files they are built from (so that a racing run's
     # older build fails its precondition), with the same bytes when their content did not change.
-    assert moved == ["v1/manifest.json", f"v1/picks/{day}.json", "v1/picks/index.json", "v1/subsets/season.json",
-                     "v1/subsets/seasons/2025-26.json"]
+    assert moved == ["v1/manifest.json", f"v1/picks/{day}.json", "v1/picks/index.json", "v1/status.json",
+                     "v1/subsets/season.json", "v1/subsets/seasons/2025-26.json"]
     assert after["v1/picks/index.json"].md5_hash == before["v1/picks/index.json"].md5_hash
     assert sorted(result.path for result in outcome.report.results if result.status == "written") == moved
     assert any(pick["prediction"] == 99.0 for group in document(after[moved[1]])["groups"] for pick in group["picks"])
@@ -175,8 +183,8 @@ def test_one_dropped_pick_also_changes_the_index(gcs, bucket, warehouse, demo_ro
     export(changed_warehouse(demo_rows, tmp_path, TODAY, player, drop=True), gcs.url, bucket)
     after = objects(gcs.url, bucket)
     moved = sorted(name for name in after if after[name].generation != before[name].generation)
-    assert moved == ["v1/manifest.json", f"v1/picks/{TODAY}.json", "v1/picks/index.json", "v1/subsets/season.json",
-                     "v1/subsets/seasons/2025-26.json"]
+    assert moved == ["v1/manifest.json", f"v1/picks/{TODAY}.json", "v1/picks/index.json", "v1/status.json",
+                     "v1/subsets/season.json", "v1/subsets/seasons/2025-26.json"]
     assert after["v1/picks/index.json"].md5_hash != before["v1/picks/index.json"].md5_hash
     entry = document(after["v1/picks/index.json"])["dates"][0]
     assert entry["date"] == str(TODAY) and entry["picks"] == int(after[moved[1]].metadata["picks"])
@@ -189,10 +197,12 @@ def test_only_a_new_cache_policy_patches_headers_without_uploading(gcs, bucket, 
     outcome = export(warehouse, gcs.url, bucket, cache_control={"day": "public, max-age=60", "season": "public, max-age=3600",
                                                                "index": "public, max-age=300", "schema": "public, max-age=86400"})
     after = objects(gcs.url, bucket)
-    days = [name for name in after if name.startswith("v1/picks/20")]
-    assert outcome.report.count("patched") == len(days) and outcome.report.count("written") == 0
-    assert all(after[name].cache_control == "public, max-age=60" for name in days)
-    assert {name: blob.generation for name, blob in after.items()} == {name: blob.generation for name, blob in before.items()}
+    # Final days keep --cache-final-day's policy; the others are patched; only the status file is written.
+    days = [name for name in after if name.startswith("v1/picks/20") and after[name].cache_control != "public, max-age=86400"]
+    assert outcome.report.count("patched") == len(days) and outcome.report.count("written") == 1
+    assert all(after[name].cache_control == "public, max-age=60" for name in days) and len(days) >= 2
+    assert {name: blob.generation for name, blob in after.items() if name != "v1/status.json"} == {
+        name: blob.generation for name, blob in before.items() if name != "v1/status.json"}
 
 
 @pytest.mark.parametrize("command", ["daily", "backfill"])
@@ -205,12 +215,14 @@ def test_shrink_guard_refuses_the_run_and_allow_shrink_lets_it_through(gcs, buck
         if row[PICK["game_date"]] == TODAY else row for row in demo_rows["subset_picks"]]}
     emptied = write_warehouse(tmp_path / "emptied.duckdb", rows)
     first = TODAY if command == "daily" else FIRST
-    with pytest.raises(PublishRefused, match=f"v1/picks/{TODAY}.json: it has \\d+ picks published and would have none") as refused:
+    with pytest.raises(VolumeDropError, match=f"{TODAY}: 0 shown picks"):  # the quality gate sees it first
         export(emptied, gcs.url, bucket, first=first)
+    with pytest.raises(PublishRefused, match=f"v1/picks/{TODAY}.json: it has \\d+ picks published and would have none") as refused:
+        export(emptied, gcs.url, bucket, first=first, min_volume=0.0)
     assert refused.value.exit_code == 7
     assert {name: blob.generation for name, blob in objects(gcs.url, bucket).items()} == before
     assert refused.value.report.count("refused") == 1 and refused.value.report.count("written") == 0
-    outcome = export(emptied, gcs.url, bucket, first=first, allow_shrink=True)
+    outcome = export(emptied, gcs.url, bucket, first=first, allow_shrink=True)  # lets both through
     assert f"v1/picks/{TODAY}.json" in [result.path for result in outcome.report.results if result.status == "written"]
     assert document(objects(gcs.url, bucket)["v1/picks/index.json"])["dates"][0] == {"date": str(TODAY), "picks": 0, "graded": False}
 
@@ -225,7 +237,7 @@ def test_dry_run_uploads_nothing_and_says_what_would_change(gcs, bucket, warehou
     changed = changed_warehouse(demo_rows, tmp_path, day, a_pick(gcs.url, bucket, day), predicted_points=1.0)
     planned = export(changed, gcs.url, bucket, dry_run=True)
     assert sorted(path for path, action in planned.report.actions.items() if action == "changed") == [
-        f"v1/picks/{day}.json", "v1/subsets/season.json", "v1/subsets/seasons/2025-26.json"]
+        f"v1/picks/{day}.json", "v1/status.json", "v1/subsets/season.json", "v1/subsets/seasons/2025-26.json"]
     assert {name: blob.generation for name, blob in objects(gcs.url, bucket).items()} == before
 
 
@@ -335,7 +347,7 @@ def test_two_runs_racing_freely_end_with_the_newer_version_and_report_only_their
         assert outcomes["a"].report.failed == [] and outcomes["b"].report.failed == []
         # Every object ends with the newer run's content: planning B's data again finds nothing to change.
         again = export(newer, gcs.url, bucket, dry_run=True)
-        assert set(again.report.actions.values()) == {"unchanged"}
+        assert {action for path, action in again.report.actions.items() if path != "v1/status.json"} == {"unchanged"}
         assert outcomes["b"].report.count("written") > 0
         # a run reports "written" only for uploads that its own requests made, with that generation
         for name in ("a", "b"):

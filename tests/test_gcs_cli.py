@@ -48,22 +48,24 @@ def test_backfill_publishes_the_demo_season_and_a_second_run_uploads_nothing(gcs
     assert all(blob.content_encoding == "gzip" for blob in blobs.values())
     second = invoke(gcs.url, *args)
     assert second.exit_code == 0, second.output
+    # Only the status file (a heartbeat naming the run) is written again.
     assert second.stdout.splitlines() == [  # the plan and the summary; no file listed one by one without -v
-        f"plan: {len(blobs)} files: 0 new, 0 changed, 0 restyle, {len(blobs)} unchanged, 0 refused",
+        f"plan: {len(blobs)} files: 0 new, 1 changed, 0 restyle, {len(blobs) - 1} unchanged, 0 refused",
         second.stdout.splitlines()[1]]
-    assert second.stdout.splitlines()[1].startswith(f"{len(blobs)} files: 0 written, 0 headers updated, {len(blobs)} unchanged")
-    assert {blob.name: blob.generation for blob in client_for(gcs.url).list_blobs(bucket, prefix="site/v1/")} == {
-        name: blob.generation for name, blob in blobs.items()}
+    assert second.stdout.splitlines()[1].startswith(f"{len(blobs)} files: 1 written, 0 headers updated, {len(blobs) - 1} unchanged")
+    assert {blob.name: blob.generation for blob in client_for(gcs.url).list_blobs(bucket, prefix="site/v1/")
+            if blob.name != "site/v1/status.json"} == {
+        name: blob.generation for name, blob in blobs.items() if name != "site/v1/status.json"}
     assert [blob.name for blob in client_for(gcs.url).list_blobs(bucket, prefix="site/_runs/")] == [
         name for name in (f"site/_runs/{line.split()[0]}.json" for line in invoke(gcs.url, "runs", "--dest", f"gs://{bucket}/site").stdout.splitlines())
-    ]  # the first run's record only: the second changed nothing
+    ]  # the first run's record only: the second changed no content (the status file is not recorded)
 
 
 def test_daily_dry_run_lists_every_file_and_publishes_nothing(gcs, bucket, warehouse):
     result = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}", "--dry-run", "-v")
     assert result.exit_code == 0, result.output
     assert f"new        gs://{bucket}/v1/picks/{TODAY}.json  " in result.stdout
-    assert "dry run, nothing published: 11 files (11 new, 0 changed, 0 restyle, 0 unchanged, 0 refused)" in result.stdout
+    assert "dry run, nothing published: 13 files (13 new, 0 changed, 0 restyle, 0 unchanged, 0 refused)" in result.stdout
     short = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}", "--dry-run")
     assert short.exit_code == 0 and short.stdout.count("\n") == 1 and short.stdout.startswith("dry run, nothing published")
     assert list(client_for(gcs.url).list_blobs(bucket)) == []

@@ -16,7 +16,7 @@ from picks_export.exporters.duckdb_engine import DuckDBEngine, transpile
 from picks_export.exporters.engine import check_identifier, query_names, render
 from picks_export.exporters.tables import TABLES
 
-READ_QUERIES = ["columns", "models", "subsets", "problems", "shown_picks", "signals"]
+READ_QUERIES = ["columns", "models", "subsets", "problems", "shown_picks", "signals", "schedule"]
 
 
 def test_every_template_has_a_name_and_a_comment_on_top():
@@ -35,6 +35,8 @@ def test_values_are_parameters_not_literals(name):
     # rows for a pick without one, the floor of points and minutes) and the problems query's row limit
     if name == "shown_picks":
         assert literals == ["0", "postponed"]
+    elif name == "schedule":  # counts: 1 per game of a status, else 0
+        assert set(literals) == {"0", "1", "final", "postponed"}
     elif name == "problems":
         statuses = ["final", "in_progress", "postponed", "scheduled"]
         assert set(literals) == {*statuses, "0", "10", "games", "subset_picks", "player_game_summary", "daily_signals", "game_date", "system_id", "version_id",

@@ -56,14 +56,16 @@ class Destination:
         return {"STORAGE_EMULATOR_HOST": self.gcs.url} if self.gcs else {}
 
     def files(self) -> dict[str, Any]:
-        """Every published JSON file, parsed."""
+        """Every published JSON file, parsed; not the status file, which names the run that wrote it."""
         if self.gcs is None:
             return {path.relative_to(self.folder).as_posix(): orjson.loads(path.read_bytes())
                     for path in self.folder.rglob("*.json")
-                    if not any(part.startswith((".", "_runs")) for part in path.relative_to(self.folder).parts)}
+                    if not any(part.startswith((".", "_runs")) for part in path.relative_to(self.folder).parts)
+                    and path.name != "status.json"}
         return {blob.name: orjson.loads(blob.download_as_bytes())
                 for blob in client_for(self.gcs.url).list_blobs(self.bucket)
-                if blob.name.endswith(".json") and not blob.name.startswith("_runs/")}  # not the run records
+                if blob.name.endswith(".json") and not blob.name.startswith("_runs/")  # not the run records
+                and blob.name != "v1/status.json"}
 
 
 def start(dest: Destination, warehouse: Path, *args: str, pause: str | None = None) -> subprocess.Popen[str]:
@@ -156,7 +158,8 @@ def test_an_older_run_never_replaces_what_a_newer_run_published(where, warehouse
     gcs = request.getfixturevalue("gcs") if where == "bucket" else None
     backfill_alone = reference(tmp_path, a, "backfill", "--start", "2025-10-01", "--end", TODAY)
     daily_alone = reference(tmp_path, b, "daily")
-    rebuilt = ("index.json", "manifest.json")  # built from what is there when written, whichever run writes them
+    # built from what is there when written, whichever run writes them
+    rebuilt = ("index.json", "manifest.json", "status.json")
     daily_paths = {path for path in daily_alone if not path.endswith(rebuilt) and "/schemas/" not in path}
     for round_number in range(2):
         dest = Destination(tmp_path, gcs)

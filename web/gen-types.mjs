@@ -13,10 +13,11 @@ const FILES = [
   ["season.schema.json", "SeasonFile"],
   ["picks-index.schema.json", "PicksIndex"],
   ["manifest.schema.json", "Manifest"],
+  ["status.schema.json", "Status"],
 ];
 const BANNER = `/**
- * TypeScript declarations of the files picks-export publishes (v1/manifest.json, v1/picks/{date}.json,
- * v1/picks/index.json, v1/subsets/...). Generated from the JSON Schemas in picks_export/schemas/json/ by
+ * TypeScript declarations of the files picks-export publishes (v1/manifest.json, v1/status.json,
+ * v1/picks/{date}.json, v1/picks/index.json, v1/subsets/...). Generated from the JSON Schemas in picks_export/schemas/json/ by
  * web/gen-types.mjs (json-schema-to-typescript): do not edit; run \`npm run --prefix web types\`.
  */`;
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from . import rules
 from .warehouse import Snapshot
 
-Kind = Literal["day", "season", "index", "manifest"]
+Kind = Literal["day", "season", "index", "manifest", "status"]
 
 
 @dataclass(frozen=True)

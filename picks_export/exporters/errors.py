@@ -31,3 +31,21 @@ class OutputError(ExportError):
     """Files could not be written to the destination."""
 
     exit_code = 6
+
+
+class VolumeDropError(ExportError):
+    """The quality gate found a drop in the picks' volume; nothing was published (like the shrink guard)."""
+
+    exit_code = 7
+
+
+class NotGradedError(ExportError):
+    """--require-graded: yesterday's picks are not all graded yet; nothing was published, retry later."""
+
+    exit_code = 8
+
+
+class StatusAlert(ExportError):
+    """`status`: the last successful run is too old, or a model's grading is more than one game day behind."""
+
+    exit_code = 9

@@ -12,15 +12,18 @@ from typing import Any
 
 import orjson
 
-from . import rules
+from .. import __version__
+from . import quality, rules
 from .documents import Document, DocumentBuilder, index_document
 from .engine import DryRunEngine, Engine
 from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
 from .manifest import manifest_document, manifest_path, model_entry, season_entry
 from .page import PAGE_FILES, page_file, page_path
-from .publish import Action, ObjectInfo, Payload, PublishPolicy, Publisher, Rebuild, Report, Sink, Spool, Step
+from .publish import FINAL_DAY_AGE, Action, ObjectInfo, Payload, PublishPolicy, Publisher, Rebuild, Report, Sink, Spool, Step
+from .quality import QualityOptions, QualityWarning
 from .rebuild import published_days
+from .status import status_document, status_model_entry, status_path
 from .validation import SCHEMA_FILES, TYPES_FILE, check_document, problems, schema_text, types_text
 from .warehouse import read_snapshots, snapshot_queries
 
@@ -34,6 +37,7 @@ class ExportOptions:
     today: dt.date = field(default_factory=rules.today_in_new_york)  # decides which season is "current"
     generated_at: str = field(default_factory=lambda: generated_at_now())
     with_page: bool = False  # also publish the reference page under {prefix}page/
+    quality: QualityOptions = field(default_factory=QualityOptions)  # the gate's settings
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Outcome:
 
     report: Report
     queries: int
+    warnings: list[QualityWarning] = field(default_factory=list)  # the quality gate's, every model of the run
 
     @property
     def paths(self) -> list[str]:
@@ -86,6 +91,7 @@ class _Staged:
     published: dict[str, ObjectInfo]
     payloads: list[Payload]
     name: str = ""  # the model's display name, for the manifest
+    warnings: list[QualityWarning] = field(default_factory=list)  # the quality gate's, for the status file
 
 
 class Exporter:
@@ -106,6 +112,7 @@ class Exporter:
         self.publisher = Publisher(sink, policy or PublishPolicy())
         self.on_plan = on_plan
         self.command = ""  # what the run does, for its record: `daily --date 2026-02-07`
+        self.started_at = _utc_now()
 
     def daily(self, day: dt.date, progress: Progress | None = None, *, all_models: bool = False) -> Outcome:
         """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file.
@@ -126,7 +133,8 @@ class Exporter:
                 )
             return _Wanted([day] + ([yesterday] if yesterday in dates else []), [(rules.season_label(day), None)])
 
-        return self._run(yesterday, day, wants, progress, all_models=all_models)
+        graded = yesterday if self.options.quality.require_graded else None
+        return self._run(yesterday, day, wants, progress, all_models=all_models, require_graded=graded)
 
     def backfill(
         self, first: dt.date, last: dt.date, progress: Progress | None = None, *, all_models: bool = False
@@ -170,6 +178,7 @@ class Exporter:
         progress: Progress | None,
         *,
         all_models: bool = False,
+        require_graded: dt.date | None = None,
     ) -> Outcome:
         start, end = read_span(first, last)
         spool = Spool()
@@ -177,6 +186,7 @@ class Exporter:
             staged: list[_Staged] = []
             built = 0
             counts: list[int] = []  # files of each model reached so far
+            refusals: list[QualityWarning] = []
             for snapshot in read_snapshots(self.engine, self.options.model, start, end, all_models=all_models):
                 builder = DocumentBuilder(snapshot, self.options.generated_at)
                 layout = self._layout(builder)
@@ -184,6 +194,10 @@ class Exporter:
                 wanted = wants(builder, published)
                 counts.append(len(wanted.days) + sum(len(self._season_paths(layout, *each)) for each in wanted.seasons))
                 total = expected_total(counts, snapshot.run_models)
+                if require_graded is not None:
+                    quality.require_graded(snapshot, require_graded)
+                gate = quality.check(snapshot, wanted.days, self.options.today, self.options.quality)
+                refusals += gate.refusals
                 documents = chain(
                     (self._day_document(builder, day) for day in wanted.days),
                     chain.from_iterable(self._season_documents(builder, *each) for each in wanted.seasons),
@@ -192,14 +206,29 @@ class Exporter:
                 for document in documents:
                     # Every document passes the gate before the destination sees the first file.
                     check_document(document)
-                    payloads.append(Payload.of(document.path, document.kind, document.content, spool))
+                    payload = Payload.of(document.path, document.kind, document.content, spool)
+                    payloads.append(self._finality(layout, payload))
                     built += 1
                     if progress:
                         progress(built, total)
-                staged.append(_Staged(layout, snapshot.model.code, published, payloads, snapshot.model.name))
-            return self._publish(staged, all_models=all_models)
+                staged.append(_Staged(layout, snapshot.model.code, published, payloads, snapshot.model.name, gate.warnings))
+            policy = self.publisher.policy
+            if not policy.allow_shrink and not policy.dry_run:
+                quality.refuse(refusals)
+            outcome = self._publish(staged, all_models=all_models)
+            outcome.warnings = [warning for each in staged for warning in each.warnings]
+            if not policy.allow_shrink and policy.dry_run:  # a dry run ends as the run would, its plan shown
+                quality.refuse(refusals, outcome.report)
+            return outcome
         finally:
             spool.close()
+
+    def _finality(self, layout: Layout, payload: Payload) -> Payload:
+        """A per-day file old enough and fully graded is final: it gets the final days' cache policy."""
+        day = layout.date_of(payload.path) if payload.kind == "day" else None
+        if day is None or not payload.graded or day > self.options.today - dt.timedelta(days=FINAL_DAY_AGE):
+            return payload
+        return replace(payload, final=True)
 
     def _layout(self, builder: DocumentBuilder) -> Layout:
         model = builder.snapshot.model
@@ -221,6 +250,8 @@ class Exporter:
 
     def _publish(self, staged: list[_Staged], *, all_models: bool = False) -> Outcome:
         """Plan every file against what is published (each model's index, then the manifest last), then publish."""
+        models = " --all-models" if all_models else f" --model {self.options.model}" if self.options.model else ""
+        self.publisher.policy = replace(self.publisher.policy, command=self.command + models)  # for the record and status
         schemas = [Payload.raw(schema_path(self.prefix, name), "schema", schema_text(kind)) for kind, name in SCHEMA_FILES.items()]
         schemas.append(Payload.raw(schema_path(self.prefix, TYPES_FILE), "types", types_text()))
         steps = self.publisher.plan(schemas, self.publisher.listing([schema_path(self.prefix, "")]))
@@ -242,9 +273,44 @@ class Exporter:
         steps += self.publisher.plan([self._manifest(staged, listed, all_models=all_models, planning=True)], listed)
         folders = tuple(folder for each in staged for folder in each.layout.folders())
         rebuilt[path] = Rebuild(path, partial(self._manifest, staged, all_models=all_models), folders)
-        models = " --all-models" if all_models else f" --model {self.options.model}" if self.options.model else ""
-        self.publisher.policy = replace(self.publisher.policy, command=self.command + models)
+        # The status file last, from each model's picks/ folder as it is then; planned here for the dry run.
+        path = status_path(self.prefix)
+        listed = self.publisher.listing([path])
+        steps += self.publisher.plan([self._status(staged, listed, planning=True)], listed)
+        rebuilt[path] = Rebuild(path, partial(self._status, staged), folders)
         return Outcome(self.publisher.publish(steps, rebuilt, self.on_plan), self.engine.queries_run)
+
+    def _status(self, staged: list[_Staged], listed: Mapping[str, ObjectInfo], *, planning: bool = False) -> Payload:
+        """The status file: this run and its models' entries, the published file's other models kept."""
+        path = status_path(self.prefix)
+        finished_at = _utc_now()
+        entries = []
+        for each in staged:
+            picks = each.layout.folders()[0]
+            published = each.published if planning else self.publisher.listing([picks])
+            steps = self.publisher.plan(each.payloads, published) if planning else []
+            entries.append(status_model_entry(
+                code=each.model,
+                index=each.layout.index(),
+                today=self.options.today,
+                run=self.publisher.policy.run,
+                checked_at=finished_at,
+                days=self._published_days(each.layout, published, steps),
+                warnings=[warning.as_json() for warning in each.warnings],
+            ))
+        previous = _json_or_none(self.sink.read(path)) if path in listed else None
+        if previous is not None and problems("status", previous, path):
+            previous = None  # not a status file this version can read: rebuilt from this run's models
+        run = {
+            "id": self.publisher.policy.run,
+            "command": self.publisher.policy.command or None,
+            "started_at": self.started_at,
+            "finished_at": finished_at,
+            "version": __version__,
+        }
+        status = Document(path, "status", status_document(run, entries, previous))
+        check_document(status)
+        return Payload.of(status.path, status.kind, status.content)
 
     def _index(self, staged: _Staged, days: dict[dt.date, tuple[int, bool]]) -> Payload:
         index = Document(staged.layout.index(), "index", index_document(staged.model, self.options.generated_at, days))
@@ -337,6 +403,10 @@ def outcome_json(
         "seconds": round(seconds, 3),
         "warnings": list(warnings or []),
     }
+
+
+def _utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _json_or_none(data: bytes | None) -> Any:

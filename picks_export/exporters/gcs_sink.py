@@ -36,6 +36,7 @@ from .publish import (
     content_type,
     decide,
     saved_path,
+    UNRECORDED_KINDS,
 )
 
 # (connect, read) seconds for one HTTP request; the retry deadline bounds the whole of its attempts.
@@ -161,7 +162,7 @@ class GCSSink:
             if info is not None and info.run == policy.run:
                 # A retried request of ours had already landed before its response was lost.
                 saved = None if self.versioned or step.existing is None else saved_path(self._run, path)
-                change = Change(step.existing, saved, info.content_hash)
+                change = Change(step.existing, saved, info.content_hash) if step.payload.kind not in UNRECORDED_KINDS else None
                 return FileResult(path, "written", info.size, "", info.generation, change)
             step = decide(step.payload, info, policy, has_headers=True)
             if step.action == "unchanged":
@@ -182,17 +183,18 @@ class GCSSink:
     def _upload(self, step: Step, policy: PublishPolicy) -> FileResult:
         payload = step.payload
         blob = self.bucket.blob(self.prefix + payload.path)
-        blob.cache_control = policy.cache_control[payload.kind]
+        blob.cache_control = policy.cache_control_for(payload)
         blob.content_encoding = policy.content_encoding
         blob.metadata = _metadata(payload, policy.run)
         data = gzip.compress(payload.data, compresslevel=9, mtime=0) if policy.gzip else payload.data  # one read
         expected = step.existing.generation if step.existing and step.existing.generation else 0
-        saved = self._keep(payload.path, step.existing) if step.existing is not None else None
+        recorded = payload.kind not in UNRECORDED_KINDS
+        saved = self._keep(payload.path, step.existing) if step.existing is not None and recorded else None
         # upload_from_string's own content type wins over blob.content_type (default text/plain): pass it.
         blob.upload_from_string(
             data, content_type=content_type(payload.kind, payload.path), if_generation_match=expected, retry=self.retry, timeout=REQUEST_TIMEOUT
         )
-        change = Change(step.existing, saved, payload.content_hash)
+        change = Change(step.existing, saved, payload.content_hash) if recorded else None
         return FileResult(payload.path, "written", len(data), "", blob.generation, change)
 
     def delete(self, steps: Sequence[Step], policy: PublishPolicy) -> list[FileResult]:
@@ -244,7 +246,7 @@ class GCSSink:
         """Only the headers changed (a new cache policy): patch them, keep the bytes and the generation."""
         assert step.existing is not None
         blob = self.bucket.blob(self.prefix + step.payload.path)
-        blob.cache_control = policy.cache_control[step.payload.kind]
+        blob.cache_control = policy.cache_control_for(step.payload)
         blob.content_type = content_type(step.payload.kind, step.payload.path)
         blob.patch(
             if_generation_match=step.existing.generation,

@@ -27,11 +27,12 @@ _KIND_BY_PATH: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(^|/)subsets/(season|seasons/\d{4}-\d{2})\.json$"), "season"),
     (re.compile(r"(^|/)picks/index\.json$"), "index"),
     (re.compile(r"(^|/)manifest\.json$"), "manifest"),
+    (re.compile(r"(^|/)status\.json$"), "status"),
 )
 
 
 def kind_of_path(path: str) -> str | None:
-    """"day", "season", "index" or "manifest" for a published document's path; None for anything else."""
+    """"day", "season", "index", "manifest" or "status" for a published document's path; None for anything else."""
     for pattern, kind in _KIND_BY_PATH:
         if pattern.search(path.replace("\\", "/")):
             return kind

@@ -99,7 +99,8 @@ def manifest_document(
         "generated_at": generated_at,
         "default_model": default,
         "schemas": {
-            **{kind: schema_path(prefix, name) for kind, name in SCHEMA_FILES.items()},
+            # The manifest's v1 shape names these kinds' schemas; the status file's is published beside them.
+            **{kind: schema_path(prefix, name) for kind, name in SCHEMA_FILES.items() if kind != "status"},
             "types": schema_path(prefix, TYPES_FILE),
         },
         "models": models,

@@ -26,8 +26,8 @@ import orjson
 from .errors import ExportError, OutputError
 from .page import page_content_type
 
-PublishKind = Literal["day", "season", "index", "schema", "manifest", "types", "page"]
-KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema", "manifest", "types", "page")
+PublishKind = Literal["day", "season", "index", "schema", "manifest", "types", "page", "status"]
+KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema", "manifest", "types", "page", "status")
 CONTENT_TYPE = "application/json"
 # Every file is JSON but the TypeScript declarations published beside the schemas.
 CONTENT_TYPES: Mapping[PublishKind, str] = {"types": "application/typescript"}
@@ -41,6 +41,11 @@ DEFAULT_CACHE_CONTROL: Mapping[PublishKind, str] = {
 # the TypeScript declarations when the schemas do.
 # The reference page (--with-page) is as fresh as the manifest it reads.
 SHARED_CACHE_CONTROL: Mapping[PublishKind, PublishKind] = {"manifest": "index", "types": "schema", "page": "index"}
+# The status file says what state the data is in now: never served from a cache without asking.
+STATUS_CACHE_CONTROL = "no-cache"
+# A per-day file at least this many days old (against today in New York) and fully graded is final.
+FINAL_DAY_AGE = 2
+DEFAULT_CACHE_FINAL_DAY = "public, max-age=86400"
 
 
 def content_type(kind: PublishKind, path: str = "") -> str:
@@ -139,6 +144,7 @@ class Payload:
     size: int
     picks: int | None = None  # per-day files only
     graded: bool | None = None
+    final: bool = False  # a per-day file that does not change again in normal operation (FINAL_DAY_AGE)
     inline: bytes | None = None  # the bytes, unless they wait in a spool
     spool: Spool | None = None
     offset: int = 0
@@ -193,9 +199,11 @@ class PublishPolicy:
     retry_deadline: float = 120.0  # seconds to keep retrying a transient failure of one request
     run: str = field(default_factory=new_run_id)
     command: str = ""  # what started the run, for its record (`daily --date 2026-02-07`)
+    cache_final_day: str = DEFAULT_CACHE_FINAL_DAY  # per-day files that are final (Payload.final)
 
     def __post_init__(self) -> None:
         cache_control = dict(self.cache_control)
+        cache_control.setdefault("status", STATUS_CACHE_CONTROL)
         for kind, like in SHARED_CACHE_CONTROL.items():
             if like in cache_control:
                 cache_control.setdefault(kind, cache_control[like])
@@ -204,9 +212,15 @@ class PublishPolicy:
             raise ExportError(f"--workers must be at least 1, not {self.workers}")
         if self.retry_deadline <= 0:
             raise ExportError(f"--retry-deadline must be positive, not {self.retry_deadline}")
-        for kind, value in self.cache_control.items():
+        for kind, value in [*self.cache_control.items(), ("final day", self.cache_final_day)]:
             if not value or not value.isascii() or not value.isprintable():
                 raise ExportError(f"cache control of {kind} files {value!r} is not a printable ASCII header value")
+
+    def cache_control_for(self, payload: Payload) -> str:
+        """The Cache-Control of one file: its kind's, or the final days' for a per-day file that is final."""
+        if payload.kind == "day" and payload.final:
+            return self.cache_final_day
+        return self.cache_control[payload.kind]
 
     @property
     def content_encoding(self) -> str | None:
@@ -295,7 +309,7 @@ def decide(payload: Payload, existing: ObjectInfo | None, policy: PublishPolicy,
     same_bytes_form = not has_headers or existing.content_encoding == policy.content_encoding
     if existing.content_hash == payload.content_hash and same_bytes_form:
         headers_ok = not has_headers or (
-            existing.cache_control == policy.cache_control[payload.kind]
+            existing.cache_control == policy.cache_control_for(payload)
             and existing.content_type == content_type(payload.kind, payload.path)
         )
         return Step(payload, "unchanged" if headers_ok else "restyle", existing)
@@ -367,11 +381,16 @@ class PublishRefused(PublishFailed):
     exit_code = 7
 
 
-PHASES: tuple[tuple[PublishKind, ...], ...] = (("schema", "types", "day"), ("season",), ("index",), ("manifest", "page"))
+PHASES: tuple[tuple[PublishKind, ...], ...] = (
+    ("schema", "types", "day"), ("season",), ("index",), ("manifest", "page", "status")
+)
 _PHASE_OF = {kind: number for number, kinds in enumerate(PHASES) for kind in kinds}
 # How often an index or the manifest is listed, built and written again after another run changed it in between.
 MAX_REBUILDS = 8
-REBUILT_KINDS: tuple[PublishKind, ...] = ("index", "manifest")
+REBUILT_KINDS: tuple[PublishKind, ...] = ("index", "manifest", "status")
+# Not in a run's record (so never rolled back, and no copy of the bytes it replaces is kept): the status file is a
+# heartbeat every run rewrites, and a rollback rebuilds it.
+UNRECORDED_KINDS: tuple[PublishKind, ...] = ("status",)
 
 
 @dataclass(frozen=True)

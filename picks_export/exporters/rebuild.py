@@ -2,7 +2,7 @@
 
 A publishing run builds them from listings just before it writes them (`publish.Rebuild`); a rollback, which has
 no warehouse, builds them here from the published files and the published manifest's model entries (code, name,
-folder). `rebuilt_files` is the one list of such files: a new one (a status file) is added there.
+folder). `rebuilt_files` is the one list of such files (with the status file).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from .documents import index_document
 from .layout import Layout
 from .manifest import manifest_document, manifest_path, model_entry, season_entry
 from .publish import ObjectInfo, Payload, Rebuild, day_summary
+from .status import status_document, status_model_entry, status_path
 from .validation import check_document, problems
 from .documents import Document
 
@@ -120,8 +121,10 @@ def rebuilt_files(
     today: dt.date,
     generated_at: str,
     keep: Mapping[str, Payload] | None = None,
+    run: Callable[[], Mapping[str, Any]] | None = None,
 ) -> dict[str, Rebuild]:
-    """Each of `models`' index and the prefix's manifest, rebuilt from listings when they are written.
+    """Each of `models`' index, the prefix's manifest and (given the `run` that rebuilds them) its status file,
+    rebuilt from listings when they are written.
 
     `keep`: bytes to publish instead of a rebuilt file whose content they match (a rollback restores the
     previous index byte for byte, `generated_at` included, when the files it lists are what they were)."""
@@ -146,4 +149,34 @@ def rebuilt_files(
         keeping(lambda _: manifest_payload(read, list_folders, prefix, models, previous, today, generated_at)),
         folders,
     )
+    if run is not None:
+        status = status_path(prefix)
+        rebuilt[status] = Rebuild(status, lambda listed: status_payload(read, list_folders, prefix, models, listed, today, run()), folders)
     return rebuilt
+
+
+def status_payload(
+    read: Read,
+    list_folders: Callable[[tuple[str, ...]], Mapping[str, ObjectInfo]],
+    prefix: str,
+    models: list[PublishedModel],
+    listed: Mapping[str, ObjectInfo],
+    today: dt.date,
+    run: Mapping[str, Any],
+) -> Payload:
+    """The status file with `models`' entries built from their picks/ folders as they are now (no gate ran: no
+    warnings), the others kept from the published one (`listed` holds its state)."""
+    entries = [
+        status_model_entry(
+            code=model.code, index=model.layout.index(), today=today, run=run["id"], checked_at=run["finished_at"],
+            days=published_days(read, model.layout, list_folders(model.layout.folders()[:1])), warnings=[],
+        )
+        for model in models
+    ]
+    path = status_path(prefix)
+    previous = json_or_none(read(path)) if path in listed else None
+    if previous is not None and problems("status", previous, path):
+        previous = None
+    status = Document(path, "status", status_document(run, entries, previous))
+    check_document(status)
+    return Payload.of(status.path, status.kind, status.content)

@@ -24,6 +24,7 @@ from .errors import ExportError, OutputError
 from .layout import kind_of_path
 from .manifest import manifest_path
 from .publish import (
+    REBUILT_KINDS,
     RUNS_FOLDER,
     FileResult,
     ObjectInfo,
@@ -63,6 +64,14 @@ def check_run_id(run: str) -> str:
 
 def started_at(run: str) -> str:
     return _iso(int(run[:20]) / 1e9)
+
+
+def _status_run(policy: PublishPolicy) -> dict[str, Any]:
+    """The rollback as the status file names its run."""
+    from .. import __version__
+
+    return {"id": policy.run, "command": policy.command or None, "started_at": started_at(policy.run),
+            "finished_at": _iso(time.time()), "version": __version__}
 
 
 def _iso(seconds: float) -> str:
@@ -224,7 +233,7 @@ def rollback(
     for path in entries:
         check_relative_path(path)  # a record is a file anyone could have edited: its paths stay in the destination
     current = publisher.listing(sorted({_listing_of(path) for path in entries}))
-    rebuilt_kinds = ("index", "manifest")
+    rebuilt_kinds = REBUILT_KINDS
     changed = [path for path, entry in entries.items()
                if _kind(path) not in rebuilt_kinds and not _still_written(entry, current.get(path), run)]
     if changed and not force:
@@ -256,7 +265,8 @@ def rollback(
         manifest = manifest or published_manifest(sink.read, prefix)
         models = [model for entry in (manifest or {}).get("models", []) if (model := PublishedModel.of(prefix, entry))]
         touched = [model for model in models if any(each.startswith(model.layout.folders()) for each in entries)]
-        files = rebuilt_files(sink.read, publisher.listing, prefix, touched, manifest, today, generated_at, restored)
+        files = rebuilt_files(sink.read, publisher.listing, prefix, touched, manifest, today, generated_at, restored,
+                              run=lambda: _status_run(policy))
         for file, rebuild in files.items():
             if file in deleted:
                 continue

@@ -30,6 +30,7 @@ from .publish import (
     file_hash,
     pause_for_tests,
     saved_path,
+    UNRECORDED_KINDS,
 )
 
 if TYPE_CHECKING:
@@ -223,7 +224,7 @@ class FolderSink:
                 os.chmod(temporary, self._mode)
             pause_for_tests("staged")
             for each in staged:
-                if each[1].existing is not None:
+                if each[1].existing is not None and each[1].payload.kind not in UNRECORDED_KINDS:
                     self._save(each[1].payload.path, each[2])  # before it is replaced: the rollback's bytes
                 os.replace(each[3], each[2])
                 renamed.append(each)
@@ -242,7 +243,8 @@ class FolderSink:
                 pass  # the files are out; without their record they are read (and hashed) by the next run
         for number, step, _, _ in renamed:
             saved = saved_path(self._run, step.payload.path) if step.existing is not None else None
-            change = Change(step.existing, saved, step.payload.content_hash)
+            unrecorded = step.payload.kind in UNRECORDED_KINDS
+            change = None if unrecorded else Change(step.existing, saved, step.payload.content_hash)
             results[number] = FileResult(step.payload.path, "written", step.payload.size, change=change)
         return results
 

@@ -22,6 +22,7 @@ SCHEMA_FILES: dict[Kind, str] = {
     "season": "season.schema.json",
     "index": "picks-index.schema.json",
     "manifest": "manifest.schema.json",
+    "status": "status.schema.json",
 }
 
 # The TypeScript declarations of every file, generated from the schemas (web/gen-types.mjs), published beside them.

@@ -56,6 +56,7 @@ class Pick:
     direction: str
     actual: int | None
     result: rules.Result | None
+    box_score: bool = True  # whether the box scores have a row for the player that day (the quality gate's grading)
 
     def sort_key(self) -> tuple[int, str, str]:
         return (self.rank, self.player, self.player_lookup)
@@ -73,6 +74,19 @@ class Pick:
         }
 
 
+@dataclass(frozen=True)
+class DaySchedule:
+    """One date's games as the `schedule` query counts them (postponed games left out)."""
+
+    games: int
+    final_games: int
+    first_tipoff: dt.datetime | None  # UTC
+
+    @property
+    def all_final(self) -> bool:
+        return self.games > 0 and self.final_games == self.games
+
+
 @dataclass
 class Snapshot:
     """The shown picks of one model over [first_date, last_date], grouped and checked."""
@@ -85,6 +99,9 @@ class Snapshot:
     # group id -> date -> picks of that date, in published order
     picks: dict[str, dict[dt.date, list[Pick]]] = field(default_factory=dict)
     run_models: int = 1  # how many models the run reads: lets progress estimate the files still to come
+    # For the quality checks: every date's schedule (all models share it), the shown version's computed_at
+    schedule: dict[dt.date, DaySchedule] = field(default_factory=dict)
+    computed_at: dict[dt.date, dt.datetime] = field(default_factory=dict)
 
     def dates_with_picks(self) -> list[dt.date]:
         """Every date on which some active group has shown picks, oldest first."""
@@ -94,7 +111,7 @@ class Snapshot:
 def read_snapshots(
     engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date, *, all_models: bool = False
 ) -> Iterator[Snapshot]:
-    """One snapshot per model of the run, in six queries whatever the range or the number of models.
+    """One snapshot per model of the run, in seven queries whatever the range or the number of models.
 
     The column types are checked first, then the models and groups, then the range's problem rows; the shown
     picks stream in model order, so only one model's picks are in memory at a time; a bad row stops the run when
@@ -110,15 +127,18 @@ def read_snapshots(
     problems = _Problems()
     signals = _signals(engine.query("signals", params), problems)
     problems.raise_if_any()
+    schedule = _schedule(engine.query("schedule", schedule_params(first_date, last_date)))
     known, active = {row["subset_id"] for row in subsets}, {group.id for group in groups}
     pending = dict(by_id)
     for system_id, rows in groupby(engine.query("shown_picks", params), key=itemgetter("system_id")):
         model = pending.pop(system_id)
-        picks = _shown_picks(rows, known, active, model, problems)
+        computed_at: dict[dt.date, dt.datetime] = {}
+        picks = _shown_picks(rows, known, active, model, problems, computed_at)
         problems.raise_if_any()
-        yield Snapshot(model, groups, first_date, last_date, signals.get(system_id, {}), picks, len(models))
+        yield Snapshot(model, groups, first_date, last_date, signals.get(system_id, {}), picks, len(models), schedule,
+                       computed_at)
     for model in pending.values():  # no shown picks in the range: still a snapshot (a day file may be due)
-        yield Snapshot(model, groups, first_date, last_date, signals.get(model.system_id, {}), {}, len(models))
+        yield Snapshot(model, groups, first_date, last_date, signals.get(model.system_id, {}), {}, len(models), schedule)
 
 
 def choose_models(rows: list[Row], code: str | None, all_models: bool) -> list[Model]:
@@ -152,6 +172,10 @@ def range_params(system_ids: list[str], first_date: dt.date, last_date: dt.date)
     return {"system_ids": system_ids, "first_date": first_date, "last_date": last_date}
 
 
+def schedule_params(first_date: dt.date, last_date: dt.date) -> dict[str, QueryValue]:
+    return {"first_date": first_date, "last_date": last_date}
+
+
 def columns_params(dataset: str) -> dict[str, QueryValue]:
     return {"dataset": dataset}
 
@@ -159,7 +183,7 @@ def columns_params(dataset: str) -> dict[str, QueryValue]:
 def snapshot_queries(
     dataset: str, system_ids: list[str], first_date: dt.date, last_date: dt.date
 ) -> list[tuple[str, dict[str, QueryValue]]]:
-    """The six queries of `read_snapshots` with their parameters, in order (`estimate` dry-runs this list)."""
+    """The seven queries of `read_snapshots` with their parameters, in order (`estimate` dry-runs this list)."""
     params = range_params(system_ids, first_date, last_date)
     return [
         ("columns", columns_params(dataset)),
@@ -167,6 +191,7 @@ def snapshot_queries(
         ("subsets", {}),
         ("problems", params),
         ("signals", params),
+        ("schedule", schedule_params(first_date, last_date)),
         ("shown_picks", params),
     ]
 
@@ -318,8 +343,14 @@ def _pick_row_name(row: Row, model: Model) -> str:
 
 
 def _shown_picks(
-    rows: Iterable[Row], known_subsets: set[str], active_subsets: set[str], model: Model, problems: _Problems
+    rows: Iterable[Row],
+    known_subsets: set[str],
+    active_subsets: set[str],
+    model: Model,
+    problems: _Problems,
+    computed_at: dict[dt.date, dt.datetime],
 ) -> dict[str, dict[dt.date, list[Pick]]]:
+    """The shown picks by group and date; `computed_at` receives each date's shown version's computed_at."""
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
     seen: set[tuple[Any, ...]] = set()
     for row in rows:
@@ -337,6 +368,9 @@ def _shown_picks(
                 f" {row['summary_rows']} rows where one is expected"
             )
             continue
+        moment = utc(row["computed_at"])
+        if moment is not None and (row["game_date"] not in computed_at or moment > computed_at[row["game_date"]]):
+            computed_at[row["game_date"]] = moment
         if row["subset_id"] not in active_subsets:
             continue
         actual, result = rules.pick_result(
@@ -355,6 +389,7 @@ def _shown_picks(
                 direction=row["direction"],
                 actual=actual,
                 result=result,
+                box_score=row["summary_rows"] > 0,
             )
         )
     for by_date in picks.values():
@@ -387,6 +422,21 @@ def _pick_problem(row: Row, known_subsets: set[str]) -> str | None:
     if row["pick_rank"] is None:
         return "pick_rank is missing"
     return None
+
+
+def utc(moment: Any) -> dt.datetime | None:
+    """A warehouse timestamp as an aware UTC datetime: a naive one means UTC (see the README's choices)."""
+    if not isinstance(moment, dt.datetime):
+        return None
+    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+
+
+def _schedule(rows: Iterable[Row]) -> dict[dt.date, DaySchedule]:
+    return {
+        row["game_date"]: DaySchedule(int(row["games"] or 0), int(row["final_games"] or 0), utc(row["first_tipoff"]))
+        for row in rows
+        if row["game_date"] is not None
+    }
 
 
 def _signals(rows: Iterable[Row], problems: _Problems) -> dict[str, dict[dt.date, str]]:

@@ -4,6 +4,7 @@
 -- The shown version of a date is the greatest version_id whose computed_at (the latest of its rows) is before
 -- the date's first tip-off among games that are not postponed; with no such game every version is a candidate.
 -- The lock is per model: versions are grouped by system_id, so one model's versions never hide another's.
+-- Each row's computed_at gives the shown version's (the latest of its rows), for the stale-picks check.
 -- Files and records are both built from these rows, so they cannot disagree. The FLOAT64 columns are cast so
 -- that an exact numeric column the type check accepts (an INT64, a narrow DECIMAL) gives the same floats.
 WITH first_tipoff AS (
@@ -47,6 +48,7 @@ SELECT
   CAST(p.line AS FLOAT64) AS line,
   p.direction,
   p.pick_rank,
+  p.computed_at,
   a.points,
   a.minutes,
   COALESCE(a.summary_rows, 0) AS summary_rows

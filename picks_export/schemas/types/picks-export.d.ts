@@ -1,6 +1,6 @@
 /**
- * TypeScript declarations of the files picks-export publishes (v1/manifest.json, v1/picks/{date}.json,
- * v1/picks/index.json, v1/subsets/...). Generated from the JSON Schemas in picks_export/schemas/json/ by
+ * TypeScript declarations of the files picks-export publishes (v1/manifest.json, v1/status.json,
+ * v1/picks/{date}.json, v1/picks/index.json, v1/subsets/...). Generated from the JSON Schemas in picks_export/schemas/json/ by
  * web/gen-types.mjs (json-schema-to-typescript): do not edit; run `npm run --prefix web types`.
  */
 
@@ -339,4 +339,97 @@ export interface ManifestSeason {
    * The latest date with picks in the season file; null when it has none.
    */
   last_date: string | null;
+}
+
+/**
+ * What state the published data is in: the last run that published, and per model its latest published and fully graded dates, the dates still waiting for grading and the quality checks' warnings. Written last by every publishing run and served with Cache-Control: no-cache, so a page can show "results updating" and an operator can alert on it (picks-export status).
+ */
+export interface Status {
+  run: StatusRun;
+  /**
+   * Every model a run has published, by code. A run for one model replaces that model's entry and keeps the others'.
+   */
+  models: StatusModel[];
+}
+
+/**
+ * The run that wrote this file.
+ */
+export interface StatusRun {
+  /**
+   * The run's id: its start time in nanoseconds and a random suffix; later runs sort after earlier ones.
+   */
+  id: string;
+  /**
+   * The command that ran (daily, backfill or season); null when the library was called directly.
+   */
+  command: string | null;
+  /**
+   * When the run started: UTC, ISO 8601, to the second, with Z.
+   */
+  started_at: string;
+  /**
+   * When the run built this file, its last one, after every other file was published: UTC, ISO 8601, to the second, with Z.
+   */
+  finished_at: string;
+  /**
+   * The version of picks-export that ran.
+   */
+  version: string;
+}
+
+/**
+ * One model's state, as the run that last published it found its per-day files.
+ */
+export interface StatusModel {
+  /**
+   * The model's code.
+   */
+  code: string;
+  /**
+   * The path of the model's index (picks/index.json) from the destination's root.
+   */
+  index: string;
+  /**
+   * The id of the run that wrote this entry (an earlier run than run.id when another model's run wrote the file since).
+   */
+  checked_by_run: string;
+  /**
+   * When this entry was built: UTC, ISO 8601, to the second, with Z.
+   */
+  checked_at: string;
+  /**
+   * The latest date with a published per-day file that has picks; null when there is none.
+   */
+  latest_date: string | null;
+  /**
+   * The latest date whose published picks all have a result; null when there is none.
+   */
+  latest_graded_date: string | null;
+  /**
+   * Dates before the run's today (New York) with published picks that do not all have a result yet, oldest first: results are still to come.
+   */
+  waiting_for_grading: string[];
+  /**
+   * What the quality checks found in the dates this entry's run published (empty when all is well).
+   */
+  warnings: StatusWarning[];
+}
+
+/**
+ * One finding of a quality check (README: Quality checks).
+ */
+export interface StatusWarning {
+  /**
+   * Which check: grading (games final, box scores missing), stale (picks computed long before tip-off) or volume (a drop, published with --allow-shrink or on a dry run).
+   */
+  check: "grading" | "stale" | "volume";
+  /**
+   * The game date the finding is about.
+   */
+  date: string;
+  /**
+   * The finding in words, for a person.
+   */
+  message: string;
 }

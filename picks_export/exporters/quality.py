@@ -1,0 +1,190 @@
+"""The quality gate: upstream failures noticed from a run's own rows before anything is published.
+
+Three named checks (README "Quality checks"), each over the dates a run publishes for one model:
+- `grading`: a date whose games are all final still has shown picks without a box score (grading has not landed);
+  a warning, and with `require_graded` a daily run whose yesterday is not fully graded publishes nothing (exit 8);
+- `volume`: a date's shown picks fall below a fraction of the model's trailing median both per played game and
+  in number (a light 2-game night is not a drop, nor a heavy 14-game one where top-N subsets stay the same size),
+  or a subset that had picks on every previous date of the season (at least 28) has none; refused like the shrink guard (exit 7);
+- `stale`: today's shown version was computed long before the first tip-off; a warning.
+Nothing here queries: the snapshot already holds the picks, the schedule and each shown version's computed_at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import rules
+from .errors import NotGradedError, VolumeDropError
+from .warehouse import Snapshot
+
+if TYPE_CHECKING:
+    from .publish import Report
+
+VOLUME_HISTORY = 14  # the previous dates with picks whose median a date is compared with
+VOLUME_MIN_HISTORY = 7  # fewer previous dates with picks (a season's first week): no volume check
+# A subset with picks on every previous date with picks of the season so far (at least SUBSET_MIN_HISTORY of them)
+# is steady: none today is a failure. A 7-day window would flag a subset that has picks on four days out of five
+# (the demo's longshots) several times a season.
+SUBSET_MIN_HISTORY = 28
+
+
+@dataclass(frozen=True)
+class QualityOptions:
+    min_volume: float = 0.5  # fraction of the trailing median of picks per game below which a day is a drop
+    stale_hours: float = 18.0  # today's shown version computed longer before the first tip-off is stale
+    require_graded: bool = False  # daily: publish nothing (exit 8) while yesterday is not fully graded
+
+    def __post_init__(self) -> None:
+        from .errors import ExportError
+
+        if not 0 <= self.min_volume <= 1:
+            raise ExportError(f"--min-volume must be between 0 and 1, not {self.min_volume}")
+        if not self.stale_hours > 0:
+            raise ExportError(f"--stale-hours must be positive, not {self.stale_hours}")
+
+
+@dataclass(frozen=True)
+class QualityWarning:
+    """One finding of the gate, for the summary, the run's report and the status file."""
+
+    check: str  # grading, volume or stale
+    model: str
+    date: dt.date
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"check": self.check, "date": self.date.isoformat(), "message": self.message}
+
+    def __str__(self) -> str:
+        return f"model {self.model}: {self.message}"
+
+
+@dataclass
+class GateResult:
+    warnings: list[QualityWarning] = field(default_factory=list)
+    refusals: list[QualityWarning] = field(default_factory=list)
+
+
+def day_counts(snapshot: Snapshot) -> dict[dt.date, tuple[int, int]]:
+    """(shown picks, picks without a box-score row) per date with picks, counted as the per-day files show them.
+
+    A pick with a row but no points has no result either, yet its grading has landed: it is not counted."""
+    counts: dict[dt.date, tuple[int, int]] = {}
+    for by_date in snapshot.picks.values():
+        for day, picks in by_date.items():
+            total, ungraded = counts.get(day, (0, 0))
+            counts[day] = (total + len(picks), ungraded + sum(1 for pick in picks if not pick.box_score))
+    return counts
+
+
+def check(
+    snapshot: Snapshot, days: list[dt.date], today: dt.date, options: QualityOptions
+) -> GateResult:
+    """Every check over the dates `days` a run publishes for the snapshot's model."""
+    counts = day_counts(snapshot)
+    result = GateResult()
+    result.warnings += grading_warnings(snapshot, days, counts)
+    result.warnings += stale_warnings(snapshot, days, today, options.stale_hours)
+    result.refusals += volume_drops(snapshot, days, counts, options.min_volume)
+    return result
+
+
+def grading_warnings(
+    snapshot: Snapshot, days: list[dt.date], counts: dict[dt.date, tuple[int, int]]
+) -> list[QualityWarning]:
+    """Dates whose games are all final but whose picks are not all graded: the box scores have not landed."""
+    warnings = []
+    for day in sorted(days):
+        schedule = snapshot.schedule.get(day)
+        total, ungraded = counts.get(day, (0, 0))
+        if schedule is not None and schedule.all_final and ungraded:
+            warnings.append(QualityWarning(
+                "grading", snapshot.model.code, day, f"{day}: {ungraded} of {total} picks not graded: no box score yet"
+            ))
+    return warnings
+
+
+def require_graded(snapshot: Snapshot, yesterday: dt.date) -> None:
+    """Refuse the daily run (exit 8) while yesterday has shown picks without a box-score row."""
+    total, ungraded = day_counts(snapshot).get(yesterday, (0, 0))
+    if ungraded:
+        raise NotGradedError(
+            f"model {snapshot.model.code}: {yesterday}: {ungraded} of {total} picks not graded yet"
+            " (--require-graded): nothing published; run again once grading has landed"
+        )
+
+
+def stale_warnings(snapshot: Snapshot, days: list[dt.date], today: dt.date, hours: float) -> list[QualityWarning]:
+    """Today's (or a later date's) shown version computed more than `hours` before the first tip-off."""
+    warnings = []
+    for day in sorted(day for day in days if day >= today):
+        computed_at, schedule = snapshot.computed_at.get(day), snapshot.schedule.get(day)
+        if computed_at is None or schedule is None or schedule.first_tipoff is None:
+            continue
+        ahead = (schedule.first_tipoff - computed_at).total_seconds() / 3600
+        if ahead > hours:
+            warnings.append(QualityWarning(
+                "stale", snapshot.model.code, day,
+                f"{day}: shown picks computed {ahead:.1f} h before the first tip-off (more than {hours:g} h): stale?",
+            ))
+    return warnings
+
+
+def volume(snapshot: Snapshot, day: dt.date, picks: int) -> float:
+    """Shown picks per played game; the plain count on a date without games in the schedule."""
+    schedule = snapshot.schedule.get(day)
+    return picks / schedule.games if schedule is not None and schedule.games else float(picks)
+
+
+def volume_drops(
+    snapshot: Snapshot, days: list[dt.date], counts: dict[dt.date, tuple[int, int]], min_volume: float
+) -> list[QualityWarning]:
+    """Dates whose picks per game fall below `min_volume` of the trailing median, or a steady subset is empty."""
+    history = sorted(counts)
+    drops = []
+    for day in sorted(days):
+        schedule = snapshot.schedule.get(day)
+        picks = counts.get(day, (0, 0))[0]
+        if picks == 0 and (schedule is None or schedule.games == 0):
+            continue  # nothing scheduled, nothing shown: not a game day
+        before = [each for each in history if each < day]
+        trailing = before[-VOLUME_HISTORY:]
+        if len(trailing) >= VOLUME_MIN_HISTORY:
+            median = statistics.median(volume(snapshot, each, counts[each][0]) for each in trailing)
+            plain_median = statistics.median(counts[each][0] for each in trailing)
+            figure = volume(snapshot, day, picks)
+            if figure < min_volume * median and picks < min_volume * plain_median:
+                drops.append(QualityWarning(
+                    "volume", snapshot.model.code, day,
+                    f"{day}: {picks} shown picks, {figure:.2f} per game, below {min_volume:g} of the trailing"
+                    f" {len(trailing)}-day median {median:.2f} per game ({plain_median:g} picks)",
+                ))
+                continue
+        season = rules.season_label(day)
+        recent = [each for each in before if rules.season_label(each) == season]
+        if picks and len(recent) >= SUBSET_MIN_HISTORY:
+            for group in snapshot.groups:
+                by_date = snapshot.picks.get(group.id, {})
+                if day not in by_date and all(each in by_date for each in recent):
+                    drops.append(QualityWarning(
+                        "volume", snapshot.model.code, day,
+                        f"{day}: subset {group.id} has no shown picks, after picks on each of the previous"
+                        f" {len(recent)} dates with picks",
+                    ))
+    return drops
+
+
+def refuse(refusals: list[QualityWarning], report: Report | None = None) -> None:
+    """Refuse the run (exit 7) over the first volume drop; `report`: a dry run's plan, shown with the error."""
+    if refusals:
+        more = f" (and {len(refusals) - 1} more)" if len(refusals) > 1 else ""
+        prefix = "dry run: the volume check would refuse the run" if report is not None else "refusing to publish anything"
+        error = VolumeDropError(
+            f"{prefix}: {refusals[0]}{more} (--allow-shrink publishes it anyway; --min-volume sets the fraction)"
+        )
+        error.report = report  # type: ignore[attr-defined]
+        raise error
