@@ -1126,6 +1126,16 @@ def _bucket_dest(ctx: typer.Context, dest: str | None) -> str:
     return dest
 
 
+Origins = Annotated[
+    list[str],
+    typer.Option(metavar="URL", help="A web origin allowed to GET the files, like https://example.com; repeatable."),
+]
+CorsMaxAge = Annotated[
+    int,
+    typer.Option(envvar="PICKS_EXPORT_CORS_MAX_AGE", metavar="SECONDS", min=0, help="Seconds a browser may cache the CORS answer."),
+]
+
+
 @bucket_app.command("cors", help=_help(
     "Set the bucket's CORS policy so that pages from these origins can fetch the files, and print it.",
     examples=("picks-export bucket cors --dest gs://picks-site --origin https://picks.example.com",),
@@ -1133,16 +1143,9 @@ def _bucket_dest(ctx: typer.Context, dest: str | None) -> str:
 ))
 def bucket_cors(
     ctx: typer.Context,
-    origin: Annotated[
-        list[str],
-        typer.Option(metavar="URL", help="A web origin allowed to GET the files, like https://example.com; repeatable."),
-    ],
+    origin: Origins,
     dest: BucketDest = None,
-    max_age: Annotated[
-        int,
-        typer.Option(envvar="PICKS_EXPORT_CORS_MAX_AGE", metavar="SECONDS", min=0,
-                     help="Seconds a browser may cache the CORS answer."),
-    ] = 3600,
+    max_age: CorsMaxAge = 3600,
     project: Project = None,
 ) -> None:
     with _clean_errors():
@@ -1165,16 +1168,9 @@ def bucket_cors(
 ))
 def bucket_setup(
     ctx: typer.Context,
-    origin: Annotated[
-        list[str],
-        typer.Option(metavar="URL", help="A web origin allowed to GET the files, like https://example.com; repeatable."),
-    ],
+    origin: Origins,
     dest: BucketDest = None,
-    max_age: Annotated[
-        int,
-        typer.Option(envvar="PICKS_EXPORT_CORS_MAX_AGE", metavar="SECONDS", min=0,
-                     help="Seconds a browser may cache the CORS answer."),
-    ] = 3600,
+    max_age: CorsMaxAge = 3600,
     noncurrent_days: Annotated[
         int,
         typer.Option(envvar="PICKS_EXPORT_NONCURRENT_DAYS", metavar="DAYS", min=1,
