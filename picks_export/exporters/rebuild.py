@@ -21,7 +21,7 @@ from .manifest import manifest_document, manifest_path, model_entry, season_entr
 from .publish import ObjectInfo, Payload, Rebuild, day_summary
 from .status import status_document, status_model_entry, status_path
 from .validation import check_document, problems
-from .documents import Document
+from .documents import Document, Kind
 
 Read = Callable[[str], "bytes | None"]
 
@@ -77,10 +77,15 @@ def published_manifest(read: Read, prefix: str, data: bytes | None = None) -> di
     return content if isinstance(content, dict) and not problems("manifest", content, path) else None
 
 
+def checked_payload(path: str, kind: Kind, content: dict[str, Any]) -> Payload:
+    """A built document, once it passed its schema, ready to publish."""
+    check_document(Document(path, kind, content))
+    return Payload.of(path, kind, content)
+
+
 def index_payload(read: Read, model: PublishedModel, listed: Mapping[str, ObjectInfo], generated_at: str) -> Payload:
-    index = Document(model.layout.index(), "index", index_document(model.code, generated_at, published_days(read, model.layout, listed)))
-    check_document(index)
-    return Payload.of(index.path, index.kind, index.content)
+    days = published_days(read, model.layout, listed)
+    return checked_payload(model.layout.index(), "index", index_document(model.code, generated_at, days))
 
 
 def manifest_payload(
@@ -106,10 +111,7 @@ def manifest_payload(
             index=model.layout.index(), current_season=rules.season_label(today),
             days=published_days(read, model.layout, published), seasons=seasons,
         ))
-    path = manifest_path(prefix)
-    manifest = Document(path, "manifest", manifest_document(prefix, generated_at, entries, previous))
-    check_document(manifest)
-    return Payload.of(manifest.path, manifest.kind, manifest.content)
+    return checked_payload(manifest_path(prefix), "manifest", manifest_document(prefix, generated_at, entries, previous))
 
 
 def rebuilt_files(
@@ -177,6 +179,4 @@ def status_payload(
     previous = json_or_none(read(path)) if path in listed else None
     if previous is not None and problems("status", previous, path):
         previous = None
-    status = Document(path, "status", status_document(run, entries, previous))
-    check_document(status)
-    return Payload.of(status.path, status.kind, status.content)
+    return checked_payload(path, "status", status_document(run, entries, previous))
