@@ -46,7 +46,11 @@ SIZES: dict[str, tuple[int, int, int]] = {
     "4": (2, 4, 8),
     "16": (4, 8, 8),
     "32": (4, 8, 16),
+    "35": (2, 16, 16),  # a quarter of 140x: the same models and groups, a quarter of the seasons
+    "140": (8, 16, 16),  # the 4.5M-row warehouse
 }
+# The share of days with a version computed after tip-off (hidden by the lock), where it is not the demo's.
+LATE_RATES: dict[str, float] = {"35": 0.5, "140": 0.5}
 # --quick: the demo up to these days (a few days each), so the smoke run takes seconds
 QUICK_SIZES: dict[str, dt.date] = {"q5": dt.date(2025, 10, 25), "q12": dt.date(2025, 11, 1)}
 
@@ -189,12 +193,14 @@ def build_warehouse(label: str, cache: Path) -> Warehouse:
     else:
         seasons, models, subsets = SIZES[label]
         key, shape = f"s{seasons}-m{models}-u{subsets}", f"{seasons} × {models} × {subsets}"
+        if label in LATE_RATES:
+            key += f"-late{LATE_RATES[label]}"
     path = cache / f"warehouse-{key}-seed{SEED}-{generator_digest()}.duckdb"
     meta_path = path.with_suffix(".json")
     if not (path.is_file() and meta_path.is_file()):
         started = time.perf_counter()
         print(f"generating the {label}× warehouse ({shape})…", file=sys.stderr, flush=True)
-        rows = demo.generate_demo(today, SEED) if label in QUICK_SIZES else demo.generate_scaled(*SIZES[label], SEED)
+        rows = demo.generate_demo(today, SEED) if label in QUICK_SIZES else demo.generate_scaled(*SIZES[label], SEED, **late_rate(label))
         write_warehouse(path, rows)
         meta_path.write_text(json.dumps({table: len(values) for table, values in rows.items()}))
         print(f"  {len(rows['subset_picks']):,} pick rows in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -212,6 +218,10 @@ def build_warehouse(label: str, cache: Path) -> Warehouse:
     first = dt.date(dates[0].year if dates[0].month >= 8 else dates[0].year - 1, 8, 1)
     last = dt.date(dates[-1].year + (1 if dates[-1].month >= 8 else 0), 7, 31)
     return Warehouse(label, path, counts, first, last, [tuple(m) for m in models], dates, shape)  # type: ignore[misc]
+
+
+def late_rate(label: str) -> dict[str, float]:
+    return {"late_rate": LATE_RATES[label]} if label in LATE_RATES else {}
 
 
 def supports_all_models(command: str) -> bool:

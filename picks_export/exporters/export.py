@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
-from collections.abc import Callable, Mapping
+import signal
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from itertools import chain
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace as dataclass_replace
 from typing import Any
 
 import orjson
@@ -19,11 +21,37 @@ from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
 from .manifest import manifest_document, manifest_path, model_entry, season_entry
 from .page import PAGE_FILES, page_file, page_path
-from .publish import ObjectInfo, Payload, PublishPolicy, Publisher, Rebuild, Report, Sink, Spool, Step, day_summary
+from .publish import (
+    ObjectInfo,
+    Payload,
+    PublishPolicy,
+    Publisher,
+    Rebuild,
+    Report,
+    Sink,
+    Spool,
+    Step,
+    day_summary,
+    season_summary,
+)
 from .validation import SCHEMA_FILES, TYPES_FILE, check_document, problems, schema_text, types_text
-from .warehouse import read_snapshots, snapshot_queries
+from .warehouse import Model, RunPlan, Snapshot, read_plan, read_shown_picks, snapshot_queries
 
 Progress = Callable[[int, int | None], None]  # (documents built, documents in the run when known)
+
+# Build workers: PICKS_EXPORT_BUILD_WORKERS processes (default: the cores this process may use), for runs over
+# several models and at least this many days (a daily run stays in one process: forking would cost more).
+BUILD_WORKERS_ENV = "PICKS_EXPORT_BUILD_WORKERS"
+PARALLEL_MIN_DAYS = 28
+
+
+def build_workers(environ: Mapping[str, str] | None = None) -> int:
+    value = (os.environ if environ is None else environ).get(BUILD_WORKERS_ENV, "").strip()
+    if not value:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if not value.isdigit() or int(value) < 1:
+        raise ExportError(f"{BUILD_WORKERS_ENV}={value!r} is not a whole number of at least 1")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -160,31 +188,141 @@ class Exporter:
     ) -> Outcome:
         start, end = read_span(first, last)
         spool = Spool()
+        spools = [spool]
         try:
-            staged: list[_Staged] = []
-            built = total = 0  # the total grows as each model is reached: exact for a one-model run
-            for snapshot in read_snapshots(self.engine, self.options.model, start, end, all_models=all_models):
-                builder = DocumentBuilder(snapshot, self.options.generated_at)
-                layout = self._layout(builder)
-                published = self.publisher.listing(layout.folders())
-                wanted = wants(builder, published)
-                total += len(wanted.days) + sum(len(self._season_paths(layout, season)) for season, _ in wanted.seasons)
-                documents = chain(
-                    (self._day_document(builder, day) for day in wanted.days),
-                    chain.from_iterable(self._season_documents(builder, *each) for each in wanted.seasons),
-                )
-                payloads = []
-                for document in documents:
-                    # Every document passes the gate before the destination sees the first file.
-                    check_document(document)
-                    payloads.append(Payload.of(document.path, document.kind, document.content, spool))
-                    built += 1
-                    if progress:
-                        progress(built, total)
-                staged.append(_Staged(layout, snapshot.model.code, published, payloads, snapshot.model.name))
-            return self._publish(staged, all_models=all_models)
+            plan = read_plan(self.engine, self.options.model, start, end, all_models=all_models)
+            workers = self._build_workers(plan, first, last)
+            if workers > 1:
+                staged, queries = self._stage_in_parallel(plan, wants, progress, workers, spools)
+            else:
+                snapshots = read_shown_picks(self.engine, plan, plan.models)
+                staged, queries = list(self._stage(snapshots, wants, spool, progress)), 0
+            return self._publish(staged, all_models=all_models, queries=queries)
         finally:
-            spool.close()
+            for each in spools:
+                each.close()
+
+    def _stage(
+        self,
+        snapshots: Iterator[Snapshot],
+        wants: Wants,
+        spool: Spool,
+        progress: Progress | None,
+        listed: Mapping[str, dict[str, ObjectInfo]] | None = None,
+    ) -> Iterator[_Staged]:
+        """Build, check and spool each model's files as its snapshot arrives (`listed`: its folders' listing
+        taken beforehand, by model code; otherwise listed when the model is reached)."""
+        built = total = 0  # the total grows as each model is reached: exact for a one-model run
+        for snapshot in snapshots:
+            builder = DocumentBuilder(snapshot, self.options.generated_at)
+            layout = self._layout(builder)
+            published = listed[snapshot.model.code] if listed is not None else self.publisher.listing(layout.folders())
+            wanted = wants(builder, published)
+            total += len(wanted.days) + sum(len(self._season_paths(layout, season)) for season, _ in wanted.seasons)
+            documents = chain(
+                (self._day_document(builder, day) for day in wanted.days),
+                chain.from_iterable(self._season_documents(builder, *each) for each in wanted.seasons),
+            )
+            payloads = []
+            for document in documents:
+                # Every document passes the gate before the destination sees the first file.
+                check_document(document)
+                payloads.append(Payload.of(document.path, document.kind, document.content, spool))
+                built += 1
+                if progress:
+                    progress(built, total)
+            yield _Staged(layout, snapshot.model.code, published, payloads, snapshot.model.name)
+
+    def _build_workers(self, plan: RunPlan, first: dt.date, last: dt.date) -> int:
+        """Processes building the run's models: one for a short range (a daily run), one model or an engine that
+        cannot be reopened in a worker (BigQuery: its client does not survive a fork)."""
+        if len(plan.models) < 2 or (last - first).days < PARALLEL_MIN_DAYS or not hasattr(self.engine, "release"):
+            return 1
+        return min(build_workers(), len(plan.models))
+
+    def _stage_in_parallel(
+        self, plan: RunPlan, wants: Wants, progress: Progress | None, workers: int, spools: list[Spool]
+    ) -> tuple[list[_Staged], int]:
+        """Each worker process reads the shown picks of every `workers`-th model (one query each) and builds,
+        checks and spools their files into a spool of its own; the parent keeps them in the models' order.
+
+        The same documents as one process builds, so the same bytes; a worker's first bad row (or any error)
+        comes back as the error of the earliest model that failed, as a one-process run would raise it."""
+        import multiprocessing
+
+        listed = {model.code: self.publisher.listing(Layout(self.prefix, model.code, model.is_default).folders())
+                  for model in plan.models}  # fmt: skip
+        parts = [plan.models[number::workers] for number in range(workers)]
+        part_spools = [Spool() for _ in parts]
+        spools += part_spools
+        context = multiprocessing.get_context("fork")
+        self.engine.release()  # type: ignore[attr-defined]  # each worker opens the warehouse anew
+        gc.collect()
+        gc.freeze()  # what the parent holds is shared with the workers, untouched by their collections
+        processes = []
+        try:
+            for part, part_spool in zip(parts, part_spools):
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(target=self._build_part, args=(sender, plan, part, wants, part_spool, listed))
+                process.start()
+                sender.close()
+                processes.append((process, receiver))
+            answers = [receiver.recv() for _, receiver in processes]
+            for process, _ in processes:
+                process.join()
+        except EOFError:
+            raise RuntimeError("a build worker ended without an answer") from None
+        finally:
+            gc.unfreeze()
+            for process, receiver in processes:
+                receiver.close()
+                if process.is_alive():
+                    process.terminate()
+                    process.join()
+        failures = [answer for answer in answers if answer[0] != "ok"]
+        if failures:
+            _, error, _ = min(failures, key=lambda answer: plan.models.index(answer[2]))
+            raise error
+        by_code: dict[str, _Staged] = {}
+        queries = built = 0
+        for (_, light, part_queries), part_spool in zip(answers, part_spools):
+            queries += part_queries
+            for each in light:
+                each.payloads = [dataclass_replace(payload, spool=part_spool) for payload in each.payloads]
+                by_code[each.model] = each
+                built += len(each.payloads)
+        if progress:
+            progress(built, built)
+        return [by_code[model.code] for model in plan.models], queries
+
+    def _build_part(
+        self,
+        sender: Any,
+        plan: RunPlan,
+        models: list[Model],
+        wants: Wants,
+        spool: Spool,
+        listed: Mapping[str, dict[str, ObjectInfo]],
+    ) -> None:
+        """A build worker (a forked process): its models' files into its spool; sends ("ok", staged files without
+        their spool, queries) or ("error", the error, the model it stopped at)."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C and ends its workers
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        before = self.engine.queries_run
+        staged: list[_Staged] = []
+        try:
+            for each in self._stage(read_shown_picks(self.engine, plan, models), wants, spool, None, listed):
+                each.payloads = [dataclass_replace(payload, spool=None) for payload in each.payloads]
+                staged.append(each)
+            answer: tuple[str, Any, Any] = ("ok", staged, self.engine.queries_run - before)
+        except ExportError as error:
+            answer = ("error", error, models[len(staged)])
+        except Exception as error:  # noqa: BLE001 - reported by the parent as an internal error
+            answer = ("error", RuntimeError(f"build worker: {type(error).__name__}: {error}"), models[len(staged)])
+        finally:
+            self.engine.close()
+        sender.send(answer)
+        sender.close()
 
     def _layout(self, builder: DocumentBuilder) -> Layout:
         model = builder.snapshot.model
@@ -202,7 +340,7 @@ class Exporter:
         content = builder.season(season, as_of or builder.default_as_of(season))
         return [Document(path, "season", content) for path in self._season_paths(self._layout(builder), season)]
 
-    def _publish(self, staged: list[_Staged], *, all_models: bool = False) -> Outcome:
+    def _publish(self, staged: list[_Staged], *, all_models: bool = False, queries: int = 0) -> Outcome:
         """Plan every file against what is published (each model's index, then the manifest last), then publish."""
         schemas = [Payload.raw(schema_path(self.prefix, name), "schema", schema_text(kind)) for kind, name in SCHEMA_FILES.items()]
         schemas.append(Payload.raw(schema_path(self.prefix, TYPES_FILE), "types", types_text()))
@@ -225,7 +363,7 @@ class Exporter:
         steps += self.publisher.plan([self._manifest(staged, listed, all_models=all_models, planning=True)], listed)
         folders = tuple(folder for each in staged for folder in each.layout.folders())
         rebuilt[path] = Rebuild(path, partial(self._manifest, staged, all_models=all_models), folders)
-        return Outcome(self.publisher.publish(steps, rebuilt), self.engine.queries_run)
+        return Outcome(self.publisher.publish(steps, rebuilt), self.engine.queries_run + queries)
 
     def _index(self, staged: _Staged, days: dict[dt.date, tuple[int, bool]]) -> Payload:
         index = Document(staged.layout.index(), "index", index_document(staged.model, self.options.generated_at, days))
@@ -266,9 +404,14 @@ class Exporter:
         seasons = []
         for path in sorted(set(published) | set(mine)):
             season = layout.season_of(path)
-            if season is not None:
+            if season is None:
+                continue
+            # What this run built or the file's record says, without reading it; a file without one is read.
+            summary = mine[path].season if path in mine else published[path].season
+            if summary is None:
                 data = mine[path].data if path in mine else self.sink.read(path)
-                seasons.append(season_entry(season, path, _json_or_none(data)))
+                summary = season_summary(_json_or_none(data))
+            seasons.append(season_entry(season, path, summary))
         return model_entry(
             code=each.model,
             name=each.name,

@@ -27,6 +27,8 @@ from .publish import (
     decide,
     file_hash,
     pause_for_tests,
+    recorded_season_summary,
+    season_summary,
 )
 
 if TYPE_CHECKING:
@@ -282,13 +284,17 @@ class _Records:
         record = self._folder(folder).get(name)
         if isinstance(record, dict) and record.get("stat") == _stat_key(stat):
             return ObjectInfo(path, record.get("sha256"), stat.st_size, run=record.get("run") or "",
-                              picks=record.get("picks"), graded=record.get("graded")), None
+                              picks=record.get("picks"), graded=record.get("graded"),
+                              season=recorded_season_summary(record.get("season"))), None
         return _file_info(path, file.read_bytes()), stat
 
     def put(self, path: str, info: ObjectInfo, stat: os.stat_result) -> None:
         folder, _, name = path.rpartition("/")
-        self._folder(folder)[name] = {"run": info.run, "sha256": info.content_hash, "picks": info.picks,
-                                      "graded": info.graded, "stat": _stat_key(stat)}
+        record = {"run": info.run, "sha256": info.content_hash, "picks": info.picks, "graded": info.graded,
+                  "stat": _stat_key(stat)}  # fmt: skip
+        if info.season is not None:
+            record["season"] = list(info.season)
+        self._folder(folder)[name] = record
         self._changed.add(folder)
 
     def save(self) -> None:
@@ -318,7 +324,7 @@ def _state(info: ObjectInfo | None) -> tuple[str | None, str] | None:
 def _published_info(step: Step, policy: PublishPolicy) -> ObjectInfo:
     payload = step.payload
     return ObjectInfo(payload.path, payload.content_hash, payload.size, run=policy.run, picks=payload.picks,
-                      graded=payload.graded)
+                      graded=payload.graded, season=payload.season)
 
 
 def _changed_meanwhile(step: Step) -> FileResult:
@@ -351,5 +357,7 @@ def _file_info(path: str, data: bytes) -> ObjectInfo:
         content = orjson.loads(data)
     except orjson.JSONDecodeError:
         return ObjectInfo(path, None, len(data))  # not ours or damaged: any new version replaces it
-    picks, graded = day_summary(content) if kind_of_path(path) == "day" else (None, None)
-    return ObjectInfo(path, content_hash(content), len(data), picks=picks, graded=graded)
+    kind = kind_of_path(path)
+    picks, graded = day_summary(content) if kind == "day" else (None, None)
+    season = season_summary(content) if kind == "season" else None
+    return ObjectInfo(path, content_hash(content), len(data), picks=picks, graded=graded, season=season)

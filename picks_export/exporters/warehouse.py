@@ -61,6 +61,14 @@ class Pick:
         return (self.rank, self.player, self.player_lookup)
 
     def as_json(self) -> dict[str, Any]:
+        """The pick as published; built once and shared by the day and season documents (never changed)."""
+        cached = self.__dict__.get("_json")
+        if cached is None:
+            cached = self._build_json()
+            object.__setattr__(self, "_json", cached)
+        return cached
+
+    def _build_json(self) -> dict[str, Any]:
         return {
             "player": self.player,
             "team": self.team,
@@ -90,6 +98,20 @@ class Snapshot:
         return sorted({day for by_date in self.picks.values() for day in by_date})
 
 
+@dataclass(frozen=True)
+class RunPlan:
+    """What the first five queries of a run decide, before the shown picks are read: the models, the groups and
+    the signals, checked. Plain data, so a build worker can take its share of the models from it."""
+
+    models: list[Model]
+    groups: list[Group]
+    known_subsets: frozenset[str]
+    active_subsets: frozenset[str]
+    signals: dict[str, dict[dt.date, str]]
+    first_date: dt.date
+    last_date: dt.date
+
+
 def read_snapshots(
     engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date, *, all_models: bool = False
 ) -> Iterator[Snapshot]:
@@ -99,21 +121,37 @@ def read_snapshots(
     picks stream in model order, so only one model's picks are in memory at a time; a bad row stops the run when
     its model is reached, before anything is published.
     """
+    plan = read_plan(engine, model_code, first_date, last_date, all_models=all_models)
+    return read_shown_picks(engine, plan, plan.models)
+
+
+def read_plan(
+    engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date, *, all_models: bool = False
+) -> RunPlan:
+    """The first five queries of a run (columns, models, subsets, problems, signals), checked."""
     check_columns(engine.query("columns", columns_params(engine.dataset)), engine.dataset)
     models = choose_models(list(engine.query("models", {})), model_code, all_models)
     subsets = list(engine.query("subsets", {}))
     groups = _groups(subsets)
-    by_id = {model.system_id: model for model in models}
-    params = range_params(list(by_id), first_date, last_date)
+    params = range_params([model.system_id for model in models], first_date, last_date)
     _check_problem_rows(engine.query("problems", params))
     problems = _Problems()
     signals = _signals(engine.query("signals", params), problems)
     problems.raise_if_any()
-    known, active = {row["subset_id"] for row in subsets}, {group.id for group in groups}
+    known, active = frozenset(row["subset_id"] for row in subsets), frozenset(group.id for group in groups)
+    return RunPlan(models, groups, known, active, signals, first_date, last_date)
+
+
+def read_shown_picks(engine: Engine, plan: RunPlan, models: list[Model]) -> Iterator[Snapshot]:
+    """The snapshots of `models` (some of the plan's, in its order) from one shown_picks query."""
+    first_date, last_date, groups, signals = plan.first_date, plan.last_date, plan.groups, plan.signals
+    by_id = {model.system_id: model for model in models}
+    params = range_params(list(by_id), first_date, last_date)
+    problems = _Problems()
     pending = dict(by_id)
     for system_id, rows in groupby(engine.query("shown_picks", params), key=itemgetter("system_id")):
         model = pending.pop(system_id)
-        picks = _shown_picks(rows, known, active, model, problems)
+        picks = _shown_picks(rows, plan.known_subsets, plan.active_subsets, model, problems)
         problems.raise_if_any()
         yield Snapshot(model, groups, first_date, last_date, signals.get(system_id, {}), picks)
     for model in pending.values():  # no shown picks in the range: still a snapshot (a day file may be due)
@@ -317,7 +355,7 @@ def _pick_row_name(row: Row, model: Model) -> str:
 
 
 def _shown_picks(
-    rows: Iterable[Row], known_subsets: set[str], active_subsets: set[str], model: Model, problems: _Problems
+    rows: Iterable[Row], known_subsets: frozenset[str], active_subsets: frozenset[str], model: Model, problems: _Problems
 ) -> dict[str, dict[dt.date, list[Pick]]]:
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
     seen: set[tuple[Any, ...]] = set()
@@ -362,7 +400,7 @@ def _shown_picks(
     return {group: dict(by_date) for group, by_date in picks.items()}
 
 
-def _pick_problem(row: Row, known_subsets: set[str]) -> str | None:
+def _pick_problem(row: Row, known_subsets: frozenset[str]) -> str | None:
     """What is wrong with one shown pick row, or None."""
     if row["direction"] not in DIRECTIONS:
         return f"direction {row['direction']!r} is not OVER or UNDER"
