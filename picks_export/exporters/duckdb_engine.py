@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import orjson
@@ -124,21 +125,24 @@ class DuckDBEngine:
             self._con = None
 
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
+        columns, rows = self.query_tuples(name, params)
+        # a row is a dict only while it is being read
+        return (dict(zip(columns, values)) for values in rows)
+
+    def query_tuples(self, name: str, params: dict[str, QueryValue]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
         (statement,) = transpile(name, self.dataset)
         self.queries_run += 1
         try:
             cursor = (self._con or self._connect()).execute(statement, params)
         except duckdb.Error as error:
             raise self._error(name, error) from None
-        return self._stream(name, cursor)
+        return [column[0] for column in cursor.description], self._stream(name, cursor)
 
-    def _stream(self, name: str, cursor: duckdb.DuckDBPyConnection) -> Iterator[Row]:
-        # Batches keep memory flat on large ranges; a row is a dict only while it is being read.
-        columns = [column[0] for column in cursor.description]
+    def _stream(self, name: str, cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
+        # Batches keep memory flat on large ranges.
         try:
             while batch := cursor.fetchmany(FETCH_BATCH):
-                for values in batch:
-                    yield dict(zip(columns, values))
+                yield from batch
         except duckdb.Error as error:
             raise self._error(name, error) from None
 

@@ -149,7 +149,11 @@ def read_shown_picks(engine: Engine, plan: RunPlan, models: list[Model]) -> Iter
     params = range_params(list(by_id), first_date, last_date)
     problems = _Problems()
     pending = dict(by_id)
-    for system_id, rows in groupby(engine.query("shown_picks", params), key=itemgetter("system_id")):
+    columns, tuples = engine.query_tuples("shown_picks", params)
+    if tuple(columns) != SHOWN_COLUMNS:  # in the order _shown_picks unpacks, whatever the engine's
+        reorder = itemgetter(*(list(columns).index(name) for name in SHOWN_COLUMNS))
+        tuples = map(reorder, tuples)
+    for system_id, rows in groupby(tuples, key=itemgetter(0)):
         model = pending.pop(system_id)
         picks = _shown_picks(rows, plan.known_subsets, plan.active_subsets, model, problems)
         problems.raise_if_any()
@@ -354,42 +358,57 @@ def _pick_row_name(row: Row, model: Model) -> str:
     )
 
 
+# The shown_picks query's columns, in the order `_shown_picks` unpacks them.
+SHOWN_COLUMNS = (
+    "system_id", "game_date", "version_id", "subset_id", "player_lookup", "player_name", "team", "opponent",
+    "predicted_points", "line", "direction", "pick_rank", "points", "minutes", "summary_rows",
+)  # fmt: skip
+
+
 def _shown_picks(
-    rows: Iterable[Row], known_subsets: frozenset[str], active_subsets: frozenset[str], model: Model, problems: _Problems
+    rows: Iterable[tuple[Any, ...]],
+    known_subsets: frozenset[str],
+    active_subsets: frozenset[str],
+    model: Model,
+    problems: _Problems,
 ) -> dict[str, dict[dt.date, list[Pick]]]:
+    """One model's shown picks from its rows (tuples of SHOWN_COLUMNS, unpacked rather than made dicts)."""
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
     seen: set[tuple[Any, ...]] = set()
-    for row in rows:
-        problem = _pick_problem(row, known_subsets)
-        key = (row["game_date"], row["version_id"], row["subset_id"], row["player_lookup"])
+    round_half_away, pick_result = rules.round_half_away, rules.pick_result
+    for values in rows:
+        (_, game_date, version_id, subset_id, player_lookup, player_name, team, opponent, predicted_points, line,
+         direction, pick_rank, points, minutes, summary_rows) = values  # fmt: skip
+        problem = _pick_problem(
+            direction, line, subset_id, predicted_points, player_name, team, opponent, pick_rank, known_subsets
+        )
+        key = (game_date, version_id, subset_id, player_lookup)
         if problem is None and key in seen:
             problem = "duplicate pick: the same player twice in one subset of one version"
         seen.add(key)
         if problem:
-            problems.add(f"{_pick_row_name(row, model)}: {problem}")
+            problems.add(f"{_pick_row_name(dict(zip(SHOWN_COLUMNS, values)), model)}: {problem}")
             continue
-        if row["summary_rows"] > 1:
+        if summary_rows > 1:
             problems.add(
-                f"table player_game_summary, date {row['game_date']}, player_lookup {row['player_lookup']!r}:"
-                f" {row['summary_rows']} rows where one is expected"
+                f"table player_game_summary, date {game_date}, player_lookup {player_lookup!r}:"
+                f" {summary_rows} rows where one is expected"
             )
             continue
-        if row["subset_id"] not in active_subsets:
+        if subset_id not in active_subsets:
             continue
-        actual, result = rules.pick_result(
-            row["direction"], row["line"], row["points"], row["minutes"], graded=row["summary_rows"] > 0
-        )
-        picks[row["subset_id"]][row["game_date"]].append(
+        actual, result = pick_result(direction, line, points, minutes, graded=summary_rows > 0)
+        picks[subset_id][game_date].append(
             Pick(
-                game_date=row["game_date"],
-                rank=row["pick_rank"],
-                player=row["player_name"],
-                player_lookup=row["player_lookup"],
-                team=row["team"],
-                opponent=row["opponent"],
-                prediction=rules.round_half_away(row["predicted_points"]),
-                line=row["line"],
-                direction=row["direction"],
+                game_date=game_date,
+                rank=pick_rank,
+                player=player_name,
+                player_lookup=player_lookup,
+                team=team,
+                opponent=opponent,
+                prediction=round_half_away(predicted_points),
+                line=line,
+                direction=direction,
                 actual=actual,
                 result=result,
             )
@@ -400,28 +419,36 @@ def _shown_picks(
     return {group: dict(by_date) for group, by_date in picks.items()}
 
 
-def _pick_problem(row: Row, known_subsets: frozenset[str]) -> str | None:
+def _pick_problem(
+    direction: Any,
+    line: Any,
+    subset_id: Any,
+    prediction: Any,
+    player_name: Any,
+    team: Any,
+    opponent: Any,
+    pick_rank: Any,
+    known_subsets: frozenset[str],
+) -> str | None:
     """What is wrong with one shown pick row, or None."""
-    if row["direction"] not in DIRECTIONS:
-        return f"direction {row['direction']!r} is not OVER or UNDER"
-    line = row["line"]
+    if direction not in DIRECTIONS:
+        return f"direction {direction!r} is not OVER or UNDER"
     if line is None:
         return "line is missing"
     if not math.isfinite(line) or line < 0:
         return f"line {line!r} is negative or not a number"
     if line > MAX_POINTS:
         return f"line {line!r} is beyond {MAX_POINTS:,}"
-    if row["subset_id"] not in known_subsets:
-        return f"subset_id {row['subset_id']!r} is not in table subset_definitions"
-    prediction = row["predicted_points"]
+    if subset_id not in known_subsets:
+        return f"subset_id {subset_id!r} is not in table subset_definitions"
     if prediction is None or not math.isfinite(prediction):
         return f"predicted_points {prediction!r} is missing or not a number"
     if abs(prediction) > MAX_POINTS:
         return f"predicted_points {prediction!r} is beyond {MAX_POINTS:,}"
-    for column in ("player_name", "team", "opponent"):
-        if not row[column]:
+    for column, value in (("player_name", player_name), ("team", team), ("opponent", opponent)):
+        if not value:
             return f"{column} is missing"
-    if row["pick_rank"] is None:
+    if pick_rank is None:
         return "pick_rank is missing"
     return None
 
