@@ -65,7 +65,7 @@ class Child:
     stdout: str
     stderr: str
     cpu_seconds: float = 0.0  # user + system, its reaped children (build workers) included
-    tree_rss_mb: float = 0.0  # peak of the RSS summed over it and its children
+    tree_pss_mb: float = 0.0  # peak of the memory (PSS) summed over it and its children
 
 
 @dataclass
@@ -107,7 +107,7 @@ class Result:
     floor_rss_mb: float
     shares: dict[str, float | None] = field(default_factory=dict)
     backfill_cpu_s: float = 0.0  # CPU seconds of the backfill process and its build workers
-    backfill_tree_rss_mb: float = 0.0  # peak RSS summed over the backfill process and its build workers
+    backfill_tree_pss_mb: float = 0.0  # peak memory (PSS) summed over the backfill process and its build workers
     daily_all_empty_s: float = 0.0  # `daily --all-models` into an empty folder
     daily_all_history_s: float = 0.0  # the same run over the folder holding the backfilled history
     small_daily_s: float = 0.0  # `daily` of the champion over the history (median of 3)
@@ -156,7 +156,7 @@ class Spawner:
         self._process.stdin.flush()
         answer = json.loads(self._process.stdout.readline())
         return Child(answer["seconds"], answer["max_rss_mb"], answer["returncode"], answer["stdout"], answer["stderr"],
-                     answer["cpu_seconds"], answer["tree_rss_mb"])  # fmt: skip
+                     answer["cpu_seconds"], answer["tree_pss_mb"])  # fmt: skip
 
     def close(self) -> None:
         if self._process is not None:
@@ -393,7 +393,7 @@ def measure(
         floor_rss_mb=floor_child.max_rss_mb,
         shares=share_of,
         backfill_cpu_s=sum(child.cpu_seconds for child in backfills),
-        backfill_tree_rss_mb=max(child.tree_rss_mb for child in backfills),
+        backfill_tree_pss_mb=max(child.tree_pss_mb for child in backfills),
         daily_all_empty_s=median(empty_s),
         daily_all_history_s=median(history_s),
         small_daily_s=small_daily,
@@ -430,7 +430,7 @@ def table_rows(results: list[Result]) -> list[list[str]]:
     for r in results:
         baseline = f"{r.baseline_s:,.1f}" + ("" if r.baseline_measured == r.baseline_runs else "*")
         rows.append([
-            r.run, r.shape, f"{r.pick_rows:,}", f"{r.shown_picks:,}", f"{r.backfill_s:.2f}", f"{max(r.backfill_rss_mb, r.backfill_tree_rss_mb):.0f}",
+            r.run, r.shape, f"{r.pick_rows:,}", f"{r.shown_picks:,}", f"{r.backfill_s:.2f}", f"{max(r.backfill_rss_mb, r.backfill_tree_pss_mb):.0f}",
             str(r.queries), f"{r.files:,}", f"{r.bytes_raw / 1e6:.1f}", f"{r.bytes_gzip / 1e6:.1f}",
             f"{r.daily_s:.2f}", f"{r.daily_rss_mb:.0f}", baseline, f"{r.baseline_ratio:.0f}×", f"{r.floor_s:.2f} / {r.floor_process_s:.2f}",
             f"{r.floor_ratio:.2f}×", f"{r.cpu_ratio:.2f}", f"{r.daily_all_history_s:.2f} / {r.daily_all_empty_s:.2f} ({r.history_ratio:.2f}×)",
@@ -480,10 +480,10 @@ def targets(results: list[Result], size_bytes: dict[str, Any] | None) -> list[st
                      f" one query, grouping in Python, orjson, every file written) (target ≤ 1.5×):"
                      f" {verdict(whole.floor_ratio <= 1.5)}; CPU / wall {whole.cpu_ratio:.2f} on {os.cpu_count()} cores"
                      f" (target ≥ 1.5): {verdict(whole.cpu_ratio >= 1.5)}")  # fmt: skip
-        peak = max(whole.backfill_rss_mb, whole.backfill_tree_rss_mb)
-        line = f"peak RSS (summed over the run's processes) {peak:,.0f} MB (target ≤ 400 MB): {verdict(peak <= 400)}"
+        peak = max(whole.backfill_rss_mb, whole.backfill_tree_pss_mb)
+        line = f"peak memory (PSS summed over the run's processes) {peak:,.0f} MB (target ≤ 400 MB): {verdict(peak <= 400)}"
         if quarter:
-            quarter_peak = max(quarter.backfill_rss_mb, quarter.backfill_tree_rss_mb)
+            quarter_peak = max(quarter.backfill_rss_mb, quarter.backfill_tree_pss_mb)
             line += (f"; {peak / quarter_peak:.2f}× the {quarter_peak:,.0f} MB of a quarter of it ({quarter.shape})"
                      f" (target ≤ 1.25×): {verdict(peak / quarter_peak <= 1.25)}")  # fmt: skip
         found.append(line)
@@ -609,8 +609,9 @@ def main(argv: list[str] | None = None) -> int:
         "shares: the same backfill in-process under bench/harness.py (exclusive time in the engine's queries, snapshot"
         " and document building, schema validation, and serializing/listing/writing files); other = imports,"
         " start-up and the rest.",
-        "backfill peak RSS = the peak, sampled every 50 ms, of the RSS summed over the backfill and its build workers"
-        " (or wait4's peak when larger).",
+        "backfill peak RSS = the peak, sampled every 50 ms, of the memory summed over the backfill and its build"
+        " workers, each process's proportional set size (PSS: a page a worker shares with its parent counts once),"
+        " or wait4's peak RSS of the largest process when that is larger.",
         f"peak RSS via os.wait4 of each child, started by a small helper (bench/spawn.py) so that it is the child's own; gzip = level {GZIP_LEVEL}, mtime 0, as the bucket sink publishes.",
         f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {dt.date.today()}; load average"
         f" {os.getloadavg()[0]:.1f} at the end of the run (the machine is shared: read the ratios, measured within one run).",

@@ -6,8 +6,9 @@ million-row warehouse, would all report at least that much. This process stays s
 peak RSS is their own (give or take its ~10 MB).
 
 Protocol: one JSON request per line on stdin ({"command": [...], "env": {...}}), one JSON answer per line on
-stdout ({"seconds", "max_rss_mb", "tree_rss_mb", "cpu_seconds", "returncode", "stdout", "stderr"}). tree_rss_mb
-is the peak, sampled every 50 ms, of the RSS summed over the child and its descendants (a run's build workers).
+stdout ({"seconds", "max_rss_mb", "tree_pss_mb", "cpu_seconds", "returncode", "stdout", "stderr"}). tree_pss_mb
+is the peak, sampled every 50 ms, of the proportional set size summed over the child and its descendants (a
+run's build workers), or the child's own peak RSS when that is larger.
 """
 
 from __future__ import annotations
@@ -24,8 +25,25 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 SAMPLE_SECONDS = 0.05
 
 
-def tree_rss(root: int) -> int:
-    """Bytes resident in `root` and all its descendants now (Linux /proc), 0 where /proc cannot say."""
+def _pss(pid: int) -> int:
+    """The proportional set size of `pid`: its private pages, and its share of pages it shares with others
+    (a forked build worker shares its parent's), so that summing over processes counts each page once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    try:  # no smaps_rollup (old kernel): the resident set, shared pages counted in full
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def tree_memory(root: int) -> int:
+    """Bytes of memory of `root` and all its descendants now (PSS summed; Linux /proc), 0 where it cannot say."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -39,11 +57,7 @@ def tree_rss(root: int) -> int:
     while todo:
         pid = todo.pop()
         todo += children.get(pid, [])
-        try:
-            with open(f"/proc/{pid}/statm", "rb") as statm:
-                total += int(statm.read().split()[1]) * PAGE
-        except (OSError, IndexError, ValueError):
-            continue
+        total += _pss(pid)
     return total
 
 
@@ -58,7 +72,7 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(SAMPLE_SECONDS):
-            self.peak = max(self.peak, tree_rss(self.pid))
+            self.peak = max(self.peak, tree_memory(self.pid))
 
 
 def run(command: list[str], env: dict[str, str] | None) -> dict[str, object]:
@@ -77,7 +91,7 @@ def run(command: list[str], env: dict[str, str] | None) -> dict[str, object]:
         return {
             "seconds": seconds,
             "max_rss_mb": usage.ru_maxrss / 1024,  # KiB on Linux; the largest of the child and its reaped children
-            "tree_rss_mb": max(sampler.peak / 2**20, usage.ru_maxrss / 1024),  # summed over its processes
+            "tree_pss_mb": max(sampler.peak / 2**20, usage.ru_maxrss / 1024),  # summed over its processes
             "cpu_seconds": usage.ru_utime + usage.ru_stime,  # its reaped children (build workers) included
             "returncode": process.returncode,
             "stdout": out.read().decode(errors="replace"),

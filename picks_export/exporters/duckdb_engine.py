@@ -105,21 +105,24 @@ class DuckDBEngine:
                 f"warehouse {self.path} does not exist: run `picks-export demo` to build a demo warehouse there"
             )
         self._read_only = not create
+        self._config: dict[str, str | int] = {}  # DuckDB's own defaults
         self._con: duckdb.DuckDBPyConnection | None = None
         self._connect()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         try:
-            self._con = duckdb.connect(str(self.path), read_only=self._read_only)
+            self._con = duckdb.connect(str(self.path), read_only=self._read_only, config=self._config)
             for statement in transpile("session", self.dataset):  # a naive TIMESTAMP means UTC, as on BigQuery
                 self._con.execute(statement)
         except duckdb.Error as error:
             raise WarehouseError(f"cannot open warehouse {self.path}: {error}") from None
         return self._con
 
-    def release(self) -> None:
+    def release(self, config: dict[str, str | int] | None = None) -> None:
         """Close the connection until the next query opens it again: before the run forks its build workers,
-        so that each opens the file afresh rather than inherit a database whose threads did not follow it."""
+        so that each opens the file afresh rather than inherit a database whose threads did not follow it.
+        `config`: DuckDB settings of the next connection (a build worker's share of the cores and memory)."""
+        self._config = dict(config or {})
         if self._con is not None:
             self._con.close()
             self._con = None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import shutil
 import signal
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from itertools import chain
@@ -43,6 +45,8 @@ Progress = Callable[[int, int | None], None]  # (documents built, documents in t
 # several models and at least this many days (a daily run stays in one process: forking would cost more).
 BUILD_WORKERS_ENV = "PICKS_EXPORT_BUILD_WORKERS"
 PARALLEL_MIN_DAYS = 28
+# DuckDB's memory in each build worker (its buffer pool and the query's sort; more spills to disk).
+WORKER_DUCKDB_MEMORY = "64MB"
 
 
 def build_workers(environ: Mapping[str, str] | None = None) -> int:
@@ -308,6 +312,11 @@ class Exporter:
         their spool, queries) or ("error", the error, the model it stopped at)."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C and ends its workers
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # One DuckDB thread per worker (the workers share the cores) and a bounded buffer pool: DuckDB's cache of
+        # the warehouse's pages would otherwise grow with the warehouse; what does not fit spills to a private
+        # scratch folder, removed with the worker.
+        scratch = tempfile.mkdtemp(prefix="picks-export-worker-")
+        self.engine.release({"threads": 1, "memory_limit": WORKER_DUCKDB_MEMORY, "temp_directory": scratch})  # type: ignore[attr-defined]
         before = self.engine.queries_run
         staged: list[_Staged] = []
         try:
@@ -321,6 +330,7 @@ class Exporter:
             answer = ("error", RuntimeError(f"build worker: {type(error).__name__}: {error}"), models[len(staged)])
         finally:
             self.engine.close()
+            shutil.rmtree(scratch, ignore_errors=True)
         sender.send(answer)
         sender.close()
 

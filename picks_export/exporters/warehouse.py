@@ -43,7 +43,7 @@ class Group:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pick:
     game_date: dt.date
     rank: int
@@ -56,13 +56,14 @@ class Pick:
     direction: str
     actual: int | None
     result: rules.Result | None
+    _json: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def sort_key(self) -> tuple[int, str, str]:
         return (self.rank, self.player, self.player_lookup)
 
     def as_json(self) -> dict[str, Any]:
         """The pick as published; built once and shared by the day and season documents (never changed)."""
-        cached = self.__dict__.get("_json")
+        cached = self._json
         if cached is None:
             cached = self._build_json()
             object.__setattr__(self, "_json", cached)
@@ -376,6 +377,9 @@ def _shown_picks(
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
     seen: set[tuple[Any, ...]] = set()
     round_half_away, pick_result = rules.round_half_away, rules.pick_result
+    # Names repeat across a model's history (players, teams): one string each, not one per pick.
+    names: dict[str, str] = {}
+    share = names.setdefault
     for values in rows:
         (_, game_date, version_id, subset_id, player_lookup, player_name, team, opponent, predicted_points, line,
          direction, pick_rank, points, minutes, summary_rows) = values  # fmt: skip
@@ -402,10 +406,10 @@ def _shown_picks(
             Pick(
                 game_date=game_date,
                 rank=pick_rank,
-                player=player_name,
-                player_lookup=player_lookup,
-                team=team,
-                opponent=opponent,
+                player=share(player_name, player_name),
+                player_lookup=share(player_lookup, player_lookup),
+                team=share(team, team),
+                opponent=share(opponent, opponent),
                 prediction=round_half_away(predicted_points),
                 line=line,
                 direction=direction,
