@@ -8,8 +8,10 @@ import datetime as dt
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -153,3 +155,72 @@ def test_the_hash_from_the_serialized_bytes_is_the_hash_of_the_content(three_mod
     assert content_hash(last, orjson.dumps(last)) == content_hash(last)
     # bytes that are not the content's serialization are not trusted
     assert content_hash(odd, b"{}") == content_hash(odd)
+
+
+def test_a_signal_while_workers_build_leaves_nothing_behind(three_models: Path, tmp_path: Path) -> None:
+    """SIGTERM to the run while its workers build: one Error line, exit 143, no worker left running, no scratch
+    folder left in the temporary folder, nothing published."""
+    scratch, dest = tmp_path / "tmp", tmp_path / "public"
+    scratch.mkdir()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PICKS_EXPORT_")}
+    env.update({"SOURCE_DATE_EPOCH": EPOCH, "PICKS_EXPORT_BUILD_WORKERS": "2", "TMPDIR": str(scratch)})
+    args = [str(TOOL), "backfill", "--start", "2025-08-01", "--end", "2026-07-31", "--all-models",
+            "--warehouse", str(three_models), "--dest", str(dest), "--today", TODAY.isoformat()]  # fmt: skip
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 60
+    while not list(scratch.glob("picks-export-worker-*")):
+        assert process.poll() is None, "the run ended before its workers could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    workers = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(int(pid)) == process.pid]
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    lines = stderr.decode().splitlines()
+    assert process.returncode == 143 and lines[-1] == "Error: interrupted", stderr.decode()
+    assert sum(line.startswith("Error:") for line in lines) == 1 and b"Traceback" not in stderr
+    assert list(scratch.glob("picks-export-worker-*")) == []
+    assert not dest.exists() or published_bytes(dest) == {}
+    assert workers and not any(Path(f"/proc/{pid}").exists() and _parent_of(pid) == process.pid for pid in workers)
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) -> None:
+    """Season objects carry their summary in their metadata: a daily run over a bucket holding the history
+    downloads no season object to write the manifest (only the manifest itself, whose other entries it keeps)."""
+    from google.cloud import storage
+
+    from fakegcs import client_for
+    from picks_export.exporters.gcs_sink import GCSSink
+    from picks_export.exporters.publish import META_SEASON
+
+    name = "picks-season-summaries"
+    client_for(gcs.url).create_bucket(name)
+    today = dt.date(2025, 11, 5)
+    warehouse = write_warehouse(tmp_path / "w.duckdb", demo.generate_demo(today, 7))
+    options = ExportOptions(today=today, generated_at="2026-01-01T00:00:00Z")
+
+    class Counting(GCSSink):
+        reads: list[str] = []
+
+        def read(self, path: str) -> bytes | None:
+            self.reads.append(path)
+            return super().read(path)
+
+    Exporter(DuckDBEngine(warehouse), GCSSink(name, client=client_for(gcs.url)), options).backfill(
+        dt.date(2025, 10, 21), today, all_models=True
+    )
+    seasons: list[storage.Blob] = [blob for blob in client_for(gcs.url).list_blobs(name) if "/seasons/" in blob.name]
+    assert len(seasons) == 2  # the champion's and the other model's 2025-26
+    for blob in seasons:
+        content = orjson.loads(blob.download_as_bytes())
+        assert tuple(orjson.loads(blob.metadata[META_SEASON])) == season_summary(content)
+
+    sink = Counting(name, client=client_for(gcs.url))
+    Exporter(DuckDBEngine(warehouse), sink, options).daily(today, all_models=True)
+    assert sink.reads and set(sink.reads) == {"v1/manifest.json"}  # the manifest it updates, no season object

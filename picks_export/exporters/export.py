@@ -79,6 +79,10 @@ class Outcome:
         return [result.path for result in self.report.results]
 
 
+def _end_worker(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 def generated_at_now(environ: dict[str, str] | None = None) -> str:
     """UTC now to the second, or the time `SOURCE_DATE_EPOCH` gives, so that builds can be reproduced."""
     environ = os.environ if environ is None else environ
@@ -311,7 +315,7 @@ class Exporter:
         """A build worker (a forked process): its models' files into its spool; sends ("ok", staged files without
         their spool, queries) or ("error", the error, the model it stopped at)."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C and ends its workers
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, _end_worker)  # ...with SIGTERM: unwind, so the scratch folder goes too
         # One DuckDB thread per worker (the workers share the cores) and a bounded buffer pool: DuckDB's cache of
         # the warehouse's pages would otherwise grow with the warehouse; what does not fit spills to a private
         # scratch folder, removed with the worker.
@@ -325,9 +329,10 @@ class Exporter:
                 staged.append(each)
             answer: tuple[str, Any, Any] = ("ok", staged, self.engine.queries_run - before)
         except ExportError as error:
-            answer = ("error", error, models[len(staged)])
+            answer = ("error", error, models[min(len(staged), len(models) - 1)])
         except Exception as error:  # noqa: BLE001 - reported by the parent as an internal error
-            answer = ("error", RuntimeError(f"build worker: {type(error).__name__}: {error}"), models[len(staged)])
+            failed = RuntimeError(f"build worker: {type(error).__name__}: {error}")
+            answer = ("error", failed, models[min(len(staged), len(models) - 1)])
         finally:
             self.engine.close()
             shutil.rmtree(scratch, ignore_errors=True)
