@@ -136,21 +136,20 @@ class FolderSink:
         self._dry_run = policy.dry_run  # a folder has no requests to retry; a dry run writes no record either
 
     def list(self, folder: str) -> dict[str, ObjectInfo]:
-        root = self.folder / check_relative_path(folder.rstrip("/"))
+        relative = check_relative_path(folder.rstrip("/"))
+        root = self.folder / relative
         found: dict[str, ObjectInfo] = {}
         # A folder, or one file at a fixed address (the manifest), listed like a bucket lists a prefix.
-        files = [root] if root.is_file() else sorted(root.rglob("*")) if root.is_dir() else []
+        if root.is_file():
+            files = [(relative, root.stat())] if relative.endswith(PUBLISHED_SUFFIXES) else []
+        else:
+            files = sorted(_walk(root, relative)) if root.is_dir() else []  # in a bucket listing's order
         records = _Records(self.folder)
         read: list[tuple[str, ObjectInfo, os.stat_result]] = []
-        for file in files:
-            if file.suffix not in PUBLISHED_SUFFIXES:
-                continue
-            path = file.relative_to(self.folder).as_posix()
-            if any(segment.startswith(".") for segment in path.split("/")) or not file.is_file():
-                continue
-            found[path], stat = records.info(path, file)
-            if stat is not None:
-                read.append((path, found[path], stat))
+        for path, stat in files:  # no hidden segment: check_relative_path refuses them, _walk skips them
+            found[path], read_stat = records.info(path, None, stat)
+            if read_stat is not None:
+                read.append((path, found[path], read_stat))
         if read and not self._dry_run:
             self._remember(read)
         return found
@@ -300,16 +299,20 @@ class _Records:
             self._loaded[folder] = loaded if isinstance(loaded, dict) else {}
         return self._loaded[folder]
 
-    def info(self, path: str, file: Path) -> tuple[ObjectInfo, os.stat_result | None]:
-        """What `file` holds; with the stat it was read under when no record matched it."""
+    def info(
+        self, path: str, file: Path | None, stat: os.stat_result | None = None
+    ) -> tuple[ObjectInfo, os.stat_result | None]:
+        """What the file at `path` holds (`file`: its path when the caller has it, `stat` its stat); with the stat
+        it was read under when no record matched it."""
         folder, _, name = path.rpartition("/")
-        stat = file.stat()
+        if stat is None:
+            stat = (file or self.root / path).stat()
         record = self._folder(folder).get(name)
         if isinstance(record, dict) and record.get("stat") == _stat_key(stat):
             return ObjectInfo(path, record.get("sha256"), stat.st_size, run=record.get("run") or "",
                               picks=record.get("picks"), graded=record.get("graded"),
                               season=recorded_season_summary(record.get("season"))), None
-        return _file_info(path, file.read_bytes()), stat
+        return _file_info(path, (file or self.root / path).read_bytes()), stat
 
     def put(self, path: str, info: ObjectInfo, stat: os.stat_result) -> None:
         folder, _, name = path.rpartition("/")
@@ -333,6 +336,28 @@ class _Records:
             finally:
                 temporary.unlink(missing_ok=True)
         self._changed.clear()
+
+
+def _walk(root: Path, relative: str) -> Iterator[tuple[str, os.stat_result]]:
+    """(path, stat) of each published file under `root` (a file or a link to one, named with a published suffix,
+    not hidden), in no particular order: one scan and one stat per file. Like `Path.rglob`, it does not follow
+    links to folders; hidden folders (the records) hold nothing published."""
+    try:
+        with os.scandir(root) as entries:
+            found = list(entries)
+    except OSError:
+        return
+    for entry in found:
+        if entry.name.startswith("."):
+            continue
+        path = f"{relative}/{entry.name}"
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path), path)
+            elif entry.name.endswith(PUBLISHED_SUFFIXES) and entry.is_file():
+                yield path, entry.stat()
+        except OSError:
+            continue  # gone while listing
 
 
 def _stat_key(stat: os.stat_result) -> list[int]:
