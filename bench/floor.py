@@ -1,15 +1,17 @@
-"""The floor: the least any exporter must do to produce the files' content. One DuckDB query reads the shown,
-graded picks of the range (the lock applied, box scores joined, results graded in SQL), and orjson serializes
-the per-day and season documents from its rows. No records, no validation, no writing.
+"""The floor: the least any exporter must do to produce the files. One process, one DuckDB query reads the
+shown, graded picks of the range (the lock applied, box scores joined, results graded in SQL), Python groups
+them, orjson serializes the per-day and season documents and each is written to its file under DEST (every
+folder created once). No records, no validation, no comparison with what is published.
 
-Usage: python bench/floor.py OUT.json WAREHOUSE FIRST LAST SYSTEM_ID=CODE [SYSTEM_ID=CODE ...]
-Prints nothing; writes the seconds of the query and of the serialization to OUT.json.
+Usage: python bench/floor.py OUT.json DEST WAREHOUSE FIRST LAST SYSTEM_ID=CODE [SYSTEM_ID=CODE ...]
+Prints nothing; writes the seconds of the query, of the grouping and serialization, and of the writing to OUT.json.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import time
 from collections import defaultdict
@@ -63,7 +65,7 @@ def season_of(day: dt.date) -> str:
 
 
 def main(argv: list[str]) -> int:
-    out_path, warehouse, first, last, *models = argv
+    out_path, dest, warehouse, first, last, *models = argv
     codes = dict(model.split("=", 1) for model in models)
     started = time.perf_counter()
     connection = duckdb.connect(warehouse, read_only=True)
@@ -83,14 +85,28 @@ def main(argv: list[str]) -> int:
                          "line": line, "direction": direction, "actual": actual, "result": result})  # fmt: skip
     documents = 0
     size = 0
+    writing = 0.0
+    folders: set[str] = set()
+
+    def write(folder: str, name: str, data: bytes) -> None:
+        nonlocal documents, size, writing
+        begun = time.perf_counter()
+        if folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            folders.add(folder)
+        with open(os.path.join(folder, name), "wb") as out:
+            out.write(data)
+        writing += time.perf_counter() - begun
+        documents += 1
+        size += len(data)
+
     seasons: dict[tuple[str, str], dict[str, dict[str, Any]]] = defaultdict(dict)
     for (system, day), groups in days.items():
         data = orjson.dumps({
             "date": day.isoformat(), "model": codes[system], "signal": signals[system, day],
             "groups": [{"id": key, "name": name, "picks": picks} for key, (name, picks) in groups.items()],
         })  # fmt: skip
-        documents += 1
-        size += len(data)
+        write(os.path.join(dest, codes[system], "picks"), f"{day.isoformat()}.json", data)
         for key, (name, picks) in groups.items():
             group = seasons[system, season_of(day)].setdefault(key, {"id": key, "name": name, "dates": []})
             group["dates"].append({"date": day.isoformat(), "signal": signals[system, day], "picks": picks})
@@ -98,14 +114,14 @@ def main(argv: list[str]) -> int:
         for group in groups.values():
             group["dates"].reverse()  # newest first
         data = orjson.dumps({"model": codes[system], "season": season, "groups": list(groups.values())})
-        documents += 1
-        size += len(data)
+        write(os.path.join(dest, codes[system], "seasons"), f"{season}.json", data)
     finished = time.perf_counter()
     connection.close()
     result = {
         "seconds": finished - started,
         "query_seconds": queried - started,
-        "serialize_seconds": finished - queried,
+        "serialize_seconds": finished - queried - writing,
+        "write_seconds": writing,
         "rows": len(rows),
         "documents": documents,
         "bytes": size,

@@ -46,7 +46,11 @@ SIZES: dict[str, tuple[int, int, int]] = {
     "4": (2, 4, 8),
     "16": (4, 8, 8),
     "32": (4, 8, 16),
+    "35": (2, 16, 16),  # a quarter of 140x: the same models and groups, a quarter of the seasons
+    "140": (8, 16, 16),  # the issue's 4.5M-row warehouse
 }
+# The share of days with a version computed after tip-off (hidden by the lock), where it is not the demo's.
+LATE_RATES: dict[str, float] = {"35": 0.5, "140": 0.5}
 # --quick: the demo up to these days (a few days each), so the smoke run takes seconds
 QUICK_SIZES: dict[str, dt.date] = {"q5": dt.date(2025, 10, 25), "q12": dt.date(2025, 11, 1)}
 
@@ -60,6 +64,8 @@ class Child:
     returncode: int
     stdout: str
     stderr: str
+    cpu_seconds: float = 0.0  # user + system, its reaped children (build workers) included
+    tree_pss_mb: float = 0.0  # peak of the memory (PSS) summed over it and its children
 
 
 @dataclass
@@ -100,6 +106,24 @@ class Result:
     floor_process_s: float
     floor_rss_mb: float
     shares: dict[str, float | None] = field(default_factory=dict)
+    backfill_cpu_s: float = 0.0  # CPU seconds of the backfill process and its build workers
+    backfill_tree_pss_mb: float = 0.0  # peak memory (PSS) summed over the backfill process and its build workers
+    daily_all_empty_s: float = 0.0  # `daily --all-models` into an empty folder
+    daily_all_history_s: float = 0.0  # the same run over the folder holding the backfilled history
+    small_daily_s: float = 0.0  # `daily` of the champion over the history (median of 3)
+    bare_s: float = 0.0  # python -c "import duckdb, orjson; duckdb.connect(W).execute('SELECT 1')" (median of 3)
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.backfill_cpu_s / self.backfill_s
+
+    @property
+    def history_ratio(self) -> float:
+        return self.daily_all_history_s / self.daily_all_empty_s
+
+    @property
+    def bare_ratio(self) -> float:
+        return self.small_daily_s / self.bare_s
 
     @property
     def baseline_ratio(self) -> float:
@@ -131,7 +155,8 @@ class Spawner:
         self._process.stdin.write(json.dumps({"command": command, "env": env}) + "\n")
         self._process.stdin.flush()
         answer = json.loads(self._process.stdout.readline())
-        return Child(answer["seconds"], answer["max_rss_mb"], answer["returncode"], answer["stdout"], answer["stderr"])
+        return Child(answer["seconds"], answer["max_rss_mb"], answer["returncode"], answer["stdout"], answer["stderr"],
+                     answer["cpu_seconds"], answer["tree_pss_mb"])  # fmt: skip
 
     def close(self) -> None:
         if self._process is not None:
@@ -189,12 +214,14 @@ def build_warehouse(label: str, cache: Path) -> Warehouse:
     else:
         seasons, models, subsets = SIZES[label]
         key, shape = f"s{seasons}-m{models}-u{subsets}", f"{seasons} × {models} × {subsets}"
+        if label in LATE_RATES:
+            key += f"-late{LATE_RATES[label]}"
     path = cache / f"warehouse-{key}-seed{SEED}-{generator_digest()}.duckdb"
     meta_path = path.with_suffix(".json")
     if not (path.is_file() and meta_path.is_file()):
         started = time.perf_counter()
         print(f"generating the {label}× warehouse ({shape})…", file=sys.stderr, flush=True)
-        rows = demo.generate_demo(today, SEED) if label in QUICK_SIZES else demo.generate_scaled(*SIZES[label], SEED)
+        rows = demo.generate_demo(today, SEED) if label in QUICK_SIZES else demo.generate_scaled(*SIZES[label], SEED, **late_rate(label))
         write_warehouse(path, rows)
         meta_path.write_text(json.dumps({table: len(values) for table, values in rows.items()}))
         print(f"  {len(rows['subset_picks']):,} pick rows in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -212,6 +239,10 @@ def build_warehouse(label: str, cache: Path) -> Warehouse:
     first = dt.date(dates[0].year if dates[0].month >= 8 else dates[0].year - 1, 8, 1)
     last = dt.date(dates[-1].year + (1 if dates[-1].month >= 8 else 0), 7, 31)
     return Warehouse(label, path, counts, first, last, [tuple(m) for m in models], dates, shape)  # type: ignore[misc]
+
+
+def late_rate(label: str) -> dict[str, float]:
+    return {"late_rate": LATE_RATES[label]} if label in LATE_RATES else {}
 
 
 def supports_all_models(command: str) -> bool:
@@ -247,6 +278,11 @@ def gzip_size(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), compresslevel=GZIP_LEVEL, mtime=0))
 
 
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
 def sample(items: list[Any], count: int) -> list[Any]:
     """`count` items spread evenly over `items` (all of them when count >= len)."""
     if count >= len(items):
@@ -274,9 +310,11 @@ def measure(
     harness_dest = work / f"{warehouse.label}-{scope}-harness"
     shutil.rmtree(harness_dest, ignore_errors=True)
     spent: dict[str, float | None] = {}
+    # in one process: the hooks time what runs in this process, not in build workers
+    harness_env = {**env, "PICKS_EXPORT_BUILD_WORKERS": "1"}
     for args in backfill_commands(command, warehouse, harness_dest, scope, all_models):
         out = work / "harness.json"
-        checked(run_child([sys.executable, str(BENCH / "harness.py"), str(out), "--", *args[1:]], env), "harness")
+        checked(run_child([sys.executable, str(BENCH / "harness.py"), str(out), "--", *args[1:]], harness_env), "harness")
         for category, value in json.loads(out.read_text())["seconds"].items():
             before = spent.get(category, 0.0)
             # a category the harness could not hook stays n/a (None) over every process
@@ -289,7 +327,20 @@ def measure(
     print(f"{run_name}: daily…", file=sys.stderr, flush=True)
     last_season = [day for day in warehouse.dates if day >= warehouse.last - dt.timedelta(days=364)]
     daily_date = last_season[len(last_season) // 2]
-    daily = checked(run_child([command, "daily", "--date", daily_date.isoformat(), *common_args(warehouse, dest)], env), "daily")
+    daily_args = [command, "daily", "--date", daily_date.isoformat(), *common_args(warehouse, dest)]
+    daily = checked(run_child(daily_args, env), "daily")
+    small_daily = median([checked(run_child(daily_args, env), "daily").seconds for _ in range(3)])
+    bare_args = [sys.executable, "-c", f"import duckdb, orjson; duckdb.connect({str(warehouse.path)!r}, read_only=True).execute('SELECT 1')"]
+    bare = median([checked(run_child(bare_args, env), "bare python").seconds for _ in range(3)])
+    # every model's daily: over the published history, and the same run into an empty folder
+    empty_dest = work / f"{warehouse.label}-{scope}-empty"
+    history_s, empty_s = [], []
+    for _ in range(3):
+        shutil.rmtree(empty_dest, ignore_errors=True)
+        all_daily = [command, "daily", "--date", daily_date.isoformat(), "--all-models"]
+        history_s.append(checked(run_child([*all_daily, *common_args(warehouse, dest)], env), "daily on history").seconds)
+        empty_s.append(checked(run_child([*all_daily, *common_args(warehouse, empty_dest)], env), "daily into empty").seconds)
+    shutil.rmtree(empty_dest, ignore_errors=True)
 
     # the baseline: one process per date and model, on a sample, extrapolated linearly to every run
     runs = [(day, code, champion) for _, code, champion in models for day in warehouse.dates]
@@ -308,11 +359,14 @@ def measure(
 
     print(f"{run_name}: floor…", file=sys.stderr, flush=True)
     out = work / "floor.json"
-    floor_args = [sys.executable, str(BENCH / "floor.py"), str(out), str(warehouse.path),
+    floor_dest = work / f"{warehouse.label}-{scope}-floor"
+    shutil.rmtree(floor_dest, ignore_errors=True)
+    floor_args = [sys.executable, str(BENCH / "floor.py"), str(out), str(floor_dest), str(warehouse.path),
                   warehouse.first.isoformat(), warehouse.last.isoformat(),
                   *(f"{system_id}={code}" for system_id, code, _ in models)]  # fmt: skip
     floor_child = checked(run_child(floor_args, env), "floor")
     floor = json.loads(out.read_text())
+    shutil.rmtree(floor_dest, ignore_errors=True)
     return Result(
         run=run_name,
         label=warehouse.label,
@@ -338,6 +392,12 @@ def measure(
         floor_process_s=floor_child.seconds,
         floor_rss_mb=floor_child.max_rss_mb,
         shares=share_of,
+        backfill_cpu_s=sum(child.cpu_seconds for child in backfills),
+        backfill_tree_pss_mb=max(child.tree_pss_mb for child in backfills),
+        daily_all_empty_s=median(empty_s),
+        daily_all_history_s=median(history_s),
+        small_daily_s=small_daily,
+        bare_s=bare,
     )
 
 
@@ -356,7 +416,8 @@ def bytes_target(folder: Path) -> dict[str, Any] | None:
 COLUMNS = (
     "run", "warehouse (seasons × models × subsets)", "pick rows", "shown picks", "backfill s", "backfill peak RSS MB",
     "queries", "files", "MB raw", "MB gzip", "daily s", "daily peak RSS MB", "baseline s", "baseline / backfill",
-    "floor s (work / process)", "backfill / floor process", "query %", "build %", "validate %", "write %", "other %",
+    "floor s (work / process)", "backfill / floor process", "backfill CPU / wall", "daily --all-models s (history / empty)",
+    "small daily / bare python", "query %", "build %", "validate %", "write %", "other %",
 )  # fmt: skip
 
 
@@ -369,10 +430,12 @@ def table_rows(results: list[Result]) -> list[list[str]]:
     for r in results:
         baseline = f"{r.baseline_s:,.1f}" + ("" if r.baseline_measured == r.baseline_runs else "*")
         rows.append([
-            r.run, r.shape, f"{r.pick_rows:,}", f"{r.shown_picks:,}", f"{r.backfill_s:.2f}", f"{r.backfill_rss_mb:.0f}",
+            r.run, r.shape, f"{r.pick_rows:,}", f"{r.shown_picks:,}", f"{r.backfill_s:.2f}", f"{max(r.backfill_rss_mb, r.backfill_tree_pss_mb):.0f}",
             str(r.queries), f"{r.files:,}", f"{r.bytes_raw / 1e6:.1f}", f"{r.bytes_gzip / 1e6:.1f}",
             f"{r.daily_s:.2f}", f"{r.daily_rss_mb:.0f}", baseline, f"{r.baseline_ratio:.0f}×", f"{r.floor_s:.2f} / {r.floor_process_s:.2f}",
-            f"{r.floor_ratio:.1f}×", *(percent(r.shares.get(c)) for c in ("query", "build", "validate", "write", "other")),
+            f"{r.floor_ratio:.2f}×", f"{r.cpu_ratio:.2f}", f"{r.daily_all_history_s:.2f} / {r.daily_all_empty_s:.2f} ({r.history_ratio:.2f}×)",
+            f"{r.small_daily_s:.2f} / {r.bare_s:.2f} ({r.bare_ratio:.2f}×)",
+            *(percent(r.shares.get(c)) for c in ("query", "build", "validate", "write", "other")),
         ])  # fmt: skip
     return rows
 
@@ -410,6 +473,33 @@ def targets(results: list[Result], size_bytes: dict[str, Any] | None) -> list[st
         growth = large.backfill_s / small.backfill_s
         found.append(f"growth: 16× has {data:.1f}× the shown picks of 1× and takes {growth:.1f}× the time"
                      f" (target ≤ about 20×): {verdict(growth <= 20)}")  # fmt: skip
+    quarter, whole = by_run.get("35×"), by_run.get("140×")
+    if whole:
+        found.append(f"{whole.pick_rows:,}-row warehouse ({whole.shape}), `backfill --all-models` into an empty folder:"
+                     f" {whole.backfill_s:.1f} s, {whole.floor_ratio:.2f}× the floor's process ({whole.floor_process_s:.1f} s;"
+                     f" one query, grouping in Python, orjson, every file written) (target ≤ 1.5×):"
+                     f" {verdict(whole.floor_ratio <= 1.5)}; CPU / wall {whole.cpu_ratio:.2f} on {os.cpu_count()} cores"
+                     f" (target ≥ 1.5): {verdict(whole.cpu_ratio >= 1.5)}")  # fmt: skip
+        peak = max(whole.backfill_rss_mb, whole.backfill_tree_pss_mb)
+        line = f"peak memory (PSS summed over the run's processes) {peak:,.0f} MB (target ≤ 400 MB): {verdict(peak <= 400)}"
+        if quarter:
+            quarter_peak = max(quarter.backfill_rss_mb, quarter.backfill_tree_pss_mb)
+            line += (f"; {peak / quarter_peak:.2f}× the {quarter_peak:,.0f} MB of a quarter of it ({quarter.shape})"
+                     f" (target ≤ 1.25×): {verdict(peak / quarter_peak <= 1.25)}")  # fmt: skip
+        found.append(line)
+        if quarter:
+            data = whole.shown_picks / quarter.shown_picks
+            growth = whole.backfill_s / quarter.backfill_s
+            found.append(f"growth: {whole.run} has {data:.2f}× the shown picks of {quarter.run} and takes {growth:.2f}×"
+                         f" the time (target ≤ 4.2× for 4× the data): {verdict(growth <= 4.2 * data / 4)}")  # fmt: skip
+        found.append(f"`daily --all-models` over the folder holding the full history: {whole.daily_all_history_s:.2f} s,"
+                     f" {whole.history_ratio:.2f}× the same run into an empty folder ({whole.daily_all_empty_s:.2f} s)"
+                     f" (target ≤ 1.3×): {verdict(whole.history_ratio <= 1.3)}")  # fmt: skip
+    small_run = by_run.get("1× champion") or (results[0] if results else None)
+    if small_run:
+        found.append(f"a small `daily` ({small_run.run}): {small_run.small_daily_s:.2f} s, {small_run.bare_ratio:.2f}× a bare"
+                     f" `python -c \"import duckdb, orjson; duckdb.connect(W).execute('SELECT 1')\"` ({small_run.bare_s:.2f} s)"
+                     f" (target ≤ 2×): {verdict(small_run.bare_ratio <= 2)}")  # fmt: skip
     validating = [r for r in results if r.shares.get("validate") is not None]
     if validating:
         worst = max(validating, key=lambda r: r.shares["validate"] or 0)
@@ -463,7 +553,7 @@ def plot(results: list[Result], path: Path) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default=",".join(SIZES), help=f"warehouse sizes, of {', '.join(SIZES)} (default all)")
+    parser.add_argument("--sizes", default="1,4,16,32,35,140", help=f"warehouse sizes, of {', '.join(SIZES)} (default all)")
     parser.add_argument("--quick", action="store_true", help="smoke run: two tiny warehouses (a few days each)")
     parser.add_argument("--baseline-sample", type=int, default=None,
                         help="daily processes measured per run for the baseline, extrapolated to all (0: all;"
@@ -506,15 +596,25 @@ def main(argv: list[str] | None = None) -> int:
         + (" * = measured on an evenly spread sample of the runs and extrapolated linearly ("
            + ", ".join(f"{r.run}: {r.baseline_measured} of {r.baseline_runs}" for r in sampled) + ")."
            if sampled else " every run measured."),
-        "floor = one in-process DuckDB query for the shown, graded picks of the range (lock, box scores, grading)"
-        " plus orjson serialization of the per-day and season documents: its work alone, and its whole process"
-        " (interpreter start and imports included, as for every picks-export process measured here).",
-        "daily = `picks-export daily` of the champion for one date of the last season, over the backfilled folder.",
+        "floor = one process: one DuckDB query for the shown, graded picks of the range (lock, box scores, grading),"
+        " grouping in Python, orjson serialization and writing of every per-day and season file (bench/floor.py):"
+        " its work alone, and its whole process (interpreter start and imports included, as for every picks-export"
+        " process measured here).",
+        "daily = `picks-export daily` of the champion for one date of the last season, over the backfilled folder;"
+        " small daily / bare python = the same (median of 3) against a bare `python -c \"import duckdb, orjson;"
+        " duckdb.connect(W).execute('SELECT 1')\"` (median of 3). daily --all-models: every model's daily of that date"
+        " over the backfilled history and into an empty folder (median of 3 each, alternating).",
+        "backfill CPU / wall = user + system seconds of the backfill and its build workers over its wall time; build"
+        " workers = PICKS_EXPORT_BUILD_WORKERS, default the cores (the harness run uses one process).",
         "shares: the same backfill in-process under bench/harness.py (exclusive time in the engine's queries, snapshot"
         " and document building, schema validation, and serializing/listing/writing files); other = imports,"
         " start-up and the rest.",
+        "backfill peak RSS = the peak, sampled every 50 ms, of the memory summed over the backfill and its build"
+        " workers, each process's proportional set size (PSS: a page a worker shares with its parent counts once),"
+        " or wait4's peak RSS of the largest process when that is larger.",
         f"peak RSS via os.wait4 of each child, started by a small helper (bench/spawn.py) so that it is the child's own; gzip = level {GZIP_LEVEL}, mtime 0, as the bucket sink publishes.",
-        f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {dt.date.today()}.",
+        f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {dt.date.today()}; load average"
+        f" {os.getloadavg()[0]:.1f} at the end of the run (the machine is shared: read the ratios, measured within one run).",
     ]
     target_lines = targets(results, size_bytes)
     text = "# picks-export benchmark\n\n" + markdown(results, notes)

@@ -577,8 +577,7 @@ def _export(command: str, output: Output, policy: PublishPolicy, run: Callable[[
     try:
         with _clean_errors(lambda error, report: shown.emit(report, error.exit_code)):
             exporter, outcome = run(progress)
-            queries = exporter.engine.queries_run
-            shown.queries = lambda: queries
+            shown.queries = lambda: outcome.queries  # the build workers' queries too
             exporter.engine.close()  # now, not whenever the garbage collector gets to it: the file is free again
             report = outcome.report
             refused = [result for result in report.results if result.status == "refused"]

@@ -27,7 +27,8 @@ def test_quick_benchmark_runs_and_reports(tmp_path: Path) -> None:
     table = (out / "results.md").read_text()
     header = next(line for line in table.splitlines() if line.startswith("| run |"))
     for column in ("backfill s", "backfill peak RSS MB", "queries", "files", "MB gzip", "daily s", "baseline s",
-                   "baseline / backfill", "floor s (work / process)", "backfill / floor process", "query %", "build %", "validate %", "write %"):  # fmt: skip
+                   "baseline / backfill", "floor s (work / process)", "backfill / floor process", "backfill CPU / wall",
+                   "daily --all-models s (history / empty)", "small daily / bare python", "query %", "build %", "validate %", "write %"):  # fmt: skip
         assert f"| {column} |" in header
     assert header in done.stdout  # the table is printed too
 
@@ -39,6 +40,8 @@ def test_quick_benchmark_runs_and_reports(tmp_path: Path) -> None:
         assert r["backfill_rss_mb"] > 10 and r["shown_picks"] > 0
         assert r["baseline_measured"] == 2 and r["baseline_runs"] > 2
         assert all(share is None or 0 <= share <= 1 for share in r["shares"].values())
+        assert r["backfill_cpu_s"] > 0 and r["backfill_tree_pss_mb"] > 10
+        assert r["daily_all_empty_s"] > 0 and r["daily_all_history_s"] > 0 and r["small_daily_s"] > r["bare_s"] > 0
     # a constant number of warehouse queries, whatever the number of dates
     assert results[0]["queries"] == results[1]["queries"] > 0
     assert results[0]["shown_picks"] < results[1]["shown_picks"]

@@ -174,6 +174,15 @@ class BigQueryEngine:
         )
 
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
+        return self._stream(name, self._result(name, params))
+
+    def query_tuples(self, name: str, params: dict[str, QueryValue]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        """One result stream read page by page (no Storage Read API: build workers fork only on DuckDB)."""
+        rows = self._result(name, params)
+        columns = [field.name for field in rows.schema]
+        return columns, (tuple(row[column] for column in columns) for row in self._stream(name, rows))
+
+    def _result(self, name: str, params: dict[str, QueryValue]) -> RowIterator:
         statement = sql(name, self.project, self.dataset)
         config = self._job_config(params)
         self.queries_run += 1
@@ -188,7 +197,7 @@ class BigQueryEngine:
             ) from None
         except QUERY_FAILURES as error:
             raise self._error(name, error) from None
-        return self._stream(name, rows)
+        return rows
 
     def _stream(self, name: str, rows: RowIterator) -> Iterator[Row]:
         # Page by page as Arrow record batches over the REST API (no Storage Read API client: BigQuery Job User

@@ -443,6 +443,7 @@ class _Shape:
     enabled_system_ids: tuple[str, ...] = ENABLED_SYSTEM_IDS
     subsets: tuple[tuple[str, str, int, bool], ...] = SUBSETS
     extra_subset_ids: tuple[str, ...] = ()
+    late_rate: float = LATE_VERSION_RATE  # the share of days with a version computed after the first tip-off
 
 
 # The day after the 2025-26 finale: a scaled warehouse holds only full, graded seasons ending with 2025-26.
@@ -454,16 +455,21 @@ def generate_demo(today: dt.date, seed: int = 7) -> Rows:
     return _generate(today, seed, seasons=1, shape=_Shape())
 
 
-def generate_scaled(seasons: int, models: int, subsets: int, seed: int = 7) -> Rows:
+def generate_scaled(
+    seasons: int, models: int, subsets: int, seed: int = 7, late_rate: float = LATE_VERSION_RATE
+) -> Rows:
     """A bigger warehouse for benchmarks, built by the demo's own machinery: `seasons` consecutive full seasons
     ending with 2025-26, `models` enabled models (the demo's two, then `m3`, `m4`, ... with system ids
     `sys-m3`, ...; the champion stays 926A) and `subsets` subset definitions (the demo's eight, then active
-    `mix_09`, `mix_10`, ...). `generate_scaled(1, 2, 8, seed)` is `generate_demo(SCALED_TODAY, seed)`."""
+    `mix_09`, `mix_10`, ...). `late_rate` is the share of days on which each model also computes a version after
+    the first tip-off (which the lock hides). `generate_scaled(1, 2, 8, seed)` is `generate_demo(SCALED_TODAY, seed)`."""
     if seasons < 1 or models < len(ENABLED_SYSTEM_IDS) or subsets < len(SUBSETS):
         raise ValueError(
             f"need seasons >= 1, models >= {len(ENABLED_SYSTEM_IDS)}, subsets >= {len(SUBSETS)};"
             f" got {seasons}, {models}, {subsets}"
         )
+    if not 0 <= late_rate <= 1:
+        raise ValueError(f"late_rate must be between 0 and 1, not {late_rate}")
     extra_models = tuple(
         (f"sys-m{number}", f"m{number}", f"Model M{number}", False, True)
         for number in range(len(ENABLED_SYSTEM_IDS) + 1, models + 1)
@@ -476,6 +482,7 @@ def generate_scaled(seasons: int, models: int, subsets: int, seed: int = 7) -> R
         enabled_system_ids=ENABLED_SYSTEM_IDS + tuple(model[0] for model in extra_models),
         subsets=SUBSETS + extra_subsets,
         extra_subset_ids=tuple(subset[0] for subset in extra_subsets),
+        late_rate=late_rate,
     )
     return _generate(SCALED_TODAY, seed, seasons=seasons, shape=shape)
 
@@ -532,7 +539,7 @@ def _season_rows(
         opening_lines = [_opening_line(player.mean_points, rng) for player, _ in candidates]
         first_tipoff = played[0].tipoff_at
         postponed_first = games[0].tipoff_at if games[0].postponed and day == plan.postponed_day else None
-        late = day in (plan.opener, plan.gap_day) or rng.random() < LATE_VERSION_RATE
+        late = day in (plan.opener, plan.gap_day) or rng.random() < shape.late_rate
 
         push_lines: dict[str, float] = {}
         for system_id in shape.enabled_system_ids:

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import orjson
@@ -103,29 +104,48 @@ class DuckDBEngine:
             raise WarehouseError(
                 f"warehouse {self.path} does not exist: run `picks-export demo` to build a demo warehouse there"
             )
+        self._read_only = not create
+        self._config: dict[str, str | int] = {}  # DuckDB's own defaults
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._connect()
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
         try:
-            self._con = duckdb.connect(str(self.path), read_only=not create)
+            self._con = duckdb.connect(str(self.path), read_only=self._read_only, config=self._config)
             for statement in transpile("session", self.dataset):  # a naive TIMESTAMP means UTC, as on BigQuery
                 self._con.execute(statement)
         except duckdb.Error as error:
             raise WarehouseError(f"cannot open warehouse {self.path}: {error}") from None
+        return self._con
+
+    def release(self, config: dict[str, str | int] | None = None) -> None:
+        """Close the connection until the next query opens it again: before the run forks its build workers,
+        so that each opens the file afresh rather than inherit a database whose threads did not follow it.
+        `config`: DuckDB settings of the next connection (a build worker's share of the cores and memory)."""
+        self._config = dict(config or {})
+        if self._con is not None:
+            self._con.close()
+            self._con = None
 
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
+        columns, rows = self.query_tuples(name, params)
+        # a row is a dict only while it is being read
+        return (dict(zip(columns, values)) for values in rows)
+
+    def query_tuples(self, name: str, params: dict[str, QueryValue]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
         (statement,) = transpile(name, self.dataset)
         self.queries_run += 1
         try:
-            cursor = self._con.execute(statement, params)
+            cursor = (self._con or self._connect()).execute(statement, params)
         except duckdb.Error as error:
             raise self._error(name, error) from None
-        return self._stream(name, cursor)
+        return [column[0] for column in cursor.description], self._stream(name, cursor)
 
-    def _stream(self, name: str, cursor: duckdb.DuckDBPyConnection) -> Iterator[Row]:
-        # Batches keep memory flat on large ranges; a row is a dict only while it is being read.
-        columns = [column[0] for column in cursor.description]
+    def _stream(self, name: str, cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
+        # Batches keep memory flat on large ranges.
         try:
             while batch := cursor.fetchmany(FETCH_BATCH):
-                for values in batch:
-                    yield dict(zip(columns, values))
+                yield from batch
         except duckdb.Error as error:
             raise self._error(name, error) from None
 
@@ -134,8 +154,9 @@ class DuckDBEngine:
         return WarehouseError(f"query {name} failed on {where}: {_first_line(error)}")
 
     def load(self, rows: Rows) -> None:
+        con = self._con or self._connect()
         for statement in transpile("create_tables", self.dataset):
-            self._con.execute(statement)
+            con.execute(statement)
         with tempfile.TemporaryDirectory(prefix="picks-export-load-") as folder:
             for table, columns in TABLES.items():
                 names = [column for column, _ in columns]
@@ -144,7 +165,7 @@ class DuckDBEngine:
                     for row in rows.get(table, []):
                         out.write(orjson.dumps(dict(zip(names, row))) + b"\n")
                 # Bulk load through a typed JSON reader: row-by-row inserts take minutes for a season.
-                relation = self._con.read_json(
+                relation = con.read_json(
                     path,
                     format="newline_delimited",
                     columns={column: duckdb_type(type_) for column, type_ in columns},
@@ -153,10 +174,10 @@ class DuckDBEngine:
 
     def mark_demo(self) -> None:
         """The marker table that tells a later `demo` it may replace this file."""
-        self._con.values([DEMO_MARKER]).create(f"{self.dataset}.{DEMO_MARKER}")
+        (self._con or self._connect()).values([DEMO_MARKER]).create(f"{self.dataset}.{DEMO_MARKER}")
 
     def close(self) -> None:
-        self._con.close()
+        self.release()
 
 
 def _first_line(error: Exception) -> str:

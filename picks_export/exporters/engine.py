@@ -48,6 +48,9 @@ class Engine(Protocol):
 
         Consume one result before starting the next query."""
 
+    def query_tuples(self, name: str, params: dict[str, QueryValue]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        """Like `query`, for large results: the column names, and the rows as tuples in their order."""
+
     def load(self, rows: Rows) -> None:
         """Create the contract's tables (replacing any) and fill them with `rows`."""
 

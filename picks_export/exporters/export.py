@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
-from collections.abc import Callable, Mapping
+import shutil
+import signal
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from itertools import chain
 from dataclasses import dataclass, field, replace
@@ -18,16 +22,44 @@ from .documents import Document, DocumentBuilder, index_document
 from .engine import DryRunEngine, Engine
 from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
-from .manifest import manifest_document, manifest_path, model_entry, season_entry
+from .manifest import manifest_document, manifest_path, model_entry
 from .page import PAGE_FILES, page_file, page_path
-from .publish import FINAL_DAY_AGE, Action, ObjectInfo, Payload, PublishPolicy, Publisher, Rebuild, Report, Sink, Spool, Step
+from .publish import (
+    FINAL_DAY_AGE,
+    Action,
+    ObjectInfo,
+    Payload,
+    PublishPolicy,
+    Publisher,
+    Rebuild,
+    Report,
+    Sink,
+    Spool,
+    Step,
+)
 from .quality import QualityOptions, QualityWarning
-from .rebuild import published_days
+from .rebuild import json_or_none, published_days, season_entries
 from .status import status_document, status_model_entry, status_path
 from .validation import SCHEMA_FILES, TYPES_FILE, check_document, problems, schema_text, types_text
-from .warehouse import read_snapshots, snapshot_queries
+from .warehouse import Model, RunPlan, Snapshot, read_plan, read_shown_picks, snapshot_queries
 
 Progress = Callable[[int, int | None], None]  # (documents built, documents in the run when known)
+
+# Build workers: PICKS_EXPORT_BUILD_WORKERS processes (default: the cores this process may use), for runs over
+# several models and at least this many days (a daily run stays in one process: forking would cost more).
+BUILD_WORKERS_ENV = "PICKS_EXPORT_BUILD_WORKERS"
+PARALLEL_MIN_DAYS = 28
+# DuckDB's memory in each build worker (its buffer pool and the query's sort; more spills to disk).
+WORKER_DUCKDB_MEMORY = "64MB"
+
+
+def build_workers(environ: Mapping[str, str] | None = None) -> int:
+    value = (os.environ if environ is None else environ).get(BUILD_WORKERS_ENV, "").strip()
+    if not value:
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if not value.isdigit() or int(value) < 1:
+        raise ExportError(f"{BUILD_WORKERS_ENV}={value!r} is not a whole number of at least 1")
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -51,6 +83,10 @@ class Outcome:
     @property
     def paths(self) -> list[str]:
         return [result.path for result in self.report.results]
+
+
+def _end_worker(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def generated_at_now(environ: dict[str, str] | None = None) -> str:
@@ -92,6 +128,7 @@ class _Staged:
     payloads: list[Payload]
     name: str = ""  # the model's display name, for the manifest
     warnings: list[QualityWarning] = field(default_factory=list)  # the quality gate's, for the status file
+    refusals: list[QualityWarning] = field(default_factory=list)  # the gate's volume drops: refused unless allowed
 
 
 class Exporter:
@@ -182,46 +219,172 @@ class Exporter:
     ) -> Outcome:
         start, end = read_span(first, last)
         spool = Spool()
+        spools = [spool]
         try:
-            staged: list[_Staged] = []
-            built = 0
-            counts: list[int] = []  # files of each model reached so far
-            refusals: list[QualityWarning] = []
-            for snapshot in read_snapshots(self.engine, self.options.model, start, end, all_models=all_models):
-                builder = DocumentBuilder(snapshot, self.options.generated_at)
-                layout = self._layout(builder)
-                published = self.publisher.listing(layout.folders())
-                wanted = wants(builder, published)
-                counts.append(len(wanted.days) + sum(len(self._season_paths(layout, *each)) for each in wanted.seasons))
-                total = expected_total(counts, snapshot.run_models)
-                if require_graded is not None:
-                    quality.require_graded(snapshot, require_graded)
-                gate = quality.check(snapshot, wanted.days, self.options.today, self.options.quality)
-                refusals += gate.refusals
-                documents = chain(
-                    (self._day_document(builder, day) for day in wanted.days),
-                    chain.from_iterable(self._season_documents(builder, *each) for each in wanted.seasons),
-                )
-                payloads = []
-                for document in documents:
-                    # Every document passes the gate before the destination sees the first file.
-                    check_document(document)
-                    payload = Payload.of(document.path, document.kind, document.content, spool)
-                    payloads.append(self._finality(layout, payload))
-                    built += 1
-                    if progress:
-                        progress(built, total)
-                staged.append(_Staged(layout, snapshot.model.code, published, payloads, snapshot.model.name, gate.warnings))
+            plan = read_plan(self.engine, self.options.model, start, end, all_models=all_models)
+            workers = self._build_workers(plan, first, last)
+            if workers > 1:
+                staged, queries = self._stage_in_parallel(plan, wants, progress, workers, spools, require_graded)
+            else:
+                snapshots = read_shown_picks(self.engine, plan, plan.models)
+                staged, queries = list(self._stage(snapshots, wants, spool, progress, require_graded)), 0
+            refusals = [refused for each in staged for refused in each.refusals]
             policy = self.publisher.policy
             if not policy.allow_shrink and not policy.dry_run:
                 quality.refuse(refusals)
-            outcome = self._publish(staged, all_models=all_models)
+            outcome = self._publish(staged, all_models=all_models, queries=queries)
             outcome.warnings = [warning for each in staged for warning in each.warnings]
             if not policy.allow_shrink and policy.dry_run:  # a dry run ends as the run would, its plan shown
                 quality.refuse(refusals, outcome.report)
             return outcome
         finally:
-            spool.close()
+            for each in spools:
+                each.close()
+
+    def _stage(
+        self,
+        snapshots: Iterator[Snapshot],
+        wants: Wants,
+        spool: Spool,
+        progress: Progress | None,
+        require_graded: dt.date | None = None,
+        listed: Mapping[str, dict[str, ObjectInfo]] | None = None,
+    ) -> Iterator[_Staged]:
+        """Check (the quality gate), build, validate and spool each model's files as its snapshot arrives
+        (`listed`: its folders' listing taken beforehand, by model code; otherwise listed when the model is
+        reached)."""
+        built = 0
+        counts: list[int] = []  # files of each model reached so far
+        for snapshot in snapshots:
+            builder = DocumentBuilder(snapshot, self.options.generated_at)
+            layout = self._layout(builder)
+            published = listed[snapshot.model.code] if listed is not None else self.publisher.listing(layout.folders())
+            wanted = wants(builder, published)
+            if require_graded is not None:
+                quality.require_graded(snapshot, require_graded)
+            gate = quality.check(snapshot, wanted.days, self.options.today, self.options.quality)
+            counts.append(len(wanted.days) + sum(len(self._season_paths(layout, *each)) for each in wanted.seasons))
+            total = expected_total(counts, snapshot.run_models)
+            documents = chain(
+                (self._day_document(builder, day) for day in wanted.days),
+                chain.from_iterable(self._season_documents(builder, *each) for each in wanted.seasons),
+            )
+            payloads = []
+            for document in documents:
+                # Every document passes the gate before the destination sees the first file.
+                check_document(document)
+                payloads.append(self._finality(layout, Payload.of(document.path, document.kind, document.content, spool)))
+                built += 1
+                if progress:
+                    progress(built, total)
+            yield _Staged(layout, snapshot.model.code, published, payloads, snapshot.model.name, gate.warnings, gate.refusals)
+
+    def _build_workers(self, plan: RunPlan, first: dt.date, last: dt.date) -> int:
+        """Processes building the run's models: one for a short range (a daily run), one model or an engine that
+        cannot be reopened in a worker (BigQuery: its client does not survive a fork)."""
+        if len(plan.models) < 2 or (last - first).days < PARALLEL_MIN_DAYS or not hasattr(self.engine, "release"):
+            return 1
+        return min(build_workers(), len(plan.models))
+
+    def _stage_in_parallel(
+        self,
+        plan: RunPlan,
+        wants: Wants,
+        progress: Progress | None,
+        workers: int,
+        spools: list[Spool],
+        require_graded: dt.date | None = None,
+    ) -> tuple[list[_Staged], int]:
+        """Each worker process reads the shown picks of every `workers`-th model (one query each) and builds,
+        checks and spools their files into a spool of its own; the parent keeps them in the models' order.
+
+        The same documents as one process builds, so the same bytes; a worker's first bad row (or any error)
+        comes back as the error of the earliest model that failed, as a one-process run would raise it."""
+        import multiprocessing
+
+        listed = {model.code: self.publisher.listing(Layout(self.prefix, model.code, model.is_default).folders())
+                  for model in plan.models}  # fmt: skip
+        parts = [plan.models[number::workers] for number in range(workers)]
+        part_spools = [Spool() for _ in parts]
+        spools += part_spools
+        context = multiprocessing.get_context("fork")
+        self.engine.release()  # type: ignore[attr-defined]  # each worker opens the warehouse anew
+        gc.collect()
+        gc.freeze()  # what the parent holds is shared with the workers, untouched by their collections
+        processes = []
+        try:
+            for part, part_spool in zip(parts, part_spools):
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=self._build_part, args=(sender, plan, part, wants, part_spool, listed, require_graded)
+                )
+                process.start()
+                sender.close()
+                processes.append((process, receiver))
+            answers = [receiver.recv() for _, receiver in processes]
+            for process, _ in processes:
+                process.join()
+        except EOFError:
+            raise RuntimeError("a build worker ended without an answer") from None
+        finally:
+            gc.unfreeze()
+            for process, receiver in processes:
+                receiver.close()
+                if process.is_alive():
+                    process.terminate()
+                    process.join()
+        failures = [answer for answer in answers if answer[0] != "ok"]
+        if failures:
+            _, error, _ = min(failures, key=lambda answer: plan.models.index(answer[2]))
+            raise error
+        by_code: dict[str, _Staged] = {}
+        queries = built = 0
+        for (_, light, part_queries), part_spool in zip(answers, part_spools):
+            queries += part_queries
+            for each in light:
+                each.payloads = [replace(payload, spool=part_spool) for payload in each.payloads]
+                by_code[each.model] = each
+                built += len(each.payloads)
+        if progress:
+            progress(built, built)
+        return [by_code[model.code] for model in plan.models], queries
+
+    def _build_part(
+        self,
+        sender: Any,
+        plan: RunPlan,
+        models: list[Model],
+        wants: Wants,
+        spool: Spool,
+        listed: Mapping[str, dict[str, ObjectInfo]],
+        require_graded: dt.date | None = None,
+    ) -> None:
+        """A build worker (a forked process): its models' files into its spool; sends ("ok", staged files without
+        their spool, queries) or ("error", the error, the model it stopped at)."""
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C and ends its workers
+        signal.signal(signal.SIGTERM, _end_worker)  # ...with SIGTERM: unwind, so the scratch folder goes too
+        # One DuckDB thread per worker (the workers share the cores) and a bounded buffer pool: DuckDB's cache of
+        # the warehouse's pages would otherwise grow with the warehouse; what does not fit spills to a private
+        # scratch folder, removed with the worker.
+        scratch = tempfile.mkdtemp(prefix="picks-export-worker-")
+        self.engine.release({"threads": 1, "memory_limit": WORKER_DUCKDB_MEMORY, "temp_directory": scratch})  # type: ignore[attr-defined]
+        before = self.engine.queries_run
+        staged: list[_Staged] = []
+        try:
+            for each in self._stage(read_shown_picks(self.engine, plan, models), wants, spool, None, require_graded, listed):
+                each.payloads = [replace(payload, spool=None) for payload in each.payloads]
+                staged.append(each)
+            answer: tuple[str, Any, Any] = ("ok", staged, self.engine.queries_run - before)
+        except ExportError as error:
+            answer = ("error", error, models[min(len(staged), len(models) - 1)])
+        except Exception as error:  # noqa: BLE001 - reported by the parent as an internal error
+            failed = RuntimeError(f"build worker: {type(error).__name__}: {error}")
+            answer = ("error", failed, models[min(len(staged), len(models) - 1)])
+        finally:
+            self.engine.close()
+            shutil.rmtree(scratch, ignore_errors=True)
+        sender.send(answer)
+        sender.close()
 
     def _finality(self, layout: Layout, payload: Payload) -> Payload:
         """A per-day file old enough and fully graded is final: it gets the final days' cache policy."""
@@ -248,7 +411,7 @@ class Exporter:
         content = builder.season(season, as_of or builder.default_as_of(season))
         return [Document(path, "season", content) for path in self._season_paths(self._layout(builder), season, as_of)]
 
-    def _publish(self, staged: list[_Staged], *, all_models: bool = False) -> Outcome:
+    def _publish(self, staged: list[_Staged], *, all_models: bool = False, queries: int = 0) -> Outcome:
         """Plan every file against what is published (each model's index, then the manifest last), then publish."""
         models = " --all-models" if all_models else f" --model {self.options.model}" if self.options.model else ""
         self.publisher.policy = replace(self.publisher.policy, command=self.command + models)  # for the record and status
@@ -278,7 +441,7 @@ class Exporter:
         listed = self.publisher.listing([path])
         steps += self.publisher.plan([self._status(staged, listed, planning=True)], listed)
         rebuilt[path] = Rebuild(path, partial(self._status, staged), folders)
-        return Outcome(self.publisher.publish(steps, rebuilt, self.on_plan), self.engine.queries_run)
+        return Outcome(self.publisher.publish(steps, rebuilt, self.on_plan), self.engine.queries_run + queries)
 
     def _status(self, staged: list[_Staged], listed: Mapping[str, ObjectInfo], *, planning: bool = False) -> Payload:
         """The status file: this run and its models' entries, the published file's other models kept."""
@@ -298,7 +461,7 @@ class Exporter:
                 days=self._published_days(each.layout, published, steps),
                 warnings=[warning.as_json() for warning in each.warnings],
             ))
-        previous = _json_or_none(self.sink.read(path)) if path in listed else None
+        previous = json_or_none(self.sink.read(path)) if path in listed else None
         if previous is not None and problems("status", previous, path):
             previous = None  # not a status file this version can read: rebuilt from this run's models
         run = {
@@ -331,7 +494,7 @@ class Exporter:
             self._manifest_entry(each, each.published if planning else self.publisher.listing(each.layout.folders()), planning)
             for each in staged
         ]
-        previous = _json_or_none(self.sink.read(path)) if path in listed else None
+        previous = json_or_none(self.sink.read(path)) if path in listed else None
         if previous is not None and problems("manifest", previous, path):
             previous = None  # not a manifest this version can read: rebuilt from this run's models
         content = manifest_document(self.prefix, self.options.generated_at, entries, previous, replace_all=all_models)
@@ -348,12 +511,7 @@ class Exporter:
         if not planning:  # what is there now is this run's file when its hash says so; read the others back
             mine = {payload.path: payload for payload in each.payloads if payload.path in published
                     and published[payload.path].content_hash == payload.content_hash}
-        seasons = []
-        for path in sorted(set(published) | set(mine)):
-            season = layout.season_of(path)
-            if season is not None:
-                data = mine[path].data if path in mine else self.sink.read(path)
-                seasons.append(season_entry(season, path, _json_or_none(data)))
+        seasons = season_entries(self.sink.read, layout, published, mine)
         return model_entry(
             code=each.model,
             name=each.name,
@@ -407,14 +565,6 @@ def outcome_json(
 
 def _utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _json_or_none(data: bytes | None) -> Any:
-    """The JSON of a published file, or None when it is missing or not JSON."""
-    try:
-        return orjson.loads(data) if data is not None else None
-    except orjson.JSONDecodeError:
-        return None
 
 
 # The dates a run may name. Far wider than any NBA season (the league began in 1946), and narrow enough that the

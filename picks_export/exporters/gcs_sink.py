@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import google.auth.exceptions
+import orjson
 import requests
 from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
@@ -28,15 +29,18 @@ from .publish import (
     META_PICKS,
     META_RUN,
     Change,
+    META_SEASON,
     FileResult,
     ObjectInfo,
     Payload,
     PublishPolicy,
+    SeasonSummary,
     Step,
     content_type,
     decide,
     saved_path,
     UNRECORDED_KINDS,
+    recorded_season_summary,
 )
 
 # (connect, read) seconds for one HTTP request; the retry deadline bounds the whole of its attempts.
@@ -271,6 +275,7 @@ class GCSSink:
             run=metadata.get(META_RUN, ""),
             picks=int(picks) if picks.isdigit() else None,
             graded={"true": True, "false": False}.get(metadata.get(META_GRADED, "")),
+            season=_season_of_metadata(metadata.get(META_SEASON)),
         )
 
 
@@ -279,7 +284,16 @@ def _metadata(payload: Payload, run: str) -> dict[str, str]:
     if payload.picks is not None:
         metadata[META_PICKS] = str(payload.picks)
         metadata[META_GRADED] = "true" if payload.graded else "false"
+    if payload.season is not None:
+        metadata[META_SEASON] = orjson.dumps(list(payload.season)).decode()
     return metadata
+
+
+def _season_of_metadata(value: str | None) -> SeasonSummary | None:
+    try:
+        return recorded_season_summary(orjson.loads(value)) if value else None
+    except orjson.JSONDecodeError:
+        return None
 
 
 # Bucket set-up: the CORS policy that lets the website's pages fetch the files.

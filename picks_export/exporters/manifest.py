@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .layout import DEFAULT_PREFIX, schema_path
+from .publish import SeasonSummary
 from .validation import SCHEMA_FILES, TYPES_FILE
 
 
@@ -25,24 +26,9 @@ def api_version(prefix: str) -> str:
     return segments[-1] if segments else DEFAULT_PREFIX.rstrip("/")
 
 
-def season_summary(content: Any) -> tuple[str | None, str | None, str | None]:
-    """(as_of, first date with picks, last date with picks) of a season document; Nones for anything else."""
-    if not isinstance(content, dict):
-        return None, None, None
-    as_of = content.get("as_of") if isinstance(content.get("as_of"), str) else None
-    groups = content.get("groups")
-    dates = {
-        entry["date"]
-        for group in (groups if isinstance(groups, list) else [])
-        if isinstance(group, dict) and isinstance(group.get("dates"), list)
-        for entry in group["dates"]
-        if isinstance(entry, dict) and isinstance(entry.get("date"), str) and entry.get("picks")
-    }
-    return as_of, min(dates, default=None), max(dates, default=None)
-
-
-def season_entry(season: str, path: str, content: Any) -> dict[str, Any]:
-    as_of, first, last = season_summary(content)
+def season_entry(season: str, path: str, summary: SeasonSummary) -> dict[str, Any]:
+    """A season file's entry from its summary (`publish.season_summary` of its content, or its metadata)."""
+    as_of, first, last = summary
     return {"season": season, "path": path, "as_of": as_of, "first_date": first, "last_date": last}
 
 

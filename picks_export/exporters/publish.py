@@ -57,6 +57,7 @@ META_HASH = "content-sha256"
 META_RUN = "published-by-run"
 META_PICKS = "picks"
 META_GRADED = "graded"
+META_SEASON = "season"  # a season file's as_of, first and last date with picks: JSON [as_of, first, last]
 
 # "delete" is only planned by a rollback, for a file the rolled-back run created.
 Action = Literal["new", "changed", "unchanged", "restyle", "refused", "superseded", "delete"]
@@ -73,11 +74,34 @@ def new_run_id() -> str:
     return f"{time.time_ns():020d}-{secrets.token_hex(4)}"
 
 
-def content_hash(content: Any) -> str:
-    """SHA-256 of the document without `generated_at`: a re-run over unchanged data gives the same hash."""
+def content_hash(content: Any, data: bytes | None = None) -> str:
+    """SHA-256 of the document without `generated_at`: a re-run over unchanged data gives the same hash.
+
+    With `data` (the document's bytes, `orjson.dumps(content)`), the hashed bytes are `data` less its
+    `"generated_at":...,` member, rather than a second serialization of the whole document."""
     if isinstance(content, dict):
+        if data is not None:
+            cut = _generated_at_span(content, data)
+            if cut is not None:
+                digest = hashlib.sha256(memoryview(data)[: cut[0]])
+                digest.update(memoryview(data)[cut[1] :])
+                return digest.hexdigest()
         content = {key: value for key, value in content.items() if key != "generated_at"}
     return hashlib.sha256(orjson.dumps(content)).hexdigest()
+
+
+def _generated_at_span(content: dict[str, Any], data: bytes) -> tuple[int, int] | None:
+    """Where the top-level `"generated_at":"...",` member lies in `data`, checked against the members before it;
+    None when it is absent, last or not a string (then the document is serialized again without it)."""
+    keys = list(content)
+    if "generated_at" not in content or keys[-1] == "generated_at" or not isinstance(content["generated_at"], str):
+        return None
+    position = keys.index("generated_at")
+    head = orjson.dumps({key: content[key] for key in keys[:position]})[:-1] + (b"," if position else b"")
+    member = b'"generated_at":' + orjson.dumps(content["generated_at"]) + b","
+    if not data.startswith(member, len(head)) or not data.startswith(head):
+        return None
+    return len(head), len(head) + len(member)
 
 
 def file_hash(path: str, data: bytes) -> str:
@@ -97,6 +121,33 @@ def day_summary(content: Any) -> tuple[int, bool]:
         if isinstance(pick, dict)
     ]
     return len(results), bool(results) and all(result is not None for result in results)
+
+
+SeasonSummary = tuple[str | None, str | None, str | None]
+
+
+def season_summary(content: Any) -> SeasonSummary:
+    """(as_of, first date with picks, last date with picks) of a season document; Nones for anything else."""
+    if not isinstance(content, dict):
+        return None, None, None
+    as_of = content.get("as_of") if isinstance(content.get("as_of"), str) else None
+    groups = content.get("groups")
+    dates = {
+        entry["date"]
+        for group in (groups if isinstance(groups, list) else [])
+        if isinstance(group, dict) and isinstance(group.get("dates"), list)
+        for entry in group["dates"]
+        if isinstance(entry, dict) and isinstance(entry.get("date"), str) and entry.get("picks")
+    }
+    return as_of, min(dates, default=None), max(dates, default=None)
+
+
+def recorded_season_summary(value: Any) -> SeasonSummary | None:
+    """A season summary as a record or an object's metadata keeps it (a list of three strings or nulls); None
+    for anything else, and then the file is read for it."""
+    if isinstance(value, list) and len(value) == 3 and all(item is None or isinstance(item, str) for item in value):
+        return value[0], value[1], value[2]
+    return None
 
 
 def pause_for_tests(point: str) -> None:
@@ -144,6 +195,7 @@ class Payload:
     size: int
     picks: int | None = None  # per-day files only
     graded: bool | None = None
+    season: SeasonSummary | None = None  # season files only: what the manifest says of them
     final: bool = False  # a per-day file that does not change again in normal operation (FINAL_DAY_AGE)
     inline: bytes | None = None  # the bytes, unless they wait in a spool
     spool: Spool | None = None
@@ -152,10 +204,12 @@ class Payload:
     @classmethod
     def of(cls, path: str, kind: PublishKind, content: Any, spool: Spool | None = None) -> Payload:
         picks, graded = day_summary(content) if kind == "day" else (None, None)
+        season = season_summary(content) if kind == "season" else None
         data = orjson.dumps(content)
         if spool is None:
-            return cls(path, kind, content_hash(content), len(data), picks, graded, inline=data)
-        return cls(path, kind, content_hash(content), len(data), picks, graded, spool=spool, offset=spool.put(data))
+            return cls(path, kind, content_hash(content, data), len(data), picks, graded, season, inline=data)
+        return cls(path, kind, content_hash(content, data), len(data), picks, graded, season, spool=spool,
+                   offset=spool.put(data))  # fmt: skip
 
     @classmethod
     def raw(cls, path: str, kind: PublishKind, data: bytes) -> Payload:
@@ -185,6 +239,7 @@ class ObjectInfo:
     run: str = ""
     picks: int | None = None
     graded: bool | None = None
+    season: SeasonSummary | None = None  # a season file's, when its record or metadata carries it
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from . import rules
 from .documents import index_document
 from .layout import Layout
 from .manifest import manifest_document, manifest_path, model_entry, season_entry
-from .publish import ObjectInfo, Payload, Rebuild, day_summary
+from .publish import ObjectInfo, Payload, Rebuild, day_summary, season_summary
 from .status import status_document, status_model_entry, status_path
 from .validation import check_document, problems
 from .documents import Document, Kind
@@ -77,6 +77,24 @@ def published_manifest(read: Read, prefix: str, data: bytes | None = None) -> di
     return content if isinstance(content, dict) and not problems("manifest", content, path) else None
 
 
+def season_entries(
+    read: Read, layout: Layout, published: Mapping[str, ObjectInfo], built: Mapping[str, Payload] | None = None
+) -> list[dict[str, Any]]:
+    """The manifest's entries of the season files among `published` and this run's `built` ones, from what each
+    payload or record says of itself (as_of, first and last date); a file without a summary is read."""
+    built = built or {}
+    entries = []
+    for path in sorted(set(published) | set(built)):
+        season = layout.season_of(path)
+        if season is None:
+            continue
+        summary = built[path].season if path in built else published[path].season
+        if summary is None:
+            summary = season_summary(json_or_none(built[path].data if path in built else read(path)))
+        entries.append(season_entry(season, path, summary))
+    return entries
+
+
 def checked_payload(path: str, kind: Kind, content: dict[str, Any]) -> Payload:
     """A built document, once it passed its schema, ready to publish."""
     check_document(Document(path, kind, content))
@@ -101,11 +119,7 @@ def manifest_payload(
     entries = []
     for model in models:
         published = list_folders(model.layout.folders())
-        seasons = [
-            season_entry(season, path, json_or_none(read(path)))
-            for path in sorted(published)
-            if (season := model.layout.season_of(path)) is not None
-        ]
+        seasons = season_entries(read, model.layout, published)
         entries.append(model_entry(
             code=model.code, name=model.name, is_default=model.is_default, path=model.layout.base,
             index=model.layout.index(), current_season=rules.season_label(today),

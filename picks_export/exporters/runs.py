@@ -37,9 +37,10 @@ from .publish import (
     Step,
     day_summary,
     decide,
+    season_summary,
     file_hash,
 )
-from .rebuild import PublishedModel, published_manifest, rebuilt_files
+from .rebuild import PublishedModel, json_or_none, published_manifest, rebuilt_files
 from .sinks import check_relative_path
 
 RUN_ID = re.compile(r"[0-9]{20}-[0-9a-f]{8}")
@@ -199,17 +200,14 @@ def _restored(sink: Sink, entry: Mapping[str, Any]) -> Payload:
         where = saved or f"generation {generation}"
         raise OutputError(f"the previous bytes of {sink.describe(path)} are gone ({where}): nothing published")
     kind = _kind(path)
-    picks, graded = (None, None)
-    if kind == "day":
-        try:
-            picks, graded = day_summary(orjson.loads(data))
-        except orjson.JSONDecodeError:
-            pass
+    content = json_or_none(data) if path.endswith(".json") else None
+    picks, graded = day_summary(content) if kind == "day" and content is not None else (None, None)
+    season = season_summary(content) if kind == "season" and content is not None else None
     try:
         digest = file_hash(path, data)
     except orjson.JSONDecodeError:  # a file that was not JSON goes back as it was
         digest = hashlib.sha256(data).hexdigest()
-    return Payload(path, kind, digest, len(data), picks, graded, inline=data)
+    return Payload(path, kind, digest, len(data), picks, graded, season, inline=data)
 
 
 def rollback(

@@ -31,6 +31,8 @@ from .publish import (
     pause_for_tests,
     saved_path,
     UNRECORDED_KINDS,
+    recorded_season_summary,
+    season_summary,
 )
 
 if TYPE_CHECKING:
@@ -108,6 +110,9 @@ STATE_FOLDER = ".picks-export"
 _TEMPORARY = re.compile(r"\..+\.(?P<pid>[0-9]+)\.[0-9a-f]+\.tmp")
 
 
+# Threads staging a run's files in a folder.
+WRITE_THREADS = 4
+
 # What a folder sink lists as published: the JSON documents, the TypeScript declarations, the reference page.
 PUBLISHED_SUFFIXES = (".json", ".ts", ".html", ".css", ".js")
 
@@ -140,21 +145,20 @@ class FolderSink:
         self._run = policy.run  # replaced bytes are kept under _runs/{run}/ for a rollback
 
     def list(self, folder: str) -> dict[str, ObjectInfo]:
-        root = self.folder / check_relative_path(folder.rstrip("/"))
+        relative = check_relative_path(folder.rstrip("/"))
+        root = self.folder / relative
         found: dict[str, ObjectInfo] = {}
         # A folder, or one file at a fixed address (the manifest), listed like a bucket lists a prefix.
-        files = [root] if root.is_file() else sorted(root.rglob("*")) if root.is_dir() else []
+        if root.is_file():
+            files = [(relative, root.stat())] if relative.endswith(PUBLISHED_SUFFIXES) else []
+        else:
+            files = sorted(_walk(root, relative)) if root.is_dir() else []  # in a bucket listing's order
         records = _Records(self.folder)
         read: list[tuple[str, ObjectInfo, os.stat_result]] = []
-        for file in files:
-            if file.suffix not in PUBLISHED_SUFFIXES:
-                continue
-            path = file.relative_to(self.folder).as_posix()
-            if any(segment.startswith(".") for segment in path.split("/")) or not file.is_file():
-                continue
-            found[path], stat = records.info(path, file)
-            if stat is not None:
-                read.append((path, found[path], stat))
+        for path, stat in files:  # no hidden segment: check_relative_path refuses them, _walk skips them
+            found[path], read_stat = records.info(path, None, stat)
+            if read_stat is not None:
+                read.append((path, found[path], read_stat))
         if read and not self._dry_run:
             self._remember(read)
         return found
@@ -215,13 +219,11 @@ class FolderSink:
         renamed: list[tuple[int, Step, Path, Path]] = []
         results: dict[int, FileResult] = {}
         try:
-            for number, step, target in todo:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                temporary = _temporary_name(target)
-                staged.append((number, step, target, temporary))  # before it exists: a signal cannot orphan it
-                with open(temporary, "xb") as out:
-                    out.write(step.payload.data)
-                os.chmod(temporary, self._mode)
+            for folder in sorted({target.parent for _, _, target in todo}):  # each folder once
+                folder.mkdir(parents=True, exist_ok=True)
+            # Every name is noted before its file exists: a signal cannot orphan one.
+            staged = [(number, step, target, _temporary_name(target)) for number, step, target in todo]
+            self._stage_files(staged)
             pause_for_tests("staged")
             for each in staged:
                 if each[1].existing is not None and each[1].payload.kind not in UNRECORDED_KINDS:
@@ -306,6 +308,28 @@ class FolderSink:
         root = self.folder / (RUNS_FOLDER if folder == f"{RUNS_FOLDER}/" else check_relative_path(folder.rstrip("/")))
         return sorted(each.name for each in root.iterdir() if each.is_file()) if root.is_dir() else []
 
+    def _stage_files(self, staged: list[tuple[int, Step, Path, Path]]) -> None:
+        """Write each file to its temporary name, from a few threads (the writes release the GIL); every thread
+        has stopped when this returns or raises, so the caller's clean-up sees every file that was created."""
+
+        def stage(each: tuple[int, Step, Path, Path]) -> None:
+            with open(each[3], "xb") as out:
+                out.write(each[1].payload.data)
+                os.fchmod(out.fileno(), self._mode)
+
+        if len(staged) < 2 * WRITE_THREADS:
+            for each in staged:
+                stage(each)
+            return
+        from concurrent.futures import ThreadPoolExecutor  # only for runs this large: a small one starts faster
+
+        pool = ThreadPoolExecutor(WRITE_THREADS, thread_name_prefix="picks-export-write")
+        try:
+            for _ in pool.map(stage, staged):
+                pass
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
     @contextmanager
     def _locked(self) -> Iterator[None]:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -347,20 +371,28 @@ class _Records:
             self._loaded[folder] = loaded if isinstance(loaded, dict) else {}
         return self._loaded[folder]
 
-    def info(self, path: str, file: Path) -> tuple[ObjectInfo, os.stat_result | None]:
-        """What `file` holds; with the stat it was read under when no record matched it."""
+    def info(
+        self, path: str, file: Path | None, stat: os.stat_result | None = None
+    ) -> tuple[ObjectInfo, os.stat_result | None]:
+        """What the file at `path` holds (`file`: its path when the caller has it, `stat` its stat); with the stat
+        it was read under when no record matched it."""
         folder, _, name = path.rpartition("/")
-        stat = file.stat()
+        if stat is None:
+            stat = (file or self.root / path).stat()
         record = self._folder(folder).get(name)
         if isinstance(record, dict) and record.get("stat") == _stat_key(stat):
             return ObjectInfo(path, record.get("sha256"), stat.st_size, run=record.get("run") or "",
-                              picks=record.get("picks"), graded=record.get("graded")), None
-        return _file_info(path, file.read_bytes()), stat
+                              picks=record.get("picks"), graded=record.get("graded"),
+                              season=recorded_season_summary(record.get("season"))), None
+        return _file_info(path, (file or self.root / path).read_bytes()), stat
 
     def put(self, path: str, info: ObjectInfo, stat: os.stat_result) -> None:
         folder, _, name = path.rpartition("/")
-        self._folder(folder)[name] = {"run": info.run, "sha256": info.content_hash, "picks": info.picks,
-                                      "graded": info.graded, "stat": _stat_key(stat)}
+        record = {"run": info.run, "sha256": info.content_hash, "picks": info.picks, "graded": info.graded,
+                  "stat": _stat_key(stat)}  # fmt: skip
+        if info.season is not None:
+            record["season"] = list(info.season)
+        self._folder(folder)[name] = record
         self._changed.add(folder)
 
     def remove(self, path: str) -> None:
@@ -383,6 +415,28 @@ class _Records:
         self._changed.clear()
 
 
+def _walk(root: Path, relative: str) -> Iterator[tuple[str, os.stat_result]]:
+    """(path, stat) of each published file under `root` (a file or a link to one, named with a published suffix,
+    not hidden), in no particular order: one scan and one stat per file. Like `Path.rglob`, it does not follow
+    links to folders; hidden folders (the records) hold nothing published."""
+    try:
+        with os.scandir(root) as entries:
+            found = list(entries)
+    except OSError:
+        return
+    for entry in found:
+        if entry.name.startswith("."):
+            continue
+        path = f"{relative}/{entry.name}"
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path), path)
+            elif entry.name.endswith(PUBLISHED_SUFFIXES) and entry.is_file():
+                yield path, entry.stat()
+        except OSError:
+            continue  # gone while listing
+
+
 def _stat_key(stat: os.stat_result) -> list[int]:
     """Changes whenever the file is replaced or rewritten: a new inode, size or modification time."""
     return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
@@ -395,7 +449,7 @@ def _state(info: ObjectInfo | None) -> tuple[str | None, str] | None:
 def _published_info(step: Step, policy: PublishPolicy) -> ObjectInfo:
     payload = step.payload
     return ObjectInfo(payload.path, payload.content_hash, payload.size, run=policy.run, picks=payload.picks,
-                      graded=payload.graded)
+                      graded=payload.graded, season=payload.season)
 
 
 def _changed_meanwhile(step: Step) -> FileResult:
@@ -428,5 +482,7 @@ def _file_info(path: str, data: bytes) -> ObjectInfo:
         content = orjson.loads(data)
     except orjson.JSONDecodeError:
         return ObjectInfo(path, None, len(data))  # not ours or damaged: any new version replaces it
-    picks, graded = day_summary(content) if kind_of_path(path) == "day" else (None, None)
-    return ObjectInfo(path, content_hash(content), len(data), picks=picks, graded=graded)
+    kind = kind_of_path(path)
+    picks, graded = day_summary(content) if kind == "day" else (None, None)
+    season = season_summary(content) if kind == "season" else None
+    return ObjectInfo(path, content_hash(content), len(data), picks=picks, graded=graded, season=season)

@@ -43,7 +43,7 @@ class Group:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pick:
     game_date: dt.date
     rank: int
@@ -57,11 +57,20 @@ class Pick:
     actual: int | None
     result: rules.Result | None
     box_score: bool = True  # whether the box scores have a row for the player that day (the quality gate's grading)
+    _json: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def sort_key(self) -> tuple[int, str, str]:
         return (self.rank, self.player, self.player_lookup)
 
     def as_json(self) -> dict[str, Any]:
+        """The pick as published; built once and shared by the day and season documents (never changed)."""
+        cached = self._json
+        if cached is None:
+            cached = self._build_json()
+            object.__setattr__(self, "_json", cached)
+        return cached
+
+    def _build_json(self) -> dict[str, Any]:
         return {
             "player": self.player,
             "team": self.team,
@@ -108,6 +117,21 @@ class Snapshot:
         return sorted({day for by_date in self.picks.values() for day in by_date})
 
 
+@dataclass(frozen=True)
+class RunPlan:
+    """What the first six queries of a run decide, before the shown picks are read: the models, the groups and
+    the signals, checked. Plain data, so a build worker can take its share of the models from it."""
+
+    models: list[Model]
+    groups: list[Group]
+    known_subsets: frozenset[str]
+    active_subsets: frozenset[str]
+    signals: dict[str, dict[dt.date, str]]
+    first_date: dt.date
+    last_date: dt.date
+    schedule: dict[dt.date, DaySchedule]  # every date's games, for the quality gate (all models share it)
+
+
 def read_snapshots(
     engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date, *, all_models: bool = False
 ) -> Iterator[Snapshot]:
@@ -117,28 +141,49 @@ def read_snapshots(
     picks stream in model order, so only one model's picks are in memory at a time; a bad row stops the run when
     its model is reached, before anything is published.
     """
+    plan = read_plan(engine, model_code, first_date, last_date, all_models=all_models)
+    return read_shown_picks(engine, plan, plan.models)
+
+
+def read_plan(
+    engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date, *, all_models: bool = False
+) -> RunPlan:
+    """The first six queries of a run (columns, models, subsets, problems, signals, schedule), checked."""
     check_columns(engine.query("columns", columns_params(engine.dataset)), engine.dataset)
     models = choose_models(list(engine.query("models", {})), model_code, all_models)
     subsets = list(engine.query("subsets", {}))
     groups = _groups(subsets)
-    by_id = {model.system_id: model for model in models}
-    params = range_params(list(by_id), first_date, last_date)
+    params = range_params([model.system_id for model in models], first_date, last_date)
     _check_problem_rows(engine.query("problems", params))
     problems = _Problems()
     signals = _signals(engine.query("signals", params), problems)
     problems.raise_if_any()
     schedule = _schedule(engine.query("schedule", schedule_params(first_date, last_date)))
-    known, active = {row["subset_id"] for row in subsets}, {group.id for group in groups}
+    known, active = frozenset(row["subset_id"] for row in subsets), frozenset(group.id for group in groups)
+    return RunPlan(models, groups, known, active, signals, first_date, last_date, schedule)
+
+
+def read_shown_picks(engine: Engine, plan: RunPlan, models: list[Model]) -> Iterator[Snapshot]:
+    """The snapshots of `models` (some of the plan's, in its order) from one shown_picks query."""
+    first_date, last_date, groups, signals = plan.first_date, plan.last_date, plan.groups, plan.signals
+    schedule, run_models = plan.schedule, len(plan.models)
+    by_id = {model.system_id: model for model in models}
+    params = range_params(list(by_id), first_date, last_date)
+    problems = _Problems()
     pending = dict(by_id)
-    for system_id, rows in groupby(engine.query("shown_picks", params), key=itemgetter("system_id")):
+    columns, tuples = engine.query_tuples("shown_picks", params)
+    if tuple(columns) != SHOWN_COLUMNS:  # in the order _shown_picks unpacks, whatever the engine's
+        reorder = itemgetter(*(list(columns).index(name) for name in SHOWN_COLUMNS))
+        tuples = map(reorder, tuples)
+    for system_id, rows in groupby(tuples, key=itemgetter(0)):
         model = pending.pop(system_id)
         computed_at: dict[dt.date, dt.datetime] = {}
-        picks = _shown_picks(rows, known, active, model, problems, computed_at)
+        picks = _shown_picks(rows, plan.known_subsets, plan.active_subsets, model, problems, computed_at)
         problems.raise_if_any()
-        yield Snapshot(model, groups, first_date, last_date, signals.get(system_id, {}), picks, len(models), schedule,
+        yield Snapshot(model, groups, first_date, last_date, signals.get(system_id, {}), picks, run_models, schedule,
                        computed_at)
     for model in pending.values():  # no shown picks in the range: still a snapshot (a day file may be due)
-        yield Snapshot(model, groups, first_date, last_date, signals.get(model.system_id, {}), {}, len(models), schedule)
+        yield Snapshot(model, groups, first_date, last_date, signals.get(model.system_id, {}), {}, run_models, schedule)
 
 
 def choose_models(rows: list[Row], code: str | None, all_models: bool) -> list[Model]:
@@ -342,54 +387,68 @@ def _pick_row_name(row: Row, model: Model) -> str:
     )
 
 
+# The shown_picks query's columns, in the order `_shown_picks` unpacks them.
+SHOWN_COLUMNS = (
+    "system_id", "game_date", "version_id", "subset_id", "player_lookup", "player_name", "team", "opponent",
+    "predicted_points", "line", "direction", "pick_rank", "computed_at", "points", "minutes", "summary_rows",
+)  # fmt: skip
+
+
 def _shown_picks(
-    rows: Iterable[Row],
-    known_subsets: set[str],
-    active_subsets: set[str],
+    rows: Iterable[tuple[Any, ...]],
+    known_subsets: frozenset[str],
+    active_subsets: frozenset[str],
     model: Model,
     problems: _Problems,
     computed_at: dict[dt.date, dt.datetime],
 ) -> dict[str, dict[dt.date, list[Pick]]]:
-    """The shown picks by group and date; `computed_at` receives each date's shown version's computed_at."""
+    """One model's shown picks from its rows (tuples of SHOWN_COLUMNS, unpacked rather than made dicts);
+    `computed_at` receives each date's shown version's computed_at (for the quality gate)."""
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
     seen: set[tuple[Any, ...]] = set()
-    for row in rows:
-        problem = _pick_problem(row, known_subsets)
-        key = (row["game_date"], row["version_id"], row["subset_id"], row["player_lookup"])
+    round_half_away, pick_result = rules.round_half_away, rules.pick_result
+    # Names repeat across a model's history (players, teams): one string each, not one per pick.
+    names: dict[str, str] = {}
+    share = names.setdefault
+    for values in rows:
+        (_, game_date, version_id, subset_id, player_lookup, player_name, team, opponent, predicted_points, line,
+         direction, pick_rank, row_computed_at, points, minutes, summary_rows) = values  # fmt: skip
+        problem = _pick_problem(
+            direction, line, subset_id, predicted_points, player_name, team, opponent, pick_rank, known_subsets
+        )
+        key = (game_date, version_id, subset_id, player_lookup)
         if problem is None and key in seen:
             problem = "duplicate pick: the same player twice in one subset of one version"
         seen.add(key)
         if problem:
-            problems.add(f"{_pick_row_name(row, model)}: {problem}")
+            problems.add(f"{_pick_row_name(dict(zip(SHOWN_COLUMNS, values)), model)}: {problem}")
             continue
-        if row["summary_rows"] > 1:
+        if summary_rows > 1:
             problems.add(
-                f"table player_game_summary, date {row['game_date']}, player_lookup {row['player_lookup']!r}:"
-                f" {row['summary_rows']} rows where one is expected"
+                f"table player_game_summary, date {game_date}, player_lookup {player_lookup!r}:"
+                f" {summary_rows} rows where one is expected"
             )
             continue
-        moment = utc(row["computed_at"])
-        if moment is not None and (row["game_date"] not in computed_at or moment > computed_at[row["game_date"]]):
-            computed_at[row["game_date"]] = moment
-        if row["subset_id"] not in active_subsets:
+        moment = utc(row_computed_at)
+        if moment is not None and (game_date not in computed_at or moment > computed_at[game_date]):
+            computed_at[game_date] = moment
+        if subset_id not in active_subsets:
             continue
-        actual, result = rules.pick_result(
-            row["direction"], row["line"], row["points"], row["minutes"], graded=row["summary_rows"] > 0
-        )
-        picks[row["subset_id"]][row["game_date"]].append(
+        actual, result = pick_result(direction, line, points, minutes, graded=summary_rows > 0)
+        picks[subset_id][game_date].append(
             Pick(
-                game_date=row["game_date"],
-                rank=row["pick_rank"],
-                player=row["player_name"],
-                player_lookup=row["player_lookup"],
-                team=row["team"],
-                opponent=row["opponent"],
-                prediction=rules.round_half_away(row["predicted_points"]),
-                line=row["line"],
-                direction=row["direction"],
+                game_date=game_date,
+                rank=pick_rank,
+                player=share(player_name, player_name),
+                player_lookup=share(player_lookup, player_lookup),
+                team=share(team, team),
+                opponent=share(opponent, opponent),
+                prediction=round_half_away(predicted_points),
+                line=line,
+                direction=direction,
                 actual=actual,
                 result=result,
-                box_score=row["summary_rows"] > 0,
+                box_score=summary_rows > 0,
             )
         )
     for by_date in picks.values():
@@ -398,28 +457,36 @@ def _shown_picks(
     return {group: dict(by_date) for group, by_date in picks.items()}
 
 
-def _pick_problem(row: Row, known_subsets: set[str]) -> str | None:
+def _pick_problem(
+    direction: Any,
+    line: Any,
+    subset_id: Any,
+    prediction: Any,
+    player_name: Any,
+    team: Any,
+    opponent: Any,
+    pick_rank: Any,
+    known_subsets: frozenset[str],
+) -> str | None:
     """What is wrong with one shown pick row, or None."""
-    if row["direction"] not in DIRECTIONS:
-        return f"direction {row['direction']!r} is not OVER or UNDER"
-    line = row["line"]
+    if direction not in DIRECTIONS:
+        return f"direction {direction!r} is not OVER or UNDER"
     if line is None:
         return "line is missing"
     if not math.isfinite(line) or line < 0:
         return f"line {line!r} is negative or not a number"
     if line > MAX_POINTS:
         return f"line {line!r} is beyond {MAX_POINTS:,}"
-    if row["subset_id"] not in known_subsets:
-        return f"subset_id {row['subset_id']!r} is not in table subset_definitions"
-    prediction = row["predicted_points"]
+    if subset_id not in known_subsets:
+        return f"subset_id {subset_id!r} is not in table subset_definitions"
     if prediction is None or not math.isfinite(prediction):
         return f"predicted_points {prediction!r} is missing or not a number"
     if abs(prediction) > MAX_POINTS:
         return f"predicted_points {prediction!r} is beyond {MAX_POINTS:,}"
-    for column in ("player_name", "team", "opponent"):
-        if not row[column]:
+    for column, value in (("player_name", player_name), ("team", team), ("opponent", opponent)):
+        if not value:
             return f"{column} is missing"
-    if row["pick_rank"] is None:
+    if pick_rank is None:
         return "pick_rank is missing"
     return None
 
