@@ -244,13 +244,20 @@ def index(*dates: tuple[str, int, bool]) -> dict:
     return {"dates": [{"date": day, "picks": picks, "graded": graded} for day, picks, graded in dates]}
 
 
-def test_grading_is_behind_only_when_a_date_before_yesterday_is_not_graded():
+def test_grading_is_behind_when_more_than_one_game_day_follows_the_latest_graded_one():
     today = dt.date(2026, 2, 10)
-    assert grading_behind(index(("2026-02-09", 5, False), ("2026-02-08", 5, True)), today) is None  # yesterday waits
-    assert grading_behind(index(("2026-02-08", 5, False), ("2026-02-07", 5, True)), today) == dt.date(2026, 2, 8)
-    assert grading_behind(index(("2026-02-08", 0, False), ("2026-02-07", 5, True)), today) is None  # no picks that day
-    assert grading_behind(index(("2026-02-08", 5, True), ("2026-02-05", 5, False)), today) is None  # only the latest
-    assert grading_behind({"dates": "junk"}, today) is None
+    assert grading_behind(index(("2026-02-09", 5, False), ("2026-02-08", 5, True)), today) == []  # yesterday waits
+    two = index(("2026-02-09", 5, False), ("2026-02-08", 5, False), ("2026-02-07", 5, True))
+    assert grading_behind(two, today) == [dt.date(2026, 2, 8), dt.date(2026, 2, 9)]
+    # Game days, not calendar days: one day with picks since the latest graded one is one game day behind.
+    assert grading_behind(index(("2026-02-08", 5, False), ("2026-02-07", 5, True)), today) == []
+    assert grading_behind(index(("2026-02-09", 0, False), ("2026-02-08", 5, False), ("2026-02-07", 5, True)), today) == []
+    assert grading_behind(index(("2026-02-10", 5, False), ("2026-02-09", 5, False), ("2026-02-08", 5, True)), today) == []
+    # A hole before the latest graded date is listed as waiting for grading, not alerted on.
+    assert grading_behind(index(("2026-02-08", 5, True), ("2026-02-05", 5, False)), today) == []
+    assert grading_behind(index(("2026-02-09", 5, False), ("2026-02-08", 5, False)), today) == [  # none graded yet
+        dt.date(2026, 2, 8), dt.date(2026, 2, 9)]
+    assert grading_behind({"dates": "junk"}, today) == []
 
 
 def test_alerts_on_an_old_run():
@@ -270,15 +277,18 @@ def test_status_command_exits_0_after_a_run_and_9_when_grading_is_behind(run, ro
     rows.game(YESTERDAY, status="final")
     rows.pick(YESTERDAY, "Waiting One")
     rows.pick(YESTERDAY, "Waiting Two", subset="second")
+    rows.game(TODAY)
+    rows.pick(TODAY, "Tonight One")
     made = run(rows, today=TODAY)
     made.exporter().daily(TODAY)
     fine = cli("status", "--dest", str(made.dest))
     assert fine.exit_code == 0, fine.output
     assert orjson.loads(fine.stdout)["models"][0]["waiting_for_grading"] == [str(YESTERDAY)]
-    # A day later, yesterday's picks are two game days old and still not graded.
+    # A day later, neither yesterday's nor today's picks are graded: two game days behind.
     behind = cli("status", "--dest", str(made.dest), today=str(TODAY + dt.timedelta(days=1)))
     assert behind.exit_code == 9
-    assert f"Error: model A: {YESTERDAY} is not fully graded and should be" in behind.stderr
+    assert f"Error: model A: grading is 2 game days behind (latest fully graded date" in behind.stderr
+    assert f"not graded: {YESTERDAY}, {TODAY})" in behind.stderr
 
 
 def test_status_command_exits_9_on_an_old_run_a_missing_file_or_junk(run, rows, tmp_path):

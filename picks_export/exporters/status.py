@@ -77,24 +77,23 @@ def _moment(text: Any) -> dt.datetime | None:
         return None
 
 
-def grading_behind(index: Any, today: dt.date) -> dt.date | None:
-    """The date a model's grading is stuck on: the latest date with picks before yesterday, when not graded.
-
-    Yesterday's games may still be graded today (one game day behind is normal); anything older should be."""
+def grading_behind(index: Any, today: dt.date) -> list[dt.date]:
+    """The game days (dates with picks, before today) after a model's latest fully graded date, when there are more
+    than one: its grading is more than one game day behind. Yesterday's games may still be graded today, so one
+    such day is normal; a day left ungraded before the latest graded one is listed in the status file's
+    `waiting_for_grading`, not alerted on."""
     dates = index.get("dates") if isinstance(index, dict) else None
-    yesterday = today - dt.timedelta(days=1)
-    candidates = []
+    played: list[tuple[dt.date, bool]] = []
     for entry in dates if isinstance(dates, list) else []:
         try:
             day = dt.date.fromisoformat(entry["date"])
         except (TypeError, KeyError, ValueError):
             continue
-        if entry.get("picks") and day < yesterday:
-            candidates.append((day, bool(entry.get("graded"))))
-    if not candidates:
-        return None
-    day, graded = max(candidates)
-    return None if graded else day
+        if entry.get("picks") and day < today:
+            played.append((day, bool(entry.get("graded"))))
+    latest_graded = max((day for day, graded in played if graded), default=None)
+    behind = sorted(day for day, _ in played if latest_graded is None or day > latest_graded)
+    return behind if len(behind) > 1 else []
 
 
 def alerts(
@@ -110,11 +109,11 @@ def alerts(
         hours = (now - finished).total_seconds() / 3600
         found.append(f"the last successful run finished {hours:.1f} h ago ({run.get('finished_at')}), more than {_hours(max_age)}")
     for entry in status.get("models", []) if isinstance(status, dict) else []:
-        stuck = grading_behind(indexes.get(entry.get("index", "")), today)
-        if stuck is not None:
+        behind = grading_behind(indexes.get(entry.get("index", "")), today)
+        if behind:
             found.append(
-                f"model {entry.get('code')}: {stuck} is not fully graded and should be (more than one game day behind;"
-                f" latest graded date {entry.get('latest_graded_date')})"
+                f"model {entry.get('code')}: grading is {len(behind)} game days behind (latest fully graded date"
+                f" {entry.get('latest_graded_date')}; not graded: {', '.join(map(str, behind))})"
             )
     return found
 
