@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import gzip
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -308,13 +309,9 @@ class BucketSummary:
 def set_cors(sink: GCSSink, origins: Sequence[str], max_age: int) -> list[dict[str, Any]]:
     """Let pages from `origins` GET (and HEAD) the bucket's objects; returns the policy as set."""
     policy = cors_policy(origins, max_age)
-    try:
+    with _bucket_errors(sink, "set the CORS policy of"):
         sink.bucket.cors = policy
         sink.bucket.patch(retry=sink.retry, timeout=REQUEST_TIMEOUT)
-    except api_exceptions.NotFound:
-        raise OutputError(f"bucket gs://{sink.bucket_name} does not exist") from None
-    except TRANSPORT_ERRORS as error:
-        raise OutputError(f"cannot set the CORS policy of gs://{sink.bucket_name}: {short_error(error)}") from None
     return policy
 
 
@@ -340,7 +337,7 @@ def setup_bucket(sink: GCSSink, origins: Sequence[str], max_age: int, noncurrent
     if noncurrent_days < 1:
         raise ExportError(f"--noncurrent-days must be at least 1, not {noncurrent_days}")
     policy = cors_policy(origins, max_age)
-    try:
+    with _bucket_errors(sink, "set up"):
         sink.bucket.reload(retry=sink.retry, timeout=REQUEST_TIMEOUT)
         kept = [dict(rule) for rule in sink.bucket.lifecycle_rules
                 if "daysSinceNoncurrentTime" not in dict(rule).get("condition", {})]
@@ -349,23 +346,26 @@ def setup_bucket(sink: GCSSink, origins: Sequence[str], max_age: int, noncurrent
         sink.bucket.versioning_enabled = True
         sink.bucket.lifecycle_rules = rules
         sink.bucket.patch(retry=sink.retry, timeout=REQUEST_TIMEOUT)
+    return BucketSetup(policy, True, rules)
+
+
+@contextmanager
+def _bucket_errors(sink: GCSSink, doing: str) -> Iterator[None]:
+    """A missing bucket or a failed request of a bucket command as one clear OutputError."""
+    try:
+        yield
     except api_exceptions.NotFound:
         raise OutputError(f"bucket gs://{sink.bucket_name} does not exist") from None
     except TRANSPORT_ERRORS as error:
-        raise OutputError(f"cannot set up gs://{sink.bucket_name}: {short_error(error)}") from None
-    return BucketSetup(policy, True, rules)
+        raise OutputError(f"cannot {doing} gs://{sink.bucket_name}: {short_error(error)}") from None
 
 
 def summarize_bucket(sink: GCSSink) -> BucketSummary:
     """The bucket's CORS policy and the count and total size of the objects under the sink's prefix."""
-    try:
+    with _bucket_errors(sink, "read bucket"):
         sink.bucket.reload(retry=sink.retry, timeout=REQUEST_TIMEOUT)
         objects = total = 0
         for blob in sink.client.list_blobs(sink.bucket_name, prefix=sink.prefix or None, retry=sink.retry, timeout=REQUEST_TIMEOUT):
             objects += 1
             total += blob.size or 0
-    except api_exceptions.NotFound:
-        raise OutputError(f"bucket gs://{sink.bucket_name} does not exist") from None
-    except TRANSPORT_ERRORS as error:
-        raise OutputError(f"cannot read bucket gs://{sink.bucket_name}: {short_error(error)}") from None
     return BucketSummary(sink.bucket_name, list(sink.bucket.cors), objects, total)
