@@ -19,7 +19,7 @@ import orjson
 import pytest
 
 from conftest import published_bytes
-from picks_export.exporters import demo
+from picks_export.exporters import demo, export
 from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import ExportOptions, Exporter, build_workers
 from picks_export.exporters.errors import ExportError
@@ -224,3 +224,21 @@ def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) ->
     sink = Counting(name, client=client_for(gcs.url))
     Exporter(DuckDBEngine(warehouse), sink, options).daily(today, all_models=True)
     assert sink.reads and set(sink.reads) == {"v1/manifest.json", "v1/status.json"}  # the files it updates: no season object
+
+
+def test_progress_while_workers_build_counts_up_to_the_files_built(three_models: Path, tmp_path: Path, monkeypatch) -> None:
+    """The parent shows the workers' progress while it waits: files built so far against an expected total, ending
+    on the exact count (not one report at the end)."""
+    monkeypatch.setenv("PICKS_EXPORT_BUILD_WORKERS", "2")
+    monkeypatch.setattr(export, "PROGRESS_EVERY", 0.005)  # many looks while the workers build
+    seen: list[tuple[int, int | None]] = []
+    options = ExportOptions(today=TODAY, generated_at="2026-07-01T00:00:00Z")
+    exporter = Exporter(DuckDBEngine(three_models), FolderSink(tmp_path / "public"), options)
+    outcome = exporter.backfill(dt.date(2025, 8, 1), dt.date(2026, 7, 31), lambda built, total: seen.append((built, total)),
+                                all_models=True)
+    files = sum(1 for result in outcome.report.results if "/picks/20" in result.path or "/subsets/" in result.path)
+    assert seen[-1] == (files, files)
+    during = [(built, total) for built, total in seen[:-1] if total]
+    assert len(during) >= 2 and any(0 < built < files for built, _ in during)  # reported while the workers build
+    assert [built for built, _ in seen] == sorted(built for built, _ in seen)  # it only counts up
+    assert all(total >= files * 0.5 for _, total in during)  # an estimate of the same size from the first model on

@@ -249,6 +249,7 @@ class Exporter:
         progress: Progress | None,
         require_graded: dt.date | None = None,
         listed: Mapping[str, dict[str, ObjectInfo]] | None = None,
+        part_models: int | None = None,
     ) -> Iterator[_Staged]:
         """Check (the quality gate), build, validate and spool each model's files as its snapshot arrives
         (`listed`: its folders' listing taken beforehand, by model code; otherwise listed when the model is
@@ -264,7 +265,7 @@ class Exporter:
                 quality.require_graded(snapshot, require_graded)
             gate = quality.check(snapshot, wanted.days, self.options.today, self.options.quality)
             counts.append(len(wanted.days) + sum(len(self._season_paths(layout, *each)) for each in wanted.seasons))
-            total = expected_total(counts, snapshot.run_models)
+            total = expected_total(counts, part_models or snapshot.run_models)  # a worker's share, or the run's
             documents = chain(
                 (self._day_document(builder, day) for day in wanted.days),
                 chain.from_iterable(self._season_documents(builder, *each) for each in wanted.seasons),
@@ -312,16 +313,20 @@ class Exporter:
         gc.collect()
         gc.freeze()  # what the parent holds is shared with the workers, untouched by their collections
         processes = []
+        # Each worker's files built so far and expected in all (its models reached so far, the rest like them),
+        # for the progress the parent shows while it waits.
+        counters = context.Array("q", 2 * workers, lock=False)
         try:
-            for part, part_spool in zip(parts, part_spools):
+            for slot, (part, part_spool) in enumerate(zip(parts, part_spools)):
                 receiver, sender = context.Pipe(duplex=False)
                 process = context.Process(
-                    target=self._build_part, args=(sender, plan, part, wants, part_spool, listed, require_graded)
+                    target=self._build_part,
+                    args=(sender, plan, part, wants, part_spool, listed, require_graded, (counters, slot)),
                 )
                 process.start()
                 sender.close()
                 processes.append((process, receiver))
-            answers = [receiver.recv() for _, receiver in processes]
+            answers = self._answers([receiver for _, receiver in processes], counters, progress)
             for process, _ in processes:
                 process.join()
         except EOFError:
@@ -349,6 +354,21 @@ class Exporter:
             progress(built, built)
         return [by_code[model.code] for model in plan.models], queries
 
+    @staticmethod
+    def _answers(receivers: list[Any], counters: Any, progress: Progress | None) -> list[Any]:
+        """Each worker's answer, in the workers' order; meanwhile the files built so far by all of them, against
+        their expected total (the workers not reached a model yet counted like those that have)."""
+        from multiprocessing.connection import wait
+
+        answers: dict[int, Any] = {}
+        while len(answers) < len(receivers):
+            for receiver in wait([each for number, each in enumerate(receivers) if number not in answers], PROGRESS_EVERY):
+                answers[receivers.index(receiver)] = receiver.recv()
+            if progress:
+                built, totals = sum(counters[0::2]), [total for total in counters[1::2] if total]
+                progress(built, round(sum(totals) * len(receivers) / len(totals)) if totals else None)
+        return [answers[number] for number in range(len(receivers))]
+
     def _build_part(
         self,
         sender: Any,
@@ -358,6 +378,7 @@ class Exporter:
         spool: Spool,
         listed: Mapping[str, dict[str, ObjectInfo]],
         require_graded: dt.date | None = None,
+        counter: tuple[Any, int] | None = None,
     ) -> None:
         """A build worker (a forked process): its models' files into its spool; sends ("ok", staged files without
         their spool, queries) or ("error", the error, the model it stopped at)."""
@@ -371,7 +392,9 @@ class Exporter:
         before = self.engine.queries_run
         staged: list[_Staged] = []
         try:
-            for each in self._stage(read_shown_picks(self.engine, plan, models), wants, spool, None, require_graded, listed):
+            report = _shared_progress(*counter) if counter is not None else None
+            snapshots = read_shown_picks(self.engine, plan, models)
+            for each in self._stage(snapshots, wants, spool, report, require_graded, listed, part_models=len(models)):
                 each.payloads = [replace(payload, spool=None) for payload in each.payloads]
                 staged.append(each)
             answer: tuple[str, Any, Any] = ("ok", staged, self.engine.queries_run - before)
@@ -533,6 +556,19 @@ class Exporter:
             if day is not None and step.action != "superseded" and step.payload.picks is not None:
                 days[day] = (step.payload.picks, bool(step.payload.graded))
         return days
+
+
+# Seconds between two looks at the build workers' progress while the run waits for them.
+PROGRESS_EVERY = 0.2
+
+
+def _shared_progress(counters: Any, slot: int) -> Progress:
+    """A build worker's progress, written where the parent reads it (two numbers of a shared array)."""
+
+    def report(built: int, total: int | None) -> None:
+        counters[2 * slot], counters[2 * slot + 1] = built, total or 0
+
+    return report
 
 
 def expected_total(counts: list[int], models: int) -> int:
