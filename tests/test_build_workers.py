@@ -163,12 +163,14 @@ def test_a_signal_while_workers_build_leaves_nothing_behind(three_models: Path, 
     scratch, dest = tmp_path / "tmp", tmp_path / "public"
     scratch.mkdir()
     env = {key: value for key, value in os.environ.items() if not key.startswith("PICKS_EXPORT_")}
-    env.update({"SOURCE_DATE_EPOCH": EPOCH, "PICKS_EXPORT_BUILD_WORKERS": "2", "TMPDIR": str(scratch)})
+    hold = tmp_path / "never"  # the workers stop once their first file is built, until the signal comes
+    env.update({"SOURCE_DATE_EPOCH": EPOCH, "PICKS_EXPORT_BUILD_WORKERS": "2", "TMPDIR": str(scratch),
+                "PICKS_EXPORT_TEST_PAUSE": f"building:{hold}"})
     args = [str(TOOL), "backfill", "--start", "2025-08-01", "--end", "2026-07-31", "--all-models",
             "--warehouse", str(three_models), "--dest", str(dest), "--today", TODAY.isoformat()]  # fmt: skip
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 60
-    while not list(scratch.glob("picks-export-worker-*")):
+    while not Path(f"{hold}.waiting").exists() or len(list(scratch.glob("picks-export-worker-*"))) < 2:
         assert process.poll() is None, "the run ended before its workers could be interrupted"
         assert time.monotonic() < deadline
         time.sleep(0.002)

@@ -24,11 +24,16 @@ def warehouse(tmp_path_factory) -> Path:
     return write_warehouse(tmp_path_factory.mktemp("big") / "warehouse.duckdb", generate_scaled(2, 4, 8))
 
 
-def start_backfill(warehouse: Path, dest: Path) -> subprocess.Popen[bytes]:
+def start_backfill(warehouse: Path, dest: Path, pause: str | None = None) -> subprocess.Popen[bytes]:
+    """A backfill of every model; `pause` (POINT:FILE) holds it at a known moment until FILE exists (never, here:
+    the test interrupts it there)."""
     args = ["backfill", "--start", "2024-08-01", "--end", "2026-07-31", "--all-models", "--today", "2026-06-30"]
     # One build process: the run stays long enough to interrupt while it builds (tests/test_build_workers.py
     # interrupts build workers).
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1770478200", "PICKS_EXPORT_NO_SQL_CACHE": "1", "PICKS_EXPORT_BUILD_WORKERS": "1"}
+    env.pop("PICKS_EXPORT_TEST_PAUSE", None)
+    if pause:
+        env["PICKS_EXPORT_TEST_PAUSE"] = pause
     return subprocess.Popen(
         [str(CLI), *args, "--warehouse", str(warehouse), "--dest", str(dest)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
@@ -38,14 +43,6 @@ def start_backfill(warehouse: Path, dest: Path) -> subprocess.Popen[bytes]:
 def debris(dest: Path) -> list[str]:
     """Temporary files left in the destination (the folder sink's lock and records are kept on purpose)."""
     return [path.name for path in dest.rglob("*") if path.name.endswith(".tmp")]
-
-
-def has_open(process: subprocess.Popen[bytes], file: Path) -> bool:
-    """Whether the process holds `file` open (Linux's /proc): the run is past start-up and reading it."""
-    try:
-        return any(os.readlink(fd) == str(file) for fd in Path(f"/proc/{process.pid}/fd").iterdir())
-    except OSError:  # a descriptor closed while listing
-        return False
 
 
 def wait_for(condition, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
@@ -59,13 +56,10 @@ def wait_for(condition, process: subprocess.Popen[bytes], timeout: float = 30.0)
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 @pytest.mark.parametrize("phase", ["building", "publishing"])
 def test_a_signal_ends_the_run_with_one_line_and_its_exit_code(warehouse, tmp_path, signum, code, phase):
-    dest = tmp_path / "public"
-    process = start_backfill(warehouse, dest)
-    if phase == "building":
-        wait_for(lambda: has_open(process, warehouse), process)  # reading the warehouse, building the documents
-        time.sleep(0.1)
-    else:
-        wait_for(lambda: (dest / "v1/picks").is_dir(), process)  # per-day files are going out
+    dest, hold = tmp_path / "public", tmp_path / "never"
+    # Building: the first file is built, nothing is out; publishing: a phase's files are staged beside their targets.
+    process = start_backfill(warehouse, dest, f"{'building' if phase == 'building' else 'staged'}:{hold}")
+    wait_for(lambda: Path(f"{hold}.waiting").exists(), process)
     process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=60)
     lines = stderr.decode().splitlines()
@@ -79,18 +73,19 @@ def test_a_signal_ends_the_run_with_one_line_and_its_exit_code(warehouse, tmp_pa
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_a_signal_while_publishing_leaves_no_temporary_file(warehouse, tmp_path, signum, code):
-    dest = tmp_path / "public"
-    process = start_backfill(warehouse, dest)
-    wait_for(lambda: (dest / "v1/picks").is_dir(), process)
+    dest, hold = tmp_path / "public", tmp_path / "never"
+    process = start_backfill(warehouse, dest, f"staged:{hold}")
+    wait_for(lambda: Path(f"{hold}.waiting").exists(), process)
+    assert debris(dest)  # the phase's files are staged
     process.send_signal(signum)
     process.communicate(timeout=60)
     assert process.returncode == code and not debris(dest)
 
 
 def test_a_second_signal_does_not_cut_the_cleanup_short(warehouse, tmp_path):
-    dest = tmp_path / "public"
-    process = start_backfill(warehouse, dest)
-    wait_for(lambda: (dest / "v1/picks").is_dir(), process)
+    dest, hold = tmp_path / "public", tmp_path / "never"
+    process = start_backfill(warehouse, dest, f"staged:{hold}")
+    wait_for(lambda: Path(f"{hold}.waiting").exists(), process)
     process.send_signal(signal.SIGTERM)
     time.sleep(0.05)  # handled: the run is unwinding
     process.send_signal(signal.SIGINT)

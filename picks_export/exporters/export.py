@@ -36,6 +36,7 @@ from .publish import (
     Sink,
     Spool,
     Step,
+    pause_for_tests,
 )
 from .quality import QualityOptions, QualityWarning
 from .rebuild import json_or_none, published_days, season_entries
@@ -276,6 +277,8 @@ class Exporter:
                 check_document(document)
                 payloads.append(self._finality(layout, Payload.of(document.path, document.kind, document.content, spool)))
                 built += 1
+                if built == 1:
+                    pause_for_tests("building")  # the first file is built and spooled, nothing is published
                 if progress:
                     progress(built, total)
             yield _Staged(layout, snapshot.model.code, published, payloads, snapshot.model.name, gate.warnings, gate.refusals)

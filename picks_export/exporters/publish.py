@@ -153,8 +153,9 @@ def recorded_season_summary(value: Any) -> SeasonSummary | None:
 def pause_for_tests(point: str) -> None:
     """Test-only: with PICKS_EXPORT_TEST_PAUSE=POINT:FILE a run creates FILE.waiting at POINT, then waits for FILE.
 
-    Lets the tests race real processes at a known moment ("publish": planned, nothing sent; "staged": a folder's
-    files staged beside their targets, not yet renamed). Unset in any real run."""
+    Lets the tests race or interrupt real processes at a known moment ("building": the run's first file built,
+    nothing published; "publish": planned, nothing sent; "staged": a folder's files staged beside their targets,
+    not yet renamed). Unset in any real run."""
     hook = os.environ.get("PICKS_EXPORT_TEST_PAUSE", "")
     where, _, file = hook.partition(":")
     if where != point or not file:
