@@ -37,6 +37,8 @@ def published(tmp_path: Path) -> Path:
         "v1/models/m2/picks/2026-02-07.json": b'{"model":"m2"}',
         "v1/schemas/picks-day.schema.json": b'{"type":"object"}',
         "v1/picks/.2026-02-08.json.abc.tmp": b"half a file",
+        "_runs/01795592193757307132-b3b56e7c.json": b'{"files": "half a file"}',  # a run record: not published
+        "_runs/01795592193757307132-b3b56e7c/v1/picks/index.json": b"half a file",
     }
     for path, data in files.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +163,9 @@ def test_a_missing_day_is_a_json_404(server):
     assert orjson.loads(body)["error"]["code"] == 404
 
 
-@pytest.mark.parametrize("path", ["/v1/", "/v1", "/v1/picks/", "/v1/picks", "/v1/picks/?list", "/v1/picks/.2026-02-08.json.abc.tmp"])
+@pytest.mark.parametrize("path", ["/v1/", "/v1", "/v1/picks/", "/v1/picks", "/v1/picks/?list", "/v1/picks/.2026-02-08.json.abc.tmp",
+                                  "/_runs/01795592193757307132-b3b56e7c.json", "/%5Fruns/01795592193757307132-b3b56e7c.json",
+                                  "/_runs/01795592193757307132-b3b56e7c/v1/picks/index.json"])
 def test_no_directory_listing_nor_hidden_files(server, path):
     response, body = request(server, path)
     assert response.status == 404

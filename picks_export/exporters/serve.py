@@ -25,7 +25,7 @@ from .cors import CorsPolicy, cors_headers, cors_policy
 from .errors import ExportError
 from .layout import kind_of_path
 from .page import PAGE_FILES, page_content_type, page_file
-from .publish import CONTENT_TYPE, PublishKind, PublishPolicy, content_type
+from .publish import CONTENT_TYPE, RUNS_FOLDER, PublishKind, PublishPolicy, content_type
 
 HOST = "127.0.0.1"
 # What the page's own files get when served at `/`: always fresh while a developer edits and reloads.
@@ -82,7 +82,8 @@ def published_file(root: Path, request_path: str) -> tuple[Path, str] | None:
     """The file under `root` a request path names, with its path relative to the root; None if there is none.
 
     The path is percent-decoded once, as a bucket decodes an object name; then any `.`, `..` or empty segment,
-    hidden name, backslash or NUL refuses it, and a symlink that leads out of the root is not followed.
+    hidden name, backslash or NUL refuses it, so does the run records' folder (`_runs/`), and a symlink that leads
+    out of the root is not followed.
     """
     try:
         decoded = urllib.parse.unquote(urllib.parse.urlsplit(request_path).path, errors="strict")
@@ -92,6 +93,8 @@ def published_file(root: Path, request_path: str) -> tuple[Path, str] | None:
         return None
     segments = decoded[1:].split("/")
     if any(not segment or segment.startswith(".") or "\\" in segment or "\0" in segment for segment in segments):
+        return None
+    if segments[0] == RUNS_FOLDER:  # the run records and the bytes they kept: the operator's, never published
         return None
     try:
         real = root.joinpath(*segments).resolve(strict=True)
