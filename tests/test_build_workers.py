@@ -225,7 +225,9 @@ def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) ->
 
     sink = Counting(name, client=client_for(gcs.url))
     Exporter(DuckDBEngine(warehouse), sink, options).daily(today, all_models=True)
-    assert sink.reads and set(sink.reads) == {"v1/manifest.json", "v1/status.json"}  # the files it updates: no season object
+    # The files it updates and the indexes it wrote (the days of the manifest and status): no season or day object.
+    assert sink.reads and set(sink.reads) == {"v1/manifest.json", "v1/status.json", "v1/picks/index.json",
+                                              "v1/models/phoenix/picks/index.json"}
 
 
 def test_progress_while_workers_build_counts_up_to_the_files_built(three_models: Path, tmp_path: Path, monkeypatch) -> None:

@@ -39,7 +39,7 @@ from .publish import (
     pause_for_tests,
 )
 from .quality import QualityOptions, QualityWarning
-from .rebuild import json_or_none, published_days, season_entries
+from .rebuild import index_days, json_or_none, published_days, season_entries
 from .status import status_document, status_model_entry, status_path
 from .validation import SCHEMA_FILES, TYPES_FILE, check_document, problems, schema_text, types_text
 from .warehouse import Model, RunPlan, Snapshot, read_plan, read_shown_picks, snapshot_queries
@@ -475,16 +475,17 @@ class Exporter:
         finished_at = _utc_now()
         entries = []
         for each in staged:
-            picks = each.layout.folders()[0]
-            published = each.published if planning else self.publisher.listing([picks])
-            steps = self.publisher.plan(each.payloads, published) if planning else []
+            if planning:
+                days = self._published_days(each.layout, each.published, self.publisher.plan(each.payloads, each.published))
+            else:  # written last: the days as the model's index (written before it) lists them
+                days = index_days(self.sink.read, each.layout)
             entries.append(status_model_entry(
                 code=each.model,
                 index=each.layout.index(),
                 today=self.options.today,
                 run=self.publisher.policy.run,
                 checked_at=finished_at,
-                days=self._published_days(each.layout, published, steps),
+                days=days,
                 warnings=[warning.as_json() for warning in each.warnings],
             ))
         previous = json_or_none(self.sink.read(path)) if path in listed else None
@@ -517,7 +518,11 @@ class Exporter:
         it is written, they are built from a fresh listing of each model's folders."""
         path = manifest_path(self.prefix)
         entries = [
-            self._manifest_entry(each, each.published if planning else self.publisher.listing(each.layout.folders()), planning)
+            self._manifest_entry(each, each.published, planning) if planning
+            # Written after the indexes: the days from each model's index (one read), the seasons from a listing of
+            # its subsets/ folder, rather than a listing of every per-day file again.
+            else self._manifest_entry(each, self.publisher.listing([each.layout.folders()[1]]), planning,
+                                      index_days(self.sink.read, each.layout))
             for each in staged
         ]
         previous = json_or_none(self.sink.read(path)) if path in listed else None
@@ -528,11 +533,18 @@ class Exporter:
         check_document(manifest)
         return Payload.of(manifest.path, manifest.kind, manifest.content)
 
-    def _manifest_entry(self, each: _Staged, published: dict[str, ObjectInfo], planning: bool) -> dict[str, object]:
-        """One model's manifest entry from its folders' listing (and, planning, from this run's files)."""
+    def _manifest_entry(
+        self,
+        each: _Staged,
+        published: dict[str, ObjectInfo],
+        planning: bool,
+        days: dict[dt.date, tuple[int, bool]] | None = None,
+    ) -> dict[str, object]:
+        """One model's manifest entry from its folders' listing (and, planning, from this run's files); `days`:
+        its per-day files as its index lists them, when that is known."""
         layout = each.layout
         steps = self.publisher.plan(each.payloads, published) if planning else []
-        days = self._published_days(layout, published, steps)
+        days = self._published_days(layout, published, steps) if days is None else days
         mine = {step.payload.path: step.payload for step in steps if step.action not in ("superseded", "refused")}
         if not planning:  # what is there now is this run's file when its hash says so; read the others back
             mine = {payload.path: payload for payload in each.payloads if payload.path in published

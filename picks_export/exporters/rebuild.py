@@ -51,6 +51,20 @@ def published_days(read: Read, layout: Layout, published: Mapping[str, ObjectInf
     return days
 
 
+def index_days(read: Read, layout: Layout) -> dict[dt.date, tuple[int, bool]]:
+    """The per-day files a model's published index lists, (picks, fully graded) by date; none when it has no index
+    this version reads. What the manifest and the status file are built from once the index is written: one read,
+    not a listing of every per-day file."""
+    content = json_or_none(read(layout.index()))
+    days: dict[dt.date, tuple[int, bool]] = {}
+    for entry in content.get("dates", []) if isinstance(content, dict) and isinstance(content.get("dates"), list) else []:
+        try:
+            days[dt.date.fromisoformat(entry["date"])] = (int(entry["picks"]), bool(entry["graded"]))
+        except (TypeError, KeyError, ValueError):
+            continue
+    return days
+
+
 @dataclass(frozen=True)
 class PublishedModel:
     """A model as the published manifest names it."""
