@@ -29,7 +29,7 @@ CATEGORIES = ("query", "build", "validate", "write")
 
 # (category, module, attribute path). A name the library no longer has is reported missing, not fatal.
 HOOKS: tuple[tuple[str, str, str], ...] = (
-    ("query", "picks_export.exporters.duckdb_engine", "DuckDBEngine.query"),
+    ("query", "picks_export.exporters.engines.duckdb_engine", "DuckDBEngine.query"),
     # The shown picks stream in as they are read: their fetching counts as building the snapshot.
     ("build", "picks_export.exporters.warehouse", "_shown_picks"),
     ("build", "picks_export.exporters.warehouse", "_signals"),

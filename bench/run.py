@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 
 from picks_export.exporters import demo
-from picks_export.exporters.duckdb_engine import write_warehouse
+from picks_export.exporters.engines.duckdb_engine import write_warehouse
 
 BENCH = Path(__file__).resolve().parent
 SEED = 7

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, TextIO
 import typer
 from typer.core import TyperArgument, TyperGroup
 
-from .exporters.engine import DEFAULT_DATASET
+from .exporters.engines.engine import DEFAULT_DATASET
 from .exporters.engines import DEFAULT_MAXIMUM_BYTES_BILLED, BigQuerySettings
 from .exporters.errors import ExportError
 from .exporters.layout import DEFAULT_PREFIX
@@ -949,7 +949,7 @@ def serve(
         typer.Option(metavar="URL", help="A web origin allowed by CORS, as `bucket cors` would allow it; repeatable."),
     ] = None,
 ) -> None:
-    from .exporters.serve import open_server
+    from .exporters.server.serve import open_server
     from .exporters.sinks import check_origin
 
     with _clean_errors():
@@ -1148,7 +1148,7 @@ def bucket_cors(
     project: Project = None,
 ) -> None:
     with _clean_errors():
-        from .exporters.gcs_sink import set_cors
+        from .exporters.sinks.gcs_sink import set_cors
         from .exporters.sinks import check_origin, open_bucket
 
         dest = _bucket_dest(ctx, dest)
@@ -1178,7 +1178,7 @@ def bucket_setup(
     project: Project = None,
 ) -> None:
     with _clean_errors():
-        from .exporters.gcs_sink import setup_bucket
+        from .exporters.sinks.gcs_sink import setup_bucket
         from .exporters.sinks import check_origin, open_bucket
 
         dest = _bucket_dest(ctx, dest)
@@ -1196,7 +1196,7 @@ def bucket_setup(
 ))
 def bucket_show(ctx: typer.Context, dest: BucketDest = None, project: Project = None) -> None:
     with _clean_errors():
-        from .exporters.gcs_sink import summarize_bucket
+        from .exporters.sinks.gcs_sink import summarize_bucket
         from .exporters.sinks import open_bucket
 
         dest = _bucket_dest(ctx, dest)

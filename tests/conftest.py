@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from picks_export.exporters.export import ExportOptions, Exporter
-from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
+from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.layout import kind_of_path
 from picks_export.exporters.sinks import FolderSink
 from picks_export.exporters.tables import Rows

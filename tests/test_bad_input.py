@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from conftest import WarehouseRows, published_bytes
 from picks_export.cli import app
-from picks_export.exporters.duckdb_engine import write_warehouse
+from picks_export.exporters.engines.duckdb_engine import write_warehouse
 from picks_export.exporters.tables import TABLES
 
 DAY = dt.date(2026, 1, 14)
@@ -386,7 +386,7 @@ def test_a_column_type_outside_the_contract_ends_the_run_before_any_data_query(t
     assert_bad(result, "dataset nba_predictions breaks the contract's column types: " + message, code=5)
     assert untouched
 
-    from picks_export.exporters.duckdb_engine import DuckDBEngine
+    from picks_export.exporters.engines.duckdb_engine import DuckDBEngine
     from picks_export.exporters.errors import WarehouseError
     from picks_export.exporters.warehouse import read_snapshots
 

@@ -24,8 +24,8 @@ from conftest import published_bytes
 from emulator import Emulator, Proxy, Request
 from picks_export.cli import app
 from picks_export.exporters import WarehouseError
-from picks_export.exporters.bigquery_engine import normalize, query_parameter
-from picks_export.exporters.engine import PROJECT_PATTERN
+from picks_export.exporters.engines.bigquery_engine import normalize, query_parameter
+from picks_export.exporters.engines.engine import PROJECT_PATTERN
 from picks_export.exporters.engines import BigQuerySettings, format_bytes, open_engine, parse_bytes
 from picks_export.exporters.export import read_span
 from picks_export.exporters.tables import TABLES

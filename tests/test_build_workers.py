@@ -20,7 +20,7 @@ import pytest
 
 from conftest import published_bytes
 from picks_export.exporters import demo, export
-from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
+from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import ExportOptions, Exporter, build_workers
 from picks_export.exporters.errors import ExportError
 from picks_export.exporters.publish import content_hash, season_summary
@@ -198,7 +198,7 @@ def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) ->
     from google.cloud import storage
 
     from fakegcs import client_for
-    from picks_export.exporters.gcs_sink import GCSSink
+    from picks_export.exporters.sinks.gcs_sink import GCSSink
     from picks_export.exporters.publish import META_SEASON
 
     name = "picks-season-summaries"

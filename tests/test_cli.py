@@ -332,7 +332,7 @@ def _damage(file: Path, how: str) -> None:
 @pytest.mark.parametrize("how", ["{not json", '{"select 1": 1}', "42", "[1, 2]", "[]", '[""]', '["select 1", null]',
                                  "folder", "pipe", "dangling link"])
 def test_a_damaged_sql_cache_costs_only_the_transpile(warehouse, tmp_path, monkeypatch, how):
-    from picks_export.exporters.duckdb_engine import transpile
+    from picks_export.exporters.engines.duckdb_engine import transpile
 
     cache = tmp_path / "cache"
     args = ["daily", "--warehouse", str(warehouse), "--date", TODAY, "--today", TODAY]

@@ -17,11 +17,11 @@ from google.cloud import storage
 
 from fakegcs import FaultProxy, client_for
 from picks_export.exporters.demo import generate_demo
-from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
+from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.errors import VolumeDropError
 from picks_export.exporters.quality import QualityOptions
 from picks_export.exporters.export import ExportOptions, Exporter, Outcome
-from picks_export.exporters.gcs_sink import GCSSink
+from picks_export.exporters.sinks.gcs_sink import GCSSink
 from picks_export.exporters.publish import (
     META_HASH, META_RUN, PublishFailed, PublishPolicy, PublishRefused, content_hash, file_hash,
 )

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from conftest import WarehouseRows
 from picks_export.cli import app
-from picks_export.exporters.duckdb_engine import write_warehouse
+from picks_export.exporters.engines.duckdb_engine import write_warehouse
 from picks_export.exporters.tables import TABLES
 
 SETTINGS = settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from picks_export.exporters.demo import generate_scaled
-from picks_export.exporters.duckdb_engine import write_warehouse
+from picks_export.exporters.engines.duckdb_engine import write_warehouse
 
 CLI = Path(sys.executable).with_name("picks-export")  # the installed console script, as an operator runs it
 

@@ -24,7 +24,7 @@ def test_core_imports_and_runs_without_google_cloud(tmp_path):
 import datetime as dt
 import picks_export.exporters, picks_export.cli
 from picks_export.exporters.demo import generate_demo
-from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
+from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import Exporter, ExportOptions
 from picks_export.exporters.sinks import FolderSink
 path = write_warehouse({str(tmp_path / 'w.duckdb')!r}, generate_demo(dt.date(2025, 10, 25), 1))

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import picks_export
-from picks_export.exporters.engine import query_names
+from picks_export.exporters.engines.engine import query_names
 from picks_export.exporters.validation import SCHEMA_FILES, schema_text
 
 REPO = Path(__file__).resolve().parents[1]

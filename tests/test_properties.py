@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from conftest import WarehouseRows
 from picks_export.exporters import rules
 from picks_export.exporters.demo import generate_demo
-from picks_export.exporters.duckdb_engine import DuckDBEngine, write_warehouse
+from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import ExportOptions, Exporter
 from picks_export.exporters.layout import kind_of_path
 from picks_export.exporters.sinks import FolderSink

@@ -35,7 +35,7 @@ def history(rows: WarehouseRows, days: int = 10, games: int = 2, subsets: tuple[
 
 def exporter(run, rows: WarehouseRows, policy: PublishPolicy | None = None, **quality):
     made = run(rows, today=TODAY, quality=QualityOptions(**quality))
-    from picks_export.exporters.duckdb_engine import DuckDBEngine
+    from picks_export.exporters.engines.duckdb_engine import DuckDBEngine
     from picks_export.exporters.export import Exporter
     from picks_export.exporters.sinks import FolderSink
 

@@ -12,8 +12,8 @@ import sqlglot
 from sqlglot import exp
 
 from picks_export.exporters import ExportError
-from picks_export.exporters.duckdb_engine import DuckDBEngine, transpile
-from picks_export.exporters.engine import check_identifier, query_names, render
+from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, transpile
+from picks_export.exporters.engines.engine import check_identifier, query_names, render
 from picks_export.exporters.tables import TABLES
 
 READ_QUERIES = ["columns", "models", "subsets", "problems", "shown_picks", "signals", "schedule"]
@@ -64,7 +64,7 @@ def test_queries_use_no_date_function_with_a_known_transpile_trap(name):
 def test_comparisons_of_dates_and_timestamps_behave_on_duckdb(tmp_path):
     """The only date operations the SQL uses: BETWEEN on DATE and < on TIMESTAMP, at their edges."""
     from conftest import WarehouseRows, at
-    from picks_export.exporters.duckdb_engine import write_warehouse
+    from picks_export.exporters.engines.duckdb_engine import write_warehouse
 
     rows = WarehouseRows()
     first, last = dt.date(2026, 1, 10), dt.date(2026, 1, 12)
@@ -106,7 +106,7 @@ def test_transpiled_sql_is_kept_on_disk_for_later_runs(tmp_path, monkeypatch):
     import subprocess
     import sys
 
-    from picks_export.exporters.duckdb_engine import _sql_cache_file
+    from picks_export.exporters.engines.duckdb_engine import _sql_cache_file
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     transpile.cache_clear()
@@ -115,7 +115,7 @@ def test_transpiled_sql_is_kept_on_disk_for_later_runs(tmp_path, monkeypatch):
     assert cached is not None and cached.parent == tmp_path / "picks-export" / "sql"
     assert tuple(orjson.loads(cached.read_bytes())) == expected
     # a later process reads the file and never imports sqlglot
-    code = ("import sys; from picks_export.exporters.duckdb_engine import transpile;"
+    code = ("import sys; from picks_export.exporters.engines.duckdb_engine import transpile;"
             " print(transpile('models', 'nba_predictions') == tuple(sys.argv[1:]), 'sqlglot' in sys.modules,"
             " 'jinja2' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code, *expected], capture_output=True, text=True,

@@ -22,7 +22,7 @@ import pytest
 
 from fakegcs import client_for
 from picks_export.exporters.demo import generate_demo
-from picks_export.exporters.duckdb_engine import write_warehouse
+from picks_export.exporters.engines.duckdb_engine import write_warehouse
 from picks_export.exporters.publish import day_summary
 
 TODAY = "2026-02-07"

@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 from picks_export.exporters.errors import ExportError
-from picks_export.exporters.serve import BucketServer, accepts_gzip, open_server
+from picks_export.exporters.server.serve import BucketServer, accepts_gzip, open_server
 
 SECRET = b"secret outside the published folder"
 DAY = orjson.dumps({"date": "2026-02-07", "groups": []})
@@ -298,7 +298,7 @@ def test_serve_help_has_an_example():
 
 
 def test_with_page_publishes_the_page_once_and_serve_gives_each_file_its_type(tmp_path, rows, run):
-    from picks_export.exporters.page import PAGE_FILES, page_file
+    from picks_export.exporters.server.page import PAGE_FILES, page_file
 
     rows.game(dt.date(2026, 2, 6))
     rows.graded_pick(dt.date(2026, 2, 6), "Player One", "hit")

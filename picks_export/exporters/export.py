@@ -19,11 +19,11 @@ import orjson
 from .. import __version__
 from . import quality, rules
 from .documents import Document, DocumentBuilder, index_document
-from .engine import DryRunEngine, Engine
+from .engines.engine import DryRunEngine, Engine
 from .errors import ExportError
 from .layout import DEFAULT_PREFIX, Layout, normalize_prefix, schema_path
 from .manifest import manifest_document, manifest_path, model_entry
-from .page import PAGE_FILES, page_file, page_path
+from .server.page import PAGE_FILES, page_file, page_path
 from .publish import (
     FINAL_DAY_AGE,
     Action,

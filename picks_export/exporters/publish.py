@@ -24,7 +24,7 @@ from typing import Any, Literal, Protocol
 import orjson
 
 from .errors import ExportError, OutputError
-from .page import page_content_type
+from .server.page import page_content_type
 
 PublishKind = Literal["day", "season", "index", "schema", "manifest", "types", "page", "status"]
 KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema", "manifest", "types", "page", "status")

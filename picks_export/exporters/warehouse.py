@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import rules
-from .engine import Engine, QueryValue, Row
+from .engines.engine import Engine, QueryValue, Row
 from .errors import BadInputError, ExportError, WarehouseError
 from .tables import TABLES, accepts
 

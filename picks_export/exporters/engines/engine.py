@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 
-from .errors import ExportError
+from ..errors import ExportError
 
 if TYPE_CHECKING:
     import jinja2
-from .tables import Rows
+from ..tables import Rows
 
 # BigQuery dataset names: letters, digits and underscores, at most 1024 characters.
 DATASET_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from .errors import ExportError, OutputError
-from .layout import kind_of_path, normalize_prefix
-from .publish import (
+from ..errors import ExportError, OutputError
+from ..layout import kind_of_path, normalize_prefix
+from ..publish import (
     RUNS_FOLDER,
     Change,
     FileResult,

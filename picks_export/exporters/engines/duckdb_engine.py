@@ -15,8 +15,8 @@ import duckdb
 import orjson
 
 from .engine import DEFAULT_DATASET, QueryValue, Row, check_identifier, render, template_source
-from .errors import WarehouseError
-from .tables import DEMO_MARKER, TABLES, Rows
+from ..errors import WarehouseError
+from ..tables import DEMO_MARKER, TABLES, Rows
 
 
 FETCH_BATCH = 10_000

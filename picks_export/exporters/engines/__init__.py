@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .engine import DEFAULT_DATASET, PROJECT_PATTERN, PROJECT_RULE, Engine, check_identifier
-from .errors import ExportError, WarehouseError
-from .tables import Rows
+from ..errors import ExportError, WarehouseError
+from ..tables import Rows
 
 if TYPE_CHECKING:
     from .bigquery_engine import BigQueryEngine

@@ -22,10 +22,10 @@ from typing import cast
 import orjson
 
 from .cors import CorsPolicy, cors_headers, cors_policy
-from .errors import ExportError
-from .layout import kind_of_path
+from ..errors import ExportError
+from ..layout import kind_of_path
 from .page import PAGE_FILES, page_content_type, page_file
-from .publish import CONTENT_TYPE, RUNS_FOLDER, PublishKind, PublishPolicy, content_type
+from ..publish import CONTENT_TYPE, RUNS_FOLDER, PublishKind, PublishPolicy, content_type
 
 HOST = "127.0.0.1"
 # What the page's own files get when served at `/`: always fresh while a developer edits and reloads.

@@ -24,9 +24,9 @@ from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 from google.cloud.bigquery.table import RowIterator
 
 from .engine import QueryValue, Row, render
-from .engines import BigQuerySettings, format_bytes
-from .errors import ExportError, WarehouseError
-from .tables import DEMO_MARKER, TABLES, Rows
+from . import BigQuerySettings, format_bytes
+from ..errors import ExportError, WarehouseError
+from ..tables import DEMO_MARKER, TABLES, Rows
 
 LABELS_APP = "picks-export"
 # insert_rows_json keeps each request well below the API's 10 MB / 50,000-row limits.
