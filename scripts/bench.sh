@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+# setuptools' build/ keeps the files of an earlier build: a module since moved or removed would be installed again.
+rm -rf build
 .venv/bin/python -m pip install --quiet --disable-pip-version-check '.[bench]'
 .venv/bin/python bench/run.py "$@"

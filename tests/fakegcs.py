@@ -162,13 +162,13 @@ class CorsProxy:
     with `Access-Control-Allow-Origin: *` and does not even keep a bucket's `cors` field.
 
     The proxy keeps the policy `bucket cors` sends (the PATCH of the bucket's metadata on its way through) and
-    answers browsers by it, with the library's reading of a GCS CORS rule (`picks_export.exporters.server.cors`): the
+    answers browsers by it, with the library's reading of a GCS CORS rule (`picks_export.exporters.cors`): the
     upstream's own CORS headers are dropped, a preflight is answered here. Everything else, bytes and headers
     (gzip included), passes through untouched. What it cannot show is GCS's own evaluation of the policy.
     """
 
     def __init__(self, upstream_port: int) -> None:
-        from picks_export.exporters.server.cors import cors_headers
+        from picks_export.exporters.cors import cors_headers
 
         self.upstream_port = upstream_port
         self.policies: dict[str, list[dict]] = {}  # bucket -> the CORS policy it was given

@@ -80,3 +80,71 @@ print(result.exit_code, result.output.strip())
     output = result.stdout.strip()
     assert output.startswith("5 Error: bigquery://picks-export-test needs Google's BigQuery client (")
     assert output.endswith("): reinstall picks-export with its dependencies") and "Traceback" not in output
+
+
+def _library_imports() -> dict[str, set[str]]:
+    """Each module of picks_export.exporters (as `engines.duckdb_engine`, `sinks`, `export`, ...) and the modules of
+    the library it imports, at the top or inside a function."""
+    import ast
+    from pathlib import Path
+
+    import picks_export.exporters as library
+
+    root = Path(library.__file__).parent
+    found: dict[str, set[str]] = {}
+    for file in sorted(root.rglob("*.py")):
+        parts = file.relative_to(root).with_suffix("").parts
+        package = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts) or "__init__"
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(file.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = list(package if parts[-1] != "__init__" else parts[:-1])
+                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                if node.level - 1 > len(package):
+                    continue  # picks_export itself (its version)
+                module = [*base, *(node.module.split(".") if node.module else [])]
+                names = [module] if node.module else [[*base, alias.name] for alias in node.names]
+                targets |= {".".join(each) for each in names if each}
+        found[name] = targets
+    return found
+
+
+def _part(module: str) -> str:
+    return module.split(".")[0]
+
+
+def test_the_library_parts_depend_one_way():
+    """Engines and sinks know nothing of the documents, the publishing run or each other; the local server knows no
+    engine; nothing below the entry points (export, runs) imports them."""
+    imports = _library_imports()
+    assert "engines.duckdb_engine" in imports and "sinks.gcs_sink" in imports and "server.serve" in imports
+    forbidden = {
+        "engines": {"sinks", "server", "export", "documents", "publish", "runs", "quality", "status", "manifest"},
+        "sinks": {"engines", "server", "export", "documents", "runs", "quality", "warehouse"},
+        "server": {"engines", "export", "warehouse", "runs", "quality"},
+    }
+    for module, targets in imports.items():
+        for target in targets:
+            assert _part(target) not in forbidden.get(_part(module), set()), f"{module} imports {target}"
+            if _part(module) not in ("export", "runs", "__init__"):
+                assert _part(target) not in ("export", "runs"), f"{module} imports the entry point {target}"
+
+
+def test_the_library_has_no_import_cycle():
+    imports = _library_imports()
+    graph = {module: {target for target in targets if target in imports} for module, targets in imports.items()}
+    state: dict[str, int] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            if state.get(target) == 1:
+                raise AssertionError("import cycle: " + " -> ".join([*path, module, target]))
+            if target not in state:
+                visit(target, [*path, module])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])

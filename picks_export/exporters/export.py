@@ -40,6 +40,7 @@ from .publish import (
 )
 from .quality import QualityOptions, QualityWarning
 from .rebuild import index_days, json_or_none, published_days, season_entries
+from .runs import write_record
 from .status import status_document, status_model_entry, status_path
 from .validation import SCHEMA_FILES, TYPES_FILE, check_document, problems, schema_text, types_text
 from .warehouse import Model, RunPlan, Snapshot, read_plan, read_shown_picks, snapshot_queries
@@ -147,7 +148,7 @@ class Exporter:
         self.sink = sink
         self.options = options
         self.prefix = normalize_prefix(options.prefix)
-        self.publisher = Publisher(sink, policy or PublishPolicy())
+        self.publisher = Publisher(sink, policy or PublishPolicy(), write_record)
         self.on_plan = on_plan
         self.command = ""  # what the run does, for its record: `daily --date 2026-02-07`
         self.started_at = _utc_now()

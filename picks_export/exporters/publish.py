@@ -458,12 +458,17 @@ class Rebuild:
     depends_on: tuple[str, ...]  # folders whose files it is built from: a write there by this run forces a rewrite
 
 
+# Keeps a run's record of what it changed, given the sink, the run's policy and what happened to each file.
+RecordRun = Callable[["Sink", "PublishPolicy", Sequence["FileResult"]], None]
+
+
 class Publisher:
     """Plans and publishes one run's files through a sink."""
 
-    def __init__(self, sink: Sink, policy: PublishPolicy) -> None:
+    def __init__(self, sink: Sink, policy: PublishPolicy, record: RecordRun | None = None) -> None:
         self.sink = sink
         self.policy = policy
+        self.record = record  # keeps the run's record (runs.write_record); none: the run is not recorded
         sink.configure(policy)
 
     def listing(self, folders: Sequence[str]) -> dict[str, ObjectInfo]:
@@ -521,10 +526,10 @@ class Publisher:
 
     def _record(self, report: Report, *, quiet: bool) -> None:
         """Write the run record (`_runs/{run}.json`) when the run changed anything; a failed run's quietly."""
-        from .runs import write_record
-
+        if self.record is None:
+            return
         try:
-            write_record(self.sink, self.policy, report.results)
+            self.record(self.sink, self.policy, report.results)
         except ExportError:
             if not quiet:
                 raise

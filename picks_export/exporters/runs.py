@@ -225,7 +225,7 @@ def rollback(
     the files go back to what they were. Files a later run changed since are refused (RollbackRefused, nothing
     published) unless `force`. The previous bytes are all read before anything is written."""
     record = load_record(sink, run)
-    publisher = Publisher(sink, replace(policy, allow_shrink=True, command=policy.command or f"rollback {run}"))
+    publisher = Publisher(sink, replace(policy, allow_shrink=True, command=policy.command or f"rollback {run}"), write_record)
     policy = publisher.policy
     entries = {entry["path"]: entry for entry in record["files"]}
     for path in entries:

@@ -21,7 +21,7 @@ from typing import cast
 
 import orjson
 
-from .cors import CorsPolicy, cors_headers, cors_policy
+from ..cors import CorsPolicy, cors_headers, cors_policy
 from ..errors import ExportError
 from ..layout import kind_of_path
 from .page import PAGE_FILES, page_content_type, page_file

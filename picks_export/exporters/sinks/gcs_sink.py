@@ -22,7 +22,7 @@ from google.api_core.retry import Retry
 from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 
-from ..server.cors import cors_policy
+from ..cors import cors_policy
 from ..errors import ExportError, OutputError
 from ..publish import (
     META_GRADED,
