@@ -39,7 +39,7 @@ from .publish import (
     pause_for_tests,
 )
 from .quality import QualityOptions, QualityWarning
-from .rebuild import index_days, json_or_none, published_days, season_entries
+from .rebuild import checked_payload, index_days, json_or_none, published_days, season_entries
 from .runs import write_record
 from .status import status_document, status_model_entry, status_path
 from .validation import SCHEMA_FILES, TYPES_FILE, check_document, problems, schema_text, types_text
@@ -499,14 +499,10 @@ class Exporter:
             "finished_at": finished_at,
             "version": __version__,
         }
-        status = Document(path, "status", status_document(run, entries, previous))
-        check_document(status)
-        return Payload.of(status.path, status.kind, status.content)
+        return checked_payload(path, "status", status_document(run, entries, previous))
 
     def _index(self, staged: _Staged, days: dict[dt.date, tuple[int, bool]]) -> Payload:
-        index = Document(staged.layout.index(), "index", index_document(staged.model, self.options.generated_at, days))
-        check_document(index)
-        return Payload.of(index.path, index.kind, index.content)
+        return checked_payload(staged.layout.index(), "index", index_document(staged.model, self.options.generated_at, days))
 
     def _rebuilt_index(self, staged: _Staged, listed: Mapping[str, ObjectInfo]) -> Payload:
         return self._index(staged, self._published_days(staged.layout, dict(listed), []))
@@ -530,9 +526,7 @@ class Exporter:
         if previous is not None and problems("manifest", previous, path):
             previous = None  # not a manifest this version can read: rebuilt from this run's models
         content = manifest_document(self.prefix, self.options.generated_at, entries, previous, replace_all=all_models)
-        manifest = Document(path, "manifest", content)
-        check_document(manifest)
-        return Payload.of(manifest.path, manifest.kind, manifest.content)
+        return checked_payload(path, "manifest", content)
 
     def _manifest_entry(
         self,
