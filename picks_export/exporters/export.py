@@ -115,6 +115,12 @@ class _Wanted:
     days: list[dt.date]
     seasons: list[tuple[str, dt.date | None]]
 
+    def within(self, snapshot: Snapshot) -> _Wanted:
+        """What of this the snapshot builds: its own dates' files and its season's."""
+        season = rules.season_label(snapshot.first_date)
+        return _Wanted([day for day in self.days if snapshot.covers(day)],
+                       [each for each in self.seasons if each[0] == season])
+
 
 # What a command wants built for one model, given its builder and what the model's folders already hold.
 Wants = Callable[[DocumentBuilder, dict[str, ObjectInfo]], _Wanted]
@@ -165,7 +171,7 @@ class Exporter:
 
         def wants(builder: DocumentBuilder, _: dict[str, ObjectInfo]) -> _Wanted:
             dates = builder.snapshot.dates_with_picks()
-            if day > self.options.today + dt.timedelta(days=1) and day not in dates:
+            if day > self.options.today + dt.timedelta(days=1) and builder.snapshot.covers(day) and day not in dates:
                 raise ExportError(
                     f"--date {day} is more than a day after today ({self.options.today}) and model"
                     f" {builder.snapshot.model.code} has no shown picks that day: nothing published"
@@ -228,8 +234,8 @@ class Exporter:
             if workers > 1:
                 staged, queries = self._stage_in_parallel(plan, wants, progress, workers, spools, require_graded)
             else:
-                snapshots = read_shown_picks(self.engine, plan, plan.models)
-                staged, queries = list(self._stage(snapshots, wants, spool, progress, require_graded)), 0
+                models = read_shown_picks(self.engine, plan, plan.models)
+                staged, queries = list(self._stage(models, wants, spool, progress, require_graded)), 0
             refusals = [refused for each in staged for refused in each.refusals]
             policy = self.publisher.policy
             if not policy.allow_shrink and not policy.dry_run:
@@ -245,7 +251,7 @@ class Exporter:
 
     def _stage(
         self,
-        snapshots: Iterator[Snapshot],
+        models: Iterator[Iterator[Snapshot]],
         wants: Wants,
         spool: Spool,
         progress: Progress | None,
@@ -253,36 +259,56 @@ class Exporter:
         listed: Mapping[str, dict[str, ObjectInfo]] | None = None,
         part_models: int | None = None,
     ) -> Iterator[_Staged]:
-        """Check (the quality gate), build, validate and spool each model's files as its snapshot arrives
-        (`listed`: its folders' listing taken beforehand, by model code; otherwise listed when the model is
-        reached)."""
+        """Check (the quality gate), build, validate and spool each model's files season by season as its
+        snapshots arrive, each snapshot dropped before the next is read (`listed`: its folders' listing taken
+        beforehand, by model code; otherwise listed when the model is reached)."""
         built = 0
         counts: list[int] = []  # files of each model reached so far
-        for snapshot in snapshots:
-            builder = DocumentBuilder(snapshot, self.options.generated_at)
-            layout = self._layout(builder)
-            published = listed[snapshot.model.code] if listed is not None else self.publisher.listing(layout.folders())
-            wanted = wants(builder, published)
-            if require_graded is not None:
-                quality.require_graded(snapshot, require_graded)
-            gate = quality.check(snapshot, wanted.days, self.options.today, self.options.quality)
-            counts.append(len(wanted.days) + sum(len(self._season_paths(layout, *each)) for each in wanted.seasons))
-            total = expected_total(counts, part_models or snapshot.run_models)  # a worker's share, or the run's
-            documents = chain(
-                (self._day_document(builder, day) for day in wanted.days),
-                chain.from_iterable(self._season_documents(builder, *each) for each in wanted.seasons),
-            )
-            payloads = []
-            for document in documents:
-                # Every document passes the gate before the destination sees the first file.
-                check_document(document)
-                payloads.append(self._finality(layout, Payload.of(document.path, document.kind, document.content, spool)))
-                built += 1
-                if built == 1:
-                    pause_for_tests("building")  # the first file is built and spooled, nothing is published
-                if progress:
-                    progress(built, total)
-            yield _Staged(layout, snapshot.model.code, published, payloads, snapshot.model.name, gate.warnings, gate.refusals)
+        for snapshots in models:
+            staged: _Staged | None = None
+            gate = quality.Gate(self.options.today, self.options.quality)
+            order: dict[dt.date, int] = {}  # the days in the order the command wants them, across the seasons
+            days: list[tuple[dt.date, Payload]] = []
+            seasons: list[Payload] = []
+            for snapshot in snapshots:
+                builder = DocumentBuilder(snapshot, self.options.generated_at)
+                if staged is None:
+                    layout = self._layout(builder)
+                    published = listed[snapshot.model.code] if listed is not None else self.publisher.listing(layout.folders())
+                    staged = _Staged(layout, snapshot.model.code, published, [], snapshot.model.name)
+                    counts.append(0)
+                wanted = wants(builder, staged.published)
+                for day in wanted.days:
+                    order.setdefault(day, len(order))
+                wanted = wanted.within(snapshot)
+                if require_graded is not None and snapshot.covers(require_graded):
+                    quality.require_graded(snapshot, require_graded)
+                gate.check(snapshot, wanted.days)
+                counts[-1] += len(wanted.days) + sum(len(self._season_paths(staged.layout, *each)) for each in wanted.seasons)
+                total = expected_total(counts, part_models or snapshot.run_models)  # a worker's share, or the run's
+                documents = chain(
+                    ((day, self._day_document(builder, day)) for day in wanted.days),
+                    ((None, each) for season in wanted.seasons for each in self._season_documents(builder, *season)),
+                )
+                for day, document in documents:
+                    # Every document passes the gate before the destination sees the first file.
+                    check_document(document)
+                    payload = self._finality(staged.layout, Payload.of(document.path, document.kind, document.content, spool))
+                    if day is None:
+                        seasons.append(payload)
+                    else:
+                        days.append((day, payload))
+                    built += 1
+                    if built == 1:
+                        pause_for_tests("building")  # the first file is built and spooled, nothing is published
+                    if progress:
+                        progress(built, total)
+                del documents, builder, snapshot  # this season's picks go before the next season is read
+            assert staged is not None  # every run's range holds at least one season
+            days.sort(key=lambda each: order[each[0]])
+            staged.payloads = [payload for _, payload in days] + seasons
+            staged.warnings, staged.refusals = gate.result().warnings, gate.refusals
+            yield staged
 
     def _build_workers(self, plan: RunPlan, first: dt.date, last: dt.date) -> int:
         """Processes building the run's models: one for a short range (a daily run), one model or an engine that

@@ -85,12 +85,32 @@ def check(
     snapshot: Snapshot, days: list[dt.date], today: dt.date, options: QualityOptions
 ) -> GateResult:
     """Every check over the dates `days` a run publishes for the snapshot's model."""
-    counts = day_counts(snapshot)
-    result = GateResult()
-    result.warnings += grading_warnings(snapshot, days, counts)
-    result.warnings += stale_warnings(snapshot, days, today, options.stale_hours)
-    result.refusals += volume_drops(snapshot, days, counts, options.min_volume)
-    return result
+    gate = Gate(today, options)
+    gate.check(snapshot, days)
+    return gate.result()
+
+
+class Gate:
+    """The checks of one model's run, fed its snapshots season by season, oldest first: the counts of the dates
+    already seen are kept (a date's trailing median reaches back into the season before)."""
+
+    def __init__(self, today: dt.date, options: QualityOptions) -> None:
+        self.today = today
+        self.options = options
+        self.counts: dict[dt.date, tuple[int, int]] = {}
+        self.grading: list[QualityWarning] = []
+        self.stale: list[QualityWarning] = []
+        self.refusals: list[QualityWarning] = []
+
+    def check(self, snapshot: Snapshot, days: list[dt.date]) -> None:
+        """The checks over `days`, dates of the snapshot's own (none later than a snapshot still to come)."""
+        self.counts.update(day_counts(snapshot))
+        self.grading += grading_warnings(snapshot, days, self.counts)
+        self.stale += stale_warnings(snapshot, days, self.today, self.options.stale_hours)
+        self.refusals += volume_drops(snapshot, days, self.counts, self.options.min_volume)
+
+    def result(self) -> GateResult:
+        return GateResult(self.grading + self.stale, list(self.refusals))
 
 
 def grading_warnings(

@@ -98,7 +98,10 @@ class DaySchedule:
 
 @dataclass
 class Snapshot:
-    """The shown picks of one model over [first_date, last_date], grouped and checked."""
+    """The shown picks of one model over [first_date, last_date] (one season of a run's range), grouped and checked.
+
+    Its picks also hold the days before first_date of first_date's Monday-Sunday week (the end of the season
+    before): the week records of the season's first days count them."""
 
     model: Model
     groups: list[Group]
@@ -113,8 +116,12 @@ class Snapshot:
     computed_at: dict[dt.date, dt.datetime] = field(default_factory=dict)
 
     def dates_with_picks(self) -> list[dt.date]:
-        """Every date on which some active group has shown picks, oldest first."""
+        """Every date on which some active group has shown picks, oldest first (the carried-over days too)."""
         return sorted({day for by_date in self.picks.values() for day in by_date})
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether `day` is one of the dates whose files this snapshot builds (not a carried-over one)."""
+        return self.first_date <= day <= self.last_date
 
 
 @dataclass(frozen=True)
@@ -134,12 +141,12 @@ class RunPlan:
 
 def read_snapshots(
     engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date, *, all_models: bool = False
-) -> Iterator[Snapshot]:
-    """One snapshot per model of the run, in seven queries whatever the range or the number of models.
+) -> Iterator[Iterator[Snapshot]]:
+    """Each model's snapshots, season by season, in seven queries whatever the range or the number of models.
 
     The column types are checked first, then the models and groups, then the range's problem rows; the shown
-    picks stream in model order, so only one model's picks are in memory at a time; a bad row stops the run when
-    its model is reached, before anything is published.
+    picks stream in model and date order, so only one season of one model's picks is in memory at a time; a bad
+    row stops the run when its model is reached, before anything is published.
     """
     plan = read_plan(engine, model_code, first_date, last_date, all_models=all_models)
     return read_shown_picks(engine, plan, plan.models)
@@ -163,12 +170,11 @@ def read_plan(
     return RunPlan(models, groups, known, active, signals, first_date, last_date, schedule)
 
 
-def read_shown_picks(engine: Engine, plan: RunPlan, models: list[Model]) -> Iterator[Snapshot]:
-    """The snapshots of `models` (some of the plan's, in its order) from one shown_picks query."""
-    first_date, last_date, groups, signals = plan.first_date, plan.last_date, plan.groups, plan.signals
-    schedule, run_models = plan.schedule, len(plan.models)
+def read_shown_picks(engine: Engine, plan: RunPlan, models: list[Model]) -> Iterator[Iterator[Snapshot]]:
+    """For each of `models` (some of the plan's, in its order), its snapshots season by season, from one
+    shown_picks query. Each model's snapshots are to be taken in turn, all of them, before the next model's."""
     by_id = {model.system_id: model for model in models}
-    params = range_params(list(by_id), first_date, last_date)
+    params = range_params(list(by_id), plan.first_date, plan.last_date)
     problems = _Problems()
     pending = dict(by_id)
     columns, tuples = engine.query_tuples("shown_picks", params)
@@ -176,14 +182,55 @@ def read_shown_picks(engine: Engine, plan: RunPlan, models: list[Model]) -> Iter
         reorder = itemgetter(*(list(columns).index(name) for name in SHOWN_COLUMNS))
         tuples = map(reorder, tuples)
     for system_id, rows in groupby(tuples, key=itemgetter(0)):
-        model = pending.pop(system_id)
+        yield _season_snapshots(plan, pending.pop(system_id), rows, problems)
+    for model in pending.values():  # no shown picks in the range: still snapshots (a day file may be due)
+        yield _season_snapshots(plan, model, iter(()), problems)
+
+
+def season_spans(first_date: dt.date, last_date: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
+    """[first_date, last_date] cut at each Aug 1: the part of each season it touches, oldest first."""
+    start = first_date
+    while start <= last_date:
+        _, end = rules.season_bounds(rules.season_label(start))
+        yield start, min(end, last_date)
+        start = end + dt.timedelta(days=1)
+
+
+def _season_snapshots(
+    plan: RunPlan, model: Model, rows: Iterator[tuple[Any, ...]], problems: _Problems
+) -> Iterator[Snapshot]:
+    """One model's snapshots, one per season of the plan's range (the empty ones too), each made from its rows as
+    they stream (in date order), so that a run holds one season of the model's picks rather than its history.
+
+    The picks of the last week of a season reaching into the next one's Aug 1 are carried into the next
+    snapshot (its week records count them). A bad row stops the model once all its rows are read, so that the
+    error counts them all, as it would over the whole range."""
+    signals = plan.signals.get(model.system_id, {})
+    days = groupby(rows, key=itemgetter(1))  # (game_date, its rows)
+    current = next(days, None)
+
+    def rows_until(last: dt.date) -> Iterator[tuple[Any, ...]]:
+        nonlocal current
+        while current is not None and current[0] <= last:
+            yield from current[1]
+            current = next(days, None)
+
+    carried: dict[str, dict[dt.date, list[Pick]]] = {}
+    carried_at: dict[dt.date, dt.datetime] = {}
+    for first, last in season_spans(plan.first_date, plan.last_date):
         computed_at: dict[dt.date, dt.datetime] = {}
-        picks = _shown_picks(rows, plan.known_subsets, plan.active_subsets, model, problems, computed_at)
-        problems.raise_if_any()
-        yield Snapshot(model, groups, first_date, last_date, signals.get(system_id, {}), picks, run_models, schedule,
-                       computed_at)
-    for model in pending.values():  # no shown picks in the range: still a snapshot (a day file may be due)
-        yield Snapshot(model, groups, first_date, last_date, signals.get(model.system_id, {}), {}, run_models, schedule)
+        picks = _shown_picks(rows_until(last), plan.known_subsets, plan.active_subsets, model, problems, computed_at)
+        if problems.messages:
+            continue  # the model's other rows are still read, for the error's count
+        groups = carried.keys() | picks.keys()
+        merged = {group: {**carried.get(group, {}), **picks.get(group, {})} for group in groups}
+        yield Snapshot(model, plan.groups, first, last, signals, merged, len(plan.models), plan.schedule,
+                       {**carried_at, **computed_at})  # fmt: skip
+        week = rules.period_start("week", last + dt.timedelta(days=1))  # the next season's first week
+        carried = {group: {day: each for day, each in by_date.items() if day >= week} for group, by_date in picks.items()}
+        carried_at = {day: moment for day, moment in computed_at.items() if day >= week}
+        del picks, merged
+    problems.raise_if_any()
 
 
 def choose_models(rows: list[Row], code: str | None, all_models: bool) -> list[Model]:
