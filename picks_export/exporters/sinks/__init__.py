@@ -136,6 +136,9 @@ class FolderSink:
         self._dry_run = False
         self._swept = False
         self._run = ""
+        # What listings read from files without a matching record (path -> what it holds, the stat it was read
+        # under): recorded with the run's first change.
+        self._read: dict[str, tuple[ObjectInfo, os.stat_result]] = {}
 
     def describe(self, path: str) -> str:
         return str(self.folder / path)
@@ -154,26 +157,24 @@ class FolderSink:
         else:
             files = sorted(_walk(root, relative)) if root.is_dir() else []  # in a bucket listing's order
         records = _Records(self.folder)
-        read: list[tuple[str, ObjectInfo, os.stat_result]] = []
         for path, stat in files:  # no hidden segment: check_relative_path refuses them, _walk skips them
             found[path], read_stat = records.info(path, None, stat)
-            if read_stat is not None:
-                read.append((path, found[path], read_stat))
-        if read and not self._dry_run:
-            self._remember(read)
+            if read_stat is not None and not self._dry_run:
+                self._read[path] = (found[path], read_stat)
         return found
 
-    def _remember(self, read: list[tuple[str, ObjectInfo, os.stat_result]]) -> None:
-        """Record what was read from files without a matching record, so the next run need not read them."""
-        try:
-            with self._locked():
-                records = _Records(self.folder)
-                for path, info, stat in read:
-                    if _stat_key((self.folder / path).stat()) == _stat_key(stat):  # not replaced since it was read
-                        records.put(path, info, stat)
-                records.save()
-        except OSError:
-            pass  # only a saving: without the record the file is read again next time
+    def _remember(self, records: _Records) -> None:
+        """Record what listings read from files without a matching record, so the next run need not read them.
+
+        Done with the run's first change, under the lock, never by a listing: a run that stops before it writes
+        (bad input) leaves the folder as it found it."""
+        for path, (info, stat) in self._read.items():
+            try:
+                if _stat_key((self.folder / path).stat()) == _stat_key(stat):  # not replaced since it was read
+                    records.put(path, info, stat)
+            except OSError:
+                continue  # gone since it was listed: nothing to remember
+        self._read.clear()
 
     def read(self, path: str) -> bytes | None:
         file = self.folder / check_relative_path(path)
@@ -193,6 +194,7 @@ class FolderSink:
         try:
             with self._locked():
                 records = _Records(self.folder)
+                self._remember(records)
                 todo: list[tuple[int, Step, Path]] = []
                 for number, (step, target) in enumerate(zip(steps, targets)):
                     current, _ = records.info(step.payload.path, target) if target.is_file() else (None, None)
@@ -239,8 +241,7 @@ class FolderSink:
             try:
                 for _, step, target, _ in renamed:
                     records.put(step.payload.path, _published_info(step, policy), target.stat())
-                if renamed:
-                    records.save()
+                records.save()  # those and what listings read
             except OSError:
                 pass  # the files are out; without their record they are read (and hashed) by the next run
         for number, step, _, _ in renamed:
@@ -268,6 +269,7 @@ class FolderSink:
         try:
             with self._locked():
                 records = _Records(self.folder)
+                self._remember(records)
                 for step in steps:
                     path = step.payload.path
                     target = self.folder / check_relative_path(path)
