@@ -114,12 +114,13 @@ class _Wanted:
 
     days: list[dt.date]
     seasons: list[tuple[str, dt.date | None]]
+    newest_first: bool = False  # the days' order (across the seasons): a daily run's day comes before the day before
 
     def within(self, snapshot: Snapshot) -> _Wanted:
         """What of this the snapshot builds: its own dates' files and its season's."""
         season = rules.season_label(snapshot.first_date)
         return _Wanted([day for day in self.days if snapshot.covers(day)],
-                       [each for each in self.seasons if each[0] == season])
+                       [each for each in self.seasons if each[0] == season], self.newest_first)
 
 
 # What a command wants built for one model, given its builder and what the model's folders already hold.
@@ -176,7 +177,7 @@ class Exporter:
                     f"--date {day} is more than a day after today ({self.options.today}) and model"
                     f" {builder.snapshot.model.code} has no shown picks that day: nothing published"
                 )
-            return _Wanted([day] + ([yesterday] if yesterday in dates else []), [(rules.season_label(day), None)])
+            return _Wanted([day] + ([yesterday] if yesterday in dates else []), [(rules.season_label(day), None)], True)
 
         graded = yesterday if self.options.quality.require_graded else None
         return self._run(yesterday, day, wants, progress, all_models=all_models, require_graded=graded)
@@ -263,11 +264,12 @@ class Exporter:
         snapshots arrive, each snapshot dropped before the next is read (`listed`: its folders' listing taken
         beforehand, by model code; otherwise listed when the model is reached)."""
         built = 0
-        counts: list[int] = []  # files of each model reached so far
+        counts: list[int] = []  # files of each model reached so far (the current one's estimated)
         for snapshots in models:
             staged: _Staged | None = None
             gate = quality.Gate(self.options.today, self.options.quality)
-            order: dict[dt.date, int] = {}  # the days in the order the command wants them, across the seasons
+            season_counts: list[int] = []  # the current model's files, season by season
+            newest_first = False
             days: list[tuple[dt.date, Payload]] = []
             seasons: list[Payload] = []
             for snapshot in snapshots:
@@ -278,13 +280,13 @@ class Exporter:
                     staged = _Staged(layout, snapshot.model.code, published, [], snapshot.model.name)
                     counts.append(0)
                 wanted = wants(builder, staged.published)
-                for day in wanted.days:
-                    order.setdefault(day, len(order))
+                newest_first = wanted.newest_first
                 wanted = wanted.within(snapshot)
                 if require_graded is not None and snapshot.covers(require_graded):
                     quality.require_graded(snapshot, require_graded)
                 gate.check(snapshot, wanted.days)
-                counts[-1] += len(wanted.days) + sum(len(self._season_paths(staged.layout, *each)) for each in wanted.seasons)
+                season_counts.append(len(wanted.days) + sum(len(self._season_paths(staged.layout, *each)) for each in wanted.seasons))
+                counts[-1] = expected_total(season_counts, snapshot.run_seasons)  # the seasons to come like those seen
                 total = expected_total(counts, part_models or snapshot.run_models)  # a worker's share, or the run's
                 documents = chain(
                     ((day, self._day_document(builder, day)) for day in wanted.days),
@@ -305,7 +307,7 @@ class Exporter:
                         progress(built, total)
                 del documents, builder, snapshot  # this season's picks go before the next season is read
             assert staged is not None  # every run's range holds at least one season
-            days.sort(key=lambda each: order[each[0]])
+            days.sort(key=lambda each: each[0], reverse=newest_first)
             staged.payloads = [payload for _, payload in days] + seasons
             staged.warnings, staged.refusals = gate.result().warnings, gate.refusals
             yield staged
@@ -609,7 +611,8 @@ def _shared_progress(counters: Any, slot: int) -> Progress:
 
 def expected_total(counts: list[int], models: int) -> int:
     """The files a run will build, for progress: exact for the models reached so far (`counts`), each model
-    still to come counted like the mean of those, so the total is right from the first model on."""
+    still to come counted like the mean of those, so the total is right from the first model on. (Likewise a
+    model's files from those of its seasons reached so far.)"""
     return sum(counts) + round(sum(counts) / len(counts)) * max(models - len(counts), 0)
 
 

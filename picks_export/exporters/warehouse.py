@@ -114,6 +114,7 @@ class Snapshot:
     # For the quality checks: every date's schedule (all models share it), the shown version's computed_at
     schedule: dict[dt.date, DaySchedule] = field(default_factory=dict)
     computed_at: dict[dt.date, dt.datetime] = field(default_factory=dict)
+    run_seasons: int = 1  # how many snapshots (seasons) of this model the run reads, for progress too
 
     def dates_with_picks(self) -> list[dt.date]:
         """Every date on which some active group has shown picks, oldest first (the carried-over days too)."""
@@ -217,15 +218,21 @@ def _season_snapshots(
 
     carried: dict[str, dict[dt.date, list[Pick]]] = {}
     carried_at: dict[dt.date, dt.datetime] = {}
-    for first, last in season_spans(plan.first_date, plan.last_date):
+    spans = list(season_spans(plan.first_date, plan.last_date))
+    seasons = len(spans) - (1 if spans[0][0] != rules.season_bounds(rules.season_label(spans[0][0]))[0] else 0)
+    for first, last in spans:
         computed_at: dict[dt.date, dt.datetime] = {}
         picks = _shown_picks(rows_until(last), plan.known_subsets, plan.active_subsets, model, problems, computed_at)
         if problems.messages:
             continue  # the model's other rows are still read, for the error's count
+        if first != rules.season_bounds(rules.season_label(first))[0]:
+            # The days before the range's first season (the rest of its first week): only carried into it.
+            carried, carried_at = picks, computed_at
+            continue
         groups = carried.keys() | picks.keys()
         merged = {group: {**carried.get(group, {}), **picks.get(group, {})} for group in groups}
         yield Snapshot(model, plan.groups, first, last, signals, merged, len(plan.models), plan.schedule,
-                       {**carried_at, **computed_at})  # fmt: skip
+                       {**carried_at, **computed_at}, seasons)  # fmt: skip
         week = rules.period_start("week", last + dt.timedelta(days=1))  # the next season's first week
         carried = {group: {day: each for day, each in by_date.items() if day >= week} for group, by_date in picks.items()}
         carried_at = {day: moment for day, moment in computed_at.items() if day >= week}
