@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -163,16 +164,20 @@ def volume(snapshot: Snapshot, day: dt.date, picks: int) -> float:
 def volume_drops(
     snapshot: Snapshot, days: list[dt.date], counts: dict[dt.date, tuple[int, int]], min_volume: float
 ) -> list[QualityWarning]:
-    """Dates whose picks per game fall below `min_volume` of the trailing median, or a steady subset is empty."""
+    """Dates whose picks per game fall below `min_volume` of the trailing median, or a steady subset is empty.
+
+    The dates before a date are found by bisection in the sorted history (every date with picks, each subset's
+    among them), not by a scan: a backfill checks every date of many seasons."""
     history = sorted(counts)
+    subset_dates = {group.id: sorted(snapshot.picks.get(group.id, {})) for group in snapshot.groups}
     drops = []
     for day in sorted(days):
         schedule = snapshot.schedule.get(day)
         picks = counts.get(day, (0, 0))[0]
         if picks == 0 and (schedule is None or schedule.games == 0):
             continue  # nothing scheduled, nothing shown: not a game day
-        before = [each for each in history if each < day]
-        trailing = before[-VOLUME_HISTORY:]
+        before = bisect_left(history, day)  # the dates with picks before `day`: history[:before]
+        trailing = history[max(before - VOLUME_HISTORY, 0):before]
         if len(trailing) >= VOLUME_MIN_HISTORY:
             median = statistics.median(volume(snapshot, each, counts[each][0]) for each in trailing)
             plain_median = statistics.median(counts[each][0] for each in trailing)
@@ -184,16 +189,17 @@ def volume_drops(
                     f" {len(trailing)}-day median {median:.2f} per game ({plain_median:g} picks)",
                 ))
                 continue
-        season = rules.season_label(day)
-        recent = [each for each in before if rules.season_label(each) == season]
-        if picks and len(recent) >= SUBSET_MIN_HISTORY:
+        season_start, _ = rules.season_bounds(rules.season_label(day))
+        recent = before - bisect_left(history, season_start, 0, before)  # the season's dates with picks so far
+        if picks and recent >= SUBSET_MIN_HISTORY:
             for group in snapshot.groups:
-                by_date = snapshot.picks.get(group.id, {})
-                if day not in by_date and all(each in by_date for each in recent):
+                dates = subset_dates[group.id]  # dates of the history too: a count says whether it has each of them
+                steady = bisect_left(dates, day) - bisect_left(dates, season_start) == recent
+                if steady and day not in snapshot.picks.get(group.id, {}):
                     drops.append(QualityWarning(
                         "volume", snapshot.model.code, day,
                         f"{day}: subset {group.id} has no shown picks, after picks on each of the previous"
-                        f" {len(recent)} dates with picks",
+                        f" {recent} dates with picks",
                     ))
     return drops
 
