@@ -444,7 +444,7 @@ def _pick_row_name(row: Row, model: Model) -> str:
 # The shown_picks query's columns, in the order `_shown_picks` unpacks them.
 SHOWN_COLUMNS = (
     "system_id", "game_date", "version_id", "subset_id", "player_lookup", "player_name", "team", "opponent",
-    "predicted_points", "line", "direction", "pick_rank", "computed_at", "points", "minutes", "summary_rows",
+    "predicted_points", "line", "direction", "pick_rank", "computed_at_us", "points", "minutes", "summary_rows",
 )  # fmt: skip
 
 
@@ -464,9 +464,13 @@ def _shown_picks(
     # Names repeat across a model's history (players, teams): one string each, not one per pick.
     names: dict[str, str] = {}
     share = names.setdefault
+    latest: dict[dt.date, int] = {}  # each date's latest computed_at, in microseconds since the epoch
+    # Predictions repeat across a model's history: each value rounded once (exactly: Decimal arithmetic is slow).
+    # Zero is never looked up, for 0.0 and -0.0 are one key but not one rounding.
+    rounded: dict[float, float] = {}
     for values in rows:
         (_, game_date, version_id, subset_id, player_lookup, player_name, team, opponent, predicted_points, line,
-         direction, pick_rank, row_computed_at, points, minutes, summary_rows) = values  # fmt: skip
+         direction, pick_rank, row_computed_us, points, minutes, summary_rows) = values  # fmt: skip
         problem = _pick_problem(
             direction, line, subset_id, predicted_points, player_name, team, opponent, pick_rank, known_subsets
         )
@@ -483,12 +487,14 @@ def _shown_picks(
                 f" {summary_rows} rows where one is expected"
             )
             continue
-        moment = utc(row_computed_at)
-        if moment is not None and (game_date not in computed_at or moment > computed_at[game_date]):
-            computed_at[game_date] = moment
+        if row_computed_us is not None and row_computed_us > latest.get(game_date, row_computed_us - 1):
+            latest[game_date] = row_computed_us
         if subset_id not in active_subsets:
             continue
         actual, result = pick_result(direction, line, points, minutes, graded=summary_rows > 0)
+        prediction = rounded.get(predicted_points) if predicted_points else None
+        if prediction is None:
+            prediction = rounded[predicted_points] = round_half_away(predicted_points)
         picks[subset_id][game_date].append(
             Pick(
                 game_date=game_date,
@@ -497,7 +503,7 @@ def _shown_picks(
                 player_lookup=share(player_lookup, player_lookup),
                 team=share(team, team),
                 opponent=share(opponent, opponent),
-                prediction=round_half_away(predicted_points),
+                prediction=prediction,
                 line=line,
                 direction=direction,
                 actual=actual,
@@ -508,6 +514,7 @@ def _shown_picks(
     for by_date in picks.values():
         for day_picks in by_date.values():
             day_picks.sort(key=Pick.sort_key)
+    computed_at.update((day, EPOCH + dt.timedelta(microseconds=micros)) for day, micros in latest.items())
     return {group: dict(by_date) for group, by_date in picks.items()}
 
 
@@ -543,6 +550,9 @@ def _pick_problem(
     if pick_rank is None:
         return "pick_rank is missing"
     return None
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def utc(moment: Any) -> dt.datetime | None:

@@ -4,7 +4,9 @@
 -- The shown version of a date is the greatest version_id whose computed_at (the latest of its rows) is before
 -- the date's first tip-off among games that are not postponed; with no such game every version is a candidate.
 -- The lock is per model: versions are grouped by system_id, so one model's versions never hide another's.
--- Each row's computed_at gives the shown version's (the latest of its rows), for the stale-picks check.
+-- Each row's computed_at gives the shown version's (the latest of its rows), for the stale-picks check: as
+-- microseconds since the epoch (UTC), a plain integer that is cheap to fetch, where a timestamp becomes a zoned
+-- datetime object per row.
 -- Files and records are both built from these rows, so they cannot disagree. The FLOAT64 columns are cast so
 -- that an exact numeric column the type check accepts (an INT64, a narrow DECIMAL) gives the same floats.
 WITH first_tipoff AS (
@@ -48,7 +50,7 @@ SELECT
   CAST(p.line AS FLOAT64) AS line,
   p.direction,
   p.pick_rank,
-  p.computed_at,
+  UNIX_MICROS(p.computed_at) AS computed_at_us,
   a.points,
   a.minutes,
   COALESCE(a.summary_rows, 0) AS summary_rows
