@@ -43,7 +43,9 @@ class Group:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, several times the cost of a plain
+# one, and a backfill makes a Pick per shown pick (millions). Nothing changes a Pick once it is made.
+@dataclass(slots=True)
 class Pick:
     game_date: dt.date
     rank: int
@@ -66,8 +68,7 @@ class Pick:
         """The pick as published; built once and shared by the day and season documents (never changed)."""
         cached = self._json
         if cached is None:
-            cached = self._build_json()
-            object.__setattr__(self, "_json", cached)
+            cached = self._json = self._build_json()
         return cached
 
     def _build_json(self) -> dict[str, Any]:
@@ -496,20 +497,10 @@ def _shown_picks(
         if prediction is None:
             prediction = rounded[predicted_points] = round_half_away(predicted_points)
         picks[subset_id][game_date].append(
-            Pick(
-                game_date=game_date,
-                rank=pick_rank,
-                player=share(player_name, player_name),
-                player_lookup=share(player_lookup, player_lookup),
-                team=share(team, team),
-                opponent=share(opponent, opponent),
-                prediction=prediction,
-                line=line,
-                direction=direction,
-                actual=actual,
-                result=result,
-                box_score=summary_rows > 0,
-            )
+            # Positional: the fields' order (keywords cost a dict per pick).
+            Pick(game_date, pick_rank, share(player_name, player_name), share(player_lookup, player_lookup),
+                 share(team, team), share(opponent, opponent), prediction, line, direction, actual, result,
+                 summary_rows > 0)
         )
     for by_date in picks.values():
         for day_picks in by_date.values():
