@@ -1,0 +1,84 @@
+"""The small `daily`'s start-up cost against a bare Python process, as bench/run.py's "small daily / bare python"
+measures it, but alone and with more runs: quicker to repeat while working on the command line's start-up.
+
+    python bench/startup.py              # median of 15 alternated runs of each
+    python bench/startup.py --runs 31 --work /tmp/startup
+
+It writes the demo season's warehouse (`picks-export demo`, bench/run.py's 1× size), backfills the champion's
+season into a folder, then alternates `picks-export daily --date D` (D in the middle of the season, over that
+published history) with `python -c "import duckdb, orjson; duckdb.connect(W).execute('SELECT 1')"`, each in a
+new process, and prints each one's median wall time and their ratio (the issue's goal: at most 2×). Alternating
+keeps a load shared with other jobs on both sides of the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TODAY = "2026-07-01"  # demo.SCALED_TODAY: the 1× warehouse of bench/run.py
+DATE = "2026-02-16"  # a day in the middle of the demo season
+EPOCH = "1782864000"  # SOURCE_DATE_EPOCH, as bench/run.py sets it
+
+
+def tool() -> str:
+    found = shutil.which("picks-export", path=str(Path(sys.executable).parent))
+    if not found:
+        raise SystemExit(f"picks-export is not installed next to {sys.executable}")
+    return found
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15, help="runs of each command (alternated)")
+    parser.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed)")
+    args = parser.parse_args()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PICKS_EXPORT_")}
+    env["SOURCE_DATE_EPOCH"] = EPOCH
+    command = tool()
+    work = args.work or Path(tempfile.mkdtemp(prefix="picks-startup-"))
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+        warehouse, dest = work / "warehouse.duckdb", work / "site"
+        if not warehouse.exists():
+            subprocess.run([command, "demo", "--warehouse", str(warehouse), "--today", TODAY, "--seed", "7"],
+                           env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        common = ["--warehouse", str(warehouse), "--dest", str(dest), "--today", TODAY]
+        if not dest.exists():
+            subprocess.run([command, "backfill", "--start", "2025-08-01", "--end", "2026-07-31", *common],
+                           env=env, check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+        daily = [command, "daily", "--date", DATE, *common]
+        bare = [sys.executable, "-c",
+                f"import duckdb, orjson; duckdb.connect({str(warehouse)!r}, read_only=True).execute('SELECT 1')"]  # fmt: skip
+        timed(daily, env)  # the first run publishes what changed since the backfill; the timed ones are alike
+        daily_s, bare_s = [], []
+        for _ in range(args.runs):
+            daily_s.append(timed(daily, env))
+            bare_s.append(timed(bare, env))
+        small, floor = median(daily_s), median(bare_s)
+        print(f"small daily {small:.3f} s / bare python {floor:.3f} s = {small / floor:.2f}× "
+              f"(median of {args.runs}; {os.cpu_count()} cores)")  # fmt: skip
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
