@@ -69,6 +69,9 @@ class _Commands(TyperGroup):
     """Usage errors as one `Error:` line and a hint (as the README promises), never a framed box."""
 
     def get_command(self, ctx: Any, name: str) -> Any:
+        if not gc.isenabled():  # main() turned collections off for the start-up, now over: see _start_up
+            gc.freeze()
+            gc.enable()
         command = super().get_command(ctx, name)
         for param in getattr(command, "params", ()):
             if isinstance(param, TyperArgument) and param.metavar:
@@ -1213,10 +1216,18 @@ def _json(value: object, indent: bool = False) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0).decode()
 
 
+def _start_up() -> None:
+    """No garbage collection while Typer loads its value checks and parses the command line: the start-up makes
+    long-lived objects, not garbage, and the collections would only trace them again and again (a few ms of a
+    small run). The group's get_command, once the command is known, freezes them and turns collections back on."""
+    gc.disable()
+
+
 def main() -> None:
     """The console script: the commands, with SIGINT / SIGTERM and unexpected errors ending in one `Error:` line."""
     for each in (signal.SIGINT, signal.SIGTERM):
         signal.signal(each, _interrupt)
+    _start_up()
     try:
         app()  # Typer turns an interruption inside a command into exit 130 once it has unwound
     except SystemExit as exit:
