@@ -9,6 +9,10 @@ season into a folder, then alternates `picks-export daily --date D` (D in the mi
 published history) with `python -c "import duckdb, orjson; duckdb.connect(W).execute('SELECT 1')"`, each in a
 new process, and prints each one's median wall time and their ratio (the issue's goal: at most 2×). Alternating
 keeps a load shared with other jobs on both sides of the ratio.
+
+--ladder also times, alternated with those, processes that each stop earlier on the daily's way: the interpreter
+alone, importing the command line (Typer, the CLI module), and Typer's building and parsing of the same command
+line (its value checks import pydantic) without running it. The differences between rungs say where the time goes.
 """
 
 from __future__ import annotations
@@ -40,6 +44,19 @@ def timed(command: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
+def ladder(arguments: list[str]) -> dict[str, list[str]]:
+    """Processes that stop earlier and earlier on the way of `picks-export ARGUMENTS`."""
+    # as the console script (main) starts and ends: Typer's parsing of the command line, without the command's body
+    parse = ("import sys, typer.main; from picks_export import cli; cli._start_up();"
+             " group = typer.main.get_command(cli.app); group.commands[sys.argv[1]].callback = lambda **options: None;"
+             " group.main(sys.argv[1:], 'picks-export', standalone_mode=False); cli.gc.freeze()")  # fmt: skip
+    return {
+        "interpreter (python -c pass)": [sys.executable, "-c", "pass"],
+        "import picks_export.cli (Typer, the CLI)": [sys.executable, "-c", "import gc, picks_export.cli; gc.freeze()"],
+        "+ Typer builds and parses the command line": [sys.executable, "-c", parse, *arguments],
+    }
+
+
 def median(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
@@ -49,6 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15, help="runs of each command (alternated)")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one, removed)")
+    parser.add_argument("--ladder", action="store_true", help="also time the rungs of the start-up (see above)")
     args = parser.parse_args()
     env = {key: value for key, value in os.environ.items() if not key.startswith("PICKS_EXPORT_")}
     env["SOURCE_DATE_EPOCH"] = EPOCH
@@ -68,11 +86,18 @@ def main() -> None:
         bare = [sys.executable, "-c",
                 f"import duckdb, orjson; duckdb.connect({str(warehouse)!r}, read_only=True).execute('SELECT 1')"]  # fmt: skip
         timed(daily, env)  # the first run publishes what changed since the backfill; the timed ones are alike
-        daily_s, bare_s = [], []
+        commands = {"bare python": bare, **(ladder(daily[1:]) if args.ladder else {}), "small daily": daily}
+        seconds: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
-            daily_s.append(timed(daily, env))
-            bare_s.append(timed(bare, env))
-        small, floor = median(daily_s), median(bare_s)
+            for name, each in commands.items():
+                seconds[name].append(timed(each, env))
+        medians = {name: median(values) for name, values in seconds.items()}
+        small, floor = medians["small daily"], medians["bare python"]
+        if args.ladder:
+            previous = 0.0
+            for name, value in medians.items():
+                print(f"  {name:<44} {value * 1000:6.1f} ms  ({(value - previous) * 1000:+6.1f} ms)")
+                previous = value if name != "bare python" else 0.0
         print(f"small daily {small:.3f} s / bare python {floor:.3f} s = {small / floor:.2f}× "
               f"(median of {args.runs}; {os.cpu_count()} cores)")  # fmt: skip
     finally:

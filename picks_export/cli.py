@@ -735,10 +735,6 @@ def daily(
     cache_final_day: CacheFinalDay = DEFAULT_CACHE_FINAL_DAY,
     log_format: LogFormatOption = LogFormat.text,
 ) -> None:
-    output = Output.of(verbose, quiet, json)
-    with _clean_errors():
-        policy = _policy(dry_run, allow_shrink, gzip, (cache_day, cache_season, cache_index, cache_schema), workers, retry_deadline)
-
     _log_setup(log_format, "daily")
     output = Output.of(verbose, quiet, json)
     with _clean_errors():
