@@ -1,0 +1,83 @@
+"""The console script's start-up and exit cost as little as they can (issue 9's small `daily`), without changing what
+a command does: garbage collection off while Typer parses, on again for the command, and no tracing at exit."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+
+SPY = """
+import gc, sys
+from picks_export import cli
+states = []
+original = cli._Commands.get_command
+def spy(self, ctx, name):
+    states.append(gc.isenabled())
+    command = original(self, ctx, name)
+    states.append(gc.isenabled())
+    return command
+cli._Commands.get_command = spy
+sys.argv = ["picks-export", *sys.argv[1:]]
+try:
+    cli.main()
+except SystemExit as exit:
+    code = exit.code
+print(states, gc.isenabled(), gc.get_freeze_count() > 0, code, file=sys.stderr)
+"""
+
+
+def spied(*args: str) -> str:
+    done = subprocess.run([sys.executable, "-c", SPY, *args], capture_output=True, text=True, timeout=120)
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_the_command_runs_with_garbage_collection_and_the_exit_traces_nothing():
+    # parsed with collections off; on again once the command is known (before it runs); frozen at the end
+    assert spied("demo", "--help") == "[False, True] True True 0"
+
+
+def test_a_usage_error_still_ends_as_before():
+    # the command is known, its options are not: collections are on again, and the exit code is Click's usage error
+    assert spied("daily", "--workers", "x") == "[False, True] True True 2"
+
+
+def test_in_process_use_of_the_app_leaves_the_host_s_collector_alone(tmp_path):
+    """Tests and other callers run `app` without `main`: nothing is frozen or switched off in their process."""
+    from typer.testing import CliRunner
+
+    from picks_export.cli import app
+
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    result = CliRunner().invoke(app, ["daily", "--help"])
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_sqlglot_s_version_is_read_once_per_process(monkeypatch, tmp_path):
+    """The SQL cache's key holds sqlglot's version: read from the package's metadata once, not once per query."""
+    import importlib.metadata
+
+    from picks_export.exporters.engines import duckdb_engine
+
+    calls: list[str] = []
+    real = importlib.metadata.version
+
+    def counting(name: str) -> str:
+        calls.append(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", counting)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    duckdb_engine._sqlglot_version.cache_clear()
+    try:
+        files = {duckdb_engine._sql_cache_file(name, "nba_predictions") for name in ("models", "subsets", "shown_picks")}
+        assert len(files) == 3 and None not in files
+        assert calls == ["sqlglot"]
+        # another sqlglot (an upgrade) is another key: its statements are transpiled afresh
+        monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.1")
+        duckdb_engine._sqlglot_version.cache_clear()
+        assert duckdb_engine._sql_cache_file("models", "nba_predictions") not in files
+    finally:
+        duckdb_engine._sqlglot_version.cache_clear()
