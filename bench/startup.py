@@ -7,8 +7,9 @@ measures it, but alone and with more runs: quicker to repeat while working on th
 It writes the demo season's warehouse (`picks-export demo`, bench/run.py's 1× size), backfills the champion's
 season into a folder, then alternates `picks-export daily --date D` (D in the middle of the season, over that
 published history) with `python -c "import duckdb, orjson; duckdb.connect(W).execute('SELECT 1')"`, each in a
-new process, and prints each one's median wall time and their ratio (the issue's goal: at most 2×). Alternating
-keeps a load shared with other jobs on both sides of the ratio.
+new process, and prints each one's median wall time and their ratio (the issue's goal: at most 2×), and the ratio
+of their CPU times (user + system), which a load shared with other jobs moves less. Alternating keeps such a load
+on both sides of the ratio.
 
 --ladder also times, alternated with those, processes that each stop earlier on the daily's way: the interpreter
 alone, importing the command line (Typer, the CLI module), and Typer's building and parsing of the same command
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -38,10 +40,14 @@ def tool() -> str:
     return found
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one run of `command`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def ladder(arguments: list[str]) -> dict[str, list[str]]:
@@ -87,19 +93,25 @@ def main() -> None:
                 f"import duckdb, orjson; duckdb.connect({str(warehouse)!r}, read_only=True).execute('SELECT 1')"]  # fmt: skip
         timed(daily, env)  # the first run publishes what changed since the backfill; the timed ones are alike
         commands = {"bare python": bare, **(ladder(daily[1:]) if args.ladder else {}), "small daily": daily}
-        seconds: dict[str, list[float]] = {name: [] for name in commands}
+        walls: dict[str, list[float]] = {name: [] for name in commands}
+        cpus: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, each in commands.items():
-                seconds[name].append(timed(each, env))
-        medians = {name: median(values) for name, values in seconds.items()}
-        small, floor = medians["small daily"], medians["bare python"]
+                wall, cpu = timed(each, env)
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+        wall_of = {name: median(values) for name, values in walls.items()}
+        cpu_of = {name: median(values) for name, values in cpus.items()}
         if args.ladder:
-            previous = 0.0
-            for name, value in medians.items():
-                print(f"  {name:<44} {value * 1000:6.1f} ms  ({(value - previous) * 1000:+6.1f} ms)")
-                previous = value if name != "bare python" else 0.0
+            previous = (0.0, 0.0)
+            for name in commands:
+                wall, cpu = wall_of[name], cpu_of[name]
+                print(f"  {name:<44} wall {wall * 1000:6.1f} ms ({(wall - previous[0]) * 1000:+6.1f})"
+                      f"  CPU {cpu * 1000:6.1f} ms ({(cpu - previous[1]) * 1000:+6.1f})")  # fmt: skip
+                previous = (wall, cpu) if name != "bare python" else (0.0, 0.0)
+        small, floor = wall_of["small daily"], wall_of["bare python"]
         print(f"small daily {small:.3f} s / bare python {floor:.3f} s = {small / floor:.2f}× "
-              f"(median of {args.runs}; {os.cpu_count()} cores)")  # fmt: skip
+              f"(median of {args.runs}; {os.cpu_count()} cores); CPU time: {cpu_of['small daily'] / cpu_of['bare python']:.2f}×")  # fmt: skip
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
