@@ -81,3 +81,42 @@ def test_sqlglot_s_version_is_read_once_per_process(monkeypatch, tmp_path):
         assert duckdb_engine._sql_cache_file("models", "nba_predictions") not in files
     finally:
         duckdb_engine._sqlglot_version.cache_clear()
+
+
+NARROWED_LINES = [
+    ["daily", "--help"],
+    ["daily", "--workers", "x"],  # a usage error: one Error: line, the hint, exit 2
+    ["daily", "--date", "2026-02-30"],
+    ["backfill", "--start"],  # an option without its value
+    ["bucket", "--help"],
+    ["bucket", "show", "--help"],
+    ["bucket", "nope"],  # a subcommand the group does not have
+    ["validate"],  # a missing argument
+]
+
+
+def test_the_console_script_builds_only_the_command_it_runs_and_prints_the_same():
+    """main() hands Typer an app holding only the named command (Typer builds every command's options before it
+    parses): its help, errors and exit codes are those of the whole app."""
+    import typer.main
+    from typer.testing import CliRunner
+
+    from picks_export.cli import _app_for, app
+
+    assert list(typer.main.get_command(_app_for(["daily", "--dry-run"])).commands) == ["daily"]  # type: ignore[attr-defined]
+    assert list(typer.main.get_command(_app_for(["bucket", "show"])).commands) == ["bucket"]  # type: ignore[attr-defined]
+    for arguments in NARROWED_LINES:
+        narrowed = CliRunner().invoke(_app_for(arguments), arguments)
+        whole = CliRunner().invoke(app, arguments)
+        assert (narrowed.exit_code, narrowed.stdout, narrowed.stderr) == (whole.exit_code, whole.stdout, whole.stderr), arguments
+        assert whole.exit_code in (0, 2) and (whole.stdout or whole.stderr), arguments
+
+
+def test_without_a_command_name_first_the_console_script_builds_the_whole_app(monkeypatch):
+    from picks_export.cli import _app_for, app
+
+    for arguments in ([], ["--help"], ["--version"], ["dayly"], ["-h", "daily"], ["Daily"]):
+        assert _app_for(arguments) is app, arguments
+    assert _app_for(["daily"]) is not app
+    monkeypatch.setenv("_PICKS_EXPORT_COMPLETE", "bash_complete")  # shell completion lists every command
+    assert _app_for(["daily"]) is app
