@@ -1213,9 +1213,10 @@ def _json(value: object, indent: bool = False) -> str:
 
 
 def _start_up() -> None:
-    """No garbage collection while Typer loads its value checks and parses the command line: the start-up makes
-    long-lived objects, not garbage, and the collections would only trace them again and again (a few ms of a
-    small run). The group's get_command, once the command is known, freezes them and turns collections back on."""
+    """No garbage collection while Typer builds and parses the command line (the console script turned it off
+    before importing this module: picks_export.console): the start-up makes long-lived objects, not garbage, and
+    the collections would only trace them again and again (a few ms of a small run). The group's get_command, once
+    the command is known, freezes them and turns collections back on."""
     gc.disable()
 
 

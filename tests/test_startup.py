@@ -120,3 +120,32 @@ def test_without_a_command_name_first_the_console_script_builds_the_whole_app(mo
     assert _app_for(["daily"]) is not app
     monkeypatch.setenv("_PICKS_EXPORT_COMPLETE", "bash_complete")  # shell completion lists every command
     assert _app_for(["daily"]) is app
+
+
+CONSOLE = """
+import gc, sys
+collections = []
+def heard(phase, info):
+    if phase == "start":
+        cli = sys.modules.get("picks_export.cli")
+        collections.append(cli is None or hasattr(cli, "main"))  # False: while the command line's modules load
+gc.callbacks.append(heard)
+sys.argv = ["picks-export", *sys.argv[1:]]
+from picks_export import console
+try:
+    console.main()
+except SystemExit as exit:
+    code = exit.code
+print(all(collections), gc.isenabled(), code, file=sys.stderr)
+"""
+
+
+def test_the_console_script_loads_the_command_line_without_collecting():
+    """The entry point turns collections off before cli's modules load; the command still runs with them on."""
+    import importlib.metadata
+
+    (script,) = [each for each in importlib.metadata.entry_points(group="console_scripts") if each.name == "picks-export"]
+    assert script.value == "picks_export.console:main"
+    for arguments, expected in ((["daily", "--help"], "True True 0"), (["--version"], "True False 0")):
+        done = subprocess.run([sys.executable, "-c", CONSOLE, *arguments], capture_output=True, text=True, timeout=120)
+        assert done.stderr.strip().splitlines()[-1] == expected, (arguments, done.stderr)
