@@ -13,7 +13,7 @@ on both sides of the ratio.
 
 --ladder also times, alternated with those, processes that each stop earlier on the daily's way: the interpreter
 alone, importing the command line (Typer, the CLI module), and Typer's building and parsing of the same command
-line (its value checks import pydantic) without running it. The differences between rungs say where the time goes.
+line without running it. The differences between rungs say where the time goes.
 """
 
 from __future__ import annotations
@@ -52,13 +52,16 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 def ladder(arguments: list[str]) -> dict[str, list[str]]:
     """Processes that stop earlier and earlier on the way of `picks-export ARGUMENTS`."""
-    # as the console script (main) starts and ends: Typer's parsing of the command line, without the command's body
-    parse = ("import sys, typer.main; from picks_export import cli; cli._start_up();"
-             " group = typer.main.get_command(cli.app); group.commands[sys.argv[1]].callback = lambda **options: None;"
+    # as the console script (picks_export.console, cli.main) starts and ends: collections off from before the
+    # imports; Typer's building (of the named command only) and parsing of the command line, without its body
+    parse = ("import gc; gc.disable(); import sys, typer.main; from picks_export import cli; cli._start_up();"
+             " group = typer.main.get_command(cli._app_for(sys.argv[1:]));"
+             " group.commands[sys.argv[1]].callback = lambda **options: None;"
              " group.main(sys.argv[1:], 'picks-export', standalone_mode=False); cli.gc.freeze()")  # fmt: skip
     return {
         "interpreter (python -c pass)": [sys.executable, "-c", "pass"],
-        "import picks_export.cli (Typer, the CLI)": [sys.executable, "-c", "import gc, picks_export.cli; gc.freeze()"],
+        "import picks_export.cli (Typer, the CLI)": [sys.executable, "-c",
+                                                     "import gc; gc.disable(); import picks_export.cli; gc.freeze()"],
         "+ Typer builds and parses the command line": [sys.executable, "-c", parse, *arguments],
     }
 
