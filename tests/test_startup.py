@@ -89,6 +89,7 @@ NARROWED_LINES = [
     ["daily", "--date", "2026-02-30"],
     ["backfill", "--start"],  # an option without its value
     ["bucket", "--help"],
+    ["bucket"],  # a group without its subcommand: its help
     ["bucket", "show", "--help"],
     ["bucket", "nope"],  # a subcommand the group does not have
     ["validate"],  # a missing argument
