@@ -1,5 +1,5 @@
 """`python -m picks_export`: the same command line as the `picks-export` script."""
 
-from .cli import main
+from .console import main
 
 main()

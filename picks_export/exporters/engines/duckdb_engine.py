@@ -48,14 +48,22 @@ def _sql_cache_file(name: str, dataset: str) -> Path | None:
     PICKS_EXPORT_NO_SQL_CACHE is set."""
     if os.environ.get("PICKS_EXPORT_NO_SQL_CACHE"):
         return None
-    try:
-        version = importlib.metadata.version("sqlglot")
-    except importlib.metadata.PackageNotFoundError:
+    version = _sqlglot_version()
+    if version is None:
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     source = template_source(f"{name}.sql")
     key = hashlib.sha256(f"sqlglot {version}\n{dataset}\n{TABLES!r}\n{source}".encode()).hexdigest()
     return Path(base) / "picks-export" / "sql" / f"{key}.json"
+
+
+@lru_cache(maxsize=1)
+def _sqlglot_version() -> str | None:
+    """Once per process: reading a package's metadata costs about a millisecond, and a run transpiles 7 templates."""
+    try:
+        return importlib.metadata.version("sqlglot")
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _read_cached(file: Path) -> tuple[str, ...] | None:

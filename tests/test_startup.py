@@ -1,0 +1,152 @@
+"""The console script's start-up and exit cost as little as they can (issue 9's small `daily`), without changing what
+a command does: garbage collection off while Typer parses, on again for the command, and no tracing at exit."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+
+SPY = """
+import gc, sys
+from picks_export import cli
+states = []
+original = cli._Commands.get_command
+def spy(self, ctx, name):
+    states.append(gc.isenabled())
+    command = original(self, ctx, name)
+    states.append(gc.isenabled())
+    return command
+cli._Commands.get_command = spy
+sys.argv = ["picks-export", *sys.argv[1:]]
+try:
+    cli.main()
+except SystemExit as exit:
+    code = exit.code
+print(states, gc.isenabled(), gc.get_freeze_count() > 0, code, file=sys.stderr)
+"""
+
+
+def spied(*args: str) -> str:
+    done = subprocess.run([sys.executable, "-c", SPY, *args], capture_output=True, text=True, timeout=120)
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_the_command_runs_with_garbage_collection_and_the_exit_traces_nothing():
+    # parsed with collections off; on again once the command is known (before it runs); frozen at the end
+    assert spied("demo", "--help") == "[False, True] True True 0"
+
+
+def test_a_usage_error_still_ends_as_before():
+    # the command is known, its options are not: collections are on again, and the exit code is Click's usage error
+    assert spied("daily", "--workers", "x") == "[False, True] True True 2"
+
+
+def test_in_process_use_of_the_app_leaves_the_host_s_collector_alone(tmp_path):
+    """Tests and other callers run `app` without `main`: nothing is frozen or switched off in their process."""
+    from typer.testing import CliRunner
+
+    from picks_export.cli import app
+
+    frozen = gc.get_freeze_count()
+    assert gc.isenabled()
+    result = CliRunner().invoke(app, ["daily", "--help"])
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_sqlglot_s_version_is_read_once_per_process(monkeypatch, tmp_path):
+    """The SQL cache's key holds sqlglot's version: read from the package's metadata once, not once per query."""
+    import importlib.metadata
+
+    from picks_export.exporters.engines import duckdb_engine
+
+    calls: list[str] = []
+    real = importlib.metadata.version
+
+    def counting(name: str) -> str:
+        calls.append(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", counting)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    duckdb_engine._sqlglot_version.cache_clear()
+    try:
+        files = {duckdb_engine._sql_cache_file(name, "nba_predictions") for name in ("models", "subsets", "shown_picks")}
+        assert len(files) == 3 and None not in files
+        assert calls == ["sqlglot"]
+        # another sqlglot (an upgrade) is another key: its statements are transpiled afresh
+        monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.1")
+        duckdb_engine._sqlglot_version.cache_clear()
+        assert duckdb_engine._sql_cache_file("models", "nba_predictions") not in files
+    finally:
+        duckdb_engine._sqlglot_version.cache_clear()
+
+
+NARROWED_LINES = [
+    ["daily", "--help"],
+    ["daily", "--workers", "x"],  # a usage error: one Error: line, the hint, exit 2
+    ["daily", "--date", "2026-02-30"],
+    ["backfill", "--start"],  # an option without its value
+    ["bucket", "--help"],
+    ["bucket"],  # a group without its subcommand: its help
+    ["bucket", "show", "--help"],
+    ["bucket", "nope"],  # a subcommand the group does not have
+    ["validate"],  # a missing argument
+]
+
+
+def test_the_console_script_builds_only_the_command_it_runs_and_prints_the_same():
+    """main() hands Typer an app holding only the named command (Typer builds every command's options before it
+    parses): its help, errors and exit codes are those of the whole app."""
+    import typer.main
+    from typer.testing import CliRunner
+
+    from picks_export.cli import _app_for, app
+
+    assert list(typer.main.get_command(_app_for(["daily", "--dry-run"])).commands) == ["daily"]  # type: ignore[attr-defined]
+    assert list(typer.main.get_command(_app_for(["bucket", "show"])).commands) == ["bucket"]  # type: ignore[attr-defined]
+    for arguments in NARROWED_LINES:
+        narrowed = CliRunner().invoke(_app_for(arguments), arguments)
+        whole = CliRunner().invoke(app, arguments)
+        assert (narrowed.exit_code, narrowed.stdout, narrowed.stderr) == (whole.exit_code, whole.stdout, whole.stderr), arguments
+        assert whole.exit_code in (0, 2) and (whole.stdout or whole.stderr), arguments
+
+
+def test_without_a_command_name_first_the_console_script_builds_the_whole_app(monkeypatch):
+    from picks_export.cli import _app_for, app
+
+    for arguments in ([], ["--help"], ["--version"], ["dayly"], ["-h", "daily"], ["Daily"]):
+        assert _app_for(arguments) is app, arguments
+    assert _app_for(["daily"]) is not app
+    monkeypatch.setenv("_PICKS_EXPORT_COMPLETE", "bash_complete")  # shell completion lists every command
+    assert _app_for(["daily"]) is app
+
+
+CONSOLE = """
+import gc, sys
+collections = []
+def heard(phase, info):
+    if phase == "start":
+        cli = sys.modules.get("picks_export.cli")
+        collections.append(cli is None or hasattr(cli, "main"))  # False: while the command line's modules load
+gc.callbacks.append(heard)
+sys.argv = ["picks-export", *sys.argv[1:]]
+from picks_export import console
+try:
+    console.main()
+except SystemExit as exit:
+    code = exit.code
+print(all(collections), gc.isenabled(), code, file=sys.stderr)
+"""
+
+
+def test_the_console_script_loads_the_command_line_without_collecting():
+    """The entry point turns collections off before cli's modules load; the command still runs with them on."""
+    import importlib.metadata
+
+    (script,) = [each for each in importlib.metadata.entry_points(group="console_scripts") if each.name == "picks-export"]
+    assert script.value == "picks_export.console:main"
+    for arguments, expected in ((["daily", "--help"], "True True 0"), (["--version"], "True False 0")):
+        done = subprocess.run([sys.executable, "-c", CONSOLE, *arguments], capture_output=True, text=True, timeout=120)
+        assert done.stderr.strip().splitlines()[-1] == expected, (arguments, done.stderr)
