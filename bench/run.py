@@ -116,11 +116,11 @@ class Result:
     daily_all_empty_s: float = 0.0  # `daily --all-models` into an empty folder
     daily_all_history_s: float = 0.0  # the same run over the folder holding the backfilled history
     small_daily_s: float = 0.0  # `daily` of the champion over the history (median of 3)
+    bare_s: float = 0.0  # python -c "import duckdb, orjson; duckdb.connect(W).execute('SELECT 1')" (median of 3)
     bucket_backfill_s: float = 0.0  # the backfill that published the history to fake-gcs-server (0: not measured)
     daily_all_bucket_empty_s: float = 0.0  # `daily --all-models` into an empty bucket (median of 3)
     daily_all_bucket_history_s: float = 0.0  # the same run over the bucket holding the backfilled history
     bucket_note: str = ""  # why the bucket case was not measured for this run
-    bare_s: float = 0.0  # python -c "import duckdb, orjson; duckdb.connect(W).execute('SELECT 1')" (median of 3)
 
     @property
     def cpu_ratio(self) -> float:
@@ -296,16 +296,15 @@ def fake_gcs_missing() -> str | None:
     return None
 
 
-PLAN = re.compile(r"plan: [\d,]+ files: ([\d,]+) new, [\d,]+ changed, [\d,]+ restyle, ([\d,]+) unchanged")
+PLAN_NEW = re.compile(r"plan: [\d,]+ files: ([\d,]+) new")
 
 
-def planned(child: Child, what: str) -> tuple[int, int]:
-    """(new, unchanged) files of a run's plan line."""
-    found = PLAN.findall(child.stdout + child.stderr)
+def planned_new(child: Child, what: str) -> int:
+    """The files a run's plan line counts as new (not published yet)."""
+    found = PLAN_NEW.findall(child.stdout + child.stderr)
     if not found:
         raise SystemExit(f"{what}: no plan line in the command's output:\n{child.stdout[-1000:]}")
-    new, unchanged = found[-1]
-    return int(new.replace(",", "")), int(unchanged.replace(",", ""))
+    return int(found[-1].replace(",", ""))
 
 
 def measure_bucket(
@@ -332,7 +331,7 @@ def measure_bucket(
             over = checked(run_child([*all_daily, *common_args(warehouse, f"gs://{history}")], env), "daily on the bucket's history")
             into = checked(run_child([*all_daily, *common_args(warehouse, f"gs://{empty}")], env), "daily into an empty bucket")
             # the history run must find every file already published, the other none
-            if planned(over, "daily on the bucket's history")[0] or not planned(into, "daily into an empty bucket")[0]:
+            if planned_new(over, "daily on the bucket's history") or not planned_new(into, "daily into an empty bucket"):
                 raise SystemExit(f"the bucket case did not see the history it expected:\n{over.stdout}\n{into.stdout}")
             history_s.append(over.seconds)
             empty_s.append(into.seconds)
