@@ -35,6 +35,7 @@ from picks_export.exporters import demo
 from picks_export.exporters.engines.duckdb_engine import write_warehouse
 
 BENCH = Path(__file__).resolve().parent
+TESTS = BENCH.parent / "tests"  # tests/fakegcs.py: the fake-gcs-server launcher the bucket case shares with the tests
 SEED = 7
 TODAY = demo.SCALED_TODAY  # stand-in for "today": after the last season's finale, so every season is complete
 EPOCH = "1782864000"  # SOURCE_DATE_EPOCH (2026-07-01): the same bytes on every run
@@ -53,6 +54,10 @@ SIZES: dict[str, tuple[int, int, int]] = {
 LATE_RATES: dict[str, float] = {"35": 0.5, "140": 0.5}
 # --quick: the demo up to these days (a few days each), so the smoke run takes seconds
 QUICK_SIZES: dict[str, dt.date] = {"q5": dt.date(2025, 10, 25), "q12": dt.date(2025, 11, 1)}
+# The sizes whose history is also published to fake-gcs-server for the bucket case (--bucket-sizes), and the one
+# quick size that has it with --quick (a few seconds more for the test suite's smoke run).
+BUCKET_SIZES = "1,4,16,32,35,140"
+QUICK_BUCKET_SIZE = "q12"
 
 
 @dataclass
@@ -112,6 +117,10 @@ class Result:
     daily_all_history_s: float = 0.0  # the same run over the folder holding the backfilled history
     small_daily_s: float = 0.0  # `daily` of the champion over the history (median of 3)
     bare_s: float = 0.0  # python -c "import duckdb, orjson; duckdb.connect(W).execute('SELECT 1')" (median of 3)
+    bucket_backfill_s: float = 0.0  # the backfill that published the history to fake-gcs-server (0: not measured)
+    daily_all_bucket_empty_s: float = 0.0  # `daily --all-models` into an empty bucket (median of 3)
+    daily_all_bucket_history_s: float = 0.0  # the same run over the bucket holding the backfilled history
+    bucket_note: str = ""  # why the bucket case was not measured for this run
 
     @property
     def cpu_ratio(self) -> float:
@@ -120,6 +129,14 @@ class Result:
     @property
     def history_ratio(self) -> float:
         return self.daily_all_history_s / self.daily_all_empty_s
+
+    @property
+    def bucket_measured(self) -> bool:
+        return self.daily_all_bucket_empty_s > 0
+
+    @property
+    def bucket_history_ratio(self) -> float:
+        return self.daily_all_bucket_history_s / self.daily_all_bucket_empty_s
 
     @property
     def bare_ratio(self) -> float:
@@ -250,11 +267,11 @@ def supports_all_models(command: str) -> bool:
     return "--all-models" in child.stdout
 
 
-def common_args(warehouse: Warehouse, dest: Path) -> list[str]:
+def common_args(warehouse: Warehouse, dest: Path | str) -> list[str]:
     return ["--warehouse", str(warehouse.path), "--dest", str(dest), "--today", TODAY.isoformat()]
 
 
-def backfill_commands(command: str, warehouse: Warehouse, dest: Path, scope: str, all_models: bool) -> list[list[str]]:
+def backfill_commands(command: str, warehouse: Warehouse, dest: Path | str, scope: str, all_models: bool) -> list[list[str]]:
     """The backfill of every season: one process, or (without --all-models) one per model."""
     base = [command, "backfill", "--start", warehouse.first.isoformat(), "--end", warehouse.last.isoformat(),
             *common_args(warehouse, dest)]  # fmt: skip
@@ -263,6 +280,64 @@ def backfill_commands(command: str, warehouse: Warehouse, dest: Path, scope: str
     if all_models:
         return [[*base, "--all-models"]]
     return [[*base, "--model", code] for _, code, _ in warehouse.models]
+
+
+def fake_gcs_missing() -> str | None:
+    """None when the bucket case can start fake-gcs-server (the launcher of tests/fakegcs.py, whose wrapper comes
+    with the test extra), else why it cannot."""
+    if not (TESTS / "fakegcs.py").is_file():
+        return "tests/fakegcs.py is not in this checkout"
+    if str(TESTS) not in sys.path:
+        sys.path.append(str(TESTS))  # appended: nothing of tests/ shadows an installed module
+    try:
+        import fakegcs  # noqa: F401
+    except ImportError as missing:
+        return f"{missing.name or missing} is not installed (it comes with the test extra: pip install '.[test]')"
+    return None
+
+
+PLAN_NEW = re.compile(r"plan: [\d,]+ files: ([\d,]+) new")
+
+
+def planned_new(child: Child, what: str) -> int:
+    """The files a run's plan line counts as new (not published yet)."""
+    found = PLAN_NEW.findall(child.stdout + child.stderr)
+    if not found:
+        raise SystemExit(f"{what}: no plan line in the command's output:\n{child.stdout[-1000:]}")
+    return int(found[-1].replace(",", ""))
+
+
+def measure_bucket(
+    command: str, warehouse: Warehouse, scope: str, all_models: bool, daily_date: dt.date
+) -> tuple[float, float, float]:
+    """The bucket case on fake-gcs-server, one server per warehouse (its in-memory objects go with it): the history
+    published once by the backfill, then `daily --all-models` of `daily_date` over that bucket and into a new empty
+    bucket, alternating, three times each. Returns (backfill s, median history s, median empty s)."""
+    from fakegcs import FakeGCS, client_for
+
+    server = FakeGCS()
+    try:
+        client = client_for(server.url)
+        env = {**child_env(), "STORAGE_EMULATOR_HOST": server.url}  # anonymous credentials, as in the tests
+        history = f"bench-{warehouse.label}-{scope}-history"
+        client.create_bucket(history)
+        backfills = [checked(run_child(args, env), "backfill into the bucket")
+                     for args in backfill_commands(command, warehouse, f"gs://{history}", scope, all_models)]  # fmt: skip
+        all_daily = [command, "daily", "--date", daily_date.isoformat(), "--all-models"]
+        history_s, empty_s = [], []
+        for attempt in range(3):
+            empty = f"bench-{warehouse.label}-{scope}-empty-{attempt}"
+            client.create_bucket(empty)
+            over = checked(run_child([*all_daily, *common_args(warehouse, f"gs://{history}")], env), "daily on the bucket's history")
+            into = checked(run_child([*all_daily, *common_args(warehouse, f"gs://{empty}")], env), "daily into an empty bucket")
+            # the history run must find every file already published, the other none
+            if planned_new(over, "daily on the bucket's history") or not planned_new(into, "daily into an empty bucket"):
+                raise SystemExit(f"the bucket case did not see the history it expected:\n{over.stdout}\n{into.stdout}")
+            history_s.append(over.seconds)
+            empty_s.append(into.seconds)
+        return sum(child.seconds for child in backfills), median(history_s), median(empty_s)
+    finally:
+        server.stop()
 
 
 def folder_bytes(folder: Path) -> tuple[int, int, int]:
@@ -292,8 +367,10 @@ def sample(items: list[Any], count: int) -> list[Any]:
 
 
 def measure(
-    command: str, warehouse: Warehouse, scope: str, all_models: bool, work: Path, baseline_sample: int
+    command: str, warehouse: Warehouse, scope: str, all_models: bool, work: Path, baseline_sample: int,
+    bucket_note: str | None = None,
 ) -> Result:
+    """One warehouse's figures; the bucket case too when `bucket_note` is None (otherwise it says why not)."""
     env = child_env()
     models = warehouse.models[:1] if scope == "champion" else warehouse.models
     size = warehouse.label if warehouse.label in QUICK_SIZES else f"{warehouse.label}×"
@@ -341,6 +418,11 @@ def measure(
         history_s.append(checked(run_child([*all_daily, *common_args(warehouse, dest)], env), "daily on history").seconds)
         empty_s.append(checked(run_child([*all_daily, *common_args(warehouse, empty_dest)], env), "daily into empty").seconds)
     shutil.rmtree(empty_dest, ignore_errors=True)
+    # the same on a bucket: its history published by the backfill, then every model's daily over it and into an empty one
+    bucket_s = (0.0, 0.0, 0.0)
+    if bucket_note is None:
+        print(f"{run_name}: bucket (fake-gcs-server)…", file=sys.stderr, flush=True)
+        bucket_s = measure_bucket(command, warehouse, scope, all_models, daily_date)
 
     # the baseline: one process per date and model, on a sample, extrapolated linearly to every run
     runs = [(day, code, champion) for _, code, champion in models for day in warehouse.dates]
@@ -398,6 +480,10 @@ def measure(
         daily_all_history_s=median(history_s),
         small_daily_s=small_daily,
         bare_s=bare,
+        bucket_backfill_s=bucket_s[0],
+        daily_all_bucket_history_s=bucket_s[1],
+        daily_all_bucket_empty_s=bucket_s[2],
+        bucket_note=bucket_note or "",
     )
 
 
@@ -417,12 +503,18 @@ COLUMNS = (
     "run", "warehouse (seasons × models × subsets)", "pick rows", "shown picks", "backfill s", "backfill peak RSS MB",
     "queries", "files", "MB raw", "MB gzip", "daily s", "daily peak RSS MB", "baseline s", "baseline / backfill",
     "floor s (work / process)", "backfill / floor process", "backfill CPU / wall", "daily --all-models s (history / empty)",
-    "small daily / bare python", "query %", "build %", "validate %", "write %", "other %",
+    "daily --all-models on a bucket s (history / empty)", "small daily / bare python", "query %", "build %", "validate %", "write %", "other %",
 )  # fmt: skip
 
 
 def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{100 * value:.0f}"
+
+
+def bucket_cell(r: Result) -> str:
+    if not r.bucket_measured:
+        return "n/a"
+    return f"{r.daily_all_bucket_history_s:.2f} / {r.daily_all_bucket_empty_s:.2f} ({r.bucket_history_ratio:.2f}×)"
 
 
 def table_rows(results: list[Result]) -> list[list[str]]:
@@ -434,7 +526,7 @@ def table_rows(results: list[Result]) -> list[list[str]]:
             str(r.queries), f"{r.files:,}", f"{r.bytes_raw / 1e6:.1f}", f"{r.bytes_gzip / 1e6:.1f}",
             f"{r.daily_s:.2f}", f"{r.daily_rss_mb:.0f}", baseline, f"{r.baseline_ratio:.0f}×", f"{r.floor_s:.2f} / {r.floor_process_s:.2f}",
             f"{r.floor_ratio:.2f}×", f"{r.cpu_ratio:.2f}", f"{r.daily_all_history_s:.2f} / {r.daily_all_empty_s:.2f} ({r.history_ratio:.2f}×)",
-            f"{r.small_daily_s:.2f} / {r.bare_s:.2f} ({r.bare_ratio:.2f}×)",
+            bucket_cell(r), f"{r.small_daily_s:.2f} / {r.bare_s:.2f} ({r.bare_ratio:.2f}×)",
             *(percent(r.shares.get(c)) for c in ("query", "build", "validate", "write", "other")),
         ])  # fmt: skip
     return rows
@@ -495,6 +587,16 @@ def targets(results: list[Result], size_bytes: dict[str, Any] | None) -> list[st
         found.append(f"`daily --all-models` over the folder holding the full history: {whole.daily_all_history_s:.2f} s,"
                      f" {whole.history_ratio:.2f}× the same run into an empty folder ({whole.daily_all_empty_s:.2f} s)"
                      f" (target ≤ 1.3×): {verdict(whole.history_ratio <= 1.3)}")  # fmt: skip
+    on_bucket = [r for r in results if r.bucket_measured]
+    if on_bucket:
+        largest = on_bucket[-1]  # sizes run smallest first
+        found.append(f"`daily --all-models` over the bucket holding the full history ({largest.run}):"
+                     f" {largest.daily_all_bucket_history_s:.2f} s, {largest.bucket_history_ratio:.2f}× the same run into"
+                     f" an empty bucket ({largest.daily_all_bucket_empty_s:.2f} s) (target ≤ 1.3×):"
+                     f" {verdict(largest.bucket_history_ratio <= 1.3)}")  # fmt: skip
+    elif results:
+        found.append(f"`daily --all-models` over the bucket holding the full history: not measured"
+                     f" ({results[-1].bucket_note})")  # fmt: skip
     small_run = by_run.get("1× champion") or (results[0] if results else None)
     if small_run:
         found.append(f"a small `daily` ({small_run.run}): {small_run.small_daily_s:.2f} s, {small_run.bare_ratio:.2f}× a bare"
@@ -551,6 +653,28 @@ def plot(results: list[Result], path: Path) -> bool:
     return True
 
 
+def bucket_notes(results: list[Result]) -> str:
+    measured = [r for r in results if r.bucket_measured]
+    text = ("daily --all-models on a bucket: the same on fake-gcs-server (in memory, started as the tests start it:"
+            " tests/fakegcs.py, STORAGE_EMULATOR_HOST; it runs on this machine and shares its cores with the run), a"
+            " new server per warehouse; the history published once by the backfill itself into the bucket"
+            " (`--dest gs://BUCKET`), then every model's daily of that date over it and into a new empty bucket"
+            " (median of 3 each, alternating).")  # fmt: skip
+    if measured:
+        text += " Backfill into the bucket: " + ", ".join(f"{r.run} {r.bucket_backfill_s:.1f} s" for r in measured) + "."
+    skipped = sorted({r.bucket_note for r in results if r.bucket_note.startswith("bucket case skipped")})
+    return text + "".join(f" {note}." for note in skipped)
+
+
+def bucket_skipped(label: str, scope: str, bucket_labels: set[str], gcs_missing: str | None) -> str | None:
+    """None when the bucket case is measured for this run, else why not."""
+    if scope != "all":
+        return "the bucket case runs over every model's history"
+    if label not in bucket_labels:
+        return "not in --bucket-sizes"
+    return gcs_missing and f"bucket case skipped: {gcs_missing}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,4,16,32,35,140", help=f"warehouse sizes, of {', '.join(SIZES)} (default all)")
@@ -558,6 +682,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-sample", type=int, default=None,
                         help="daily processes measured per run for the baseline, extrapolated to all (0: all;"
                              " default 12, all with --quick)")  # fmt: skip
+    parser.add_argument("--bucket-sizes", default=BUCKET_SIZES,
+                        help="sizes whose history is also published to fake-gcs-server to time `daily --all-models` on"
+                             f" a bucket (default {BUCKET_SIZES}; {QUICK_BUCKET_SIZE} with --quick; '' for none)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=BENCH / "results", help="folder of results.md/json/png")
     parser.add_argument("--cache", type=Path, default=BENCH / ".cache", help="folder of the generated warehouses")
     parser.add_argument("--no-plot", action="store_true", help="skip the PNG")
@@ -567,6 +694,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [label for label in labels if label not in SIZES and label not in QUICK_SIZES]
     if unknown:
         parser.error(f"unknown size {', '.join(unknown)}: choose from {', '.join(SIZES)}")
+    bucket_labels = {QUICK_BUCKET_SIZE} if options.quick else {size.strip() for size in options.bucket_sizes.split(",") if size.strip()}
+    unknown = sorted(bucket_labels - set(SIZES) - set(QUICK_SIZES))
+    if unknown:
+        parser.error(f"unknown bucket size {', '.join(unknown)}: choose from {', '.join(SIZES)}")
+    gcs_missing = fake_gcs_missing() if bucket_labels & set(labels) else None
     sample_size = options.baseline_sample if options.baseline_sample is not None else (3 if options.quick else 12)
     options.cache.mkdir(parents=True, exist_ok=True)
     options.out.mkdir(parents=True, exist_ok=True)
@@ -581,7 +713,8 @@ def main(argv: list[str] | None = None) -> int:
             warehouse = build_warehouse(label, options.cache)
             scopes = ["champion", "all"] if label == "1" else ["all"]
             for scope in scopes:
-                result = measure(command, warehouse, scope, all_models, work, sample_size or 10**9)
+                result = measure(command, warehouse, scope, all_models, work, sample_size or 10**9,
+                                 bucket_skipped(label, scope, bucket_labels, gcs_missing))
                 results.append(result)
                 if size_bytes is None:  # the first run's champion season file: the demo season's
                     size_bytes = bytes_target(work / f"{label}-{scope}-backfill")
@@ -604,6 +737,7 @@ def main(argv: list[str] | None = None) -> int:
         " small daily / bare python = the same (median of 3) against a bare `python -c \"import duckdb, orjson;"
         " duckdb.connect(W).execute('SELECT 1')\"` (median of 3). daily --all-models: every model's daily of that date"
         " over the backfilled history and into an empty folder (median of 3 each, alternating).",
+        bucket_notes(results),
         "backfill CPU / wall = user + system seconds of the backfill and its build workers over its wall time; build"
         " workers = PICKS_EXPORT_BUILD_WORKERS, default the cores (the harness run uses one process).",
         "shares: the same backfill in-process under bench/harness.py (exclusive time in the engine's queries, snapshot"
