@@ -287,6 +287,13 @@ def backfill_commands(command: str, warehouse: Warehouse, dest: Path | str, scop
     return [[*base, "--model", code] for _, code, _ in warehouse.models]
 
 
+def floor_command(warehouse: Warehouse, models: list[tuple[str, str, bool]], out: Path, dest: Path) -> list[str]:
+    """bench/floor.py over every season of `warehouse` for `models`: its figures go to `out`, its files to `dest`."""
+    return [sys.executable, str(BENCH / "floor.py"), str(out), str(dest), str(warehouse.path),
+            warehouse.first.isoformat(), warehouse.last.isoformat(),
+            *(f"{system_id}={code}" for system_id, code, _ in models)]  # fmt: skip
+
+
 def fake_gcs_missing() -> str | None:
     """None when the bucket case can start fake-gcs-server (the launcher of tests/fakegcs.py, whose wrapper comes
     with the test extra), else why it cannot."""
@@ -448,10 +455,7 @@ def measure(
     out = work / "floor.json"
     floor_dest = work / f"{warehouse.label}-{scope}-floor"
     shutil.rmtree(floor_dest, ignore_errors=True)
-    floor_args = [sys.executable, str(BENCH / "floor.py"), str(out), str(floor_dest), str(warehouse.path),
-                  warehouse.first.isoformat(), warehouse.last.isoformat(),
-                  *(f"{system_id}={code}" for system_id, code, _ in models)]  # fmt: skip
-    floor_child = checked(run_child(floor_args, env), "floor")
+    floor_child = checked(run_child(floor_command(warehouse, models, out, floor_dest), env), "floor")
     floor = json.loads(out.read_text())
     shutil.rmtree(floor_dest, ignore_errors=True)
     return Result(
