@@ -82,15 +82,6 @@ def day_counts(snapshot: Snapshot) -> dict[dt.date, tuple[int, int]]:
     return counts
 
 
-def check(
-    snapshot: Snapshot, days: list[dt.date], today: dt.date, options: QualityOptions
-) -> GateResult:
-    """Every check over the dates `days` a run publishes for the snapshot's model."""
-    gate = Gate(today, options)
-    gate.check(snapshot, days)
-    return gate.result()
-
-
 class Gate:
     """The checks of one model's run, fed its snapshots season by season, oldest first: the counts of the dates
     already seen are kept (a date's trailing median reaches back into the season before)."""

@@ -220,14 +220,16 @@ def _season_snapshots(
     carried: dict[str, dict[dt.date, list[Pick]]] = {}
     carried_at: dict[dt.date, dt.datetime] = {}
     spans = list(season_spans(plan.first_date, plan.last_date))
-    seasons = len(spans) - (1 if spans[0][0] != rules.season_bounds(rules.season_label(spans[0][0]))[0] else 0)
-    for first, last in spans:
+    # A range read from the Monday before an Aug 1 starts with the days before its first season (the rest of that
+    # season's first week): they are only carried into it, not a snapshot of their own.
+    lead_in = spans[0][0] != rules.period_start("season", spans[0][0])
+    seasons = len(spans) - lead_in
+    for number, (first, last) in enumerate(spans):
         computed_at: dict[dt.date, dt.datetime] = {}
         picks = _shown_picks(rows_until(last), plan.known_subsets, plan.active_subsets, model, problems, computed_at)
         if problems.messages:
             continue  # the model's other rows are still read, for the error's count
-        if first != rules.season_bounds(rules.season_label(first))[0]:
-            # The days before the range's first season (the rest of its first week): only carried into it.
+        if lead_in and number == 0:
             carried, carried_at = picks, computed_at
             continue
         groups = carried.keys() | picks.keys()
