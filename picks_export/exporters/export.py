@@ -51,8 +51,6 @@ Progress = Callable[[int, int | None], None]  # (documents built, documents in t
 # several models and at least this many days (a daily run stays in one process: forking would cost more).
 BUILD_WORKERS_ENV = "PICKS_EXPORT_BUILD_WORKERS"
 PARALLEL_MIN_DAYS = 28
-# DuckDB's memory in each build worker (its buffer pool and the query's sort; more spills to disk).
-WORKER_DUCKDB_MEMORY = "64MB"
 
 
 def build_workers(environ: Mapping[str, str] | None = None) -> int:
@@ -315,7 +313,7 @@ class Exporter:
     def _build_workers(self, plan: RunPlan, first: dt.date, last: dt.date) -> int:
         """Processes building the run's models: one for a short range (a daily run), one model or an engine that
         cannot be reopened in a worker (BigQuery: its client does not survive a fork)."""
-        if len(plan.models) < 2 or (last - first).days < PARALLEL_MIN_DAYS or not hasattr(self.engine, "release"):
+        if len(plan.models) < 2 or (last - first).days < PARALLEL_MIN_DAYS or not self.engine.capabilities.forked_workers:
             return 1
         return min(build_workers(), len(plan.models))
 
@@ -341,7 +339,7 @@ class Exporter:
         part_spools = [Spool() for _ in parts]
         spools += part_spools
         context = multiprocessing.get_context("fork")
-        self.engine.release()  # type: ignore[attr-defined]  # each worker opens the warehouse anew
+        self.engine.release()  # each worker opens the warehouse anew
         gc.collect()
         gc.freeze()  # what the parent holds is shared with the workers, untouched by their collections
         processes = []
@@ -416,11 +414,10 @@ class Exporter:
         their spool, queries) or ("error", the error, the model it stopped at)."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C and ends its workers
         signal.signal(signal.SIGTERM, _end_worker)  # ...with SIGTERM: unwind, so the scratch folder goes too
-        # One DuckDB thread per worker (the workers share the cores) and a bounded buffer pool: DuckDB's cache of
-        # the warehouse's pages would otherwise grow with the warehouse; what does not fit spills to a private
-        # scratch folder, removed with the worker.
+        # The engine's share of the cores and memory; what does not fit spills to a private scratch folder, removed
+        # with the worker.
         scratch = tempfile.mkdtemp(prefix="picks-export-worker-")
-        self.engine.release({"threads": 1, "memory_limit": WORKER_DUCKDB_MEMORY, "temp_directory": scratch})  # type: ignore[attr-defined]
+        self.engine.for_worker(scratch)
         before = self.engine.queries_run
         staged: list[_Staged] = []
         try:

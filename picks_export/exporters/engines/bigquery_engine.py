@@ -23,7 +23,7 @@ from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 from google.cloud.bigquery.table import RowIterator
 
-from .engine import QueryValue, Row, render
+from .engine import Capabilities, QueryValue, Row, render
 from . import BigQuerySettings, format_bytes
 from ..errors import ExportError, WarehouseError
 from ..tables import DEMO_MARKER, TABLES, Rows
@@ -136,6 +136,9 @@ def _message(error: Exception) -> str:
 
 class BigQueryEngine:
     """The contract's tables in dataset `dataset` of BigQuery project `project` (both already checked)."""
+
+    # Its client does not survive a fork: the run builds in one process.
+    capabilities = Capabilities(forked_workers=False, dry_run=True)
 
     def __init__(self, project: str, dataset: str, settings: BigQuerySettings) -> None:
         self.project = project
@@ -301,6 +304,12 @@ class BigQueryEngine:
                     f"table {table_name} of dataset {self.dataset} in {self.where} holds rows and the dataset is not"
                     " a previous demo: pass --force to replace its tables"
                 )
+
+    def release(self) -> None:
+        """Nothing to let go of: BigQuery never builds in forked workers."""
+
+    def for_worker(self, scratch: str) -> None:
+        raise NotImplementedError("BigQuery does not build in forked workers")
 
     def close(self) -> None:
         self._client.close()

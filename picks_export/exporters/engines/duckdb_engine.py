@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import orjson
 
-from .engine import DEFAULT_DATASET, QueryValue, Row, check_identifier, render, template_source
+from .engine import DEFAULT_DATASET, Capabilities, QueryValue, Row, check_identifier, render, template_source
 from ..errors import WarehouseError
 from ..tables import DEMO_MARKER, TABLES, Rows
 
@@ -97,8 +97,14 @@ def duckdb_type(bigquery_type: str) -> str:
     return exp.DataType.build(bigquery_type, dialect="bigquery").sql(dialect="duckdb")
 
 
+# DuckDB's memory in each build worker (its buffer pool and the query's sort; more spills to disk).
+WORKER_MEMORY = "64MB"
+
+
 class DuckDBEngine:
     """A DuckDB file whose schema `dataset` holds the contract's tables."""
+
+    capabilities = Capabilities(forked_workers=True)
 
     def __init__(self, path: str | Path, dataset: str = DEFAULT_DATASET, *, create: bool = False) -> None:
         self.path = Path(path)
@@ -134,6 +140,11 @@ class DuckDBEngine:
         if self._con is not None:
             self._con.close()
             self._con = None
+
+    def for_worker(self, scratch: str) -> None:
+        """One DuckDB thread per worker (the workers share the cores) and a bounded buffer pool: DuckDB's cache of
+        the warehouse's pages would otherwise grow with the warehouse; what does not fit spills to `scratch`."""
+        self.release({"threads": 1, "memory_limit": WORKER_MEMORY, "temp_directory": scratch})
 
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
         columns, rows = self.query_tuples(name, params)

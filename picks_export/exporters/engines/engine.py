@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from collections.abc import Iterator
@@ -37,11 +38,30 @@ QueryValue = str | int | float | bool | dt.date | list[str] | None
 Row = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine can do beyond running queries; the run asks these rather than probing the engine."""
+
+    # The run may release the engine, fork build workers and have each reopen it (`for_worker`). BigQuery's client
+    # does not survive a fork; a DuckDB file is simply opened again.
+    forked_workers: bool = False
+    # The engine can say what a query would scan without running it (`DryRunEngine.dry_run`).
+    dry_run: bool = False
+
+
 class Engine(Protocol):
     """Runs the named query templates against one warehouse dataset."""
 
     queries_run: int
     dataset: str  # the dataset (DuckDB schema) holding the contract's tables
+    capabilities: Capabilities
+
+    def release(self) -> None:
+        """Let go of connections until the next query (before build workers are forked); a no-op where the
+        engine has no `forked_workers` capability."""
+
+    def for_worker(self, scratch: str) -> None:
+        """In a forked build worker: reopen with one thread and a bounded memory, spilling into `scratch`."""
 
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
         """Run template `name` with bound `params`; rows as dicts of plain Python values, streamed in batches.
