@@ -22,7 +22,7 @@ from typer.core import TyperArgument, TyperGroup
 
 from .exporters.engines.engine import DEFAULT_DATASET
 from .exporters.engines import DEFAULT_MAXIMUM_BYTES_BILLED, BigQuerySettings
-from .exporters.errors import ExportError
+from .exporters.errors import ExportError, OptionError
 from .exporters.layout import DEFAULT_PREFIX
 from .exporters.publish import DEFAULT_CACHE_CONTROL, DEFAULT_CACHE_FINAL_DAY
 
@@ -450,8 +450,15 @@ def _clean_errors(on_report: Callable[[ExportError, Report], None] | None = None
         report = getattr(error, "report", None)
         if report is not None:
             (on_report or (lambda _, each: _print_files(each, Output())))(error, report)
-        _emit(f"Error: {error}", "ERROR", err=True, exit_code=error.exit_code)
+        _emit(f"Error: {error_message(error)}", "ERROR", err=True, exit_code=error.exit_code)
         raise typer.Exit(error.exit_code) from None
+
+
+def error_message(error: ExportError) -> str:
+    """A library error as the command line says it: an option's concept (`lock_timeout`) as its flag."""
+    if isinstance(error, OptionError):
+        return error.with_names(lambda concept: "--" + concept.replace("_", "-"))
+    return str(error)
 
 
 def _exporter(

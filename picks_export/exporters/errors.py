@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class ExportError(Exception):
     """A run cannot go on. The message is meant for the person who ran it."""
@@ -49,3 +51,28 @@ class StatusAlert(ExportError):
     """`status`: the last successful run is too old, or a model's grading is more than one game day behind."""
 
     exit_code = 9
+
+
+class OptionError(ExportError):
+    """A value the caller gave is wrong. The library speaks of concepts; the command line shows its flags.
+
+    `message` names each option as a `{concept}` placeholder (`"{end} 2026-01-01 is before {start} 2026-02-01"`):
+    `str(error)` reads "end 2026-01-01 is before start 2026-02-01", and `error.with_names(flag)` gives the
+    command line's "--end 2026-01-01 is before --start 2026-02-01". Braces in values must be doubled."""
+
+    def __init__(self, message: str) -> None:
+        self.template = message
+        super().__init__(self.with_names(lambda concept: concept.replace("_", " ")))
+
+    def with_names(self, name: Callable[[str], str]) -> str:
+        """The message with each concept shown as `name(concept)` spells it (a flag on the command line)."""
+        return self.template.format_map(_Names(name))
+
+
+class _Names(dict[str, str]):
+    def __init__(self, name: Callable[[str], str]) -> None:
+        super().__init__()
+        self.name = name
+
+    def __missing__(self, concept: str) -> str:
+        return self.name(concept)

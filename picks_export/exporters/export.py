@@ -70,6 +70,7 @@ class ExportOptions:
     generated_at: str = field(default_factory=lambda: generated_at_now())
     with_page: bool = False  # also publish the reference page under {prefix}page/
     quality: QualityOptions = field(default_factory=QualityOptions)  # the gate's settings
+    build_workers: int | None = None  # processes building a long run's models (None: the cores this process may use)
 
 
 @dataclass
@@ -315,7 +316,7 @@ class Exporter:
         cannot be reopened in a worker (BigQuery: its client does not survive a fork)."""
         if len(plan.models) < 2 or (last - first).days < PARALLEL_MIN_DAYS or not self.engine.capabilities.forked_workers:
             return 1
-        return min(build_workers(), len(plan.models))
+        return min(self.options.build_workers or build_workers(), len(plan.models))
 
     def _stage_in_parallel(
         self,
