@@ -4,6 +4,7 @@ Each command parses options, calls the library, and turns its errors into one li
 """
 
 from __future__ import annotations
+from .exporters.common import and_more
 
 import datetime as dt
 import gc
@@ -593,7 +594,7 @@ def _export(command: str, output: Output, policy: PublishPolicy, run: Callable[[
             report = outcome.report
             refused = [result for result in report.results if result.status == "refused"]
             if report.dry_run and refused:
-                more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+                more = and_more(len(refused))
                 raise PublishRefused(
                     f"dry run: the shrink guard would refuse the run: {report.describe(refused[0].path)}:"
                     f" {refused[0].detail}{more}",

@@ -1,6 +1,7 @@
 """The library's entry points: what the daily job, a backfill and a season export build and publish."""
 
 from __future__ import annotations
+from .common import utc_timestamp
 
 import datetime as dt
 import gc
@@ -101,7 +102,7 @@ def generated_at_now(environ: dict[str, str] | None = None) -> str:
             raise ExportError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds") from None
     else:
         moment = dt.datetime.now(dt.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_timestamp(moment)
 
 
 @dataclass(frozen=True)
@@ -637,7 +638,7 @@ def outcome_json(
 
 
 def _utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_timestamp()
 
 
 # The dates a run may name. Far wider than any NBA season (the league began in 1946), and narrow enough that the

@@ -11,6 +11,7 @@ Nothing here imports a Google library: the sinks do the talking.
 """
 
 from __future__ import annotations
+from .common import and_more
 
 import hashlib
 import os
@@ -502,7 +503,7 @@ class Publisher:
             report.results = [_planned(step, refused_run=bool(refused)) for step in steps]
             if refused and not self.policy.dry_run:
                 first = refused[0]
-                more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+                more = and_more(len(refused))
                 raise PublishRefused(
                     f"refusing to publish anything: {self.sink.describe(first.payload.path)}: {first.reason}{more}",
                     report,

@@ -11,6 +11,7 @@ Nothing here queries: the snapshot already holds the picks, the schedule and eac
 """
 
 from __future__ import annotations
+from .common import and_more
 
 import datetime as dt
 import statistics
@@ -198,7 +199,7 @@ def volume_drops(
 def refuse(refusals: list[QualityWarning], report: Report | None = None) -> None:
     """Refuse the run (exit 7) over the first volume drop; `report`: a dry run's plan, shown with the error."""
     if refusals:
-        more = f" (and {len(refusals) - 1} more)" if len(refusals) > 1 else ""
+        more = and_more(len(refusals))
         prefix = "dry run: the volume check would refuse the run" if report is not None else "refusing to publish anything"
         error = VolumeDropError(
             f"{prefix}: {refusals[0]}{more} (--allow-shrink publishes it anyway; --min-volume sets the fraction)"

@@ -9,6 +9,7 @@ recorded run itself, so it can be undone too.
 """
 
 from __future__ import annotations
+from .common import and_more, utc_timestamp
 
 import datetime as dt
 import re
@@ -76,7 +77,7 @@ def _status_run(policy: PublishPolicy) -> dict[str, Any]:
 
 
 def _iso(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_timestamp(seconds)
 
 
 def write_record(sink: Sink, policy: PublishPolicy, results: Sequence[FileResult]) -> None:
@@ -235,7 +236,7 @@ def rollback(
     changed = [path for path, entry in entries.items()
                if _kind(path) not in rebuilt_kinds and not _still_written(entry, current.get(path), run)]
     if changed and not force:
-        more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+        more = and_more(len(changed))
         raise RollbackRefused(
             f"refusing to roll back run {run}: a later run changed {sink.describe(changed[0])}{more};"
             " --force puts them back anyway"

@@ -7,6 +7,7 @@ other models' entries. `picks-export status` reads it back and alerts (exit 9) o
 """
 
 from __future__ import annotations
+from .common import and_more, parse_utc_timestamp
 
 import datetime as dt
 import re
@@ -72,7 +73,7 @@ def parse_age(text: str) -> dt.timedelta:
 
 def _moment(text: Any) -> dt.datetime | None:
     try:
-        return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+        return parse_utc_timestamp(text)
     except (TypeError, ValueError):
         return None
 
@@ -124,8 +125,7 @@ def _hours(age: dt.timedelta) -> str:
 
 def raise_alerts(found: list[str]) -> None:
     if found:
-        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-        raise StatusAlert(found[0] + more)
+        raise StatusAlert(found[0] + and_more(len(found)))
 
 
 class StatusReport:

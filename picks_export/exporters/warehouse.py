@@ -5,6 +5,7 @@ a date range with their results, and the signals. Bad rows stop the run here, be
 """
 
 from __future__ import annotations
+from .common import and_more
 
 import datetime as dt
 import math
@@ -317,8 +318,7 @@ def check_columns(rows: Iterable[Row], dataset: str) -> None:
             elif not accepts(expected, actual):
                 problems.append(f"column {table}.{column} has type {actual}, expected {expected}")
     if problems:
-        more = len(problems) - 1
-        suffix = f" (and {more} more column problem{'s' if more > 1 else ''})" if more else ""
+        suffix = and_more(len(problems), "column problem")
         raise WarehouseError(f"dataset {dataset} breaks the contract's column types: {problems[0]}{suffix}")
 
 
@@ -368,9 +368,7 @@ class _Problems:
 
     def raise_if_any(self) -> None:
         if self.messages:
-            more = max(self.total, len(self.messages)) - 1
-            suffix = f" (and {more} more bad row{'s' if more > 1 else ''})" if more else ""
-            raise BadInputError(self.messages[0] + suffix)
+            raise BadInputError(self.messages[0] + and_more(max(self.total, len(self.messages)), "bad row"))
 
 
 def _groups(rows: list[Row]) -> list[Group]:

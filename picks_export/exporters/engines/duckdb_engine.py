@@ -1,6 +1,7 @@
 """The embedded engine: the BigQuery SQL templates, transpiled by sqlglot, run in-process on a DuckDB file."""
 
 from __future__ import annotations
+from ..common import atomic_write
 
 import hashlib
 import importlib.metadata
@@ -82,11 +83,7 @@ def _read_cached(file: Path) -> tuple[str, ...] | None:
 def _write_quietly(target: Path, data: bytes) -> None:
     """Best effort, atomic: a cache that cannot be written only costs the next run the transpile."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
+        atomic_write(target, data)
     except OSError:
         pass
 

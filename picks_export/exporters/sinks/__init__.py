@@ -1,11 +1,11 @@
 """Where documents go: a local folder here; a Google Cloud Storage bucket in `gcs_sink`."""
 
 from __future__ import annotations
+from ..common import atomic_write, temporary_name
 
 import fcntl
 import os
 import re
-import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -224,7 +224,7 @@ class FolderSink:
             for folder in sorted({target.parent for _, _, target in todo}):  # each folder once
                 folder.mkdir(parents=True, exist_ok=True)
             # Every name is noted before its file exists: a signal cannot orphan one.
-            staged = [(number, step, target, _temporary_name(target)) for number, step, target in todo]
+            staged = [(number, step, target, temporary_name(target)) for number, step, target in todo]
             self._stage_files(staged)
             pause_for_tests("staged")
             for each in staged:
@@ -253,15 +253,7 @@ class FolderSink:
 
     def _save(self, path: str, target: Path) -> None:
         """Copy the file at `target` (published at `path`) to `_runs/{run}/{path}`, whole or not at all."""
-        copy = self.folder / saved_path(self._run, path)
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        temporary = _temporary_name(copy)
-        try:
-            with open(temporary, "xb") as out:
-                out.write(target.read_bytes())
-            os.replace(temporary, copy)
-        finally:
-            temporary.unlink(missing_ok=True)
+        atomic_write(self.folder / saved_path(self._run, path), target.read_bytes())
 
     def delete(self, steps: Sequence[Step], policy: PublishPolicy) -> list[FileResult]:
         """Under the lock, remove each file that still holds `step.existing`, its bytes kept under _runs/{run}/."""
@@ -295,16 +287,7 @@ class FolderSink:
         return None  # a folder has no generations: replaced bytes are copied under _runs/
 
     def write_private(self, path: str, data: bytes) -> None:
-        target = self.folder / check_relative_path(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = _temporary_name(target)
-        try:
-            with open(temporary, "xb") as out:
-                out.write(data)
-            os.chmod(temporary, self._mode)
-            os.replace(temporary, target)
-        finally:
-            temporary.unlink(missing_ok=True)
+        atomic_write(self.folder / check_relative_path(path), data, mode=self._mode)
 
     def names(self, folder: str) -> list[str]:
         root = self.folder / (RUNS_FOLDER if folder == f"{RUNS_FOLDER}/" else check_relative_path(folder.rstrip("/")))
@@ -405,15 +388,7 @@ class _Records:
     def save(self) -> None:
         """Write the changed records (under the lock), each replaced whole."""
         for folder in sorted(self._changed):
-            target = self._file(folder)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = _temporary_name(target)
-            try:
-                with open(temporary, "xb") as out:
-                    out.write(orjson.dumps(self._loaded[folder]))
-                os.replace(temporary, target)
-            finally:
-                temporary.unlink(missing_ok=True)
+            atomic_write(self._file(folder), orjson.dumps(self._loaded[folder]))
         self._changed.clear()
 
 
@@ -461,10 +436,6 @@ def _changed_meanwhile(step: Step) -> FileResult:
     return FileResult(step.payload.path, status, 0, f"changed by another run: {step.reason}")
 
 
-def _temporary_name(target: Path) -> Path:
-    """`.NAME.PID.RANDOM.tmp` beside `target`: its name tells which process staged it, and no other process's
-    file can have it. The caller notes it for removal before creating it (exclusively)."""
-    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
 def _alive(pid: int) -> bool:

@@ -1,0 +1,58 @@
+"""Small helpers every layer shares: the one way to write a file atomically, to stamp a UTC time, and to say
+"(and N more)" after the first of several findings. Imports nothing of the project's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def utc_timestamp(moment: dt.datetime | float | None = None) -> str:
+    """ISO-8601 UTC to the second (`2026-02-07T11:00:00Z`) of `moment` (a datetime or seconds since the epoch),
+    or of now."""
+    if moment is None:
+        moment = dt.datetime.now(dt.timezone.utc)
+    elif not isinstance(moment, dt.datetime):
+        moment = dt.datetime.fromtimestamp(moment, dt.timezone.utc)
+    return moment.astimezone(dt.timezone.utc).strftime(UTC_FORMAT)
+
+
+def parse_utc_timestamp(text: str) -> dt.datetime:
+    """The moment a `utc_timestamp` names (ValueError for anything else)."""
+    return dt.datetime.strptime(text, UTC_FORMAT).replace(tzinfo=dt.timezone.utc)
+
+
+def and_more(count: int, noun: str = "", plural: str | None = None) -> str:
+    """The suffix after the first of `count` findings: "" for one, " (and 2 more)" for three; with a noun,
+    " (and 1 more bad row)" / " (and 2 more bad rows)"."""
+    more = count - 1
+    if more < 1:
+        return ""
+    word = "" if not noun else f" {noun if more == 1 else plural or noun + 's'}"
+    return f" (and {more} more{word})"
+
+
+def temporary_name(target: Path) -> Path:
+    """`.NAME.PID.RANDOM.tmp` beside `target`: its name tells which process staged it, and no other process's
+    file can have it."""
+    return target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def atomic_write(target: Path, data: bytes, *, mode: int | None = None, make_parents: bool = True) -> None:
+    """Replace `target` with `data` whole or not at all: written beside it under a temporary name, then renamed.
+    `mode`: the file's permission bits (default: the process's umask). Raises OSError; leaves no temporary file."""
+    if make_parents:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = temporary_name(target)
+    try:
+        with open(temporary, "xb") as out:
+            out.write(data)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
