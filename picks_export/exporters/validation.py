@@ -12,18 +12,14 @@ from typing import Any, cast
 import jsonschema_rs
 import orjson
 
-from . import layout
 from .documents import Document, Kind
 from .errors import ExportError, InvalidDocumentError
+from .kinds import KIND, schema_files
+from .kinds import kind_of_path as published_kind
 from .publish import RUNS_FOLDER
 
-SCHEMA_FILES: dict[Kind, str] = {
-    "day": "picks-day.schema.json",
-    "season": "season.schema.json",
-    "index": "picks-index.schema.json",
-    "manifest": "manifest.schema.json",
-    "status": "status.schema.json",
-}
+# The kinds of document checked against a JSON Schema, and its file (`schemas/json/`), from the table of kinds.
+SCHEMA_FILES: dict[Kind, str] = cast("dict[Kind, str]", schema_files())
 
 # The TypeScript declarations of every file, generated from the schemas (web/gen-types.mjs), published beside them.
 TYPES_FILE = "picks-export.d.ts"
@@ -79,7 +75,9 @@ def check_document(document: Document) -> None:
 
 
 def kind_of_path(path: str) -> Kind | None:
-    return cast("Kind | None", layout.kind_of_path(path))
+    """The kind of document at `path` when it is one checked against a schema; None for any other file."""
+    kind = published_kind(path)
+    return cast("Kind", kind) if kind is not None and KIND[kind].schema is not None else None
 
 
 def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
