@@ -62,7 +62,9 @@ def problems(kind: Kind, content: Any, source: str) -> list[Problem]:
     validator = _validator(kind)
     if validator.is_valid(content):
         return []
-    errors = sorted(validator.iter_errors(content), key=lambda error: (list(map(str, error.instance_path)), error.message))
+    errors = sorted(
+        validator.iter_errors(content), key=lambda error: (list(map(str, error.instance_path)), error.message)
+    )
     return [Problem(source, json_path(error.instance_path), error.message) for error in errors]
 
 
@@ -109,7 +111,13 @@ def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
             checked += 1
             kind = kind_of_path(file.as_posix())
             if kind is None:
-                found.append(Problem(str(file), "$", "not a published file (picks/YYYY-MM-DD.json, picks/index.json, subsets/... or manifest.json)"))
+                found.append(
+                    Problem(
+                        str(file),
+                        "$",
+                        "not a published file (picks/YYYY-MM-DD.json, picks/index.json, subsets/... or manifest.json)",
+                    )
+                )
                 continue
             try:
                 content = orjson.loads(file.read_bytes())

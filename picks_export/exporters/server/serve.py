@@ -153,7 +153,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _method_not_allowed(self) -> None:
-        self._error(HTTPStatus.METHOD_NOT_ALLOWED, "only GET, HEAD and OPTIONS", send_body=True, allow="GET, HEAD, OPTIONS")
+        self._error(
+            HTTPStatus.METHOD_NOT_ALLOWED, "only GET, HEAD and OPTIONS", send_body=True, allow="GET, HEAD, OPTIONS"
+        )
 
     do_POST = do_PUT = do_PATCH = do_DELETE = _method_not_allowed
 
@@ -205,7 +207,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Vary", ", ".join(vary))
 
     def _error(self, status: HTTPStatus, message: str, send_body: bool, allow: str | None = None) -> None:
-        body = orjson.dumps({"error": {"code": int(status), "message": message, "path": urllib.parse.urlsplit(self.path).path}})
+        body = orjson.dumps(
+            {"error": {"code": int(status), "message": message, "path": urllib.parse.urlsplit(self.path).path}}
+        )
         self.send_response(status)
         self.send_header("Content-Type", JSON_CONTENT_TYPE)
         self.send_header("Cache-Control", NOT_FOUND_CACHE_CONTROL)
