@@ -41,7 +41,7 @@ class FileKind:
     """
 
     name: PublishKind
-    pattern: re.Pattern[str]
+    pattern: str  # a regular expression
     phase: int
     content_type: str | None = JSON_CONTENT_TYPE  # None: per file (PAGE_FILES)
     schema: str | None = None  # its JSON Schema's file name (`schemas/json/`): checked before it is written
@@ -53,12 +53,12 @@ class FileKind:
     recorded: bool = True
 
     def matches(self, path: str) -> bool:
-        return self.pattern.search(path) is not None
+        return re.search(self.pattern, path, re.DOTALL) is not None
 
 
-def _at(pattern: str) -> re.Pattern[str]:
+def _at(pattern: str) -> str:
     """A path ending in `pattern` at the prefix's root or in any folder (`v1/`, `v1/models/{code}/`)."""
-    return re.compile(rf"(?:^|/){pattern}$", re.DOTALL)
+    return rf"(?:^|/){pattern}$"
 
 
 _PAGE_NAMES = "|".join(re.escape(name) for name in PAGE_FILES)
@@ -128,7 +128,7 @@ FILE_KINDS: tuple[FileKind, ...] = (
 )
 KIND: Mapping[PublishKind, FileKind] = {kind.name: kind for kind in FILE_KINDS}
 # Every pattern in one search, each kind a named group: a listing of many thousand files asks this of each.
-_ANY_KIND = re.compile("|".join(f"(?P<{kind.name}>{kind.pattern.pattern})" for kind in FILE_KINDS), re.DOTALL)
+_ANY_KIND = re.compile("|".join(f"(?P<{kind.name}>{kind.pattern})" for kind in FILE_KINDS), re.DOTALL)
 
 
 def kind_of_path(path: str) -> PublishKind | None:
