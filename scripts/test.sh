@@ -22,5 +22,7 @@ if [ ! -x "${PICKS_EXPORT_CHROMIUM:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ] 
     export DEBIAN_FRONTEND=noninteractive
     { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "warning: could not install chromium" >&2
 fi
+# The import contracts (pyproject.toml, [tool.importlinter]) over the source tree, before the tests.
+.venv/bin/lint-imports --no-cache --no-logo --config pyproject.toml
 # The console script, not `python -m pytest`: the repository must not shadow the installed package.
 PICKS_EXPORT_EXPECT_INSTALLED=1 .venv/bin/pytest -q "$@"

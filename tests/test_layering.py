@@ -1,9 +1,14 @@
-"""Layering: the core and the CLI import without Google's client libraries, and `--help` stays light."""
+"""Layering: the core and the CLI import without Google's client libraries, and `--help` stays light.
+
+Which module may import which is import-linter's contracts (pyproject.toml, `[tool.importlinter]`), checked by
+scripts/test.sh before the tests; these tests check what an import graph cannot: what a run actually loads."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 BLOCK_GOOGLE = """
 import sys
@@ -27,8 +32,8 @@ from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import Exporter, ExportOptions
 from picks_export.exporters.sinks import FolderSink
-path = write_warehouse({str(tmp_path / 'w.duckdb')!r}, generate_demo(dt.date(2025, 10, 25), 1))
-Exporter(DuckDBEngine(path), FolderSink({str(tmp_path / 'out')!r}), ExportOptions()).daily(dt.date(2025, 10, 25))
+path = write_warehouse({str(tmp_path / "w.duckdb")!r}, generate_demo(dt.date(2025, 10, 25), 1))
+Exporter(DuckDBEngine(path), FolderSink({str(tmp_path / "out")!r}), ExportOptions()).daily(dt.date(2025, 10, 25))
 assert not [name for name in sys.modules if name.startswith("google")]
 print("ok")
 """
@@ -56,8 +61,8 @@ def test_a_duckdb_run_of_the_cli_loads_no_google_module(tmp_path):
 from typer.testing import CliRunner
 from picks_export.cli import app
 runner = CliRunner()
-warehouse = {str(tmp_path / 'w.duckdb')!r}
-for args in (["demo", "--today", "2025-10-25"], ["daily", "--date", "2025-10-25", "--dest", {str(tmp_path / 'out')!r}]):
+warehouse = {str(tmp_path / "w.duckdb")!r}
+for args in (["demo", "--today", "2025-10-25"], ["daily", "--date", "2025-10-25", "--dest", {str(tmp_path / "out")!r}]):
     result = runner.invoke(app, [*args, "--warehouse", warehouse])
     assert result.exit_code == 0, result.output
 print(sorted(name for name in sys.modules if name.split(".")[0] == "google"))
@@ -82,69 +87,24 @@ print(result.exit_code, result.output.strip())
     assert output.endswith("): reinstall picks-export with its dependencies") and "Traceback" not in output
 
 
-def _library_imports() -> dict[str, set[str]]:
-    """Each module of picks_export.exporters (as `engines.duckdb_engine`, `sinks`, `export`, ...) and the modules of
-    the library it imports, at the top or inside a function."""
-    import ast
-    from pathlib import Path
-
-    import picks_export.exporters as library
-
-    root = Path(library.__file__).parent
-    found: dict[str, set[str]] = {}
-    for file in sorted(root.rglob("*.py")):
-        parts = file.relative_to(root).with_suffix("").parts
-        package = parts[:-1] if parts[-1] != "__init__" else parts[:-1]
-        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts) or "__init__"
-        targets: set[str] = set()
-        for node in ast.walk(ast.parse(file.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level:
-                base = list(package if parts[-1] != "__init__" else parts[:-1])
-                base = base[: len(base) - (node.level - 1)] if node.level > 1 else base
-                if node.level - 1 > len(package):
-                    continue  # picks_export itself (its version)
-                module = [*base, *(node.module.split(".") if node.module else [])]
-                names = [module] if node.module else [[*base, alias.name] for alias in node.names]
-                targets |= {".".join(each) for each in names if each}
-        found[name] = targets
-    return found
-
-
-def _part(module: str) -> str:
-    return module.split(".")[0]
-
-
-def test_the_library_parts_depend_one_way():
-    """Engines and sinks know nothing of the documents, the publishing run or each other; the local server knows no
-    engine; nothing below the entry points (export, runs) imports them."""
-    imports = _library_imports()
-    assert "engines.duckdb_engine" in imports and "sinks.gcs_sink" in imports and "server.serve" in imports
-    forbidden = {
-        "engines": {"sinks", "server", "export", "documents", "publish", "runs", "quality", "status", "manifest"},
-        "sinks": {"engines", "server", "export", "documents", "runs", "quality", "warehouse"},
-        "server": {"engines", "export", "warehouse", "runs", "quality"},
-    }
-    for module, targets in imports.items():
-        for target in targets:
-            assert _part(target) not in forbidden.get(_part(module), set()), f"{module} imports {target}"
-            if _part(module) not in ("export", "runs", "__init__"):
-                assert _part(target) not in ("export", "runs"), f"{module} imports the entry point {target}"
-
-
-def test_the_library_has_no_import_cycle():
-    imports = _library_imports()
-    graph = {module: {target for target in targets if target in imports} for module, targets in imports.items()}
-    state: dict[str, int] = {}
-
-    def visit(module: str, path: list[str]) -> None:
-        state[module] = 1
-        for target in sorted(graph[module]):
-            if state.get(target) == 1:
-                raise AssertionError("import cycle: " + " -> ".join([*path, module, target]))
-            if target not in state:
-                visit(target, [*path, module])
-        state[module] = 2
-
-    for module in sorted(graph):
-        if module not in state:
-            visit(module, [])
+def test_the_import_contracts_run_before_the_tests():
+    """The library's layering is import-linter's contracts (pyproject.toml), checked by the test command: what they
+    guard must stay among them."""
+    root = Path(__file__).parent.parent
+    script = (root / "scripts" / "test.sh").read_text()
+    assert 0 <= script.index("lint-imports ") < script.index("pytest -q")
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    contracts = {contract["id"]: contract for contract in config["tool"]["importlinter"]["contracts"]}
+    assert {
+        "library-no-cli",
+        "library-layers",
+        "library-acyclic",
+        "engines-know-no-publishing",
+        "stores-know-no-engine",
+        "server-knows-no-engine",
+        "core-no-cloud-clients",
+    } <= set(contracts)
+    layers = contracts["library-layers"]["layers"]
+    assert layers[:2] == ["export", "runs"] and contracts["library-layers"]["exhaustive"] is True
+    assert contracts["core-no-cloud-clients"]["source_modules"] == ["picks_export"]
+    assert {"google", "boto3"} <= set(contracts["core-no-cloud-clients"]["forbidden_modules"])

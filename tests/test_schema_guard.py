@@ -18,8 +18,13 @@ Schema = dict[str, Any]
 
 def test_current_schemas_break_no_reader_of_the_released_v1_ones():
     pairs = list(released_pairs())
-    assert [name for name, _, _ in pairs] == ["manifest.schema.json", "picks-day.schema.json",
-                                              "picks-index.schema.json", "season.schema.json", "status.schema.json"]
+    assert [name for name, _, _ in pairs] == [
+        "manifest.schema.json",
+        "picks-day.schema.json",
+        "picks-index.schema.json",
+        "season.schema.json",
+        "status.schema.json",
+    ]
     for name, released, current in pairs:
         assert breaking_changes(released, current) == [], name
 
@@ -66,31 +71,54 @@ EDITS: dict[str, tuple[Callable[[Schema], Any], bool, str]] = {
     "enum value added": (lambda s: pick(s)["result"]["enum"].append("void"), True, "enum value 'void' added"),
     "property removed": (lambda s: pick(s).pop("team"), True, ".team: property removed"),
     "property renamed": (lambda s: pick(s).update(club=pick(s).pop("team")), True, ".team: property removed"),
-    "new required property": (lambda s: (pick(s).update(score={"type": "number"}),
-                                         s["$defs"]["pick"]["required"].append("score")), True, "became required"),
+    "new required property": (
+        lambda s: (pick(s).update(score={"type": "number"}), s["$defs"]["pick"]["required"].append("score")),
+        True,
+        "became required",
+    ),
     "property becomes optional": (lambda s: s["required"].remove("signal"), True, "no longer required"),
     "type changed": (lambda s: pick(s)["actual"].update(type=["number", "null"]), True, "type changed"),
     "nullable removed": (lambda s: pick(s)["actual"].update(type="integer"), True, "type changed"),
     "nullable added": (lambda s: pick(s)["line"].update(type=["number", "null"]), True, "type changed"),
-    "nullable by anyOf, same types": (lambda s: pick(s).update(actual={"anyOf": [{"type": "integer"}, {"type": "null"}]}),
-                                      False, ""),
-    "additionalProperties tightened": (lambda s: s["$defs"]["pick"].update(additionalProperties=False), True, "tightened"),
+    "nullable by anyOf, same types": (
+        lambda s: pick(s).update(actual={"anyOf": [{"type": "integer"}, {"type": "null"}]}),
+        False,
+        "",
+    ),
+    "additionalProperties tightened": (
+        lambda s: s["$defs"]["pick"].update(additionalProperties=False),
+        True,
+        "tightened",
+    ),
     "additionalProperties loosened": (lambda s: s["$defs"]["pick"].pop("additionalProperties"), False, ""),
     "minimum raised": (lambda s: pick(s)["line"].update(minimum=1), True, "minimum narrowed"),
-    "maximum lowered": (lambda s: s["$defs"]["record"]["properties"]["pct"].update(maximum=99), True, "maximum narrowed"),
+    "maximum lowered": (
+        lambda s: s["$defs"]["record"]["properties"]["pct"].update(maximum=99),
+        True,
+        "maximum narrowed",
+    ),
     "minimum dropped": (lambda s: pick(s)["line"].pop("minimum"), False, ""),
     "maximum added": (lambda s: pick(s)["line"].update(maximum=100), True, "maximum narrowed"),
     "minLength raised": (lambda s: pick(s)["player"].update(minLength=2), True, "minLength narrowed"),
-    "pattern changed": (lambda s: s["properties"]["date"].update(pattern="^2[0-9]{3}-[0-9]{2}-[0-9]{2}$"), True,
-                        "pattern changed"),
+    "pattern changed": (
+        lambda s: s["properties"]["date"].update(pattern="^2[0-9]{3}-[0-9]{2}-[0-9]{2}$"),
+        True,
+        "pattern changed",
+    ),
     "pattern added": (lambda s: pick(s)["team"].update(pattern="^[A-Z]{3}$"), True, "pattern added"),
     "format added": (lambda s: s["properties"]["date"].update(format="date"), True, "format added"),
     "const added": (lambda s: s["properties"]["model"].update(const="926A"), True, "const changed"),
     "items type changed": (lambda s: s["properties"]["groups"].update(items={"type": "string"}), True, "type changed"),
-    "change inside a $ref'd definition": (lambda s: s["$defs"]["record"]["properties"].pop("pushes"), True,
-                                          ".pushes: property removed"),
+    "change inside a $ref'd definition": (
+        lambda s: s["$defs"]["record"]["properties"].pop("pushes"),
+        True,
+        ".pushes: property removed",
+    ),
     "$ref replaced by the same definition inline": (
-        lambda s: s["properties"]["groups"].update(items=copy.deepcopy(s["$defs"]["group"])), False, ""),
+        lambda s: s["properties"]["groups"].update(items=copy.deepcopy(s["$defs"]["group"])),
+        False,
+        "",
+    ),
     "unsupported keyword": (lambda s: pick(s)["line"].update(multipleOf=0.5), True, "not one the guard can judge"),
 }
 
@@ -107,4 +135,6 @@ def test_each_edit_passes_or_fails_as_the_table_says(name):
 
 def test_the_season_records_becoming_non_null_breaks_and_the_path_is_named():
     released, current = edit(lambda s: s["$defs"]["records_or_null"].update(type="object"), season)
-    assert breaking_changes(released, current) == ["$.groups[].record: type changed from ['null', 'object'] to ['object']"]
+    assert breaking_changes(released, current) == [
+        "$.groups[].record: type changed from ['null', 'object'] to ['object']"
+    ]

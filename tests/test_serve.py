@@ -105,8 +105,18 @@ def test_gzip_only_for_clients_that_accept_it(server):
 
 @pytest.mark.parametrize(
     ("header", "accepted"),
-    [("gzip", True), ("GZIP;q=0.5", True), ("x-gzip", True), ("*", True), ("deflate, br", False), ("gzip;q=0", False),
-     ("gzip;q=0.0", False), ("gzip;q=zero", False), ("", False), (None, False)],
+    [
+        ("gzip", True),
+        ("GZIP;q=0.5", True),
+        ("x-gzip", True),
+        ("*", True),
+        ("deflate, br", False),
+        ("gzip;q=0", False),
+        ("gzip;q=0.0", False),
+        ("gzip;q=zero", False),
+        ("", False),
+        (None, False),
+    ],
 )
 def test_accept_encoding_parsing(header, accepted):
     assert accepts_gzip(header) is accepted
@@ -125,7 +135,11 @@ def test_cors_for_the_configured_origin_only(server):
 
 
 def test_preflight_allows_get_and_head_from_the_configured_origin(server):
-    allowed = {"Origin": ALLOWED, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "content-type"}
+    allowed = {
+        "Origin": ALLOWED,
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "content-type",
+    }
     response, _ = request(server, "/v1/picks/2026-02-07.json", "OPTIONS", allowed)
     assert response.status == 200
     assert response.getheader("Access-Control-Allow-Origin") == ALLOWED
@@ -163,9 +177,20 @@ def test_a_missing_day_is_a_json_404(server):
     assert orjson.loads(body)["error"]["code"] == 404
 
 
-@pytest.mark.parametrize("path", ["/v1/", "/v1", "/v1/picks/", "/v1/picks", "/v1/picks/?list", "/v1/picks/.2026-02-08.json.abc.tmp",
-                                  "/_runs/01795592193757307132-b3b56e7c.json", "/%5Fruns/01795592193757307132-b3b56e7c.json",
-                                  "/_runs/01795592193757307132-b3b56e7c/v1/picks/index.json"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/",
+        "/v1",
+        "/v1/picks/",
+        "/v1/picks",
+        "/v1/picks/?list",
+        "/v1/picks/.2026-02-08.json.abc.tmp",
+        "/_runs/01795592193757307132-b3b56e7c.json",
+        "/%5Fruns/01795592193757307132-b3b56e7c.json",
+        "/_runs/01795592193757307132-b3b56e7c/v1/picks/index.json",
+    ],
+)
 def test_no_directory_listing_nor_hidden_files(server, path):
     response, body = request(server, path)
     assert response.status == 404
@@ -251,7 +276,9 @@ def test_the_serve_command_prints_its_url_and_stops_cleanly_on_ctrl_c(published,
     with stderr.open("wb") as errors:
         process = subprocess.Popen(
             _cli() + ["serve", str(published), "--port", "0", "--origin", ALLOWED],
-            stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            stdin=subprocess.DEVNULL,
             # As a terminal starts it: a test runner started in the background may pass SIGINT on ignored.
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
@@ -286,7 +313,9 @@ def test_the_serve_command_prints_its_url_and_stops_cleanly_on_ctrl_c(published,
     ],
 )
 def test_serve_refuses_bad_options_with_one_line(args, message):
-    result = subprocess.run(_cli() + args, capture_output=True, timeout=30, env={**os.environ}, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        _cli() + args, capture_output=True, timeout=30, env={**os.environ}, stdin=subprocess.DEVNULL
+    )
     assert result.returncode == 1
     assert result.stderr.decode().strip() == result.stderr.decode().strip().splitlines()[0]
     assert result.stderr.decode().startswith(message), result.stderr
@@ -327,7 +356,10 @@ def test_with_page_publishes_the_page_once_and_serve_gives_each_file_its_type(tm
         for path, (content_type, cache_control) in expected.items():
             response, _ = request(running, path)
             assert response.status == 200, path
-            assert (response.getheader("Content-Type"), response.getheader("Cache-Control")) == (content_type, cache_control)
+            assert (response.getheader("Content-Type"), response.getheader("Cache-Control")) == (
+                content_type,
+                cache_control,
+            )
     finally:
         running.shutdown()
         running.server_close()

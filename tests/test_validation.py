@@ -52,9 +52,15 @@ def mutations(document: Any) -> Iterator[Any]:
             yield dropped
 
 
-@pytest.mark.parametrize(("name", "document"), golden_documents(), ids=lambda value: value if isinstance(value, str) else "")
+@pytest.mark.parametrize(
+    ("name", "document"), golden_documents(), ids=lambda value: value if isinstance(value, str) else ""
+)
 def test_compiled_and_reference_validators_agree(name, document):
-    kind = kind_of_path(f"v1/picks/{name}") or kind_of_path(f"v1/subsets/{name}") or kind_of_path(f"v1/subsets/seasons/{name}")
+    kind = (
+        kind_of_path(f"v1/picks/{name}")
+        or kind_of_path(f"v1/subsets/{name}")
+        or kind_of_path(f"v1/subsets/seasons/{name}")
+    )
     assert kind in SCHEMA_FILES
     schema = orjson.loads(schema_text(kind))
     reference = jsonschema.validators.validator_for(schema)(schema)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from .errors import ExportError
+from .kinds import kind_of_path as kind_of_path  # which kind of file a path holds, read from the table of kinds
 
 DEFAULT_PREFIX = "v1/"
 _PREFIX_PATTERN = re.compile(r"([A-Za-z0-9][A-Za-z0-9_.-]*/)*")
@@ -19,24 +20,6 @@ def normalize_prefix(prefix: str) -> str:
     if not _PREFIX_PATTERN.fullmatch(prefix) or ".." in prefix:
         raise ExportError(f"prefix {prefix!r} is not a plain folder path like v1/")
     return prefix
-
-
-# Which kind of document a published path holds, from its place in the layout (with or without models/{code}/).
-_KIND_BY_PATH: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(^|/)picks/\d{4}-\d{2}-\d{2}\.json$"), "day"),
-    (re.compile(r"(^|/)subsets/(season|seasons/\d{4}-\d{2})\.json$"), "season"),
-    (re.compile(r"(^|/)picks/index\.json$"), "index"),
-    (re.compile(r"(^|/)manifest\.json$"), "manifest"),
-    (re.compile(r"(^|/)status\.json$"), "status"),
-)
-
-
-def kind_of_path(path: str) -> str | None:
-    """"day", "season", "index", "manifest" or "status" for a published document's path; None for anything else."""
-    for pattern, kind in _KIND_BY_PATH:
-        if pattern.search(path.replace("\\", "/")):
-            return kind
-    return None
 
 
 class Layout:

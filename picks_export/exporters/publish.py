@@ -25,34 +25,34 @@ from typing import Any, Literal, Protocol
 import orjson
 
 from .errors import ExportError, OutputError
-from .server.page import page_content_type
+from .kinds import (
+    FILE_KINDS,
+    JSON_CONTENT_TYPE,
+    KIND,
+    PublishKind,
+    cache_controls,
+    content_type,
+    default_cache_controls,
+    phases,
+)
 
-PublishKind = Literal["day", "season", "index", "schema", "manifest", "types", "page", "status"]
-KINDS: tuple[PublishKind, ...] = ("day", "season", "index", "schema", "manifest", "types", "page", "status")
-CONTENT_TYPE = "application/json"
-# Every file is JSON but the TypeScript declarations published beside the schemas.
-CONTENT_TYPES: Mapping[PublishKind, str] = {"types": "application/typescript"}
-DEFAULT_CACHE_CONTROL: Mapping[PublishKind, str] = {
-    "day": "public, max-age=300",
-    "season": "public, max-age=3600",
-    "index": "public, max-age=300",
-    "schema": "public, max-age=86400",
+# What a kind of file is lives in the table of kinds (kinds.py); these names are views of it.
+KINDS: tuple[PublishKind, ...] = tuple(kind.name for kind in FILE_KINDS)
+CONTENT_TYPE = JSON_CONTENT_TYPE
+CONTENT_TYPES: Mapping[PublishKind, str] = {
+    kind.name: kind.content_type
+    for kind in FILE_KINDS
+    if kind.content_type is not None and kind.content_type != JSON_CONTENT_TYPE
 }
-# Kinds without a cache option of their own follow another kind's: the manifest changes when an index does, and
-# the TypeScript declarations when the schemas do.
-# The reference page (--with-page) is as fresh as the manifest it reads.
-SHARED_CACHE_CONTROL: Mapping[PublishKind, PublishKind] = {"manifest": "index", "types": "schema", "page": "index"}
-# The status file says what state the data is in now: never served from a cache without asking.
-STATUS_CACHE_CONTROL = "no-cache"
+DEFAULT_CACHE_CONTROL: Mapping[PublishKind, str] = default_cache_controls()
+SHARED_CACHE_CONTROL: Mapping[PublishKind, PublishKind] = {
+    kind.name: kind.cache_like for kind in FILE_KINDS if kind.cache_like is not None
+}
+STATUS_CACHE_CONTROL: str = KIND["status"].cache_control or ""
 # A per-day file at least this many days old (against today in New York) and fully graded is final.
 FINAL_DAY_AGE = 2
 DEFAULT_CACHE_FINAL_DAY = "public, max-age=86400"
 
-
-def content_type(kind: PublishKind, path: str = "") -> str:
-    if kind == "page":  # the reference page's HTML, CSS and JavaScript
-        return page_content_type(path) or "application/octet-stream"
-    return CONTENT_TYPES.get(kind, CONTENT_TYPE)
 # Custom metadata on every published object: what the next run compares with, without downloading it.
 META_HASH = "content-sha256"
 META_RUN = "published-by-run"
@@ -259,12 +259,7 @@ class PublishPolicy:
     cache_final_day: str = DEFAULT_CACHE_FINAL_DAY  # per-day files that are final (Payload.final)
 
     def __post_init__(self) -> None:
-        cache_control = dict(self.cache_control)
-        cache_control.setdefault("status", STATUS_CACHE_CONTROL)
-        for kind, like in SHARED_CACHE_CONTROL.items():
-            if like in cache_control:
-                cache_control.setdefault(kind, cache_control[like])
-        object.__setattr__(self, "cache_control", cache_control)
+        object.__setattr__(self, "cache_control", cache_controls(self.cache_control))
         if self.workers < 1:
             raise ExportError(f"--workers must be at least 1, not {self.workers}")
         if self.retry_deadline <= 0:
@@ -438,16 +433,13 @@ class PublishRefused(PublishFailed):
     exit_code = 7
 
 
-PHASES: tuple[tuple[PublishKind, ...], ...] = (
-    ("schema", "types", "day"), ("season",), ("index",), ("manifest", "page", "status")
-)
-_PHASE_OF = {kind: number for number, kinds in enumerate(PHASES) for kind in kinds}
+PHASES: tuple[tuple[PublishKind, ...], ...] = phases()
+_PHASE_OF = {kind.name: kind.phase for kind in FILE_KINDS}
 # How often an index or the manifest is listed, built and written again after another run changed it in between.
 MAX_REBUILDS = 8
-REBUILT_KINDS: tuple[PublishKind, ...] = ("index", "manifest", "status")
-# Not in a run's record (so never rolled back, and no copy of the bytes it replaces is kept): the status file is a
-# heartbeat every run rewrites, and a rollback rebuilds it.
-UNRECORDED_KINDS: tuple[PublishKind, ...] = ("status",)
+REBUILT_KINDS: tuple[PublishKind, ...] = tuple(kind.name for kind in FILE_KINDS if kind.rebuilt)
+# Not in a run's record (so never rolled back, and no copy of the bytes it replaces is kept).
+UNRECORDED_KINDS: tuple[PublishKind, ...] = tuple(kind.name for kind in FILE_KINDS if not kind.recorded)
 
 
 @dataclass(frozen=True)

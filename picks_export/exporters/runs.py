@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 
 from .errors import ExportError, OutputError
-from .layout import kind_of_path
+from .kinds import KIND, kind_of_path
 from .manifest import manifest_path
 from .publish import (
     REBUILT_KINDS,
@@ -166,19 +166,18 @@ def list_runs(sink: Sink, limit: int = 20) -> list[RunSummary]:
 
 
 def _kind(path: str) -> PublishKind:
-    known = kind_of_path(path)
-    if known is not None:
-        return known  # type: ignore[return-value]
-    if path.endswith(".d.ts"):
-        return "types"
-    return "page" if "/page/" in f"/{path}" else "schema"
+    """A recorded path's kind; a path of no known kind (a record edited by hand) is put back like a schema: as it
+    was, with no index or manifest rebuilt for it."""
+    return kind_of_path(path) or "schema"
 
 
 _MODEL_PATH = re.compile(r"((?:[^/]+/)*?)(?:models/[^/]+/)?(?:picks|subsets)/")
 
 
 def _listing_of(path: str) -> str:
-    return path if _kind(path) == "manifest" or "/" not in path else path.rpartition("/")[0] + "/"
+    """What is listed to learn the state of `path`: the file itself when it lies at the prefix's root (the manifest),
+    its folder otherwise."""
+    return path if KIND[_kind(path)].listed_alone or "/" not in path else path.rpartition("/")[0] + "/"
 
 
 def _still_written(entry: Mapping[str, Any], current: ObjectInfo | None, run: str) -> bool:

@@ -21,9 +21,28 @@ from typing import Any
 import orjson
 
 ANNOTATIONS = {"$schema", "$id", "$comment", "title", "description", "examples", "default", "$defs"}
-CHECKED = {"type", "properties", "required", "enum", "const", "items", "additionalProperties", "$ref", "anyOf",
-           "oneOf", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
-           "minItems", "maxItems", "pattern", "format"}
+CHECKED = {
+    "type",
+    "properties",
+    "required",
+    "enum",
+    "const",
+    "items",
+    "additionalProperties",
+    "$ref",
+    "anyOf",
+    "oneOf",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "pattern",
+    "format",
+}
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems")
 _MISSING = object()
@@ -57,8 +76,7 @@ def _shape(root: dict[str, Any], node: Any) -> tuple[frozenset[str], dict[str, A
     branches = node.get("anyOf", node.get("oneOf"))
     if branches is None:
         declared = node.get("type")
-        types = frozenset([declared] if isinstance(declared, str) else declared or ["any"])
-        return types, node
+        return frozenset([declared] if isinstance(declared, str) else declared or ["any"]), node
     types: set[str] = set()
     rest = []
     for branch in branches:
@@ -69,7 +87,9 @@ def _shape(root: dict[str, Any], node: Any) -> tuple[frozenset[str], dict[str, A
     return frozenset(types), rest[0] if len(rest) == 1 else {"anyOf": rest}
 
 
-def _compare(old_root: dict, old: Any, new_root: dict, new: Any, path: str, seen: set[tuple[int, int]]) -> Iterator[str]:
+def _compare(
+    old_root: dict, old: Any, new_root: dict, new: Any, path: str, seen: set[tuple[int, int]]
+) -> Iterator[str]:
     key = (id(_resolve(old_root, old)), id(_resolve(new_root, new)))
     if key in seen:  # recursive definitions: each pair once
         return

@@ -12,18 +12,14 @@ from typing import Any, cast
 import jsonschema_rs
 import orjson
 
-from . import layout
 from .documents import Document, Kind
 from .errors import ExportError, InvalidDocumentError
+from .kinds import KIND, schema_files
+from .kinds import kind_of_path as published_kind
 from .publish import RUNS_FOLDER
 
-SCHEMA_FILES: dict[Kind, str] = {
-    "day": "picks-day.schema.json",
-    "season": "season.schema.json",
-    "index": "picks-index.schema.json",
-    "manifest": "manifest.schema.json",
-    "status": "status.schema.json",
-}
+# The kinds of document checked against a JSON Schema, and its file (`schemas/json/`), from the table of kinds.
+SCHEMA_FILES: dict[Kind, str] = cast("dict[Kind, str]", schema_files())
 
 # The TypeScript declarations of every file, generated from the schemas (web/gen-types.mjs), published beside them.
 TYPES_FILE = "picks-export.d.ts"
@@ -66,7 +62,9 @@ def problems(kind: Kind, content: Any, source: str) -> list[Problem]:
     validator = _validator(kind)
     if validator.is_valid(content):
         return []
-    errors = sorted(validator.iter_errors(content), key=lambda error: (list(map(str, error.instance_path)), error.message))
+    errors = sorted(
+        validator.iter_errors(content), key=lambda error: (list(map(str, error.instance_path)), error.message)
+    )
     return [Problem(source, json_path(error.instance_path), error.message) for error in errors]
 
 
@@ -79,7 +77,9 @@ def check_document(document: Document) -> None:
 
 
 def kind_of_path(path: str) -> Kind | None:
-    return cast("Kind | None", layout.kind_of_path(path))
+    """The kind of document at `path` when it is one checked against a schema; None for any other file."""
+    kind = published_kind(path)
+    return cast("Kind", kind) if kind is not None and KIND[kind].schema is not None else None
 
 
 def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
@@ -111,7 +111,13 @@ def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
             checked += 1
             kind = kind_of_path(file.as_posix())
             if kind is None:
-                found.append(Problem(str(file), "$", "not a published file (picks/YYYY-MM-DD.json, picks/index.json, subsets/... or manifest.json)"))
+                found.append(
+                    Problem(
+                        str(file),
+                        "$",
+                        "not a published file (picks/YYYY-MM-DD.json, picks/index.json, subsets/... or manifest.json)",
+                    )
+                )
                 continue
             try:
                 content = orjson.loads(file.read_bytes())

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 from importlib import resources
 
-# The page's files and the Content-Type each is served with, locally and from the bucket.
-PAGE_FILES: dict[str, str] = {
-    "index.html": "text/html; charset=utf-8",
-    "page.css": "text/css; charset=utf-8",
-    "page.js": "text/javascript; charset=utf-8",
-}
+from ..kinds import PAGE_FILES as PAGE_FILES  # the page's files and the Content-Type of each
+from ..kinds import content_type, kind_of_path
+
 PAGE_FOLDER = "page/"
 
 
@@ -30,7 +27,4 @@ def page_path(prefix: str, name: str) -> str:
 
 def page_content_type(path: str) -> str | None:
     """The Content-Type of a published page file's path (`.../page/page.js`), or None for any other path."""
-    folder, _, name = path.rpartition("/")
-    if folder.endswith(PAGE_FOLDER.rstrip("/")) and name in PAGE_FILES:
-        return PAGE_FILES[name]
-    return None
+    return content_type("page", path) if kind_of_path(path) == "page" else None

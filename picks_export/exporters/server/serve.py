@@ -17,15 +17,14 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import cast
 
 import orjson
 
 from ..cors import CorsPolicy, cors_headers, cors_policy
 from ..errors import ExportError
-from ..layout import kind_of_path
-from .page import PAGE_FILES, page_content_type, page_file
-from ..publish import CONTENT_TYPE, RUNS_FOLDER, PublishKind, PublishPolicy, content_type
+from ..kinds import JSON_CONTENT_TYPE, cache_controls, content_type, default_cache_controls, kind_of_path
+from ..publish import RUNS_FOLDER
+from .page import PAGE_FILES, page_file
 
 HOST = "127.0.0.1"
 # What the page's own files get when served at `/`: always fresh while a developer edits and reloads.
@@ -41,25 +40,15 @@ class ObjectHeaders:
 
 
 # The cache policy of a run with default options, every kind resolved (the manifest's follows the index's, ...).
-_CACHE_CONTROL = PublishPolicy().cache_control
-
-
-def published_kind(path: str) -> PublishKind | None:
-    """Which kind of published file a path holds, as the publishing run named it; None for any other file."""
-    kind = kind_of_path(path)
-    if kind is not None:
-        return cast(PublishKind, kind)
-    if "/schemas/" in f"/{path}":
-        return "schema" if path.endswith(".schema.json") else "types" if path.endswith(".d.ts") else None
-    return "page" if page_content_type(path) else None
+_CACHE_CONTROL = cache_controls(default_cache_controls())
 
 
 def object_headers(path: str) -> ObjectHeaders:
     """The Content-Type and Cache-Control the bucket gives the object at `path` (relative to its root)."""
-    kind = published_kind(path)
+    kind = kind_of_path(path)
     if kind is not None:
         return ObjectHeaders(content_type(kind, path), _CACHE_CONTROL[kind])
-    guessed = CONTENT_TYPE if path.endswith(".json") else mimetypes.guess_type(path)[0]
+    guessed = JSON_CONTENT_TYPE if path.endswith(".json") else mimetypes.guess_type(path)[0]
     return ObjectHeaders(guessed or "application/octet-stream", "no-cache")
 
 
@@ -164,7 +153,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _method_not_allowed(self) -> None:
-        self._error(HTTPStatus.METHOD_NOT_ALLOWED, "only GET, HEAD and OPTIONS", send_body=True, allow="GET, HEAD, OPTIONS")
+        self._error(
+            HTTPStatus.METHOD_NOT_ALLOWED, "only GET, HEAD and OPTIONS", send_body=True, allow="GET, HEAD, OPTIONS"
+        )
 
     do_POST = do_PUT = do_PATCH = do_DELETE = _method_not_allowed
 
@@ -216,9 +207,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Vary", ", ".join(vary))
 
     def _error(self, status: HTTPStatus, message: str, send_body: bool, allow: str | None = None) -> None:
-        body = orjson.dumps({"error": {"code": int(status), "message": message, "path": urllib.parse.urlsplit(self.path).path}})
+        body = orjson.dumps(
+            {"error": {"code": int(status), "message": message, "path": urllib.parse.urlsplit(self.path).path}}
+        )
         self.send_response(status)
-        self.send_header("Content-Type", CONTENT_TYPE)
+        self.send_header("Content-Type", JSON_CONTENT_TYPE)
         self.send_header("Cache-Control", NOT_FOUND_CACHE_CONTROL)
         cors = cors_headers(self.server.policy, self.headers.get("Origin"), "GET")
         if cors and status == HTTPStatus.NOT_FOUND:  # the page must be able to tell "missing" from "blocked"
