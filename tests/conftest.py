@@ -14,7 +14,7 @@ import pytest
 from picks_export.exporters.export import ExportOptions, Exporter
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.layout import kind_of_path
-from picks_export.exporters.sinks import FolderSink
+from picks_export.exporters.stores import FolderStore
 from picks_export.exporters.tables import Rows
 
 # The transpiled-SQL cache of the test run (and of the processes it starts) lives in a folder of its own.
@@ -105,7 +105,7 @@ class Run:
         self.options = ExportOptions(**{"generated_at": GENERATED_AT, "today": dt.date(2026, 2, 7), **options})
 
     def exporter(self) -> Exporter:
-        return Exporter(DuckDBEngine(self.warehouse), FolderSink(self.dest), self.options)
+        return Exporter(DuckDBEngine(self.warehouse), FolderStore(self.dest), self.options)
 
     def read(self, path: str) -> Any:
         return orjson.loads((self.dest / path).read_bytes())

@@ -1,4 +1,4 @@
-"""Layering: the core and the CLI import without Google's client libraries, and `--help` stays light."""
+"""Layering: the core and the CLI import without Google's or AWS's client libraries, and `--help` stays light."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ BLOCK_GOOGLE = """
 import sys
 class BlockGoogle:
     def find_spec(self, name, path=None, target=None):
-        if name == "google" or name.startswith("google."):
+        if name.split(".")[0] in ("google", "boto3", "botocore"):
             raise ImportError("blocked: " + name)
 sys.meta_path.insert(0, BlockGoogle())
 """
@@ -26,10 +26,10 @@ import picks_export.exporters, picks_export.cli
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import Exporter, ExportOptions
-from picks_export.exporters.sinks import FolderSink
+from picks_export.exporters.stores import FolderStore
 path = write_warehouse({str(tmp_path / 'w.duckdb')!r}, generate_demo(dt.date(2025, 10, 25), 1))
-Exporter(DuckDBEngine(path), FolderSink({str(tmp_path / 'out')!r}), ExportOptions()).daily(dt.date(2025, 10, 25))
-assert not [name for name in sys.modules if name.startswith("google")]
+Exporter(DuckDBEngine(path), FolderStore({str(tmp_path / 'out')!r}), ExportOptions()).daily(dt.date(2025, 10, 25))
+assert not [name for name in sys.modules if name.split(".")[0] in ("google", "boto3", "botocore")]
 print("ok")
 """
     result = run_python(code)
@@ -42,7 +42,7 @@ def test_help_does_not_load_the_engine():
 from typer.testing import CliRunner
 from picks_export.cli import app
 assert CliRunner().invoke(app, ["--help"]).exit_code == 0
-heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("duckdb", "sqlglot", "jsonschema_rs", "google"))
+heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("duckdb", "sqlglot", "jsonschema_rs", "google", "boto3"))
 print(heavy)
 """
     result = run_python(code)
@@ -60,7 +60,7 @@ warehouse = {str(tmp_path / 'w.duckdb')!r}
 for args in (["demo", "--today", "2025-10-25"], ["daily", "--date", "2025-10-25", "--dest", {str(tmp_path / 'out')!r}]):
     result = runner.invoke(app, [*args, "--warehouse", warehouse])
     assert result.exit_code == 0, result.output
-print(sorted(name for name in sys.modules if name.split(".")[0] == "google"))
+print(sorted(name for name in sys.modules if name.split(".")[0] in ("google", "boto3", "botocore")))
 """
     result = run_python(code)
     assert result.returncode == 0, result.stderr
@@ -83,7 +83,7 @@ print(result.exit_code, result.output.strip())
 
 
 def _library_imports() -> dict[str, set[str]]:
-    """Each module of picks_export.exporters (as `engines.duckdb_engine`, `sinks`, `export`, ...) and the modules of
+    """Each module of picks_export.exporters (as `engines.duckdb_engine`, `stores`, `export`, ...) and the modules of
     the library it imports, at the top or inside a function."""
     import ast
     from pathlib import Path
@@ -115,13 +115,13 @@ def _part(module: str) -> str:
 
 
 def test_the_library_parts_depend_one_way():
-    """Engines and sinks know nothing of the documents, the publishing run or each other; the local server knows no
+    """Engines and stores know nothing of the documents, the publishing run or each other; the local server knows no
     engine; nothing below the entry points (export, runs) imports them."""
     imports = _library_imports()
-    assert "engines.duckdb_engine" in imports and "sinks.gcs_sink" in imports and "server.serve" in imports
+    assert "engines.duckdb_engine" in imports and "stores.gcs" in imports and "stores.s3" in imports and "server.serve" in imports
     forbidden = {
-        "engines": {"sinks", "server", "export", "documents", "publish", "runs", "quality", "status", "manifest"},
-        "sinks": {"engines", "server", "export", "documents", "runs", "quality", "warehouse"},
+        "engines": {"stores", "transfer", "server", "export", "documents", "publish", "runs", "quality", "status", "manifest"},
+        "stores": {"engines", "server", "export", "documents", "publish", "runs", "quality", "warehouse"},
         "server": {"engines", "export", "warehouse", "runs", "quality"},
     }
     for module, targets in imports.items():
