@@ -11,10 +11,9 @@ dates) is encoded here and decoded from every listing, so every store speaks of 
 
 from __future__ import annotations
 
-import gzip
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import orjson
 
@@ -116,6 +115,27 @@ def file_metadata(path: str, data: bytes) -> dict[str, str]:
     picks, graded = day_summary(content) if kind == "day" else (None, None)
     season = season_summary(content) if kind == "season" else None
     return encode_metadata(content_hash(content), "", picks, graded, season)
+
+
+def record_of(metadata: Mapping[str, str]) -> dict[str, Any]:
+    """The metadata as a folder's records keep it: typed, as every version has written them."""
+    info = decoded(ObjectInfo("", metadata=metadata))
+    record: dict[str, Any] = {"run": info.run, "sha256": info.content_hash, "picks": info.picks, "graded": info.graded}
+    if info.season is not None:
+        record["season"] = list(info.season)
+    return record
+
+
+def metadata_of(record: Mapping[str, Any]) -> dict[str, str]:
+    """The metadata a folder's record keeps (`record_of`)."""
+    picks, graded = record.get("picks"), record.get("graded")
+    return encode_metadata(
+        record.get("sha256"),
+        record.get("run") or "",
+        picks if isinstance(picks, int) else None,
+        graded if isinstance(graded, bool) else None,
+        recorded_season_summary(record.get("season")),
+    )
 
 
 class Publishable(Protocol):
@@ -246,6 +266,8 @@ class Transfer(Generic[P]):
             return Write(payload.path, None, headers, metadata, step.existing)
         body: Callable[[], bytes] = lambda: payload.data  # noqa: E731  read when sent: the spool keeps memory flat
         if self.store.has_headers and headers.content_encoding == "gzip":
+            import gzip  # only for a bucket: a run to a folder does not load it
+
             body = lambda: gzip.compress(payload.data, compresslevel=9, mtime=0)  # noqa: E731  the same bytes each time
         elif not self.store.has_headers:
             headers = Headers()

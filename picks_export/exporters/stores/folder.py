@@ -16,7 +16,7 @@ from ..common import atomic_write, pause_for_tests, temporary_name
 from .base import RUNS_FOLDER, Delete, ObjectInfo, Outcome, Write, check_relative_path
 
 # Beside the published files, never under a published folder and never named .json: the lock that orders runs
-# and, per folder, what each file is (the metadata it was written with).
+# and, per folder, what each file is (which run published it, its hash, picks and graded).
 LOCK_FILE = ".picks-export.lock"
 STATE_FOLDER = ".picks-export"
 # `.NAME.PID.RANDOM.tmp`: a file staged beside its target by process PID (gone when PID is).
@@ -250,7 +250,7 @@ def _holds(records: _Records, path: str, target: Path, expected: ObjectInfo | No
 
 
 class _Records:
-    """The metadata of each published file of a folder, as written with it: one file per folder."""
+    """What each published file of a folder holds, as recorded when it was written: one file per folder."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -272,18 +272,21 @@ class _Records:
     def metadata(self, path: str, stat: os.stat_result) -> tuple[Mapping[str, str], os.stat_result | None]:
         """The metadata of the file at `path` (whose stat is `stat`); with the stat it was read under when no
         record matched it (then it was read from the file's bytes)."""
+        # What a file's metadata says, and what its bytes say, is the publisher's to tell (imported here: the
+        # publisher imports the stores).
+        from ..transfer import file_metadata, metadata_of
+
         folder, _, name = path.rpartition("/")
         record = self._folder(folder).get(name)
-        if isinstance(record, dict) and record.get("stat") == _stat_key(stat) and isinstance(record.get("metadata"), dict):
-            return record["metadata"], None
-        # What a file says of itself is the publisher's to tell (imported here: the publisher imports the stores).
-        from ..transfer import file_metadata
-
+        if isinstance(record, dict) and record.get("stat") == _stat_key(stat):
+            return metadata_of(record), None
         return file_metadata(path, (self.root / path).read_bytes()), stat
 
     def put(self, path: str, metadata: Mapping[str, str], stat: os.stat_result) -> None:
+        from ..transfer import record_of
+
         folder, _, name = path.rpartition("/")
-        self._folder(folder)[name] = {"metadata": dict(metadata), "stat": _stat_key(stat)}
+        self._folder(folder)[name] = {**record_of(metadata), "stat": _stat_key(stat)}
         self._changed.add(folder)
 
     def remove(self, path: str) -> None:
