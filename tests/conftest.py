@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import tempfile
 from pathlib import Path
@@ -171,3 +172,37 @@ def gcs():
     server = FakeGCS()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3():
+    """One moto S3 server for the session; each test uses buckets of its own."""
+    from stores import MotoS3
+
+    server = MotoS3()
+    yield server
+    server.stop()
+
+
+_buckets = itertools.count()
+
+
+@pytest.fixture
+def bucket(gcs) -> str:
+    """A new empty bucket of fake-gcs-server."""
+    from fakegcs import client_for
+
+    name = f"picks-{next(_buckets)}"
+    client_for(gcs.url).create_bucket(name)
+    return name
+
+
+@pytest.fixture
+def destination(request, tmp_path: Path):
+    """Makes an empty destination of a kind ("folder", "gcs", "s3"; tests/stores.py), starting its server once."""
+    from stores import Destination
+
+    def make(kind: str, **options: Any) -> Destination:
+        return Destination(kind, tmp_path, request.getfixturevalue(kind) if kind != "folder" else None, **options)
+
+    return make

@@ -34,13 +34,6 @@ PICK = {column: number for number, (column, _) in enumerate(TABLES["subset_picks
 _buckets = itertools.count()
 
 
-@pytest.fixture
-def bucket(gcs) -> str:
-    name = f"picks-{next(_buckets)}"
-    client_for(gcs.url).create_bucket(name)
-    return name
-
-
 @pytest.fixture(scope="module")
 def demo_rows() -> Rows:
     return generate_demo(TODAY, 7)
