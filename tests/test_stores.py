@@ -1,4 +1,5 @@
-"""The folder sink: whole files or none, readable like any other file, never outside the destination."""
+"""The stores: one conformance suite over every store (a folder, fake-gcs-server, moto's S3 server), then the
+folder's own guarantees: whole files or none, readable like any other file, never outside the destination."""
 
 from __future__ import annotations
 
@@ -15,9 +16,14 @@ import orjson
 import pytest
 
 from picks_export.exporters import ExportError, OutputError
-from picks_export.exporters.publish import Payload, PublishPolicy, Step, content_hash
-from picks_export.exporters.sinks import FolderSink, open_sink, parse_gcs_url
+from picks_export.exporters.publish import META_HASH, META_RUN, Payload, Publisher, PublishPolicy, Step, content_hash
+from picks_export.exporters.stores import FolderStore, open_store
+from picks_export.exporters.stores.base import Headers, Write
+from picks_export.exporters.stores.gcs import parse_gcs_url
+from picks_export.exporters.stores.s3 import parse_s3_url
+from picks_export.exporters.transfer import Transfer
 from picks_export.exporters.validation import validate_paths
+from stores import BUCKETS, STORES
 
 DAY = {"date": "2026-01-01", "generated_at": "2026-01-01T00:00:00Z", "model": "A", "signal": None,
        "groups": [{"id": "top", "name": "Top", "record": None, "picks": [{"player": "P", "result": None}]}]}
@@ -25,6 +31,120 @@ DAY = {"date": "2026-01-01", "generated_at": "2026-01-01T00:00:00Z", "model": "A
 
 def steps(*files: tuple[str, object]) -> list[Step]:
     return [Step(Payload.of(path, "day", content), "new", None) for path, content in files]
+
+
+def transfer(store, policy: PublishPolicy | None = None) -> Transfer:
+    """What a run's publisher carries its steps out with."""
+    return Publisher(store, policy or PublishPolicy(retry_deadline=5)).transfer
+
+
+class FolderSink:
+    """The folder's own tests' shorthand: a folder store and a run's transfer over it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.store = FolderStore(folder)
+
+    def apply(self, planned: list[Step], policy: PublishPolicy) -> list:
+        return transfer(self.store, policy).apply(planned)
+
+    def put(self, step: Step, policy: PublishPolicy):
+        return transfer(self.store, policy).put(step)
+
+    def list(self, folder: str) -> dict:
+        return transfer(self.store).listing(folder)
+
+    def read(self, path: str) -> bytes | None:
+        return self.store.read(path)
+
+
+# The conformance suite: every store.
+
+@pytest.mark.parametrize("kind", STORES)
+def test_a_written_file_lists_with_its_hash_run_and_summary_and_reads_back(kind, destination):
+    store = destination(kind).store()
+    policy = PublishPolicy(retry_deadline=5)
+    (result,) = transfer(store, policy).apply(steps(("v1/picks/2026-01-01.json", DAY)))
+    assert result.status == "written" and result.change is not None and result.change.previous is None
+    listed = transfer(store).listing("v1/picks/")
+    info = listed["v1/picks/2026-01-01.json"]
+    assert info.content_hash == content_hash({**DAY, "generated_at": "2030-01-01T00:00:00Z"})
+    assert (info.picks, info.graded, info.run) == (1, False, policy.run)
+    assert orjson.loads(store.read("v1/picks/2026-01-01.json")) == DAY and store.read("v1/none.json") is None
+    assert transfer(store).listing("v9/") == {}
+    if store.has_headers:  # gzip on the wire, the headers of its kind
+        assert (info.content_encoding, info.content_type, info.cache_control) == ("gzip", "application/json", "public, max-age=300")
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_an_older_run_never_replaces_a_newer_runs_file_and_put_refuses_a_changed_path(kind, destination):
+    store = destination(kind).store()
+    older, newer = PublishPolicy(retry_deadline=5), PublishPolicy(retry_deadline=5)
+    path = "v1/picks/2026-01-01.json"
+    planned = steps((path, DAY))  # the older run planned against an empty destination
+    assert [result.status for result in transfer(store, newer).apply(steps((path, {**DAY, "signal": "newer"})))] == ["written"]
+    (result,) = transfer(store, older).apply(planned)
+    assert result.status == "superseded" and "a newer run" in result.detail
+    assert orjson.loads(store.read(path))["signal"] == "newer"
+    assert transfer(store).listing("v1/picks/")[path].run == newer.run
+    assert transfer(store, PublishPolicy()).put(planned[0]) is None  # the index's write: no longer what was listed
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_a_replaced_file_is_kept_and_a_deletion_is_guarded_by_what_was_listed(kind, destination):
+    dest = destination(kind, versioned=kind == "s3")
+    store = dest.store()
+    path = "v1/picks/2026-01-01.json"
+    transfer(store).apply(steps((path, DAY)))
+    listed = transfer(store).listing(path)[path]
+    second = PublishPolicy(retry_deadline=5)
+    (replaced,) = transfer(store, second).apply([Step(Payload.of(path, "day", {**DAY, "signal": "x"}), "changed", listed)])
+    assert replaced.status == "written" and replaced.change.previous == listed
+    if replaced.change.saved is not None:  # a copy under _runs/{run}/
+        assert replaced.change.saved == f"_runs/{second.run}/{path}" and orjson.loads(store.read(replaced.change.saved)) == DAY
+    else:  # the bucket keeps the previous version
+        assert orjson.loads(store.read_version(path, listed.generation)) == DAY
+    stale = Step(Payload(path, "day", "", 0, inline=b""), "delete", listed)  # listed before the replacement
+    assert [(result.status, result.detail) for result in transfer(store).delete([stale])] == [
+        ("refused", "changed by another run since it was listed")]
+    assert orjson.loads(store.read(path))["signal"] == "x"
+    current = Step(stale.payload, "delete", transfer(store).listing(path)[path])
+    third = PublishPolicy(retry_deadline=5)
+    (deleted,) = transfer(store, third).delete([current])
+    assert deleted.status == "deleted" and store.read(path) is None and transfer(store).listing(path) == {}
+    assert deleted.change is not None and deleted.change.content_hash is None
+    kept = store.read(deleted.change.saved) if deleted.change.saved else store.read_version(path, current.existing.generation)
+    assert orjson.loads(kept)["signal"] == "x"
+
+
+@pytest.mark.parametrize("kind", STORES)
+def test_a_write_whose_answer_was_lost_is_recognised_by_its_run(kind, destination):
+    """The request landed but its answer was lost: the retry meets its own run's file and counts it written."""
+    store = destination(kind).store()
+    policy = PublishPolicy(retry_deadline=5)
+    (step,) = steps(("v1/picks/2026-01-01.json", DAY))
+    landed = Write(step.payload.path, lambda: orjson.dumps(DAY), Headers(content_type="application/json"),
+                   {META_HASH: step.payload.content_hash, META_RUN: policy.run}, None)  # fmt: skip
+    assert [outcome.state for outcome in store.write([landed])] == ["done"]
+    (result,) = transfer(store, policy).apply([step])
+    assert result.status == "written" and result.change is not None and result.change.content_hash == step.payload.content_hash
+
+
+@pytest.mark.parametrize("kind", BUCKETS)
+def test_a_new_cache_policy_changes_the_headers_only(kind, destination):
+    store = destination(kind).store()
+    path = "v1/picks/2026-01-01.json"
+    transfer(store).apply(steps((path, DAY)))
+    listed = transfer(store).listing(path)[path]
+    policy = PublishPolicy(retry_deadline=5, cache_control={"day": "public, max-age=60"})
+    planned = Publisher(store, policy).plan([Payload.of(path, "day", DAY)], {path: listed})
+    assert [step.action for step in planned] == ["restyle"]
+    assert [result.status for result in transfer(store, policy).apply(planned)] == ["patched"]
+    after = transfer(store).listing(path)[path]
+    assert after.cache_control == "public, max-age=60" and after.content_encoding == "gzip"
+    assert (after.content_hash, after.run) == (listed.content_hash, listed.run) and orjson.loads(store.read(path)) == DAY
+
+
+# The folder's own guarantees.
 
 
 def test_writes_every_file_readable_by_others(tmp_path):
@@ -79,11 +199,20 @@ def test_bucket_urls(dest, expected):
     assert parse_gcs_url(dest) == expected
 
 
+@pytest.mark.parametrize(
+    ("dest", "expected"),
+    [("s3://picks-site", ("picks-site", "")), ("s3://picks.example.com/staging/", ("picks.example.com", "staging/"))],
+)
+def test_s3_bucket_urls(dest, expected):
+    assert parse_s3_url(dest) == expected
+
+
 @pytest.mark.parametrize("dest", ["gs://", "gs://UPPER", "gs://ab", "gs://-bucket", "gs://a..b", "gs://b/../x",
-                                  "gs://" + "x" * 64, "s3://bucket"])
+                                  "gs://" + "x" * 64, "s3://", "s3://UPPER", "s3://a_b", "s3://b/../x",
+                                  "s3://" + "x" * 64, "ftp://bucket"])
 def test_bad_destinations_are_refused_before_any_request(dest):
     with pytest.raises(ExportError, match="bucket|prefix|unsupported"):
-        open_sink(dest)
+        open_store(dest)
 
 
 def test_a_rename_failing_midway_reports_what_was_replaced_and_leaves_no_staged_file(tmp_path):
@@ -120,20 +249,6 @@ def test_an_interrupt_while_files_are_staged_removes_them(tmp_path, monkeypatch)
         FolderSink(dest).apply(steps(("v1/picks/2026-01-01.json", DAY), ("v1/subsets/season.json", [])), PublishPolicy())
     thread.join()
     assert not list(dest.rglob("*.tmp")) and not list(dest.rglob("*.json"))
-
-
-def test_an_older_run_does_not_replace_a_file_a_newer_run_published_after_it_listed(tmp_path):
-    older, newer = PublishPolicy(), PublishPolicy()
-    sink = FolderSink(tmp_path)
-    path = "v1/picks/2026-01-01.json"
-    planned = steps((path, DAY))  # the older run planned against an empty folder
-    assert [result.status for result in sink.apply(steps((path, {**DAY, "signal": "newer"})), newer)] == ["written"]
-    (result,) = sink.apply(planned, older)
-    assert result.status == "superseded" and "a newer run" in result.detail
-    assert orjson.loads((tmp_path / path).read_bytes())["signal"] == "newer"
-    assert sink.list("v1/picks/")[path].run == newer.run
-    # put (the index's write) changes nothing when the path is no longer what was listed
-    assert sink.put(planned[0], PublishPolicy()) is None
 
 
 def test_a_folder_of_an_older_version_is_read_and_a_file_changed_by_hand_is_read_again(tmp_path):
