@@ -82,7 +82,9 @@ class Published:
 class Destination:
     """An empty folder or bucket of one kind, as the processes see it and as the test reads it back."""
 
-    def __init__(self, kind: str, tmp_path: Path, server: Any = None, *, versioned: bool = False, prefix: str = "") -> None:
+    def __init__(
+        self, kind: str, tmp_path: Path, server: Any = None, *, versioned: bool = False, prefix: str = ""
+    ) -> None:
         self.kind, self.server, self.prefix = kind, server, prefix
         name = f"dest-{next(_names)}"
         if kind == "folder":
@@ -115,6 +117,7 @@ class Destination:
         """The destination's store, as a run opens it."""
         if self.kind == "gcs":
             from fakegcs import client_for
+
             from picks_export.exporters.stores.gcs import GCSStore
 
             return GCSStore(self.bucket, self.prefix and self.prefix + "/", client=client_for(self.server.url))
@@ -159,7 +162,12 @@ class Destination:
         if self.kind == "gcs":
             from fakegcs import client_for
 
-            return client_for(self.server.url).bucket(self.bucket).blob(base + path, generation=version).download_as_bytes()
+            return (
+                client_for(self.server.url)
+                .bucket(self.bucket)
+                .blob(base + path, generation=version)
+                .download_as_bytes()
+            )
         got = self.server.client().get_object(Bucket=self.bucket, Key=base + path, VersionId=version)
         data = got["Body"].read()
         return gzip.decompress(data) if got.get("ContentEncoding") == "gzip" else data

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from stores import BUCKETS, STORES
 
 from picks_export.exporters import ExportError, OutputError
 from picks_export.exporters.publish import META_HASH, META_RUN, Payload, Publisher, PublishPolicy, Step, content_hash
@@ -23,10 +24,14 @@ from picks_export.exporters.stores.gcs import parse_gcs_url
 from picks_export.exporters.stores.s3 import parse_s3_url
 from picks_export.exporters.transfer import Transfer
 from picks_export.exporters.validation import validate_paths
-from stores import BUCKETS, STORES
 
-DAY = {"date": "2026-01-01", "generated_at": "2026-01-01T00:00:00Z", "model": "A", "signal": None,
-       "groups": [{"id": "top", "name": "Top", "record": None, "picks": [{"player": "P", "result": None}]}]}
+DAY = {
+    "date": "2026-01-01",
+    "generated_at": "2026-01-01T00:00:00Z",
+    "model": "A",
+    "signal": None,
+    "groups": [{"id": "top", "name": "Top", "record": None, "picks": [{"player": "P", "result": None}]}],
+}
 
 
 def steps(*files: tuple[str, object]) -> list[Step]:
@@ -59,6 +64,7 @@ class FolderSink:
 
 # The conformance suite: every store.
 
+
 @pytest.mark.parametrize("kind", STORES)
 def test_a_written_file_lists_with_its_hash_run_and_summary_and_reads_back(kind, destination):
     store = destination(kind).store()
@@ -72,7 +78,11 @@ def test_a_written_file_lists_with_its_hash_run_and_summary_and_reads_back(kind,
     assert orjson.loads(store.read("v1/picks/2026-01-01.json")) == DAY and store.read("v1/none.json") is None
     assert transfer(store).listing("v9/") == {}
     if store.has_headers:  # gzip on the wire, the headers of its kind
-        assert (info.content_encoding, info.content_type, info.cache_control) == ("gzip", "application/json", "public, max-age=300")
+        assert (info.content_encoding, info.content_type, info.cache_control) == (
+            "gzip",
+            "application/json",
+            "public, max-age=300",
+        )
 
 
 @pytest.mark.parametrize("kind", STORES)
@@ -81,7 +91,9 @@ def test_an_older_run_never_replaces_a_newer_runs_file_and_put_refuses_a_changed
     older, newer = PublishPolicy(retry_deadline=5), PublishPolicy(retry_deadline=5)
     path = "v1/picks/2026-01-01.json"
     planned = steps((path, DAY))  # the older run planned against an empty destination
-    assert [result.status for result in transfer(store, newer).apply(steps((path, {**DAY, "signal": "newer"})))] == ["written"]
+    assert [result.status for result in transfer(store, newer).apply(steps((path, {**DAY, "signal": "newer"})))] == [
+        "written"
+    ]
     (result,) = transfer(store, older).apply(planned)
     assert result.status == "superseded" and "a newer run" in result.detail
     assert orjson.loads(store.read(path))["signal"] == "newer"
@@ -97,22 +109,32 @@ def test_a_replaced_file_is_kept_and_a_deletion_is_guarded_by_what_was_listed(ki
     transfer(store).apply(steps((path, DAY)))
     listed = transfer(store).listing(path)[path]
     second = PublishPolicy(retry_deadline=5)
-    (replaced,) = transfer(store, second).apply([Step(Payload.of(path, "day", {**DAY, "signal": "x"}), "changed", listed)])
+    (replaced,) = transfer(store, second).apply(
+        [Step(Payload.of(path, "day", {**DAY, "signal": "x"}), "changed", listed)]
+    )
     assert replaced.status == "written" and replaced.change.previous == listed
     if replaced.change.saved is not None:  # a copy under _runs/{run}/
-        assert replaced.change.saved == f"_runs/{second.run}/{path}" and orjson.loads(store.read(replaced.change.saved)) == DAY
+        assert (
+            replaced.change.saved == f"_runs/{second.run}/{path}"
+            and orjson.loads(store.read(replaced.change.saved)) == DAY
+        )
     else:  # the bucket keeps the previous version
         assert orjson.loads(store.read_version(path, listed.generation)) == DAY
     stale = Step(Payload(path, "day", "", 0, inline=b""), "delete", listed)  # listed before the replacement
     assert [(result.status, result.detail) for result in transfer(store).delete([stale])] == [
-        ("refused", "changed by another run since it was listed")]
+        ("refused", "changed by another run since it was listed")
+    ]
     assert orjson.loads(store.read(path))["signal"] == "x"
     current = Step(stale.payload, "delete", transfer(store).listing(path)[path])
     third = PublishPolicy(retry_deadline=5)
     (deleted,) = transfer(store, third).delete([current])
     assert deleted.status == "deleted" and store.read(path) is None and transfer(store).listing(path) == {}
     assert deleted.change is not None and deleted.change.content_hash is None
-    kept = store.read(deleted.change.saved) if deleted.change.saved else store.read_version(path, current.existing.generation)
+    kept = (
+        store.read(deleted.change.saved)
+        if deleted.change.saved
+        else store.read_version(path, current.existing.generation)
+    )
     assert orjson.loads(kept)["signal"] == "x"
 
 
@@ -126,7 +148,11 @@ def test_a_write_whose_answer_was_lost_is_recognised_by_its_run(kind, destinatio
                    {META_HASH: step.payload.content_hash, META_RUN: policy.run}, None)  # fmt: skip
     assert [outcome.state for outcome in store.write([landed])] == ["done"]
     (result,) = transfer(store, policy).apply([step])
-    assert result.status == "written" and result.change is not None and result.change.content_hash == step.payload.content_hash
+    assert (
+        result.status == "written"
+        and result.change is not None
+        and result.change.content_hash == step.payload.content_hash
+    )
 
 
 @pytest.mark.parametrize("kind", BUCKETS)
@@ -141,14 +167,18 @@ def test_a_new_cache_policy_changes_the_headers_only(kind, destination):
     assert [result.status for result in transfer(store, policy).apply(planned)] == ["patched"]
     after = transfer(store).listing(path)[path]
     assert after.cache_control == "public, max-age=60" and after.content_encoding == "gzip"
-    assert (after.content_hash, after.run) == (listed.content_hash, listed.run) and orjson.loads(store.read(path)) == DAY
+    assert (after.content_hash, after.run) == (listed.content_hash, listed.run) and orjson.loads(
+        store.read(path)
+    ) == DAY
 
 
 # The folder's own guarantees.
 
 
 def test_writes_every_file_readable_by_others(tmp_path):
-    results = FolderSink(tmp_path).apply(steps(("v1/picks/2026-01-01.json", {}), ("v1/subsets/season.json", [])), PublishPolicy())
+    results = FolderSink(tmp_path).apply(
+        steps(("v1/picks/2026-01-01.json", {}), ("v1/subsets/season.json", [])), PublishPolicy()
+    )
     assert [result.status for result in results] == ["written", "written"]
     written = tmp_path / "v1/picks/2026-01-01.json"
     assert written.read_bytes() == b"{}" and (tmp_path / "v1/subsets/season.json").read_bytes() == b"[]"
@@ -192,8 +222,12 @@ def test_listing_reads_hash_and_day_summary_from_the_files(tmp_path):
 
 @pytest.mark.parametrize(
     ("dest", "expected"),
-    [("gs://picks-site", ("picks-site", "")), ("gs://picks-site/", ("picks-site", "")),
-     ("gs://picks.example.com/staging/", ("picks.example.com", "staging/")), ("gs://a_b-c/x/y", ("a_b-c", "x/y/"))],
+    [
+        ("gs://picks-site", ("picks-site", "")),
+        ("gs://picks-site/", ("picks-site", "")),
+        ("gs://picks.example.com/staging/", ("picks.example.com", "staging/")),
+        ("gs://a_b-c/x/y", ("a_b-c", "x/y/")),
+    ],
 )
 def test_bucket_urls(dest, expected):
     assert parse_gcs_url(dest) == expected
@@ -207,9 +241,24 @@ def test_s3_bucket_urls(dest, expected):
     assert parse_s3_url(dest) == expected
 
 
-@pytest.mark.parametrize("dest", ["gs://", "gs://UPPER", "gs://ab", "gs://-bucket", "gs://a..b", "gs://b/../x",
-                                  "gs://" + "x" * 64, "s3://", "s3://UPPER", "s3://a_b", "s3://b/../x",
-                                  "s3://" + "x" * 64, "ftp://bucket"])
+@pytest.mark.parametrize(
+    "dest",
+    [
+        "gs://",
+        "gs://UPPER",
+        "gs://ab",
+        "gs://-bucket",
+        "gs://a..b",
+        "gs://b/../x",
+        "gs://" + "x" * 64,
+        "s3://",
+        "s3://UPPER",
+        "s3://a_b",
+        "s3://b/../x",
+        "s3://" + "x" * 64,
+        "ftp://bucket",
+    ],
+)
 def test_bad_destinations_are_refused_before_any_request(dest):
     with pytest.raises(ExportError, match="bucket|prefix|unsupported"):
         open_store(dest)
@@ -246,7 +295,9 @@ def test_an_interrupt_while_files_are_staged_removes_them(tmp_path, monkeypatch)
     thread = threading.Thread(target=interrupt)
     thread.start()
     with pytest.raises(KeyboardInterrupt):
-        FolderSink(dest).apply(steps(("v1/picks/2026-01-01.json", DAY), ("v1/subsets/season.json", [])), PublishPolicy())
+        FolderSink(dest).apply(
+            steps(("v1/picks/2026-01-01.json", DAY), ("v1/subsets/season.json", [])), PublishPolicy()
+        )
     thread.join()
     assert not list(dest.rglob("*.tmp")) and not list(dest.rglob("*.json"))
 

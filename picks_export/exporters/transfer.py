@@ -158,13 +158,14 @@ class Publishable(Protocol):
 
 
 P = TypeVar("P", bound=Publishable)
+P_co = TypeVar("P_co", bound=Publishable, covariant=True)
 
 
-class Planned(Protocol[P]):
+class Planned(Protocol[P_co]):
     """One file's step (`publish.Step`)."""
 
     @property
-    def payload(self) -> P: ...
+    def payload(self) -> P_co: ...
     @property
     def action(self) -> str: ...
     @property
@@ -213,8 +214,10 @@ class Transfer(Generic[P]):
 
     def delete(self, steps: Sequence[Planned[P]]) -> list[FileResult]:
         """Remove each step's path if it still holds `step.existing` (refused otherwise), keeping its bytes."""
-        deletes = [Delete(step.payload.path, step.existing, saved_path(self.rules.run, step.payload.path)) for step in steps]
-        return [self._deleted(step, outcome) for step, outcome in zip(steps, self.store.delete(deletes))]
+        deletes = [
+            Delete(step.payload.path, step.existing, saved_path(self.rules.run, step.payload.path)) for step in steps
+        ]
+        return [self._deleted(step, outcome) for step, outcome in zip(steps, self.store.delete(deletes), strict=True)]
 
     def _carry_out(self, steps: Sequence[Planned[P]]) -> list[FileResult]:
         """Write the steps as one batch; decide each conflicting file again and write the batch of those again."""
@@ -225,7 +228,7 @@ class Transfer(Generic[P]):
                 break
             outcomes = self.store.write([self._write(step) for _, step in pending])
             again = []
-            for (number, step), outcome in zip(pending, outcomes):
+            for (number, step), outcome in zip(pending, outcomes, strict=True):
                 settled = self._result(step, outcome) if outcome.state != "conflict" else self._again(step, outcome)
                 if isinstance(settled, FileResult):
                     results[number] = settled
@@ -233,7 +236,9 @@ class Transfer(Generic[P]):
                     again.append((number, settled))
             pending = again
         for number, step in pending:
-            results[number] = FileResult(step.payload.path, "failed", 0, f"kept changing under {MAX_CONFLICTS} other runs' uploads")
+            results[number] = FileResult(
+                step.payload.path, "failed", 0, f"kept changing under {MAX_CONFLICTS} other runs' uploads"
+            )
         return [results[number] for number in range(len(steps))]
 
     def _again(self, step: Planned[P], outcome: Outcome) -> FileResult | Planned[P]:
@@ -245,7 +250,11 @@ class Transfer(Generic[P]):
             return FileResult(path, "failed", 0, f"changed by another run, then: {error}")
         if current is not None and current.run == self.rules.run:
             # A retried request of ours had already landed before its response was lost.
-            change = Change(step.existing, outcome.saved, current.content_hash) if self.rules.recorded(step.payload) else None
+            change = (
+                Change(step.existing, outcome.saved, current.content_hash)
+                if self.rules.recorded(step.payload)
+                else None
+            )
             return FileResult(path, "written", current.size, "", current.generation, change)
         step = self.rules.decide(step.payload, current)
         if step.action == "unchanged":
@@ -295,4 +304,3 @@ class Transfer(Generic[P]):
         if outcome.state == "failed":
             return FileResult(path, "failed", 0, outcome.detail)
         return FileResult(path, "deleted", 0, "", None, Change(step.existing, outcome.saved, None))
-

@@ -7,6 +7,7 @@ metadata and reads it back, re-decides after a conflict and keeps the rollback's
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -127,10 +128,10 @@ class Store(Protocol):
     def read(self, path: str) -> bytes | None:
         """The bytes at `path` (decompressed), or None; a published file or a private one (a run record)."""
 
-    def write(self, writes: Sequence[Write]) -> list[Outcome]:
+    def write(self, writes: Sequence[Write]) -> builtins.list[Outcome]:
         """Carry out each write under its precondition; an outcome per write, never an exception per file."""
 
-    def delete(self, deletes: Sequence[Delete]) -> list[Outcome]:
+    def delete(self, deletes: Sequence[Delete]) -> builtins.list[Outcome]:
         """Delete each path under its precondition, keeping its bytes; an outcome per deletion."""
 
     def read_version(self, path: str, generation: int | str) -> bytes | None:
@@ -139,5 +140,5 @@ class Store(Protocol):
     def write_private(self, path: str, data: bytes) -> None:
         """Write a file that is not published (a run record), replacing it whole."""
 
-    def names(self, folder: str) -> list[str]:
+    def names(self, folder: str) -> builtins.list[str]:
         """The names of the files directly in `folder` (ending in `/`), outside the published prefix."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import fcntl
 import os
 import re
@@ -97,7 +98,7 @@ class FolderStore:
         file = self.folder / check_relative_path(path)
         return file.read_bytes() if file.is_file() else None
 
-    def write(self, writes: Sequence[Write]) -> list[Outcome]:
+    def write(self, writes: Sequence[Write]) -> builtins.list[Outcome]:
         """Under the lock, check what each path holds now; stage and rename what still may be replaced."""
         targets = [self.folder / check_relative_path(write.path) for write in writes]
         outcomes: dict[int, Outcome] = {}
@@ -105,8 +106,8 @@ class FolderStore:
             with self._locked():
                 records = _Records(self.folder)
                 self._remember(records)
-                todo: list[tuple[int, Write, Path]] = []
-                for number, (write, target) in enumerate(zip(writes, targets)):
+                todo: builtins.list[tuple[int, Write, Path]] = []
+                for number, (write, target) in enumerate(zip(writes, targets, strict=True)):
                     if not _holds(records, write.path, target, write.expected):
                         outcomes[number] = Outcome("conflict")
                     else:
@@ -117,11 +118,11 @@ class FolderStore:
             outcomes = {number: outcomes.get(number, failed) for number in range(len(writes))}
         return [outcomes[number] for number in range(len(writes))]
 
-    def _replace(self, todo: list[tuple[int, Write, Path]], records: _Records) -> dict[int, Outcome]:
+    def _replace(self, todo: builtins.list[tuple[int, Write, Path]], records: _Records) -> dict[int, Outcome]:
         # Stage every file beside its target first; only when all are on disk is each renamed into place, so a
         # failure while staging leaves no new file behind.
-        staged: list[_Staged] = []
-        renamed: list[_Staged] = []
+        staged: builtins.list[_Staged] = []
+        renamed: builtins.list[_Staged] = []
         outcomes: dict[int, Outcome] = {}
         try:
             for folder in sorted({target.parent for _, _, target in todo}):  # each folder once
@@ -148,7 +149,7 @@ class FolderStore:
             outcomes[number] = Outcome("done", ObjectInfo(write.path, size=target.stat().st_size), saved)
         return outcomes
 
-    def _record(self, renamed: list[_Staged], records: _Records) -> None:
+    def _record(self, renamed: builtins.list[_Staged], records: _Records) -> None:
         try:
             for _, write, target, _ in renamed:
                 records.put(write.path, write.metadata, target.stat())
@@ -160,9 +161,9 @@ class FolderStore:
         """Copy the file at `target` to `copy` (under _runs/{run}/), whole or not at all."""
         atomic_write(self.folder / check_relative_path(copy), target.read_bytes())
 
-    def delete(self, deletes: Sequence[Delete]) -> list[Outcome]:
+    def delete(self, deletes: Sequence[Delete]) -> builtins.list[Outcome]:
         """Under the lock, remove each file that still holds `expected`, its bytes kept first."""
-        outcomes: list[Outcome] = []
+        outcomes: builtins.list[Outcome] = []
         try:
             with self._locked():
                 records = _Records(self.folder)
@@ -193,11 +194,11 @@ class FolderStore:
     def write_private(self, path: str, data: bytes) -> None:
         atomic_write(self.folder / check_relative_path(path), data, mode=self._mode)
 
-    def names(self, folder: str) -> list[str]:
+    def names(self, folder: str) -> builtins.list[str]:
         root = self.folder / (RUNS_FOLDER if folder == f"{RUNS_FOLDER}/" else check_relative_path(folder.rstrip("/")))
         return sorted(each.name for each in root.iterdir() if each.is_file()) if root.is_dir() else []
 
-    def _stage_files(self, staged: list[_Staged]) -> None:
+    def _stage_files(self, staged: builtins.list[_Staged]) -> None:
         """Write each file to its temporary name, from a few threads (the writes release the GIL); every thread
         has stopped when this returns or raises, so the caller's clean-up sees every file that was created."""
 

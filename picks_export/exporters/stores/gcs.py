@@ -8,6 +8,7 @@ change, its metageneration; a bucket with object versioning keeps replaced gener
 
 from __future__ import annotations
 
+import builtins
 import re
 import threading
 from collections.abc import Sequence
@@ -118,7 +119,9 @@ class GCSStore:
         except api_exceptions.NotFound:
             raise OutputError(f"bucket gs://{self.bucket_name} does not exist (nothing published)") from None
         except TRANSPORT_ERRORS as error:
-            raise OutputError(f"cannot list {self.describe(folder)} (nothing published): {short_error(error)}") from None
+            raise OutputError(
+                f"cannot list {self.describe(folder)} (nothing published): {short_error(error)}"
+            ) from None
 
     def read(self, path: str) -> bytes | None:
         try:
@@ -127,7 +130,7 @@ class GCSStore:
         except TRANSPORT_ERRORS as error:
             raise OutputError(f"cannot read {self.describe(path)} (nothing published): {short_error(error)}") from None
 
-    def write(self, writes: Sequence[Write]) -> list[Outcome]:
+    def write(self, writes: Sequence[Write]) -> builtins.list[Outcome]:
         return [self._write_one(write) for write in writes]
 
     def _write_one(self, write: Write) -> Outcome:
@@ -182,7 +185,7 @@ class GCSStore:
         )
         return Outcome("done", write.expected)
 
-    def delete(self, deletes: Sequence[Delete]) -> list[Outcome]:
+    def delete(self, deletes: Sequence[Delete]) -> builtins.list[Outcome]:
         return [self._delete_one(delete) for delete in deletes]
 
     def _delete_one(self, delete: Delete) -> Outcome:
@@ -206,7 +209,9 @@ class GCSStore:
         except api_exceptions.NotFound:
             return None
         except TRANSPORT_ERRORS as error:
-            raise OutputError(f"cannot read {self.describe(path)} (generation {generation}): {short_error(error)}") from None
+            raise OutputError(
+                f"cannot read {self.describe(path)} (generation {generation}): {short_error(error)}"
+            ) from None
 
     def write_private(self, path: str, data: bytes) -> None:
         try:
@@ -216,7 +221,7 @@ class GCSStore:
         except TRANSPORT_ERRORS as error:
             raise OutputError(f"cannot write {self.describe(path)}: {short_error(error)}") from None
 
-    def names(self, folder: str) -> list[str]:
+    def names(self, folder: str) -> builtins.list[str]:
         try:
             blobs = self.client.list_blobs(self.bucket_name, prefix=self.prefix + folder, delimiter="/",
                                            retry=self.retry, timeout=REQUEST_TIMEOUT)  # fmt: skip

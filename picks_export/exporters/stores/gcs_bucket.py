@@ -63,8 +63,11 @@ def setup_bucket(store: GCSStore, origins: Sequence[str], max_age: int, noncurre
     policy = cors_policy(origins, max_age)
     with _bucket_errors(store, "set up"):
         store.bucket.reload(retry=store.retry, timeout=REQUEST_TIMEOUT)
-        kept = [dict(rule) for rule in store.bucket.lifecycle_rules
-                if "daysSinceNoncurrentTime" not in dict(rule).get("condition", {})]
+        kept = [
+            dict(rule)
+            for rule in store.bucket.lifecycle_rules
+            if "daysSinceNoncurrentTime" not in dict(rule).get("condition", {})
+        ]
         rules = [*kept, noncurrent_rule(noncurrent_days)]
         store.bucket.cors = policy
         store.bucket.versioning_enabled = True
@@ -89,7 +92,9 @@ def summarize_bucket(store: GCSStore) -> BucketSummary:
     with _bucket_errors(store, "read bucket"):
         store.bucket.reload(retry=store.retry, timeout=REQUEST_TIMEOUT)
         objects = total = 0
-        for blob in store.client.list_blobs(store.bucket_name, prefix=store.prefix or None, retry=store.retry, timeout=REQUEST_TIMEOUT):
+        for blob in store.client.list_blobs(
+            store.bucket_name, prefix=store.prefix or None, retry=store.retry, timeout=REQUEST_TIMEOUT
+        ):
             objects += 1
             total += blob.size or 0
     return BucketSummary(store.bucket_name, list(store.bucket.cors), objects, total)

@@ -11,6 +11,7 @@ metadata or headers, so each listed object is read with a HEAD request.
 
 from __future__ import annotations
 
+import builtins
 import gzip
 import re
 import threading
@@ -131,13 +132,19 @@ class S3Store:
         except ClientError as error:
             if _code(error) == "NoSuchBucket":
                 raise OutputError(f"bucket s3://{self.bucket} does not exist (nothing published)") from None
-            raise OutputError(f"cannot list {self.describe(folder)} (nothing published): {short_error(error)}") from None
+            raise OutputError(
+                f"cannot list {self.describe(folder)} (nothing published): {short_error(error)}"
+            ) from None
         except TRANSPORT_ERRORS as error:
-            raise OutputError(f"cannot list {self.describe(folder)} (nothing published): {short_error(error)}") from None
+            raise OutputError(
+                f"cannot list {self.describe(folder)} (nothing published): {short_error(error)}"
+            ) from None
         return {info.path: info for info in found}
 
     def _keys(self, prefix: str, delimiter: str = "") -> Iterator[str]:
-        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix, Delimiter=delimiter)
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=prefix, Delimiter=delimiter
+        )
         for page in pages:
             yield from (each["Key"] for each in page.get("Contents", []))
 
@@ -179,7 +186,7 @@ class S3Store:
         # S3 serves the bytes as stored: a gzip-encoded object is decompressed here, as GCS's client does.
         return gzip.decompress(data) if response.get("ContentEncoding") == "gzip" else data
 
-    def write(self, writes: Sequence[Write]) -> list[Outcome]:
+    def write(self, writes: Sequence[Write]) -> builtins.list[Outcome]:
         return [self._write_one(write) for write in writes]
 
     def _write_one(self, write: Write) -> Outcome:
@@ -234,7 +241,7 @@ class S3Store:
         )  # fmt: skip
         return Outcome("done", expected)
 
-    def delete(self, deletes: Sequence[Delete]) -> list[Outcome]:
+    def delete(self, deletes: Sequence[Delete]) -> builtins.list[Outcome]:
         return [self._delete_one(delete) for delete in deletes]
 
     def _delete_one(self, delete: Delete) -> Outcome:
@@ -243,7 +250,9 @@ class S3Store:
         saved = None
         try:
             saved = self._keep(delete.keep_as, delete.expected) if delete.keep_as is not None else None
-            self.client.delete_object(Bucket=self.bucket, Key=self.prefix + delete.path, **_if_match("IfMatch", delete.expected))
+            self.client.delete_object(
+                Bucket=self.bucket, Key=self.prefix + delete.path, **_if_match("IfMatch", delete.expected)
+            )
         except TRANSPORT_ERRORS as error:
             return Outcome("conflict") if _conflict(error) else Outcome("failed", detail=short_error(error))
         return Outcome("done", saved=saved)
@@ -255,7 +264,7 @@ class S3Store:
         except TRANSPORT_ERRORS as error:
             raise OutputError(f"cannot write {self.describe(path)}: {short_error(error)}") from None
 
-    def names(self, folder: str) -> list[str]:
+    def names(self, folder: str) -> builtins.list[str]:
         try:
             return sorted(key.removeprefix(self.prefix + folder) for key in self._keys(self.prefix + folder, "/"))
         except ClientError as error:
