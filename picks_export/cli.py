@@ -228,7 +228,7 @@ Dest = Annotated[
     typer.Option(
         envvar="PICKS_EXPORT_DEST",
         metavar="PATH",
-        help="Output folder (standing for the bucket's root), or gs://BUCKET (or gs://BUCKET/PREFIX) to publish to a bucket.",
+        help="Output folder (standing for the bucket's root), or gs://BUCKET or s3://BUCKET (with /PREFIX or not) to publish to a bucket.",
     ),
 ]
 Model = Annotated[
@@ -1046,7 +1046,7 @@ def estimate(
 RunsDest = Annotated[
     str,
     typer.Option(envvar="PICKS_EXPORT_DEST", metavar="PATH",
-                 help="The destination the runs published to: a folder or gs://BUCKET[/PREFIX]."),
+                 help="The destination the runs published to: a folder, gs://BUCKET[/PREFIX] or s3://BUCKET[/PREFIX]."),
 ]
 
 
