@@ -16,6 +16,7 @@ import pytest
 from google.cloud import storage
 
 from fakegcs import FaultProxy, client_for
+from stores import BUCKETS
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.errors import VolumeDropError
@@ -380,3 +381,20 @@ def test_an_index_changed_between_its_listing_and_its_write_is_listed_and_built_
     days = sorted((name[9:19] for name in found if name.startswith("v1/picks/20")), reverse=True)
     assert [entry["date"] for entry in index["dates"]] == days and extra[9:19] in days
     assert index["dates"][-1] == {"date": "2025-10-01", "picks": 3, "graded": True}
+
+
+@pytest.mark.parametrize("kind", BUCKETS)
+def test_every_bucket_gets_headers_gzip_and_hashes_and_a_second_run_writes_only_the_status_file(kind, destination, warehouse):
+    dest = destination(kind)
+    first = export(warehouse, "", "", sink=dest.store())
+    found = dest.published()
+    assert sorted(found) == sorted(first.paths)
+    for name, each in found.items():
+        assert each.content_encoding == "gzip", name
+        assert each.content_type == ("application/typescript" if name.endswith(".ts") else "application/json"), name
+        assert each.cache_control is not None and each.cache_control.startswith(("public, max-age=", "no-cache")), name
+        assert each.metadata[META_HASH] == file_hash(name, each.data), name
+    versions = {name: each.version for name, each in found.items() if name != "v1/status.json"}
+    second = export(warehouse, "", "", sink=dest.store(), generated_at="2026-01-02T00:00:00Z")
+    assert [result.path for result in second.report.results if result.status == "written"] == ["v1/status.json"]
+    assert {name: each.version for name, each in dest.published().items() if name != "v1/status.json"} == versions
