@@ -42,7 +42,7 @@ HOOKS: tuple[tuple[str, str, str], ...] = (
     # writing: serializing and hashing the payloads, listing the destination, writing the files
     ("write", "picks_export.exporters.publish", "Payload.of"),
     ("write", "picks_export.exporters.publish", "Publisher.listing"),
-    ("write", "picks_export.exporters.sinks", "FolderSink.apply"),
+    ("write", "picks_export.exporters.transfer", "Transfer.apply"),
 )
 
 

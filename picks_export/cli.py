@@ -145,8 +145,21 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    s3_endpoint_url: Annotated[Optional[str], typer.Option(
+        envvar="PICKS_EXPORT_S3_ENDPOINT_URL", metavar="URL",
+        help="S3-compatible server of an s3:// --dest other than AWS (Cloudflare R2, MinIO).")] = None,
 ) -> None:
     """Build the picks website's JSON files from the warehouse."""
+    _store_options["s3_endpoint_url"] = s3_endpoint_url
+
+
+_store_options: dict[str, str | None] = {}  # the root's options that open a --dest's store
+
+
+def _open_store(dest: str, project: str | None) -> Any:
+    from .exporters.stores import StoreSettings, open_store
+
+    return open_store(dest, StoreSettings(project=project, endpoint_url=_store_options.get("s3_endpoint_url")))
 
 
 def _parse_date(text: str | dt.date) -> dt.date:
@@ -215,7 +228,7 @@ Dest = Annotated[
     typer.Option(
         envvar="PICKS_EXPORT_DEST",
         metavar="PATH",
-        help="Output folder (standing for the bucket's root), or gs://BUCKET (or gs://BUCKET/PREFIX) to publish to a bucket.",
+        help="Output folder (standing for the bucket's root), or gs://BUCKET or s3://BUCKET (with /PREFIX or not) to publish to a bucket.",
     ),
 ]
 Model = Annotated[
@@ -479,14 +492,12 @@ def _exporter(
     # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
     from .exporters.engines import open_engine
     from .exporters.export import ExportOptions, Exporter
-    from .exporters.sinks import open_sink
-
     from .exporters.quality import QualityOptions
 
     options = ExportOptions(
         model=model, prefix=prefix, today=today or today_in_new_york(), with_page=with_page, quality=quality or QualityOptions()
     )
-    sink = open_sink(dest, project)
+    sink = _open_store(dest, project)
     return Exporter(open_engine(warehouse, dataset, bigquery), sink, options, policy, on_plan)
 
 
@@ -933,10 +944,9 @@ def status(
 ) -> None:
     _log_setup(log_format, "status")
     with _clean_errors():
-        from .exporters.sinks import open_sink
         from .exporters.status import read_status
 
-        found = read_status(open_sink(dest, project), prefix, today or today_in_new_york(), max_age)
+        found = read_status(_open_store(dest, project), prefix, today or today_in_new_york(), max_age)
         _emit(_json(found.document, indent=True), "INFO", status=found.document)
         found.raise_alerts()
 
@@ -958,7 +968,7 @@ def serve(
     ] = None,
 ) -> None:
     from .exporters.server.serve import open_server
-    from .exporters.sinks import check_origin
+    from .exporters.cors import check_origin
 
     with _clean_errors():
         server = open_server(dest, port, [check_origin(each) for each in origin or []])
@@ -1036,7 +1046,7 @@ def estimate(
 RunsDest = Annotated[
     str,
     typer.Option(envvar="PICKS_EXPORT_DEST", metavar="PATH",
-                 help="The destination the runs published to: a folder or gs://BUCKET[/PREFIX]."),
+                 help="The destination the runs published to: a folder, gs://BUCKET[/PREFIX] or s3://BUCKET[/PREFIX]."),
 ]
 
 
@@ -1054,9 +1064,8 @@ def runs(
 ) -> None:
     with _clean_errors():
         from .exporters.runs import list_runs
-        from .exporters.sinks import open_sink
 
-        found = list_runs(open_sink(dest, project), limit)
+        found = list_runs(_open_store(dest, project), limit)
     if not found:
         typer.echo(f"no recorded runs at {dest}")
     for each in found:
@@ -1087,12 +1096,11 @@ def rollback(
     with _clean_errors():
         from .exporters.export import generated_at_now
         from .exporters.runs import check_run_id, rollback as roll_back
-        from .exporters.sinks import open_sink
 
         started = time.monotonic()
         check_run_id(run_id)
         policy = _policy(dry_run, True, True, (DAY_CACHE, SEASON_CACHE, INDEX_CACHE, SCHEMA_CACHE), workers, retry_deadline)
-        report = roll_back(open_sink(dest, project), run_id, policy, force=force,
+        report = roll_back(_open_store(dest, project), run_id, policy, force=force,
                            today=today or today_in_new_york(), generated_at=generated_at_now())
     output = Output(verbose=True) if report.dry_run or verbose else Output()
     _print_files(report, output)
@@ -1156,8 +1164,9 @@ def bucket_cors(
     project: Project = None,
 ) -> None:
     with _clean_errors():
-        from .exporters.sinks.gcs_sink import set_cors
-        from .exporters.sinks import check_origin, open_bucket
+        from .exporters.stores.gcs_bucket import set_cors
+        from .exporters.cors import check_origin
+        from .exporters.stores.gcs_bucket import open_bucket
 
         dest = _bucket_dest(ctx, dest)
         origins = [check_origin(each) for each in origin]
@@ -1186,8 +1195,9 @@ def bucket_setup(
     project: Project = None,
 ) -> None:
     with _clean_errors():
-        from .exporters.sinks.gcs_sink import setup_bucket
-        from .exporters.sinks import check_origin, open_bucket
+        from .exporters.stores.gcs_bucket import setup_bucket
+        from .exporters.cors import check_origin
+        from .exporters.stores.gcs_bucket import open_bucket
 
         dest = _bucket_dest(ctx, dest)
         origins = [check_origin(each) for each in origin]
@@ -1204,8 +1214,8 @@ def bucket_setup(
 ))
 def bucket_show(ctx: typer.Context, dest: BucketDest = None, project: Project = None) -> None:
     with _clean_errors():
-        from .exporters.sinks.gcs_sink import summarize_bucket
-        from .exporters.sinks import open_bucket
+        from .exporters.stores.gcs_bucket import summarize_bucket
+        from .exporters.stores.gcs_bucket import open_bucket
 
         dest = _bucket_dest(ctx, dest)
         summary = summarize_bucket(open_bucket(dest, project))

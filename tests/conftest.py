@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import tempfile
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from picks_export.exporters.export import ExportOptions, Exporter
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.layout import kind_of_path
-from picks_export.exporters.sinks import FolderSink
+from picks_export.exporters.stores import FolderStore
 from picks_export.exporters.tables import Rows
 
 # The transpiled-SQL cache of the test run (and of the processes it starts) lives in a folder of its own.
@@ -105,7 +106,7 @@ class Run:
         self.options = ExportOptions(**{"generated_at": GENERATED_AT, "today": dt.date(2026, 2, 7), **options})
 
     def exporter(self) -> Exporter:
-        return Exporter(DuckDBEngine(self.warehouse), FolderSink(self.dest), self.options)
+        return Exporter(DuckDBEngine(self.warehouse), FolderStore(self.dest), self.options)
 
     def read(self, path: str) -> Any:
         return orjson.loads((self.dest / path).read_bytes())
@@ -171,3 +172,37 @@ def gcs():
     server = FakeGCS()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3():
+    """One moto S3 server for the session; each test uses buckets of its own."""
+    from stores import MotoS3
+
+    server = MotoS3()
+    yield server
+    server.stop()
+
+
+_buckets = itertools.count()
+
+
+@pytest.fixture
+def bucket(gcs) -> str:
+    """A new empty bucket of fake-gcs-server."""
+    from fakegcs import client_for
+
+    name = f"picks-{next(_buckets)}"
+    client_for(gcs.url).create_bucket(name)
+    return name
+
+
+@pytest.fixture
+def destination(request, tmp_path: Path):
+    """Makes an empty destination of a kind ("folder", "gcs", "s3"; tests/stores.py), starting its server once."""
+    from stores import Destination
+
+    def make(kind: str, **options: Any) -> Destination:
+        return Destination(kind, tmp_path, request.getfixturevalue(kind) if kind != "folder" else None, **options)
+
+    return make

@@ -24,7 +24,7 @@ from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_war
 from picks_export.exporters.export import ExportOptions, Exporter, build_workers
 from picks_export.exporters.errors import ExportError
 from picks_export.exporters.publish import content_hash, season_summary
-from picks_export.exporters.sinks import FolderSink
+from picks_export.exporters.stores import FolderStore
 
 TOOL = Path(sys.executable).with_name("picks-export")
 TODAY = demo.SCALED_TODAY
@@ -105,7 +105,7 @@ def test_build_workers_setting() -> None:
             build_workers({"PICKS_EXPORT_BUILD_WORKERS": bad})
 
 
-class CountingSink(FolderSink):
+class CountingSink(FolderStore):
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
         self.reads: list[str] = []
@@ -198,7 +198,7 @@ def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) ->
     from google.cloud import storage
 
     from fakegcs import client_for
-    from picks_export.exporters.sinks.gcs_sink import GCSSink
+    from picks_export.exporters.stores.gcs import GCSStore
     from picks_export.exporters.publish import META_SEASON
 
     name = "picks-season-summaries"
@@ -207,14 +207,14 @@ def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) ->
     warehouse = write_warehouse(tmp_path / "w.duckdb", demo.generate_demo(today, 7))
     options = ExportOptions(today=today, generated_at="2026-01-01T00:00:00Z")
 
-    class Counting(GCSSink):
+    class Counting(GCSStore):
         reads: list[str] = []
 
         def read(self, path: str) -> bytes | None:
             self.reads.append(path)
             return super().read(path)
 
-    Exporter(DuckDBEngine(warehouse), GCSSink(name, client=client_for(gcs.url)), options).backfill(
+    Exporter(DuckDBEngine(warehouse), GCSStore(name, client=client_for(gcs.url)), options).backfill(
         dt.date(2025, 10, 21), today, all_models=True
     )
     seasons: list[storage.Blob] = [blob for blob in client_for(gcs.url).list_blobs(name) if "/seasons/" in blob.name]
@@ -237,7 +237,7 @@ def test_progress_while_workers_build_counts_up_to_the_files_built(three_models:
     monkeypatch.setattr(export, "PROGRESS_EVERY", 0.005)  # many looks while the workers build
     seen: list[tuple[int, int | None]] = []
     options = ExportOptions(today=TODAY, generated_at="2026-07-01T00:00:00Z")
-    exporter = Exporter(DuckDBEngine(three_models), FolderSink(tmp_path / "public"), options)
+    exporter = Exporter(DuckDBEngine(three_models), FolderStore(tmp_path / "public"), options)
     outcome = exporter.backfill(dt.date(2025, 8, 1), dt.date(2026, 7, 31), lambda built, total: seen.append((built, total)),
                                 all_models=True)
     files = sum(1 for result in outcome.report.results if "/picks/20" in result.path or "/subsets/" in result.path)

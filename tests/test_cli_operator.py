@@ -172,11 +172,11 @@ def test_progress_bar_on_a_terminal_and_a_total_known_from_the_first_model(wareh
 
     from picks_export.exporters.engines import open_engine
     from picks_export.exporters.export import ExportOptions, Exporter
-    from picks_export.exporters.sinks import open_sink
+    from picks_export.exporters.stores import open_store
     import datetime as dt
 
     calls: list[tuple[int, int | None]] = []
-    exporter = Exporter(open_engine(str(warehouse), "nba_predictions"), open_sink(str(tmp_path), None),
+    exporter = Exporter(open_engine(str(warehouse), "nba_predictions"), open_store(str(tmp_path)),
                         ExportOptions(today=dt.date.fromisoformat(TODAY)))
     exporter.backfill(dt.date(2025, 10, 1), dt.date.fromisoformat(TODAY), lambda done, total: calls.append((done, total)),
                       all_models=True)

@@ -16,12 +16,13 @@ import pytest
 from google.cloud import storage
 
 from fakegcs import FaultProxy, client_for
+from stores import BUCKETS
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.errors import VolumeDropError
 from picks_export.exporters.quality import QualityOptions
 from picks_export.exporters.export import ExportOptions, Exporter, Outcome
-from picks_export.exporters.sinks.gcs_sink import GCSSink
+from picks_export.exporters.stores.gcs import GCSStore
 from picks_export.exporters.publish import (
     META_HASH, META_RUN, PublishFailed, PublishPolicy, PublishRefused, content_hash, file_hash,
 )
@@ -32,13 +33,6 @@ TODAY = dt.date(2025, 11, 5)
 FIRST = dt.date(2025, 10, 21)
 PICK = {column: number for number, (column, _) in enumerate(TABLES["subset_picks"])}
 _buckets = itertools.count()
-
-
-@pytest.fixture
-def bucket(gcs) -> str:
-    name = f"picks-{next(_buckets)}"
-    client_for(gcs.url).create_bucket(name)
-    return name
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +46,8 @@ def warehouse(demo_rows, tmp_path_factory) -> Path:
 
 
 def export(warehouse: Path, url: str, bucket: str, *, first: dt.date = FIRST, generated_at: str = "2026-01-01T00:00:00Z",
-           sink: GCSSink | None = None, min_volume: float = 0.5, **policy: Any) -> Outcome:
-    sink = sink or GCSSink(bucket, client=client_for(url))
+           sink: GCSStore | None = None, min_volume: float = 0.5, **policy: Any) -> Outcome:
+    sink = sink or GCSStore(bucket, client=client_for(url))
     options = ExportOptions(today=TODAY, generated_at=generated_at, quality=QualityOptions(min_volume=min_volume))
     engine = DuckDBEngine(warehouse)
     try:
@@ -298,11 +292,11 @@ def test_a_run_that_lost_a_race_to_a_newer_run_overwrites_nothing(gcs, bucket, w
     policy_a, policy_b = PublishPolicy(), PublishPolicy()
     assert policy_a.run < policy_b.run
 
-    class Interleaved(GCSSink):
-        def apply(self, steps, policy):
+    class Interleaved(GCSStore):
+        def write(self, writes):
             if not hasattr(self, "raced"):
                 self.raced = export(newer, gcs.url, bucket, run=policy_b.run)
-            return super().apply(steps, policy)
+            return super().write(writes)
 
     sink_a = Interleaved(bucket, client=client_for(gcs.url))
     outcome_a = export(older, gcs.url, bucket, sink=sink_a, run=policy_a.run)
@@ -364,16 +358,18 @@ def test_an_index_changed_between_its_listing_and_its_write_is_listed_and_built_
     extra = "v1/picks/2025-10-01.json"
     index_puts: list[int | None] = []
 
-    class Meddled(GCSSink):
-        def put(self, step, policy):
-            if step.payload.kind == "index":
-                index_puts.append(step.existing and step.existing.generation)
+    class Meddled(GCSStore):
+        def write(self, writes):
+            for write in writes:
+                if write.path != "v1/picks/index.json":
+                    continue
+                index_puts.append(write.expected and write.expected.generation)
                 if len(index_puts) == 1:
                     day = client.bucket(bucket).blob(extra)
                     day.metadata = {META_HASH: "other", META_RUN: "0", "picks": "3", "graded": "true"}
                     day.upload_from_string(b'{"groups": []}', content_type="application/json")
                     client.bucket(bucket).blob("v1/picks/index.json").upload_from_string(b'{"dates": []}')
-            return super().put(step, policy)
+            return super().write(writes)
 
     outcome = export(warehouse, gcs.url, bucket, sink=Meddled(bucket, client=client))
     found = objects(gcs.url, bucket)
@@ -385,3 +381,20 @@ def test_an_index_changed_between_its_listing_and_its_write_is_listed_and_built_
     days = sorted((name[9:19] for name in found if name.startswith("v1/picks/20")), reverse=True)
     assert [entry["date"] for entry in index["dates"]] == days and extra[9:19] in days
     assert index["dates"][-1] == {"date": "2025-10-01", "picks": 3, "graded": True}
+
+
+@pytest.mark.parametrize("kind", BUCKETS)
+def test_every_bucket_gets_headers_gzip_and_hashes_and_a_second_run_writes_only_the_status_file(kind, destination, warehouse):
+    dest = destination(kind)
+    first = export(warehouse, "", "", sink=dest.store())
+    found = dest.published()
+    assert sorted(found) == sorted(first.paths)
+    for name, each in found.items():
+        assert each.content_encoding == "gzip", name
+        assert each.content_type == ("application/typescript" if name.endswith(".ts") else "application/json"), name
+        assert each.cache_control is not None and each.cache_control.startswith(("public, max-age=", "no-cache")), name
+        assert each.metadata[META_HASH] == file_hash(name, each.data), name
+    versions = {name: each.version for name, each in found.items() if name != "v1/status.json"}
+    second = export(warehouse, "", "", sink=dest.store(), generated_at="2026-01-02T00:00:00Z")
+    assert [result.path for result in second.report.results if result.status == "written"] == ["v1/status.json"]
+    assert {name: each.version for name, each in dest.published().items() if name != "v1/status.json"} == versions

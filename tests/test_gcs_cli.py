@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from pathlib import Path
 
 import orjson
@@ -14,7 +13,6 @@ from picks_export.cli import app
 
 TODAY = "2025-11-05"
 runner = CliRunner()
-_names = itertools.count()
 
 
 def invoke(url: str, *args: str, env: dict[str, str] | None = None):
@@ -27,13 +25,6 @@ def warehouse(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
     assert runner.invoke(app, ["demo", "--warehouse", str(path), "--today", TODAY]).exit_code == 0
     return path
-
-
-@pytest.fixture
-def bucket(gcs) -> str:
-    name = f"cli-{next(_names)}"
-    client_for(gcs.url).create_bucket(name)
-    return name
 
 
 def test_backfill_publishes_the_demo_season_and_a_second_run_uploads_nothing(gcs, bucket, warehouse):

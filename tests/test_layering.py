@@ -1,4 +1,4 @@
-"""Layering: the core and the CLI import without Google's client libraries, and `--help` stays light.
+"""Layering: the core and the CLI import without Google's or AWS's client libraries, and `--help` stays light.
 
 Which module may import which is import-linter's contracts (pyproject.toml, `[tool.importlinter]`), checked by
 scripts/test.sh before the tests; these tests check what an import graph cannot: what a run actually loads."""
@@ -14,7 +14,7 @@ BLOCK_GOOGLE = """
 import sys
 class BlockGoogle:
     def find_spec(self, name, path=None, target=None):
-        if name == "google" or name.startswith("google."):
+        if name.split(".")[0] in ("google", "boto3", "botocore"):
             raise ImportError("blocked: " + name)
 sys.meta_path.insert(0, BlockGoogle())
 """
@@ -31,10 +31,10 @@ import picks_export.exporters, picks_export.cli
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import Exporter, ExportOptions
-from picks_export.exporters.sinks import FolderSink
-path = write_warehouse({str(tmp_path / "w.duckdb")!r}, generate_demo(dt.date(2025, 10, 25), 1))
-Exporter(DuckDBEngine(path), FolderSink({str(tmp_path / "out")!r}), ExportOptions()).daily(dt.date(2025, 10, 25))
-assert not [name for name in sys.modules if name.startswith("google")]
+from picks_export.exporters.stores import FolderStore
+path = write_warehouse({str(tmp_path / 'w.duckdb')!r}, generate_demo(dt.date(2025, 10, 25), 1))
+Exporter(DuckDBEngine(path), FolderStore({str(tmp_path / 'out')!r}), ExportOptions()).daily(dt.date(2025, 10, 25))
+assert not [name for name in sys.modules if name.split(".")[0] in ("google", "boto3", "botocore")]
 print("ok")
 """
     result = run_python(code)
@@ -47,7 +47,7 @@ def test_help_does_not_load_the_engine():
 from typer.testing import CliRunner
 from picks_export.cli import app
 assert CliRunner().invoke(app, ["--help"]).exit_code == 0
-heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("duckdb", "sqlglot", "jsonschema_rs", "google"))
+heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("duckdb", "sqlglot", "jsonschema_rs", "google", "boto3"))
 print(heavy)
 """
     result = run_python(code)
@@ -65,7 +65,7 @@ warehouse = {str(tmp_path / "w.duckdb")!r}
 for args in (["demo", "--today", "2025-10-25"], ["daily", "--date", "2025-10-25", "--dest", {str(tmp_path / "out")!r}]):
     result = runner.invoke(app, [*args, "--warehouse", warehouse])
     assert result.exit_code == 0, result.output
-print(sorted(name for name in sys.modules if name.split(".")[0] == "google"))
+print(sorted(name for name in sys.modules if name.split(".")[0] in ("google", "boto3", "botocore")))
 """
     result = run_python(code)
     assert result.returncode == 0, result.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import itertools
 import time
 from pathlib import Path
 
@@ -19,7 +18,6 @@ from picks_export.exporters.validation import problems
 
 TODAY = "2025-11-05"
 runner = CliRunner()
-_names = itertools.count()
 
 
 def invoke(url: str, *args: str, today: str = TODAY):
@@ -32,13 +30,6 @@ def warehouse(tmp_path) -> Path:
     path = tmp_path / "warehouse.duckdb"
     assert runner.invoke(app, ["demo", "--warehouse", str(path), "--today", TODAY]).exit_code == 0
     return path
-
-
-@pytest.fixture
-def bucket(gcs) -> str:
-    name = f"ops-{next(_names)}"
-    client_for(gcs.url).create_bucket(name)
-    return name
 
 
 def blob_json(blob) -> dict:

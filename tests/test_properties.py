@@ -18,7 +18,7 @@ from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import ExportOptions, Exporter
 from picks_export.exporters.layout import kind_of_path
-from picks_export.exporters.sinks import FolderSink
+from picks_export.exporters.stores import FolderStore
 from picks_export.exporters.tables import Rows
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -30,7 +30,7 @@ def backfill(tmp_path: Path, rows: Rows, first: dt.date, last: dt.date) -> dict[
     warehouse = write_warehouse(folder / "w.duckdb", rows)
     options = ExportOptions(today=dt.date(2030, 1, 1), generated_at="2026-01-01T00:00:00Z")
     engine = DuckDBEngine(warehouse)
-    Exporter(engine, FolderSink(folder / "out"), options).backfill(first, last)
+    Exporter(engine, FolderStore(folder / "out"), options).backfill(first, last)
     engine.close()
     out = folder / "out"
     return {path.relative_to(out).as_posix(): orjson.loads(path.read_bytes()) for path in out.rglob("*.json")}

@@ -37,9 +37,9 @@ def exporter(run, rows: WarehouseRows, policy: PublishPolicy | None = None, **qu
     made = run(rows, today=TODAY, quality=QualityOptions(**quality))
     from picks_export.exporters.engines.duckdb_engine import DuckDBEngine
     from picks_export.exporters.export import Exporter
-    from picks_export.exporters.sinks import FolderSink
+    from picks_export.exporters.stores import FolderStore
 
-    return made, Exporter(DuckDBEngine(made.warehouse), FolderSink(made.dest), made.options, policy)
+    return made, Exporter(DuckDBEngine(made.warehouse), FolderStore(made.dest), made.options, policy)
 
 
 # Grading not landed

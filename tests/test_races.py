@@ -1,4 +1,4 @@
-"""Real `picks-export` processes racing each other, and killed, over one folder and over one bucket.
+"""Real `picks-export` processes racing each other, and killed, over one folder and over a bucket of each store.
 
 The runs line up with the test-only hook PICKS_EXPORT_TEST_PAUSE=POINT:FILE (each waits at POINT until FILE
 exists), so the overlap is certain rather than a matter of timing.
@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 import pytest
 
-from fakegcs import client_for
+from stores import STORES, Destination
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import write_warehouse
 from picks_export.exporters.publish import day_summary
@@ -39,33 +39,10 @@ def warehouses(tmp_path_factory) -> tuple[Path, Path]:
             write_warehouse(folder / "b.duckdb", generate_demo(day, 2)))
 
 
-class Destination:
-    """A folder or a bucket of fake-gcs-server, as the processes see it and as the test reads it back."""
-
-    def __init__(self, tmp_path: Path, gcs: Any | None) -> None:
-        self.gcs = gcs
-        if gcs is None:
-            self.folder = tmp_path / f"public-{next(_names)}"
-            self.dest = str(self.folder)
-        else:
-            self.bucket = f"race-{next(_names)}"
-            client_for(gcs.url).create_bucket(self.bucket)
-            self.dest = f"gs://{self.bucket}"
-
-    def env(self) -> dict[str, str]:
-        return {"STORAGE_EMULATOR_HOST": self.gcs.url} if self.gcs else {}
-
-    def files(self) -> dict[str, Any]:
-        """Every published JSON file, parsed; not the status file, which names the run that wrote it."""
-        if self.gcs is None:
-            return {path.relative_to(self.folder).as_posix(): orjson.loads(path.read_bytes())
-                    for path in self.folder.rglob("*.json")
-                    if not any(part.startswith((".", "_runs")) for part in path.relative_to(self.folder).parts)
-                    and path.name != "status.json"}
-        return {blob.name: orjson.loads(blob.download_as_bytes())
-                for blob in client_for(self.gcs.url).list_blobs(self.bucket)
-                if blob.name.endswith(".json") and not blob.name.startswith("_runs/")  # not the run records
-                and blob.name != "v1/status.json"}
+def files(dest: Destination) -> dict[str, Any]:
+    """Every published JSON file, parsed; not the status file, which names the run that wrote it."""
+    return {path: orjson.loads(each.data) for path, each in dest.published().items()
+            if path.endswith(".json") and path != "v1/status.json"}  # fmt: skip
 
 
 def start(dest: Destination, warehouse: Path, *args: str, pause: str | None = None) -> subprocess.Popen[str]:
@@ -93,9 +70,9 @@ def wait_for(path: Path, processes: list[subprocess.Popen[str]]) -> None:
 
 def reference(tmp_path: Path, warehouse: Path, *args: str) -> dict[str, Any]:
     """What one run alone publishes into an empty folder."""
-    alone = Destination(tmp_path, None)
+    alone = Destination("folder", tmp_path)
     finish(start(alone, warehouse, *args))
-    return alone.files()
+    return files(alone)
 
 
 def assert_indexes_list_exactly_the_day_files(files: dict[str, Any]) -> None:
@@ -126,13 +103,12 @@ def assert_manifest_agrees_with_the_indexes(files: dict[str, Any]) -> None:
             assert files[season["path"]]["as_of"] == season["as_of"], season["path"]
 
 
-@pytest.mark.parametrize("where", ["folder", "bucket"])
-def test_overlapping_runs_all_exit_0_and_every_index_lists_exactly_the_day_files_present(where, warehouses, tmp_path, request):
+@pytest.mark.parametrize("where", STORES)
+def test_overlapping_runs_all_exit_0_and_every_index_lists_exactly_the_day_files_present(where, warehouses, tmp_path, destination):
     """Two disjoint backfills and a daily, all planned against the same listing, then released together; 3 rounds."""
     a, b = warehouses
-    gcs = request.getfixturevalue("gcs") if where == "bucket" else None
     for round_number in range(3):
-        dest = Destination(tmp_path, gcs)
+        dest = destination(where)
         go = [tmp_path / f"go-{where}-{round_number}-{number}" for number in range(3)]
         processes = [
             start(dest, a, "backfill", "--start", "2025-10-01", "--end", "2025-12-15", pause=f"publish:{go[0]}"),
@@ -145,24 +121,23 @@ def test_overlapping_runs_all_exit_0_and_every_index_lists_exactly_the_day_files
             each.touch()
         for process in processes:
             finish(process)
-        files = dest.files()
-        assert_indexes_list_exactly_the_day_files(files)
-        assert sum(1 for path in files if re.search(r"picks/\d{4}-\d{2}-\d{2}\.json$", path)) > 200
+        found = files(dest)
+        assert_indexes_list_exactly_the_day_files(found)
+        assert sum(1 for path in found if re.search(r"picks/\d{4}-\d{2}-\d{2}\.json$", path)) > 200
 
 
-@pytest.mark.parametrize("where", ["folder", "bucket"])
-def test_an_older_run_never_replaces_what_a_newer_run_published(where, warehouses, tmp_path, request):
+@pytest.mark.parametrize("where", STORES)
+def test_an_older_run_never_replaces_what_a_newer_run_published(where, warehouses, tmp_path, destination):
     """A backfill starts first (the older run) and pauses once planned; a daily of other data starts and publishes
     everything; then the backfill goes on. The daily's files stay; the index counts what is there."""
     a, b = warehouses
-    gcs = request.getfixturevalue("gcs") if where == "bucket" else None
     backfill_alone = reference(tmp_path, a, "backfill", "--start", "2025-10-01", "--end", TODAY)
     daily_alone = reference(tmp_path, b, "daily")
     # built from what is there when written, whichever run writes them
     rebuilt = ("index.json", "manifest.json", "status.json")
     daily_paths = {path for path in daily_alone if not path.endswith(rebuilt) and "/schemas/" not in path}
     for round_number in range(2):
-        dest = Destination(tmp_path, gcs)
+        dest = destination(where)
         go = tmp_path / f"release-{where}-{round_number}"
         older = start(dest, a, "backfill", "--start", "2025-10-01", "--end", TODAY, pause=f"publish:{go}")
         wait_for(Path(f"{go}.waiting"), [older])
@@ -171,20 +146,20 @@ def test_an_older_run_never_replaces_what_a_newer_run_published(where, warehouse
         go.touch()
         out = finish(older)
         assert f"{len(daily_paths)} left to a newer run" in out
-        files = dest.files()
-        assert sorted(files) == sorted(set(backfill_alone) | set(daily_alone))
-        for path, content in files.items():
+        found = files(dest)
+        assert sorted(found) == sorted(set(backfill_alone) | set(daily_alone))
+        for path, content in found.items():
             if path.endswith(rebuilt):
                 continue
             expected = daily_alone[path] if path in daily_paths else backfill_alone[path]
             assert content == expected, path
-        assert all(files[path] != backfill_alone[path] for path in daily_paths if "/picks/" in path)  # the data differ
-        assert_indexes_list_exactly_the_day_files(files)
+        assert all(found[path] != backfill_alone[path] for path in daily_paths if "/picks/" in path)  # the data differ
+        assert_indexes_list_exactly_the_day_files(found)
 
 
 def test_a_run_killed_with_files_staged_leaves_debris_the_next_run_removes(warehouses, tmp_path):
     a, _ = warehouses
-    dest = Destination(tmp_path, None)
+    dest = Destination("folder", tmp_path)
     go = tmp_path / "never"
     args = ("backfill", "--start", "2025-10-01", "--end", TODAY)
     killed = start(dest, a, *args, pause=f"staged:{go}")
@@ -201,7 +176,7 @@ def test_a_run_killed_with_files_staged_leaves_debris_the_next_run_removes(wareh
     finish(start(dest, a, *args))
     assert sorted(dest.folder.rglob("*.tmp")) == [live]
     live.unlink()
-    assert dest.files() == reference(tmp_path, a, *args)
-    assert_indexes_list_exactly_the_day_files(dest.files())
+    assert files(dest) == reference(tmp_path, a, *args)
+    assert_indexes_list_exactly_the_day_files(files(dest))
     validated = subprocess.run([*CLI, "validate", str(dest.folder)], capture_output=True, text=True, timeout=120)
     assert validated.returncode == 0, validated.stdout + validated.stderr

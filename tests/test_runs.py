@@ -1,4 +1,4 @@
-"""Run records and rollback, through the CLI: on folders and on fake-gcs-server (with and without versioning)."""
+"""Run records and rollback, through the CLI: on folders and on buckets of each store (with and without versioning)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from conftest import published_bytes
 from fakegcs import FaultProxy, client_for
+from stores import BUCKETS, Destination
 from picks_export.cli import app
 
 TODAY = "2026-02-07"
@@ -149,63 +150,60 @@ def test_a_run_that_changes_nothing_writes_no_record_and_a_dry_run_neither(tmp_p
     assert run_ids(str(dest)) == [run] and published_bytes(dest)
 
 
-# On fake-gcs-server. It keeps a replaced generation when the bucket has versioning (the test below reads one
-# back), and nothing without; it does not keep a bucket's lifecycle rules, and ignores a delete's generation
-# precondition (measured): the lifecycle rule is checked on the request the server receives.
+# On fake-gcs-server and moto's S3 server. Both keep a replaced version when the bucket has versioning (the test
+# below reads one back), and nothing without. fake-gcs-server does not keep a bucket's lifecycle rules, and
+# ignores a delete's generation precondition (measured): the lifecycle rule is checked on the request the server
+# receives.
 
-def gcs_bytes(url: str, bucket: str, prefix: str) -> dict[str, bytes]:
+def bucket_bytes(dest: Destination) -> dict[str, bytes]:
     """Every published object under the prefix, decompressed (not the run records under _runs/)."""
-    return {blob.name: blob.download_as_bytes() for blob in client_for(url).list_blobs(bucket, prefix=prefix)
-            if not blob.name.startswith(f"{prefix}_runs/")
-            and blob.name != f"{prefix}v1/status.json"}  # names the run that wrote it: checked on its own
+    return {path: each.data for path, each in dest.published().items()
+            if path != "v1/status.json"}  # names the run that wrote it: checked on its own  # fmt: skip
 
 
+@pytest.mark.parametrize("kind", BUCKETS)
 @pytest.mark.parametrize("versioned", [True, False])
-def test_gcs_publish_bad_change_rollback_and_its_rollback(gcs, warehouses, versioned):
+def test_bucket_publish_bad_change_rollback_and_its_rollback(destination, warehouses, versioned, kind):
     good, bad = warehouses
-    bucket = f"runs-{next(_names)}"
-    made = client_for(gcs.url).bucket(bucket)
-    made.versioning_enabled = versioned
-    client_for(gcs.url).create_bucket(made)
-    dest, env = f"gs://{bucket}/site", {"STORAGE_EMULATOR_HOST": gcs.url}
+    bucket = destination(kind, versioned=versioned, prefix="site")
+    dest, env = bucket.dest, bucket.env()
     publish(good, dest, env)
-    first = gcs_bytes(gcs.url, bucket, "site/")
+    first = bucket_bytes(bucket)
     publish(bad, dest, env)
-    broken = gcs_bytes(gcs.url, bucket, "site/")
+    broken = bucket_bytes(bucket)
     assert broken != first
     bad_run = run_ids(dest, env)[0]
-    record = json.loads(client_for(gcs.url).bucket(bucket).blob(f"site/_runs/{bad_run}.json").download_as_bytes())
+    record = json.loads(bucket.objects()[f"_runs/{bad_run}.json"].data)
     day = next(entry for entry in record["files"] if entry["path"] == f"v1/picks/{TODAY}.json")
-    saved = [blob.name for blob in client_for(gcs.url).list_blobs(bucket, prefix=f"site/_runs/{bad_run}/")]
-    if versioned:  # the previous generation is where the bytes are: no copy
+    saved = list(bucket.objects(f"_runs/{bad_run}/"))
+    if versioned:  # the previous version is where the bytes are: no copy
         assert day["previous"]["saved"] is None and saved == []
-        old = client_for(gcs.url).bucket(bucket).blob(f"site/v1/picks/{TODAY}.json", generation=day["previous"]["generation"])
-        assert old.download_as_bytes() == first[f"site/v1/picks/{TODAY}.json"]
+        assert bucket.read_version(f"v1/picks/{TODAY}.json", day["previous"]["generation"]) == first[f"v1/picks/{TODAY}.json"]
     else:
         assert day["previous"]["saved"] == f"_runs/{bad_run}/v1/picks/{TODAY}.json"
-        assert f"site/_runs/{bad_run}/v1/picks/{TODAY}.json" in saved
+        assert f"_runs/{bad_run}/v1/picks/{TODAY}.json" in saved
     undone = invoke("rollback", bad_run, "--dest", dest, env=env)
     assert undone.exit_code == 0, undone.output
-    assert gcs_bytes(gcs.url, bucket, "site/") == first
+    assert bucket_bytes(bucket) == first
     redone = invoke("rollback", run_ids(dest, env)[0], "--dest", dest, env=env)
     assert redone.exit_code == 0, redone.output
-    assert gcs_bytes(gcs.url, bucket, "site/") == broken
+    assert bucket_bytes(bucket) == broken
     publish(good, dest, env)
     refused = invoke("rollback", bad_run, "--dest", dest, env=env)
     assert refused.exit_code == 7 and refused.stderr.startswith("Error: refusing to roll back run")
 
 
-def test_gcs_rollback_of_a_first_run_deletes_its_objects(gcs, warehouses):
-    bucket = f"runs-{next(_names)}"
-    client_for(gcs.url).create_bucket(bucket)
-    dest, env = f"gs://{bucket}", {"STORAGE_EMULATOR_HOST": gcs.url}
+@pytest.mark.parametrize("kind", BUCKETS)
+def test_bucket_rollback_of_a_first_run_deletes_its_objects(destination, warehouses, kind):
+    bucket = destination(kind)
+    dest, env = bucket.dest, bucket.env()
     publish(warehouses[0], dest, env)
-    first = gcs_bytes(gcs.url, bucket, "")
+    first = bucket_bytes(bucket)
     (run,) = run_ids(dest, env)
     assert invoke("rollback", run, "--dest", dest, env=env).exit_code == 0
-    assert gcs_bytes(gcs.url, bucket, "") == {}
+    assert bucket_bytes(bucket) == {}
     assert invoke("rollback", run_ids(dest, env)[0], "--dest", dest, env=env).exit_code == 0
-    assert gcs_bytes(gcs.url, bucket, "") == first
+    assert bucket_bytes(bucket) == first
 
 
 def test_bucket_setup_sets_cors_versioning_and_the_noncurrent_lifecycle_rule(gcs):

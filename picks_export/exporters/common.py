@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import time
 from pathlib import Path
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -56,3 +57,19 @@ def atomic_write(target: Path, data: bytes, *, mode: int | None = None, make_par
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def pause_for_tests(point: str) -> None:
+    """Test-only: with PICKS_EXPORT_TEST_PAUSE=POINT:FILE a run creates FILE.waiting at POINT, then waits for FILE.
+
+    Lets the tests race or interrupt real processes at a known moment ("building": the run's first file built,
+    nothing published; "publish": planned, nothing sent; "staged": a folder's files staged beside their targets,
+    not yet renamed). Unset in any real run."""
+    hook = os.environ.get("PICKS_EXPORT_TEST_PAUSE", "")
+    where, _, file = hook.partition(":")
+    if where != point or not file:
+        return
+    with open(f"{file}.waiting", "w"):
+        pass
+    while not os.path.exists(file):
+        time.sleep(0.02)

@@ -7,13 +7,24 @@ meet against the bucket. Nothing here imports a Google library.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from .errors import ExportError
 
 CorsPolicy = list[dict[str, Any]]
 CORS_METHODS = ["GET", "HEAD"]
 CORS_RESPONSE_HEADERS = ["Content-Type", "Cache-Control"]
 DEFAULT_CORS_MAX_AGE = 3600
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|\*")
+
+
+def check_origin(origin: str) -> str:
+    """A CORS origin: scheme and host (and port), nothing else; or `*` for any."""
+    if not _ORIGIN.fullmatch(origin):
+        raise ExportError(f"origin {origin!r} is not like https://example.com (scheme and host, no path)")
+    return origin
 
 
 def cors_policy(origins: Sequence[str], max_age: int = DEFAULT_CORS_MAX_AGE) -> CorsPolicy:

@@ -7,23 +7,30 @@ next, the indexes, and the manifest last, so that a reader never finds an index 
 file is missing, nor a manifest entry whose files are not all there. Each index and the manifest are built again
 from a fresh listing just before they are written, and written only if they did not change meanwhile: runs
 racing each other end with indexes of exactly the day files present.
-Nothing here imports a Google library: the sinks do the talking.
+Nothing here imports a store's client library: the stores do the talking, through `transfer`.
 """
 
 from __future__ import annotations
-from .common import and_more
 
-import hashlib
 import os
 import secrets
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import orjson
 
+from .common import and_more, pause_for_tests
+from .digest import (
+    SeasonSummary,
+    content_hash,
+    day_summary,
+    file_hash,
+    recorded_season_summary,
+    season_summary,
+)
 from .errors import ExportError, OutputError
 from .kinds import (
     FILE_KINDS,
@@ -35,6 +42,23 @@ from .kinds import (
     default_cache_controls,
     phases,
 )
+from .metadata import META_GRADED, META_HASH, META_PICKS, META_RUN, META_SEASON, ObjectInfo
+from .stores.base import RUNS_FOLDER, Headers, Store
+from .transfer import (
+    Change,
+    FileResult,
+    Status,
+    Transfer,
+    saved_path,
+)
+
+# Names other modules import from here; a store is what a run publishes to.
+Sink = Store
+__all__ = [
+    "META_GRADED", "META_HASH", "META_PICKS", "META_RUN", "META_SEASON", "RUNS_FOLDER", "Change", "FileResult",
+    "ObjectInfo", "SeasonSummary", "Sink", "Status", "Store", "content_hash", "day_summary", "file_hash",
+    "pause_for_tests", "recorded_season_summary", "saved_path", "season_summary",
+]
 
 # What a kind of file is lives in the table of kinds (kinds.py); these names are views of it.
 KINDS: tuple[PublishKind, ...] = tuple(kind.name for kind in FILE_KINDS)
@@ -53,118 +77,14 @@ STATUS_CACHE_CONTROL: str = KIND["status"].cache_control or ""
 FINAL_DAY_AGE = 2
 DEFAULT_CACHE_FINAL_DAY = "public, max-age=86400"
 
-# Custom metadata on every published object: what the next run compares with, without downloading it.
-META_HASH = "content-sha256"
-META_RUN = "published-by-run"
-META_PICKS = "picks"
-META_GRADED = "graded"
-META_SEASON = "season"  # a season file's as_of, first and last date with picks: JSON [as_of, first, last]
 
 # "delete" is only planned by a rollback, for a file the rolled-back run created.
 Action = Literal["new", "changed", "unchanged", "restyle", "refused", "superseded", "delete"]
-Status = Literal[
-    "written", "patched", "deleted", "unchanged", "superseded", "refused", "failed", "not attempted", "planned"
-]
-# Beside the published prefix at the destination's root, never under it: each run's record and the bytes it
-# replaced (`_runs/{run}.json`, `_runs/{run}/{path}`).
-RUNS_FOLDER = "_runs"
 
 
 def new_run_id() -> str:
     """Sortable by start time (nanoseconds), unique by a random suffix: later runs compare greater."""
     return f"{time.time_ns():020d}-{secrets.token_hex(4)}"
-
-
-def content_hash(content: Any, data: bytes | None = None) -> str:
-    """SHA-256 of the document without `generated_at`: a re-run over unchanged data gives the same hash.
-
-    With `data` (the document's bytes, `orjson.dumps(content)`), the hashed bytes are `data` less its
-    `"generated_at":...,` member, rather than a second serialization of the whole document."""
-    if isinstance(content, dict):
-        if data is not None:
-            cut = _generated_at_span(content, data)
-            if cut is not None:
-                digest = hashlib.sha256(memoryview(data)[: cut[0]])
-                digest.update(memoryview(data)[cut[1] :])
-                return digest.hexdigest()
-        content = {key: value for key, value in content.items() if key != "generated_at"}
-    return hashlib.sha256(orjson.dumps(content)).hexdigest()
-
-
-def _generated_at_span(content: dict[str, Any], data: bytes) -> tuple[int, int] | None:
-    """Where the top-level `"generated_at":"...",` member lies in `data`, checked against the members before it;
-    None when it is absent, last or not a string (then the document is serialized again without it)."""
-    keys = list(content)
-    if "generated_at" not in content or keys[-1] == "generated_at" or not isinstance(content["generated_at"], str):
-        return None
-    position = keys.index("generated_at")
-    head = orjson.dumps({key: content[key] for key in keys[:position]})[:-1] + (b"," if position else b"")
-    member = b'"generated_at":' + orjson.dumps(content["generated_at"]) + b","
-    if not data.startswith(member, len(head)) or not data.startswith(head):
-        return None
-    return len(head), len(head) + len(member)
-
-
-def file_hash(path: str, data: bytes) -> str:
-    """The hash a published file is compared by: its JSON content's (`content_hash`), or its bytes' for text."""
-    return content_hash(orjson.loads(data)) if path.endswith(".json") else hashlib.sha256(data).hexdigest()
-
-
-def day_summary(content: Any) -> tuple[int, bool]:
-    """(picks shown, fully graded) of a per-day document: graded when it has picks and each has a result."""
-    # Also reads files found at a day path that picks-export did not write: anything but our shape counts nothing.
-    groups = content.get("groups") if isinstance(content, dict) else None
-    results = [
-        pick.get("result")
-        for group in (groups if isinstance(groups, list) else [])
-        if isinstance(group, dict) and isinstance(group.get("picks"), list)
-        for pick in group["picks"]
-        if isinstance(pick, dict)
-    ]
-    return len(results), bool(results) and all(result is not None for result in results)
-
-
-SeasonSummary = tuple[str | None, str | None, str | None]
-
-
-def season_summary(content: Any) -> SeasonSummary:
-    """(as_of, first date with picks, last date with picks) of a season document; Nones for anything else."""
-    if not isinstance(content, dict):
-        return None, None, None
-    as_of = content.get("as_of") if isinstance(content.get("as_of"), str) else None
-    groups = content.get("groups")
-    dates = {
-        entry["date"]
-        for group in (groups if isinstance(groups, list) else [])
-        if isinstance(group, dict) and isinstance(group.get("dates"), list)
-        for entry in group["dates"]
-        if isinstance(entry, dict) and isinstance(entry.get("date"), str) and entry.get("picks")
-    }
-    return as_of, min(dates, default=None), max(dates, default=None)
-
-
-def recorded_season_summary(value: Any) -> SeasonSummary | None:
-    """A season summary as a record or an object's metadata keeps it (a list of three strings or nulls); None
-    for anything else, and then the file is read for it."""
-    if isinstance(value, list) and len(value) == 3 and all(item is None or isinstance(item, str) for item in value):
-        return value[0], value[1], value[2]
-    return None
-
-
-def pause_for_tests(point: str) -> None:
-    """Test-only: with PICKS_EXPORT_TEST_PAUSE=POINT:FILE a run creates FILE.waiting at POINT, then waits for FILE.
-
-    Lets the tests race or interrupt real processes at a known moment ("building": the run's first file built,
-    nothing published; "publish": planned, nothing sent; "staged": a folder's files staged beside their targets,
-    not yet renamed). Unset in any real run."""
-    hook = os.environ.get("PICKS_EXPORT_TEST_PAUSE", "")
-    where, _, file = hook.partition(":")
-    if where != point or not file:
-        return
-    with open(f"{file}.waiting", "w"):
-        pass
-    while not os.path.exists(file):
-        time.sleep(0.02)
 
 
 class Spool:
@@ -227,24 +147,6 @@ class Payload:
 
 
 @dataclass(frozen=True)
-class ObjectInfo:
-    """What the destination holds at a path, as one listing reports it."""
-
-    path: str
-    content_hash: str | None
-    size: int = 0
-    generation: int | None = None
-    metageneration: int | None = None
-    cache_control: str | None = None
-    content_type: str | None = None
-    content_encoding: str | None = None
-    run: str = ""
-    picks: int | None = None
-    graded: bool | None = None
-    season: SeasonSummary | None = None  # a season file's, when its record or metadata carries it
-
-
-@dataclass(frozen=True)
 class PublishPolicy:
     """How a run publishes; every field has a command-line option."""
 
@@ -287,71 +189,6 @@ class Step:
     action: Action
     existing: ObjectInfo | None
     reason: str = ""
-
-
-@dataclass(frozen=True)
-class Change:
-    """What one write or deletion replaced, for the run record: the previous state and where its bytes are kept
-    (`saved`: a copy under `_runs/{run}/`; None when the bucket keeps the previous generation, or nothing was
-    there), and the new content's hash (None: deleted)."""
-
-    previous: ObjectInfo | None
-    saved: str | None
-    content_hash: str | None
-
-
-@dataclass(frozen=True)
-class FileResult:
-    path: str
-    status: Status
-    size: int = 0
-    detail: str = ""
-    generation: int | None = None
-    change: Change | None = None  # on "written" and "deleted"
-
-
-def saved_path(run: str, path: str) -> str:
-    """Where a run keeps the bytes it replaced at `path`."""
-    return f"{RUNS_FOLDER}/{run}/{path}"
-
-
-class Sink(Protocol):
-    """A destination: a folder or a bucket, holding files at paths like `v1/picks/2026-02-07.json`."""
-
-    # Whether objects carry HTTP headers (cache control, content type and encoding) worth comparing.
-    has_headers: bool
-
-    def describe(self, path: str) -> str:
-        """Where `path` ends up, for messages."""
-
-    def configure(self, policy: PublishPolicy) -> None:
-        """Take the run's settings (retry deadline) before the first request."""
-
-    def list(self, folder: str) -> dict[str, ObjectInfo]:
-        """What is published under `folder` (ending in `/`), in one listing."""
-
-    def read(self, path: str) -> bytes | None:
-        """The published JSON at `path` (decompressed), or None; for objects whose metadata says too little."""
-
-    def apply(self, steps: Sequence[Step], policy: PublishPolicy) -> list[FileResult]:
-        """Carry out new / changed / restyle steps; a result per step, never an exception per file.
-
-        A file changed by another run since it was listed is decided again (`decide`) before it is replaced."""
-
-    def put(self, step: Step, policy: PublishPolicy) -> FileResult | None:
-        """Carry out one step only if its path still holds `step.existing`; None when another run changed it."""
-
-    def delete(self, steps: Sequence[Step], policy: PublishPolicy) -> list[FileResult]:
-        """Remove each step's path if it still holds `step.existing` (refused otherwise), keeping its bytes."""
-
-    def read_version(self, path: str, generation: int) -> bytes | None:
-        """The bytes of an earlier generation of `path` (a versioned bucket), or None when it is gone."""
-
-    def write_private(self, path: str, data: bytes) -> None:
-        """Write a file that is not published (a run record), replacing it whole."""
-
-    def names(self, folder: str) -> list[str]:
-        """The names of the files directly in `folder` (ending in `/`), outside the published prefix."""
 
 
 def decide(payload: Payload, existing: ObjectInfo | None, policy: PublishPolicy, has_headers: bool) -> Step:
@@ -451,6 +288,26 @@ class Rebuild:
     depends_on: tuple[str, ...]  # folders whose files it is built from: a write there by this run forces a rewrite
 
 
+class _Rules:
+    """A run's decisions, as the transfer asks for them."""
+
+    def __init__(self, policy: PublishPolicy, has_headers: bool) -> None:
+        self.policy = policy
+        self.has_headers = has_headers
+        self.run = policy.run
+        self.workers = policy.workers
+
+    def decide(self, payload: Payload, existing: ObjectInfo | None) -> Step:
+        return decide(payload, existing, self.policy, self.has_headers)
+
+    def headers(self, payload: Payload) -> Headers:
+        policy = self.policy
+        return Headers(policy.cache_control_for(payload), content_type(payload.kind, payload.path), policy.content_encoding)
+
+    def recorded(self, payload: Payload) -> bool:
+        return payload.kind not in UNRECORDED_KINDS
+
+
 # Keeps a run's record of what it changed, given the sink, the run's policy and what happened to each file.
 RecordRun = Callable[["Sink", "PublishPolicy", Sequence["FileResult"]], None]
 
@@ -462,12 +319,12 @@ class Publisher:
         self.sink = sink
         self.policy = policy
         self.record = record  # keeps the run's record (runs.write_record); none: the run is not recorded
-        sink.configure(policy)
+        self.transfer = Transfer(sink, _Rules(policy, sink.has_headers), policy.retry_deadline)
 
     def listing(self, folders: Sequence[str]) -> dict[str, ObjectInfo]:
         published: dict[str, ObjectInfo] = {}
         for folder in sorted(set(folders)):
-            published.update(self.sink.list(folder))
+            published.update(self.transfer.listing(folder))
         return published
 
     def plan(self, payloads: Sequence[Payload], published: Mapping[str, ObjectInfo]) -> list[Step]:
@@ -541,9 +398,9 @@ class Publisher:
                 if path in rebuilds
             }
             todo = [step for step in phase if step.action in ("new", "changed", "restyle") and step.payload.path not in again]
-            done = {result.path: result for result in self.sink.apply(todo, self.policy)} if todo else {}
+            done = {result.path: result for result in self.transfer.apply(todo)} if todo else {}
             gone = [step for step in phase if step.action == "delete" and step.payload.path not in again]
-            done.update({result.path: result for result in self.sink.delete(gone, self.policy)} if gone else {})
+            done.update({result.path: result for result in self.transfer.delete(gone)} if gone else {})
             done.update(again)
             for step in phase:
                 report.results.append(done.get(step.payload.path) or _skipped(step))
@@ -557,7 +414,7 @@ class Publisher:
         same. Its new generation makes a racing run that listed before those files landed fail its precondition
         and list again, rather than put back a file built from the older listing."""
         for attempt in range(MAX_REBUILDS):
-            listed = self.sink.list(rebuild.listing)
+            listed = self.transfer.listing(rebuild.listing)
             payload, existing = rebuild.build(listed), listed.get(path)
             if attempt and existing and existing.run == self.policy.run and existing.content_hash == payload.content_hash:
                 # Our write had landed before its answer was lost (a retried request): it is the file.
@@ -567,7 +424,7 @@ class Publisher:
                 step = Step(payload, "changed", existing, "rewritten after this run's files it is built from")
             elif step.action == "unchanged":
                 return _skipped(step)
-            result = self.sink.put(step, self.policy)
+            result = self.transfer.put(step)
             if result is not None:
                 return result
         return FileResult(path, "failed", 0, f"what it is built from kept changing under other runs ({MAX_REBUILDS} listings)")

@@ -42,7 +42,7 @@ from .publish import (
     file_hash,
 )
 from .rebuild import PublishedModel, json_or_none, published_manifest, rebuilt_files
-from .sinks import check_relative_path
+from .stores.base import check_relative_path
 
 RUN_ID = re.compile(r"[0-9]{20}-[0-9a-f]{8}")
 RECORD_VERSION = 1
@@ -195,7 +195,7 @@ def _restored(sink: Sink, entry: Mapping[str, Any]) -> Payload:
     path, previous = entry["path"], entry["previous"]
     saved, generation = previous.get("saved"), previous.get("generation")
     data = sink.read(saved) if isinstance(saved, str) else (
-        sink.read_version(path, generation) if isinstance(generation, int) else None)
+        sink.read_version(path, generation) if isinstance(generation, (int, str)) else None)
     if data is None:
         where = saved or f"generation {generation}"
         raise OutputError(f"the previous bytes of {sink.describe(path)} are gone ({where}): nothing published")

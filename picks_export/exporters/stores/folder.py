@@ -1,0 +1,334 @@
+"""A local folder standing for a bucket's root: `v1/picks/...` lands at `{folder}/v1/picks/...`."""
+
+from __future__ import annotations
+
+import builtins
+import fcntl
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..common import atomic_write, pause_for_tests, temporary_name
+from ..metadata import file_metadata, metadata_of, record_of
+from .base import RUNS_FOLDER, Delete, ObjectInfo, Outcome, Write, check_relative_path
+
+# Beside the published files, never under a published folder and never named .json: the lock that orders runs
+# and, per folder, what each file is (which run published it, its hash, picks and graded).
+LOCK_FILE = ".picks-export.lock"
+STATE_FOLDER = ".picks-export"
+# `.NAME.PID.RANDOM.tmp`: a file staged beside its target by process PID (gone when PID is).
+_TEMPORARY = re.compile(r"\..+\.(?P<pid>[0-9]+)\.[0-9a-f]+\.tmp")
+# Threads staging a run's files in a folder.
+WRITE_THREADS = 4
+# What a folder store lists as published: the JSON documents, the TypeScript declarations, the reference page.
+PUBLISHED_SUFFIXES = (".json", ".ts", ".html", ".css", ".js")
+# A write of the batch: its number, the write, where the file goes, and where it is staged.
+_Staged = tuple[int, Write, Path, Path]
+
+
+def _file_mode() -> int:
+    """0o666 less the process umask: what open() would give, unlike the 0o600 of a temporary file."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+class FolderStore:
+    """A folder, following a bucket's rules so that an operator can preview a publish locally.
+
+    Files are replaced while holding an `flock` on `{folder}/.picks-export.lock`, after checking again what each
+    path holds (the bucket's precondition). A batch of files is staged beside the targets, then renamed into
+    place, so a reader never sees half a file. What each file holds (its metadata) is recorded under
+    `{folder}/.picks-export/meta/` with the file's inode, size and modification time; a file whose record does not
+    match (written by an older version or by hand) is read instead.
+    """
+
+    has_headers = False
+    concurrent = False
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self._mode = _file_mode()
+        self._swept = False
+        # What listings read from files without a matching record (path -> metadata, the stat it was read
+        # under): recorded with the run's first change.
+        self._read: dict[str, tuple[Mapping[str, str], os.stat_result]] = {}
+
+    def describe(self, path: str) -> str:
+        return str(self.folder / path)
+
+    def configure(self, retry_deadline: float) -> None:
+        pass  # a folder has no requests to retry
+
+    def list(self, folder: str) -> dict[str, ObjectInfo]:
+        relative = check_relative_path(folder.rstrip("/"))
+        root = self.folder / relative
+        found: dict[str, ObjectInfo] = {}
+        # A folder, or one file at a fixed address (the manifest), listed like a bucket lists a prefix.
+        if root.is_file():
+            files = [(relative, root.stat())] if relative.endswith(PUBLISHED_SUFFIXES) else []
+        else:
+            files = sorted(_walk(root, relative)) if root.is_dir() else []  # in a bucket listing's order
+        records = _Records(self.folder)
+        for path, stat in files:  # no hidden segment: check_relative_path refuses them, _walk skips them
+            metadata, read_stat = records.metadata(path, stat)
+            found[path] = ObjectInfo(path, size=stat.st_size, metadata=metadata)
+            if read_stat is not None:
+                self._read[path] = (metadata, read_stat)
+        return found
+
+    def _remember(self, records: _Records) -> None:
+        """Record what listings read from files without a matching record, so the next run need not read them.
+
+        Done with the run's first change, under the lock, never by a listing: a run that stops before it writes
+        (bad input) leaves the folder as it found it."""
+        for path, (metadata, stat) in self._read.items():
+            try:
+                if _stat_key((self.folder / path).stat()) == _stat_key(stat):  # not replaced since it was read
+                    records.put(path, metadata, stat)
+            except OSError:
+                continue  # gone since it was listed: nothing to remember
+        self._read.clear()
+
+    def read(self, path: str) -> bytes | None:
+        file = self.folder / check_relative_path(path)
+        return file.read_bytes() if file.is_file() else None
+
+    def write(self, writes: Sequence[Write]) -> builtins.list[Outcome]:
+        """Under the lock, check what each path holds now; stage and rename what still may be replaced."""
+        targets = [self.folder / check_relative_path(write.path) for write in writes]
+        outcomes: dict[int, Outcome] = {}
+        try:
+            with self._locked():
+                records = _Records(self.folder)
+                self._remember(records)
+                todo: builtins.list[tuple[int, Write, Path]] = []
+                for number, (write, target) in enumerate(zip(writes, targets, strict=True)):
+                    if not _holds(records, write.path, target, write.expected):
+                        outcomes[number] = Outcome("conflict")
+                    else:
+                        todo.append((number, write, target))
+                outcomes.update(self._replace(todo, records))
+        except OSError as error:  # the lock or the records could not be had
+            failed = Outcome("failed", detail=f"cannot write to {self.folder}: {error.strerror or error}")
+            outcomes = {number: outcomes.get(number, failed) for number in range(len(writes))}
+        return [outcomes[number] for number in range(len(writes))]
+
+    def _replace(self, todo: builtins.list[tuple[int, Write, Path]], records: _Records) -> dict[int, Outcome]:
+        # Stage every file beside its target first; only when all are on disk is each renamed into place, so a
+        # failure while staging leaves no new file behind.
+        staged: builtins.list[_Staged] = []
+        renamed: builtins.list[_Staged] = []
+        outcomes: dict[int, Outcome] = {}
+        try:
+            for folder in sorted({target.parent for _, _, target in todo}):  # each folder once
+                folder.mkdir(parents=True, exist_ok=True)
+            # Every name is noted before its file exists: a signal cannot orphan one.
+            staged = [(number, write, target, temporary_name(target)) for number, write, target in todo]
+            self._stage_files(staged)
+            pause_for_tests("staged")
+            for each in staged:
+                write, target = each[1], each[2]
+                if write.keep_as is not None and write.expected is not None:
+                    self._keep(write.keep_as, target)  # before it is replaced: the rollback's bytes
+                os.replace(each[3], target)
+                renamed.append(each)
+        except OSError as error:
+            detail = f"cannot write to {self.folder}: {error.strerror or error}"
+            outcomes = {number: Outcome("failed", detail=detail) for number, _, _ in todo}
+        finally:  # also on KeyboardInterrupt or SystemExit: no staged file stays behind, what was renamed is recorded
+            for _, _, _, temporary in staged[len(renamed) :]:
+                temporary.unlink(missing_ok=True)
+            self._record(renamed, records)
+        for number, write, target, _ in renamed:
+            saved = write.keep_as if write.expected is not None else None
+            outcomes[number] = Outcome("done", ObjectInfo(write.path, size=target.stat().st_size), saved)
+        return outcomes
+
+    def _record(self, renamed: builtins.list[_Staged], records: _Records) -> None:
+        try:
+            for _, write, target, _ in renamed:
+                records.put(write.path, write.metadata, target.stat())
+            records.save()  # those and what listings read
+        except OSError:
+            pass  # the files are out; without their record they are read (and hashed) by the next run
+
+    def _keep(self, copy: str, target: Path) -> None:
+        """Copy the file at `target` to `copy` (under _runs/{run}/), whole or not at all."""
+        atomic_write(self.folder / check_relative_path(copy), target.read_bytes())
+
+    def delete(self, deletes: Sequence[Delete]) -> builtins.list[Outcome]:
+        """Under the lock, remove each file that still holds `expected`, its bytes kept first."""
+        outcomes: builtins.list[Outcome] = []
+        try:
+            with self._locked():
+                records = _Records(self.folder)
+                self._remember(records)
+                for each in deletes:
+                    outcomes.append(self._delete_one(each, records))
+                records.save()
+        except OSError as error:
+            detail = f"cannot delete from {self.folder}: {error.strerror or error}"
+            outcomes += [Outcome("failed", detail=detail)] * (len(deletes) - len(outcomes))
+        return outcomes
+
+    def _delete_one(self, delete: Delete, records: _Records) -> Outcome:
+        target = self.folder / check_relative_path(delete.path)
+        if not target.is_file():
+            return Outcome("gone")
+        if delete.expected is None or not _holds(records, delete.path, target, delete.expected):
+            return Outcome("conflict")
+        if delete.keep_as is not None:
+            self._keep(delete.keep_as, target)
+        target.unlink()
+        records.remove(delete.path)
+        return Outcome("done", saved=delete.keep_as)
+
+    def read_version(self, path: str, generation: int | str) -> bytes | None:
+        return None  # a folder has no versions: replaced bytes are copied under _runs/
+
+    def write_private(self, path: str, data: bytes) -> None:
+        atomic_write(self.folder / check_relative_path(path), data, mode=self._mode)
+
+    def names(self, folder: str) -> builtins.list[str]:
+        root = self.folder / (RUNS_FOLDER if folder == f"{RUNS_FOLDER}/" else check_relative_path(folder.rstrip("/")))
+        return sorted(each.name for each in root.iterdir() if each.is_file()) if root.is_dir() else []
+
+    def _stage_files(self, staged: builtins.list[_Staged]) -> None:
+        """Write each file to its temporary name, from a few threads (the writes release the GIL); every thread
+        has stopped when this returns or raises, so the caller's clean-up sees every file that was created."""
+
+        def stage(each: _Staged) -> None:
+            body = each[1].body
+            with open(each[3], "xb") as out:
+                out.write(body() if body is not None else b"")
+                os.fchmod(out.fileno(), self._mode)
+
+        if len(staged) < 2 * WRITE_THREADS:
+            for each in staged:
+                stage(each)
+            return
+        from concurrent.futures import ThreadPoolExecutor  # only for runs this large: a small one starts faster
+
+        pool = ThreadPoolExecutor(WRITE_THREADS, thread_name_prefix="picks-export-write")
+        try:
+            for _ in pool.map(stage, staged):
+                pass
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            if not self._swept:
+                self._sweep()
+                self._swept = True
+            yield
+        finally:
+            os.close(descriptor)  # releases the lock
+
+    def _sweep(self) -> None:
+        """Remove files staged by runs that died (kill -9) before renaming or removing them; under the lock."""
+        for file in self.folder.rglob(".*.tmp"):
+            match = _TEMPORARY.fullmatch(file.name)
+            if match and not _alive(int(match["pid"])):
+                file.unlink(missing_ok=True)
+
+
+def _holds(records: _Records, path: str, target: Path, expected: ObjectInfo | None) -> bool:
+    """Whether the file at `target` is still what was listed (`expected`; None: no file)."""
+    if not target.is_file():
+        return expected is None
+    metadata, _ = records.metadata(path, target.stat())
+    return expected is not None and dict(metadata) == dict(expected.metadata)
+
+
+class _Records:
+    """What each published file of a folder holds, as recorded when it was written: one file per folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._loaded: dict[str, dict[str, Any]] = {}
+        self._changed: set[str] = set()
+
+    def _file(self, folder: str) -> Path:
+        return self.root / STATE_FOLDER / "meta" / folder / "files.meta"
+
+    def _folder(self, folder: str) -> dict[str, Any]:
+        if folder not in self._loaded:
+            try:
+                loaded = orjson.loads(self._file(folder).read_bytes())
+            except (OSError, orjson.JSONDecodeError):
+                loaded = {}  # none yet (a folder of an older version), or damaged: the files are read instead
+            self._loaded[folder] = loaded if isinstance(loaded, dict) else {}
+        return self._loaded[folder]
+
+    def metadata(self, path: str, stat: os.stat_result) -> tuple[Mapping[str, str], os.stat_result | None]:
+        """The metadata of the file at `path` (whose stat is `stat`); with the stat it was read under when no
+        record matched it (then it was read from the file's bytes)."""
+        folder, _, name = path.rpartition("/")
+        record = self._folder(folder).get(name)
+        if isinstance(record, dict) and record.get("stat") == _stat_key(stat):
+            return metadata_of(record), None
+        return file_metadata(path, (self.root / path).read_bytes()), stat
+
+    def put(self, path: str, metadata: Mapping[str, str], stat: os.stat_result) -> None:
+        folder, _, name = path.rpartition("/")
+        self._folder(folder)[name] = {**record_of(metadata), "stat": _stat_key(stat)}
+        self._changed.add(folder)
+
+    def remove(self, path: str) -> None:
+        folder, _, name = path.rpartition("/")
+        self._folder(folder).pop(name, None)
+        self._changed.add(folder)
+
+    def save(self) -> None:
+        """Write the changed records (under the lock), each replaced whole."""
+        for folder in sorted(self._changed):
+            atomic_write(self._file(folder), orjson.dumps(self._loaded[folder]))
+        self._changed.clear()
+
+
+def _walk(root: Path, relative: str) -> Iterator[tuple[str, os.stat_result]]:
+    """(path, stat) of each published file under `root` (a file or a link to one, named with a published suffix,
+    not hidden), in no particular order: one scan and one stat per file. Like `Path.rglob`, it does not follow
+    links to folders; hidden folders (the records) hold nothing published."""
+    try:
+        with os.scandir(root) as entries:
+            found = list(entries)
+    except OSError:
+        return
+    for entry in found:
+        if entry.name.startswith("."):
+            continue
+        path = f"{relative}/{entry.name}"
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path), path)
+            elif entry.name.endswith(PUBLISHED_SUFFIXES) and entry.is_file():
+                yield path, entry.stat()
+        except OSError:
+            continue  # gone while listing
+
+
+def _stat_key(stat: os.stat_result) -> list[int]:
+    """Changes whenever the file is replaced or rewritten: a new inode, size or modification time."""
+    return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
