@@ -16,7 +16,7 @@ from . import quality, rules, scopes
 from .common import utc_timestamp
 from .engines.engine import Engine
 from .layout import DEFAULT_PREFIX, normalize_prefix, schema_path
-from .plan import Plan, Wanted, carry_out, plan_run
+from .plan import ModelFiles, Plan, carry_out, plan_run
 from .publish import Action, ObjectInfo, Payload, Publisher, PublishPolicy, Report, Sink, Spool
 from .quality import QualityOptions, QualityWarning
 from .runs import write_record
@@ -137,14 +137,20 @@ class Exporter:
         named = " --all-models" if all_models else f" --model {self.options.model}" if self.options.model else ""
         policy = self.publisher.policy = replace(self.publisher.policy, command=self.command + named)
         models = [
-            SiteModel(each.model, each.name, each.layout, each.is_default,
-                      tuple(warning.as_json() for warning in each.warnings), tuple(each.payloads))
+            SiteModel(
+                each.model,
+                each.name,
+                each.layout,
+                each.is_default,
+                warnings=tuple(warning.as_json() for warning in each.warnings),
+                built=tuple(each.payloads),
+            )
             for each in staged
-        ]  # fmt: skip
+        ]
         run = RunInfo(policy.run, policy.command, self.started_at)
         site = Site(self.prefix, self.options.today, self.options.generated_at, run, tuple(models), all_models)
-        wanted = [Wanted(model, each.published, each.payloads) for model, each in zip(models, staged, strict=True)]
-        return plan_run(self.publisher, self.sink, site, wanted, shared_files(self.prefix, self.options.with_page))
+        files = [ModelFiles(model, each.published, each.payloads) for model, each in zip(models, staged, strict=True)]
+        return plan_run(self.publisher, self.sink, site, files, shared_files(self.prefix, self.options.with_page))
 
 
 def shared_files(prefix: str, with_page: bool) -> list[tuple[str, list[Payload]]]:

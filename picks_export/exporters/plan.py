@@ -60,13 +60,9 @@ class Plan:
     rebuilt: tuple[SiteFile, ...] = ()
     models: tuple[ModelPlan, ...] = ()
 
-    @property
-    def refused(self) -> list[Step]:
-        return [step for step in self.steps if step.action == "refused"]
-
 
 @dataclass(frozen=True)
-class Wanted:
+class ModelFiles:
     """A model's files a run wants published, with the listing of the model's folders taken once."""
 
     model: SiteModel
@@ -78,7 +74,7 @@ def plan_run(
     publisher: Publisher,
     published: Published,
     site: Site,
-    models: Sequence[Wanted],
+    models: Sequence[ModelFiles],
     shared: Sequence[tuple[str, Sequence[Payload]]],
 ) -> Plan:
     """The plan of a publishing run: `shared` files (each group with the folder listed for it: the schemas, the
@@ -87,9 +83,9 @@ def plan_run(
     for folder, payloads in shared:
         steps += publisher.plan(payloads, publisher.listing([folder]))
     plans = []
-    for wanted in models:
-        model, listing = wanted.model, wanted.listing
-        model_steps = publisher.plan(wanted.payloads, listing)
+    for files in models:
+        model, listing = files.model, files.listing
+        model_steps = publisher.plan(files.payloads, listing)
         days = planned_days(published, model.layout, listing, model_steps)
         plans.append(ModelPlan(model, listing, tuple(model_steps), days))
         steps += model_steps + publisher.plan([index_payload(site, model, days)], listing)

@@ -28,7 +28,7 @@ from .validation import check_document, problems
 Days = dict[dt.date, tuple[int, bool]]  # a model's per-day files by date: (picks shown, fully graded)
 SiteKind = Literal["index", "manifest", "status"]
 # The manifest whose other models' entries a rebuilt manifest keeps: the published one when it is written.
-PUBLISHED = "published"
+PUBLISHED: Literal["published"] = "published"
 
 
 class Published(Protocol):
