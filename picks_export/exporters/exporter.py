@@ -12,32 +12,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import quality, rules, scopes
+from . import quality, scopes
 from .common import utc_timestamp
 from .engines.engine import Engine
-from .layout import DEFAULT_PREFIX, normalize_prefix, schema_path
-from .plan import ModelFiles, Plan, carry_out, plan_run
+from .layout import normalize_prefix, schema_path
+from .options import ExportOptions
+from .plan import Plan, carry_out, plan_run
 from .publish import Action, ObjectInfo, Payload, Publisher, PublishPolicy, Report, Sink, Spool
-from .quality import QualityOptions, QualityWarning
+from .quality import QualityWarning
 from .runs import write_record
 from .scopes import Scope, read_span
 from .server.page import PAGE_FILES, page_file, page_path
-from .site import RunInfo, Site, SiteModel
-from .staging import Progress, Settings, Staged, Stager, layout_of
+from .site import Site, SiteModel
+from .staging import Progress, Staged, Stager, layout_of
 from .validation import SCHEMA_FILES, TYPES_FILE, schema_text, types_text
 from .warehouse import Model, RunPlan, read_plan, read_shown_picks
 from .workers import WorkerPool, workers_for
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    model: str | None = None  # a model code; None for the champion
-    prefix: str = DEFAULT_PREFIX
-    today: dt.date = field(default_factory=rules.today_in_new_york)  # decides which season is "current"
-    generated_at: str = field(default_factory=utc_timestamp)  # every document's; fix it to reproduce a build
-    with_page: bool = False  # also publish the reference page under {prefix}page/
-    quality: QualityOptions = field(default_factory=QualityOptions)  # the gate's settings
-    build_workers: int | None = None  # processes building a long run's models (None: the cores this process may use)
 
 
 @dataclass
@@ -79,7 +69,7 @@ class Exporter:
         A `day` more than one day after today without shown picks is refused: it is a typo, not a game day, and
         publishing it would index an empty day.
         """
-        scope = scopes.daily(day, self.options.today, require_graded=self.options.quality.require_graded)
+        scope = scopes.Daily(day, self.options.today, require_graded=self.options.quality.require_graded)
         return self._run(scope, progress, all_models=all_models)
 
     def backfill(
@@ -87,11 +77,11 @@ class Exporter:
     ) -> Outcome:
         """The per-day file of every date in [first, last] with shown picks, and every touched season's file
         (`scopes.Backfill` says which)."""
-        return self._run(scopes.backfill(first, last, self.options.today), progress, all_models=all_models)
+        return self._run(scopes.Backfill(first, last, self.options.today), progress, all_models=all_models)
 
     def season(self, season: str, as_of: dt.date | None = None) -> Outcome:
         """One season's file, with records as of `as_of` (default: its latest graded date)."""
-        return self._run(scopes.season(season, as_of, self.options.today), None)
+        return self._run(scopes.Season(season, as_of, self.options.today), None)
 
     def _run(self, scope: Scope, progress: Progress | None, *, all_models: bool = False) -> Outcome:
         self.command = scope.command
@@ -118,13 +108,11 @@ class Exporter:
         self, plan: RunPlan, scope: Scope, progress: Progress | None, spools: list[Spool]
     ) -> tuple[list[Staged], int]:
         """Each model's files, staged in this process or in build workers; and the queries the workers ran."""
-        options = self.options
-        settings = Settings(self.prefix, options.today, options.generated_at, options.quality)
-        workers = workers_for(self.engine, plan, scope, options.build_workers)
+        workers = workers_for(self.engine, plan, scope, self.options.build_workers)
         if workers > 1:
             listed = {model.code: self._listing(model) for model in plan.models}
-            return WorkerPool(self.engine, settings, scope).stage(plan, listed, workers, progress, spools)
-        stager = Stager(settings, scope, spools[0], self._listing, progress)
+            return WorkerPool(self.engine, self.options, scope).stage(plan, listed, workers, progress, spools)
+        stager = Stager(self.options, scope, spools[0], self._listing, progress)
         return list(stager.stage(read_shown_picks(self.engine, plan, plan.models))), 0
 
     def _listing(self, model: Model) -> dict[str, ObjectInfo]:
@@ -147,10 +135,18 @@ class Exporter:
             )
             for each in staged
         ]
-        run = RunInfo(policy.run, policy.command, self.started_at)
-        site = Site(self.prefix, self.options.today, self.options.generated_at, run, tuple(models), all_models)
-        files = [ModelFiles(model, each.published, each.payloads) for model, each in zip(models, staged, strict=True)]
-        return plan_run(self.publisher, self.sink, site, files, shared_files(self.prefix, self.options.with_page))
+        site = Site(
+            self.prefix,
+            self.options.today,
+            self.options.generated_at,
+            tuple(models),
+            policy.run,
+            policy.command,
+            self.started_at,
+            replace_all=all_models,
+        )
+        listings = {each.model: each.published for each in staged}
+        return plan_run(self.publisher, self.sink, site, listings, shared_files(self.prefix, self.options.with_page))
 
 
 def shared_files(prefix: str, with_page: bool) -> list[tuple[str, list[Payload]]]:

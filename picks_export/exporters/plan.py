@@ -41,72 +41,49 @@ from .status import status_path
 
 
 @dataclass(frozen=True)
-class ModelPlan:
-    """One model's part of a plan: its files' steps against its folders' listing, and the days its index lists
-    once they are out."""
-
-    model: SiteModel
-    listing: Mapping[str, ObjectInfo]
-    steps: tuple[Step, ...]
-    days: Days
-
-
-@dataclass(frozen=True)
 class Plan:
     """Every file of a run with its step, in planned order, and the site files among them that are built again
     from a fresh listing when they are written."""
 
     steps: tuple[Step, ...]
     rebuilt: tuple[SiteFile, ...] = ()
-    models: tuple[ModelPlan, ...] = ()
-
-
-@dataclass(frozen=True)
-class ModelFiles:
-    """A model's files a run wants published, with the listing of the model's folders taken once."""
-
-    model: SiteModel
-    listing: Mapping[str, ObjectInfo]
-    payloads: Sequence[Payload]
 
 
 def plan_run(
     publisher: Publisher,
     published: Published,
     site: Site,
-    models: Sequence[ModelFiles],
+    listings: Mapping[str, Mapping[str, ObjectInfo]],
     shared: Sequence[tuple[str, Sequence[Payload]]],
 ) -> Plan:
     """The plan of a publishing run: `shared` files (each group with the folder listed for it: the schemas, the
-    page), each model's files and its index, then the manifest and the status file as they will be."""
+    page), each of the site's models' files (`built`, against `listings`: its folders' listing by model code) and
+    its index, then the manifest and the status file as they will be."""
     steps: list[Step] = []
     for folder, payloads in shared:
         steps += publisher.plan(payloads, publisher.listing([folder]))
-    plans = []
-    for files in models:
-        model, listing = files.model, files.listing
-        model_steps = publisher.plan(files.payloads, listing)
+    # Each model's steps, and the days its index lists once they are out: planned once, used by all three files.
+    planned: list[tuple[SiteModel, list[Step], Days]] = []
+    for model in site.models:
+        listing = listings[model.code]
+        model_steps = publisher.plan(model.built, listing)
         days = planned_days(published, model.layout, listing, model_steps)
-        plans.append(ModelPlan(model, listing, tuple(model_steps), days))
+        planned.append((model, model_steps, days))
         steps += model_steps + publisher.plan([index_payload(site, model, days)], listing)
     path = manifest_path(site.prefix)
     listed = publisher.listing([path])
     entries = [
-        manifest_entry(
-            site, each.model, each.days, planned_seasons(published, each.model.layout, each.listing, each.steps)
-        )
-        for each in plans
+        manifest_entry(site, model, days, planned_seasons(published, model.layout, listings[model.code], model_steps))
+        for model, model_steps, days in planned
     ]
-    steps += publisher.plan(
-        [manifest_payload(site, entries, previous_document(published, "manifest", path, listed))], listed
-    )
+    previous = previous_document(published, "manifest", path, listed)
+    steps += publisher.plan([manifest_payload(site, entries, previous)], listed)
     path, now = status_path(site.prefix), utc_timestamp()
     listed = publisher.listing([path])
-    entries = [status_entry(site, each.model, each.days, now) for each in plans]
-    steps += publisher.plan(
-        [status_payload(site, entries, now, previous_document(published, "status", path, listed))], listed
-    )
-    return Plan(tuple(steps), tuple(site_files(site)), tuple(plans))
+    entries = [status_entry(site, model, days, now) for model, _, days in planned]
+    previous = previous_document(published, "status", path, listed)
+    steps += publisher.plan([status_payload(site, entries, now, previous)], listed)
+    return Plan(tuple(steps), tuple(site_files(site)))
 
 
 def carry_out(

@@ -41,7 +41,7 @@ from .publish import (
     file_hash,
 )
 from .plan import Plan, carry_out
-from .site import RunInfo, Site, SiteFile, SiteModel, build, json_or_none, published_manifest, site_files
+from .site import Site, SiteFile, SiteModel, build, json_or_none, published_manifest, site_files
 from .sinks import check_relative_path
 
 RUN_ID = re.compile(r"[0-9]{20}-[0-9a-f]{8}")
@@ -278,7 +278,6 @@ def _sites(
     sink, policy = publisher.sink, publisher.policy
     prefixes = {match[1] for path in entries if (match := _MODEL_PATH.match(path))}
     prefixes |= {path[: -len("manifest.json")] for path in entries if _kind(path) == "manifest"}
-    run = RunInfo(policy.run, policy.command, started_at(policy.run))
     sites = []
     for prefix in sorted(prefixes):
         path = manifest_path(prefix)
@@ -286,5 +285,7 @@ def _sites(
         manifest = manifest or published_manifest(sink, prefix)
         models = [model for entry in (manifest or {}).get("models", []) if (model := SiteModel.of_entry(prefix, entry))]
         touched = tuple(model for model in models if any(each.startswith(model.layout.folders()) for each in entries))
-        sites.append(Site(prefix, today, generated_at, run, touched, kept_manifest=manifest, keep=restored))
+        site = Site(prefix, today, generated_at, touched, policy.run, policy.command, started_at(policy.run),
+                    kept_manifest=manifest, keep=restored)  # fmt: skip
+        sites.append(site)
     return sites

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import rules
 from .engines.engine import DryRunEngine
@@ -45,40 +45,41 @@ class Wanted:
         )
 
 
-@dataclass(frozen=True)
 class Scope:
     """What one command publishes: the dates it covers ([first, last]), and per model the files it wants."""
 
     command: str  # what the run does, for its record: `daily --date 2026-02-07`
     first: dt.date
     last: dt.date
-    require_graded: dt.date | None = field(default=None, kw_only=True)  # a date that must be fully graded
+    require_graded: dt.date | None = None  # a date whose picks must all be graded before anything is published
 
     def wanted(self, snapshot: Snapshot, layout: Layout, published: Mapping[str, ObjectInfo]) -> Wanted:
         """The files of the snapshot's model (`published`: what its folders already hold)."""
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
 class Daily(Scope):
-    """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file."""
+    """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file; with
+    `require_graded`, the day before must be fully graded."""
 
-    day: dt.date
-    today: dt.date
+    def __init__(self, day: dt.date, today: dt.date, *, require_graded: bool = False) -> None:
+        self.first, self.last = daily_dates(day)
+        self.today = check_date("today", today)
+        self.command = f"daily --date {day}"
+        self.require_graded = self.first if require_graded else None
 
     def wanted(self, snapshot: Snapshot, layout: Layout, published: Mapping[str, ObjectInfo]) -> Wanted:
+        day, yesterday = self.last, self.first
         dates = snapshot.dates_with_picks()
-        if self.day > self.today + dt.timedelta(days=1) and snapshot.covers(self.day) and self.day not in dates:
+        if day > self.today + dt.timedelta(days=1) and snapshot.covers(day) and day not in dates:
             raise OptionError(
-                f"{{date}} {self.day} is more than a day after today ({self.today}) and model"
+                f"{{date}} {day} is more than a day after today ({self.today}) and model"
                 f" {_literal(snapshot.model.code)} has no shown picks that day: nothing published"
             )
-        yesterday = self.first
-        days = [self.day] + ([yesterday] if yesterday in dates else [])
-        return Wanted(days, [(rules.season_label(self.day), None)], newest_first=True)
+        days = [day] + ([yesterday] if yesterday in dates else [])
+        return Wanted(days, [(rules.season_label(day), None)], newest_first=True)
 
 
-@dataclass(frozen=True)
 class Backfill(Scope):
     """The per-day file of every date of [first, last] with shown picks, and every touched season's file.
 
@@ -86,7 +87,10 @@ class Backfill(Scope):
     contradicting its season file; the shrink guard decides whether it may replace the old one. Likewise a
     season of the range gets its file when it has shown picks, is the current season, or already has a file."""
 
-    today: dt.date
+    def __init__(self, first: dt.date, last: dt.date, today: dt.date) -> None:
+        self.first, self.last = backfill_dates(first, last)
+        self.current = rules.season_label(check_date("today", today))
+        self.command = f"backfill --start {first} --end {last}"
 
     def wanted(self, snapshot: Snapshot, layout: Layout, published: Mapping[str, ObjectInfo]) -> Wanted:
         first, last = self.first, self.last
@@ -94,43 +98,24 @@ class Backfill(Scope):
         days = {day for day in shown if first <= day <= last}
         days |= {day for day in map(layout.date_of, published) if day is not None and first <= day <= last}
         between = seasons_between(first, last)
-        seasons = {rules.season_label(day) for day in shown} | {rules.season_label(self.today)}
+        seasons = {rules.season_label(day) for day in shown} | {self.current}
         seasons |= {season for season in between if layout.season(season) in published}
         return Wanted(sorted(days), [(season, None) for season in between if season in seasons])
 
 
-@dataclass(frozen=True)
 class Season(Scope):
     """One season's file, with records as of `as_of` (None: its latest graded date)."""
 
-    season: str
-    as_of: dt.date | None
+    def __init__(self, season: str, as_of: dt.date | None, today: dt.date) -> None:
+        self.first, self.last = season_dates(season)
+        check_date("today", today)
+        self.season, self.as_of = season, as_of
+        self.command = f"season --season {season}" + (f" --as-of {as_of}" if as_of else "")
+        if as_of is not None and not self.first <= as_of <= self.last:
+            raise OptionError(f"{{as_of}} {as_of} is not in season {season} ({self.first} to {self.last})")
 
     def wanted(self, snapshot: Snapshot, layout: Layout, published: Mapping[str, ObjectInfo]) -> Wanted:
         return Wanted([], [(self.season, self.as_of)])
-
-
-def daily(day: dt.date, today: dt.date, *, require_graded: bool = False) -> Daily:
-    """The daily run of `day`; with `require_graded`, the day before must be fully graded."""
-    yesterday, _ = daily_dates(day)
-    check_date("today", today)
-    graded = yesterday if require_graded else None
-    return Daily(f"daily --date {day}", yesterday, day, day=day, today=today, require_graded=graded)
-
-
-def backfill(first: dt.date, last: dt.date, today: dt.date) -> Backfill:
-    backfill_dates(first, last)
-    check_date("today", today)
-    return Backfill(f"backfill --start {first} --end {last}", first, last, today=today)
-
-
-def season(label: str, as_of: dt.date | None, today: dt.date) -> Season:
-    first, last = season_dates(label)
-    check_date("today", today)
-    command = f"season --season {label}" + (f" --as-of {as_of}" if as_of else "")
-    if as_of is not None and not first <= as_of <= last:
-        raise OptionError(f"{{as_of}} {as_of} is not in season {label} ({first} to {last})")
-    return Season(command, first, last, season=label, as_of=as_of)
 
 
 def check_date(option: str, day: dt.date) -> dt.date:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 import orjson
 
@@ -75,16 +75,26 @@ class SiteModel:
 
 
 @dataclass(frozen=True)
-class RunInfo:
-    """The run the status file names."""
+class Site:
+    """What a prefix's site files are built from, besides the listings."""
 
-    id: str
+    prefix: str
+    today: dt.date
+    generated_at: str
+    models: tuple[SiteModel, ...]
+    run: str  # the run's id, command and start, as the status file names them
     command: str
     started_at: str
+    replace_all: bool = False  # the manifest lists only these models (a run over every enabled model)
+    # The manifest whose other models' entries are kept: PUBLISHED (read when it is written), or a fixed one.
+    kept_manifest: Mapping[str, Any] | None | Literal["published"] = PUBLISHED
+    # Bytes to publish instead of a rebuilt file of the same content (a rollback's, `generated_at` and all).
+    keep: Mapping[str, Payload] = field(default_factory=dict)
 
-    def as_json(self, finished_at: str) -> dict[str, Any]:
+    def run_json(self, finished_at: str) -> dict[str, Any]:
+        """The status file's `run`."""
         return {
-            "id": self.id,
+            "id": self.run,
             "command": self.command or None,
             "started_at": self.started_at,
             "finished_at": finished_at,
@@ -92,25 +102,7 @@ class RunInfo:
         }
 
 
-@dataclass(frozen=True)
-class Site:
-    """What a prefix's site files are built from, besides the listings."""
-
-    prefix: str
-    today: dt.date
-    generated_at: str
-    run: RunInfo
-    models: tuple[SiteModel, ...]
-    replace_all: bool = False  # the manifest lists only these models (a run over every enabled model)
-    # The manifest whose other models' entries are kept: PUBLISHED (read when it is written), or a fixed one.
-    kept_manifest: Mapping[str, Any] | None | Literal["published"] = PUBLISHED
-    keep: Mapping[str, Payload] = field(
-        default_factory=dict
-    )  # bytes to publish instead of a rebuilt file of the same content
-
-
-@dataclass(frozen=True)
-class SiteFile:
+class SiteFile(NamedTuple):
     """A site file as a run writes it: built from a fresh listing of `listing` just before it is written."""
 
     site: Site
@@ -278,7 +270,7 @@ def status_entry(site: Site, model: SiteModel, days: Days, checked_at: str) -> d
         code=model.code,
         index=model.layout.index(),
         today=site.today,
-        run=site.run.id,
+        run=site.run,
         checked_at=checked_at,
         days=days,
         warnings=list(model.warnings),
@@ -289,5 +281,5 @@ def status_payload(
     site: Site, entries: list[dict[str, Any]], finished_at: str, previous: Mapping[str, Any] | None
 ) -> Payload:
     """The status file: this run, its models' entries, and `previous`'s entries of other models."""
-    content = status_document(site.run.as_json(finished_at), entries, previous)
+    content = status_document(site.run_json(finished_at), entries, previous)
     return checked_payload(status_path(site.prefix), "status", content)

@@ -10,9 +10,10 @@ from itertools import chain
 
 from . import quality, rules
 from .documents import Document, DocumentBuilder
-from .layout import Layout
+from .layout import Layout, normalize_prefix
+from .options import ExportOptions
 from .publish import FINAL_DAY_AGE, ObjectInfo, Payload, Spool, pause_for_tests
-from .quality import QualityOptions, QualityWarning
+from .quality import QualityWarning
 from .scopes import Scope, Wanted
 from .validation import check_document
 from .warehouse import Model, Snapshot
@@ -36,16 +37,6 @@ class Staged:
     refusals: list[QualityWarning] = field(default_factory=list)  # the gate's volume drops: refused unless allowed
 
 
-@dataclass(frozen=True)
-class Settings:
-    """What a run's documents depend on besides the warehouse."""
-
-    prefix: str
-    today: dt.date  # decides which season is "current" and which per-day files are final
-    generated_at: str
-    quality: QualityOptions
-
-
 def layout_of(prefix: str, model: Model) -> Layout:
     return Layout(prefix, model.code, model.is_default)
 
@@ -65,14 +56,16 @@ def expected_total(counts: list[int], models: int) -> int:
     return sum(counts) + round(sum(counts) / len(counts)) * max(models - len(counts), 0)
 
 
-@dataclass
 class _ModelFiles:
     """The files of the model being staged, as its seasons are built."""
 
-    days: list[tuple[dt.date, Payload]] = field(default_factory=list)
-    seasons: list[Payload] = field(default_factory=list)
-    season_counts: list[int] = field(default_factory=list)  # its files, season by season
-    newest_first: bool = False
+    __slots__ = ("days", "seasons", "season_counts", "newest_first")
+
+    def __init__(self) -> None:
+        self.days: list[tuple[dt.date, Payload]] = []
+        self.seasons: list[Payload] = []
+        self.season_counts: list[int] = []  # its files, season by season
+        self.newest_first = False
 
 
 class Stager:
@@ -81,14 +74,15 @@ class Stager:
 
     def __init__(
         self,
-        settings: Settings,
+        options: ExportOptions,
         scope: Scope,
         spool: Spool,
         listing: Listing,
         progress: Progress | None = None,
         part_models: int | None = None,  # a build worker's share of the run's models (progress counts these)
     ) -> None:
-        self.settings = settings
+        self.options = options
+        self.prefix = normalize_prefix(options.prefix)
         self.scope = scope
         self.spool = spool
         self.listing = listing
@@ -102,13 +96,13 @@ class Stager:
             yield self._model(snapshots)
 
     def _model(self, snapshots: Iterator[Snapshot]) -> Staged:
-        gate = quality.Gate(self.settings.today, self.settings.quality)
+        gate = quality.Gate(self.options.today, self.options.quality)
         staged: Staged | None = None
         files = _ModelFiles()
         for snapshot in snapshots:
             if staged is None:
                 model = snapshot.model
-                layout = layout_of(self.settings.prefix, model)
+                layout = layout_of(self.prefix, model)
                 staged = Staged(layout, model.code, self.listing(model), [], model.name, model.is_default)
                 self.counts.append(0)
             self._season(staged, gate, snapshot, files)
@@ -121,7 +115,7 @@ class Stager:
 
     def _season(self, staged: Staged, gate: quality.Gate, snapshot: Snapshot, files: _ModelFiles) -> None:
         """One snapshot's files: checked, built, validated and spooled (every one before the destination sees any)."""
-        builder = DocumentBuilder(snapshot, self.settings.generated_at)
+        builder = DocumentBuilder(snapshot, self.options.generated_at)
         wanted = self.scope.wanted(snapshot, staged.layout, staged.published)
         files.newest_first = wanted.newest_first
         wanted = wanted.within(snapshot)
@@ -129,7 +123,7 @@ class Stager:
         if graded is not None and snapshot.covers(graded):
             quality.require_graded(snapshot, graded)
         gate.check(snapshot, wanted.days)
-        paths = sum(len(season_paths(staged.layout, self.settings.today, *each)) for each in wanted.seasons)
+        paths = sum(len(season_paths(staged.layout, self.options.today, *each)) for each in wanted.seasons)
         files.season_counts.append(len(wanted.days) + paths)
         self.counts[-1] = expected_total(
             files.season_counts, snapshot.run_seasons
@@ -164,11 +158,11 @@ class Stager:
         self, builder: DocumentBuilder, layout: Layout, season: str, as_of: dt.date | None
     ) -> list[Document]:
         content = builder.season(season, as_of or builder.default_as_of(season))
-        return [Document(path, "season", content) for path in season_paths(layout, self.settings.today, season, as_of)]
+        return [Document(path, "season", content) for path in season_paths(layout, self.options.today, season, as_of)]
 
     def _finality(self, layout: Layout, payload: Payload) -> Payload:
         """A per-day file old enough and fully graded is final: it gets the final days' cache policy."""
         day = layout.date_of(payload.path) if payload.kind == "day" else None
-        if day is None or not payload.graded or day > self.settings.today - dt.timedelta(days=FINAL_DAY_AGE):
+        if day is None or not payload.graded or day > self.options.today - dt.timedelta(days=FINAL_DAY_AGE):
             return payload
         return replace(payload, final=True)

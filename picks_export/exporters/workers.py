@@ -19,9 +19,10 @@ from typing import Any
 
 from .engines.engine import Engine
 from .errors import ExportError
+from .options import ExportOptions
 from .publish import ObjectInfo, Spool
 from .scopes import Scope
-from .staging import Progress, Settings, Staged, Stager
+from .staging import Progress, Staged, Stager
 from .warehouse import Model, RunPlan, read_shown_picks
 
 # Runs over several models and at least this many days build in workers (a daily run stays in one process:
@@ -62,9 +63,9 @@ def _shared_progress(counters: Any, slot: int) -> Progress:
 class WorkerPool:
     """Stages a run's models in forked build workers."""
 
-    def __init__(self, engine: Engine, settings: Settings, scope: Scope) -> None:
+    def __init__(self, engine: Engine, options: ExportOptions, scope: Scope) -> None:
         self.engine = engine
-        self.settings = settings
+        self.options = options
         self.scope = scope
 
     def stage(
@@ -158,7 +159,7 @@ class WorkerPool:
         self.engine.for_worker(scratch)
         before = self.engine.queries_run
         staged: list[Staged] = []
-        stager = Stager(self.settings, self.scope, spool, lambda model: listed[model.code],
+        stager = Stager(self.options, self.scope, spool, lambda model: listed[model.code],
                         _shared_progress(*counter), part_models=len(models))  # fmt: skip
         try:
             for each in stager.stage(read_shown_picks(self.engine, plan, models)):
