@@ -17,12 +17,13 @@ from pathlib import Path
 import duckdb
 import orjson
 import pytest
-
 from conftest import published_bytes
-from picks_export.exporters import demo, workers
+
+from picks_export.exporters import demo
+from picks_export.exporters import workers as worker_pool
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
-from picks_export.exporters.export import ExportOptions, Exporter, build_workers
 from picks_export.exporters.errors import ExportError
+from picks_export.exporters.export import Exporter, ExportOptions, build_workers
 from picks_export.exporters.publish import content_hash, season_summary
 from picks_export.exporters.sinks import FolderSink
 
@@ -113,7 +114,7 @@ def test_the_library_takes_its_build_workers_from_its_options_not_the_environmen
             dt.date(2025, 8, 1), dt.date(2026, 7, 31), all_models=True
         )
         # six queries in one process; each further worker runs its own shown_picks query
-        assert outcome.queries == 6 + min(count or workers.available_cores(), 3), (count, outcome.queries)
+        assert outcome.queries == 6 + min(count or worker_pool.available_cores(), 3), (count, outcome.queries)
         published[count] = published_bytes(tmp_path / str(count))
     assert len(published[1]) > 500 and published[2] == published[1] == published[None]
 
@@ -216,11 +217,11 @@ def _parent_of(pid: int) -> int | None:
 def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) -> None:
     """Season objects carry their summary in their metadata: a daily run over a bucket holding the history
     downloads no season object to write the manifest (only the manifest itself, whose other entries it keeps)."""
+    from fakegcs import client_for
     from google.cloud import storage
 
-    from fakegcs import client_for
-    from picks_export.exporters.sinks.gcs_sink import GCSSink
     from picks_export.exporters.publish import META_SEASON
+    from picks_export.exporters.sinks.gcs_sink import GCSSink
 
     name = "picks-season-summaries"
     client_for(gcs.url).create_bucket(name)
@@ -254,7 +255,7 @@ def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) ->
 def test_progress_while_workers_build_counts_up_to_the_files_built(three_models: Path, tmp_path: Path, monkeypatch) -> None:
     """The parent shows the workers' progress while it waits: files built so far against an expected total, ending
     on the exact count (not one report at the end)."""
-    monkeypatch.setattr(workers, "PROGRESS_EVERY", 0.005)  # many looks while the workers build
+    monkeypatch.setattr(worker_pool, "PROGRESS_EVERY", 0.005)  # many looks while the workers build
     seen: list[tuple[int, int | None]] = []
     options = ExportOptions(today=TODAY, generated_at="2026-07-01T00:00:00Z", build_workers=2)
     exporter = Exporter(DuckDBEngine(three_models), FolderSink(tmp_path / "public"), options)

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import replace
 
 import pytest
-
 from conftest import group
+
 from picks_export.cli import error_message
 from picks_export.exporters import ExportError
 from picks_export.exporters.errors import OptionError

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import WarehouseRows, published_bytes
 from typer.testing import CliRunner
 
-from conftest import WarehouseRows, published_bytes
 from picks_export.cli import app
 from picks_export.exporters.errors import NotGradedError, StatusAlert, VolumeDropError
 from picks_export.exporters.export import ExportOptions
