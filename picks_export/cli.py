@@ -491,11 +491,12 @@ def _exporter(
 ) -> Exporter:
     # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
     from .exporters.engines import open_engine
-    from .exporters.export import ExportOptions, Exporter
+    from .exporters.export import ExportOptions, Exporter, build_workers, generated_at_now
     from .exporters.quality import QualityOptions
 
     options = ExportOptions(
-        model=model, prefix=prefix, today=today or today_in_new_york(), with_page=with_page, quality=quality or QualityOptions()
+        model=model, prefix=prefix, today=today or today_in_new_york(), with_page=with_page, quality=quality or QualityOptions(),
+        generated_at=generated_at_now(), build_workers=build_workers(),
     )
     sink = _open_store(dest, project)
     return Exporter(open_engine(warehouse, dataset, bigquery), sink, options, policy, on_plan)

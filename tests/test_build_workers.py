@@ -17,12 +17,13 @@ from pathlib import Path
 import duckdb
 import orjson
 import pytest
-
 from conftest import published_bytes
-from picks_export.exporters import demo, export
+
+from picks_export.exporters import demo
+from picks_export.exporters import workers as worker_pool
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
-from picks_export.exporters.export import ExportOptions, Exporter, build_workers
 from picks_export.exporters.errors import ExportError
+from picks_export.exporters.export import Exporter, ExportOptions, build_workers
 from picks_export.exporters.publish import content_hash, season_summary
 from picks_export.exporters.stores import FolderStore
 
@@ -95,6 +96,27 @@ def test_a_bad_row_of_a_later_model_stops_every_worker_count_alike(three_models:
         assert not dest.exists() or published_bytes(dest) == {}
         outcomes.add(done.stderr)
     assert len(outcomes) == 1  # the same message whatever the number of workers
+
+
+def test_the_library_takes_its_build_workers_from_its_options_not_the_environment(
+    three_models: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """ExportOptions.build_workers sets the workers (None: the cores this process may use); the library reads no
+    PICKS_EXPORT_BUILD_WORKERS (a value it could not read would fail the run) nor SOURCE_DATE_EPOCH."""
+    monkeypatch.setenv("PICKS_EXPORT_BUILD_WORKERS", "not a number")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert ExportOptions().generated_at != "1970-01-01T00:00:00Z"
+    published = {}
+    for count in (1, 2, None):
+        options = ExportOptions(today=TODAY, generated_at="2026-07-01T00:00:00Z", build_workers=count)
+        engine = DuckDBEngine(three_models)
+        outcome = Exporter(engine, FolderStore(tmp_path / str(count)), options).backfill(
+            dt.date(2025, 8, 1), dt.date(2026, 7, 31), all_models=True
+        )
+        # six queries in one process; each further worker runs its own shown_picks query
+        assert outcome.queries == 6 + min(count or worker_pool.available_cores(), 3), (count, outcome.queries)
+        published[count] = published_bytes(tmp_path / str(count))
+    assert len(published[1]) > 500 and published[2] == published[1] == published[None]
 
 
 def test_build_workers_setting() -> None:
@@ -195,11 +217,11 @@ def _parent_of(pid: int) -> int | None:
 def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) -> None:
     """Season objects carry their summary in their metadata: a daily run over a bucket holding the history
     downloads no season object to write the manifest (only the manifest itself, whose other entries it keeps)."""
+    from fakegcs import client_for
     from google.cloud import storage
 
-    from fakegcs import client_for
-    from picks_export.exporters.stores.gcs import GCSStore
     from picks_export.exporters.publish import META_SEASON
+    from picks_export.exporters.stores.gcs import GCSStore
 
     name = "picks-season-summaries"
     client_for(gcs.url).create_bucket(name)
@@ -233,10 +255,9 @@ def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) ->
 def test_progress_while_workers_build_counts_up_to_the_files_built(three_models: Path, tmp_path: Path, monkeypatch) -> None:
     """The parent shows the workers' progress while it waits: files built so far against an expected total, ending
     on the exact count (not one report at the end)."""
-    monkeypatch.setenv("PICKS_EXPORT_BUILD_WORKERS", "2")
-    monkeypatch.setattr(export, "PROGRESS_EVERY", 0.005)  # many looks while the workers build
+    monkeypatch.setattr(worker_pool, "PROGRESS_EVERY", 0.005)  # many looks while the workers build
     seen: list[tuple[int, int | None]] = []
-    options = ExportOptions(today=TODAY, generated_at="2026-07-01T00:00:00Z")
+    options = ExportOptions(today=TODAY, generated_at="2026-07-01T00:00:00Z", build_workers=2)
     exporter = Exporter(DuckDBEngine(three_models), FolderStore(tmp_path / "public"), options)
     outcome = exporter.backfill(dt.date(2025, 8, 1), dt.date(2026, 7, 31), lambda built, total: seen.append((built, total)),
                                 all_models=True)

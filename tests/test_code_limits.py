@@ -22,10 +22,6 @@ KNOWN: dict[str, dict[str, int]] = {
     "picks_export/cli.py: backfill": {"parameters": 30},
     "picks_export/cli.py: season": {"parameters": 27},
     "picks_export/exporters/demo.py: _season_rows": {"function lines": 63},
-    "picks_export/exporters/export.py: Exporter": {"class lines": 453},
-    "picks_export/exporters/export.py: Exporter._stage": {"function lines": 61},
-    "picks_export/exporters/export.py: Exporter._stage_in_parallel": {"function lines": 66},
-    "picks_export/exporters/runs.py: rollback": {"function lines": 63},
 }
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
-
 from conftest import group
+
+from picks_export.cli import error_message
 from picks_export.exporters import ExportError
+from picks_export.exporters.errors import OptionError
 
 DAY = dt.date(2026, 1, 14)
 
@@ -144,13 +147,40 @@ def test_backfill_writes_dates_with_picks_and_each_touched_season(rows, run):
 
 
 def test_backfill_refuses_an_inverted_range(rows, run):
-    with pytest.raises(ExportError, match="before"):
+    with pytest.raises(OptionError, match="before") as refused:
         run(rows).exporter().backfill(DAY, DAY - dt.timedelta(days=1))
+    # the library speaks of the options' concepts; the command line shows them as its flags
+    assert str(refused.value) == f"end {DAY - dt.timedelta(days=1)} is before start {DAY}"
+    assert error_message(refused.value) == f"--end {DAY - dt.timedelta(days=1)} is before --start {DAY}"
 
 
 def test_season_as_of_outside_the_season_is_refused(rows, run):
-    with pytest.raises(ExportError, match="not in season"):
+    with pytest.raises(OptionError, match="not in season") as refused:
         run(rows).exporter().season("2025-26", as_of=dt.date(2026, 8, 1))
+    assert str(refused.value) == "as of 2026-08-01 is not in season 2025-26 (2025-08-01 to 2026-07-31)"
+    assert error_message(refused.value).startswith("--as-of 2026-08-01 is not in season 2025-26")
+
+
+def test_dates_out_of_range_and_a_day_far_ahead_name_their_concepts(rows, run):
+    rows.pick(DAY, "Player")
+    made = run(rows, today=DAY)
+    with pytest.raises(OptionError) as refused:
+        made.exporter().daily(dt.date(3000, 1, 1))
+    assert error_message(refused.value) == (
+        "--date 3000-01-01 is out of range: dates must be between 1900-01-01 and 2999-12-31"
+    )
+    ahead = DAY + dt.timedelta(days=3)
+    with pytest.raises(OptionError) as refused:
+        made.exporter().daily(ahead)
+    assert error_message(refused.value) == (
+        f"--date {ahead} is more than a day after today ({DAY}) and model A has no shown picks that day:"
+        " nothing published"
+    )
+    made.options = replace(made.options, today=dt.date(3001, 1, 1))
+    with pytest.raises(OptionError) as refused:
+        made.exporter().daily(DAY)
+    assert str(refused.value).startswith("today 3001-01-01 is out of range")
+    assert made.published() == []
 
 
 def test_rerun_is_byte_identical(rows, run):

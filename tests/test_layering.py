@@ -105,6 +105,6 @@ def test_the_import_contracts_run_before_the_tests():
         "core-no-cloud-clients",
     } <= set(contracts)
     layers = contracts["library-layers"]["layers"]
-    assert layers[:2] == ["export", "runs"] and contracts["library-layers"]["exhaustive"] is True
+    assert layers[0] == "export" and "runs" in layers and contracts["library-layers"]["exhaustive"] is True
     assert contracts["core-no-cloud-clients"]["source_modules"] == ["picks_export"]
     assert {"google", "boto3"} <= set(contracts["core-no-cloud-clients"]["forbidden_modules"])

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import WarehouseRows, published_bytes
 from typer.testing import CliRunner
 
-from conftest import WarehouseRows, published_bytes
 from picks_export.cli import app
 from picks_export.exporters.errors import NotGradedError, StatusAlert, VolumeDropError
 from picks_export.exporters.export import ExportOptions
@@ -312,6 +312,21 @@ def test_status_command_exits_9_on_an_old_run_a_missing_file_or_junk(run, rows, 
 
 def test_status_alert_is_exit_9():
     assert StatusAlert.exit_code == 9
+
+
+def test_a_bad_max_age_names_its_concept_and_the_command_line_its_flag(tmp_path):
+    from picks_export.cli import error_message
+    from picks_export.exporters.errors import OptionError
+    from picks_export.exporters.status import parse_age
+
+    assert parse_age("26h") == dt.timedelta(hours=26) and parse_age("90") == dt.timedelta(seconds=90)
+    with pytest.raises(OptionError) as refused:
+        parse_age("{soon}")
+    assert str(refused.value) == "max age '{soon}' is not a positive duration like 26h, 90m or 2d"
+    assert error_message(refused.value) == "--max-age '{soon}' is not a positive duration like 26h, 90m or 2d"
+    result = runner.invoke(app, ["status", "--dest", str(tmp_path), "--max-age", "0h"])
+    assert result.exit_code == 1
+    assert result.stderr == "Error: --max-age '0h' is not a positive duration like 26h, 90m or 2d\n"
 
 
 # Logs for the scheduler

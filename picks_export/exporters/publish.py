@@ -5,8 +5,9 @@ action per file: new, changed, unchanged (skipped), restyle (headers only), refu
 (a newer run already published it). Files then go out in order, schemas and per-day files first, season files
 next, the indexes, and the manifest last, so that a reader never finds an index entry or a season date whose day
 file is missing, nor a manifest entry whose files are not all there. Each index and the manifest are built again
-from a fresh listing just before they are written, and written only if they did not change meanwhile: runs
-racing each other end with indexes of exactly the day files present.
+from a fresh listing just before they are written (by the caller, which drives the phases: `plan.carry_out`), and
+written only if they did not change meanwhile: runs racing each other end with indexes of exactly the day files
+present.
 Nothing here imports a store's client library: the stores do the talking, through `transfer`.
 """
 
@@ -228,6 +229,11 @@ class Report:
         return sum(1 for result in self.results if result.status == status)
 
     @property
+    def stopped(self) -> bool:
+        """A file failed or was refused: the later phases are not attempted."""
+        return any(result.status in ("failed", "refused") for result in self.results)
+
+    @property
     def failed(self) -> list[FileResult]:
         return [result for result in self.results if result.status in ("failed", "refused", "not attempted")]
 
@@ -279,15 +285,6 @@ REBUILT_KINDS: tuple[PublishKind, ...] = tuple(kind.name for kind in FILE_KINDS 
 UNRECORDED_KINDS: tuple[PublishKind, ...] = tuple(kind.name for kind in FILE_KINDS if not kind.recorded)
 
 
-@dataclass(frozen=True)
-class Rebuild:
-    """A file built from what is published when it is written (an index, the manifest), not when it is planned."""
-
-    listing: str  # the folder (ending in `/`) or the single path whose listing it is built from
-    build: Callable[[Mapping[str, ObjectInfo]], Payload]
-    depends_on: tuple[str, ...]  # folders whose files it is built from: a write there by this run forces a rewrite
-
-
 class _Rules:
     """A run's decisions, as the transfer asks for them."""
 
@@ -308,18 +305,43 @@ class _Rules:
         return payload.kind not in UNRECORDED_KINDS
 
 
+class PublishedView:
+    """The destination as the site files read it (`site.Published`): listings with their metadata decoded, and
+    a file's bytes."""
+
+    def __init__(self, transfer: Transfer[Payload], store: Store) -> None:
+        self._transfer = transfer
+        self._store = store
+
+    def list(self, folder: str) -> dict[str, ObjectInfo]:
+        return self._transfer.listing(folder)
+
+    def read(self, path: str) -> bytes | None:
+        return self._store.read(path)
+
+
 # Keeps a run's record of what it changed, given the sink, the run's policy and what happened to each file.
 RecordRun = Callable[["Sink", "PublishPolicy", Sequence["FileResult"]], None]
 
 
+def in_phases(steps: Sequence[Step]) -> list[list[Step]]:
+    """The steps of each phase (PHASES), in publishing order, each phase's steps in their planned order."""
+    return [[step for step in steps if step.payload.kind in kinds] for kinds in PHASES]
+
+
 class Publisher:
-    """Plans and publishes one run's files through a sink."""
+    """Plans one run's files and publishes them through a sink, phase by phase as its caller drives it.
+
+    The caller (`plan.carry_out`) takes the plan through `begin`, `send` for each phase, and `end`; the files that
+    are built from what is published (the indexes, the manifest, the status file) it builds itself from a fresh
+    listing and offers with `put_rebuilt`. The publisher calls nothing above it."""
 
     def __init__(self, sink: Sink, policy: PublishPolicy, record: RecordRun | None = None) -> None:
         self.sink = sink
         self.policy = policy
         self.record = record  # keeps the run's record (runs.write_record); none: the run is not recorded
         self.transfer = Transfer(sink, _Rules(policy, sink.has_headers), policy.retry_deadline)
+        self.published = PublishedView(self.transfer, sink)  # what the site files are built from
 
     def listing(self, folders: Sequence[str]) -> dict[str, ObjectInfo]:
         published: dict[str, ObjectInfo] = {}
@@ -330,18 +352,12 @@ class Publisher:
     def plan(self, payloads: Sequence[Payload], published: Mapping[str, ObjectInfo]) -> list[Step]:
         return [decide(each, published.get(each.path), self.policy, self.sink.has_headers) for each in payloads]
 
-    def publish(
-        self,
-        steps: Sequence[Step],
-        rebuilt: Mapping[str, Rebuild] | None = None,
-        on_plan: Callable[[Mapping[str, Action]], None] | None = None,
-    ) -> Report:
-        """Carry out a plan phase by phase; a phase with a failure stops the later ones. `on_plan` hears the plan
-        (each path's action) before anything is sent.
+    def begin(
+        self, steps: Sequence[Step], on_plan: Callable[[Mapping[str, Action]], None] | None = None
+    ) -> tuple[list[Step], Report]:
+        """The plan in publishing order and its report; `on_plan` hears each path's action before anything is sent.
 
-        A path of `rebuilt` is not written as planned: what it is built from is listed again once the files before
-        it are out, and the file built from that listing is written if it did not change meanwhile."""
-        rebuilds = rebuilt or {}
+        A dry run's report is complete (each file as planned); a plan with a refused file raises PublishRefused."""
         steps = sorted(steps, key=lambda step: _PHASE_OF[step.payload.kind])  # stable: keeps each phase's order
         actions = {step.payload.path: step.action for step in steps}
         report = Report([], self.policy.dry_run, actions, self.sink.describe)
@@ -357,22 +373,58 @@ class Publisher:
                     f"refusing to publish anything: {self.sink.describe(first.payload.path)}: {first.reason}{more}",
                     report,
                 )
-            return report
+            return steps, report
         pause_for_tests("publish")
-        try:
-            self._phases(steps, rebuilds, report)
-        except BaseException:  # an interruption: record what was written so far, then go on unwinding
-            self._record(report, quiet=True)
-            raise
+        return steps, report
+
+    def send(self, phase: Sequence[Step], report: Report, rebuilt: Mapping[str, FileResult]) -> None:
+        """Carry out one phase's planned writes and deletes; a path of `rebuilt` has been written already (its
+        result given). After a failure in an earlier phase nothing is attempted."""
+        if report.stopped:
+            report.results += [FileResult(step.payload.path, "not attempted", 0, "an earlier file failed") for step in phase]
+            return
+        todo = [step for step in phase if step.action in ("new", "changed", "restyle") and step.payload.path not in rebuilt]
+        done = {result.path: result for result in self.transfer.apply(todo)} if todo else {}
+        gone = [step for step in phase if step.action == "delete" and step.payload.path not in rebuilt]
+        done.update({result.path: result for result in self.transfer.delete(gone)} if gone else {})
+        done.update(rebuilt)
+        for step in phase:
+            report.results.append(done.get(step.payload.path) or _skipped(step))
+
+    def put_rebuilt(
+        self, payload: Payload, existing: ObjectInfo | None, *, force: bool, retried: bool
+    ) -> FileResult | None:
+        """Write a file built from a listing just taken (`existing`: what the listing holds at its path) unless it
+        changed since; None when it did (then list, build and offer it again, up to MAX_REBUILDS times).
+
+        `force`: this run wrote files the rebuilt one depends on, so it is written even when its content is the
+        same. Its new generation makes a racing run that listed before those files landed fail its precondition
+        and list again, rather than put back a file built from the older listing."""
+        if retried and existing and existing.run == self.policy.run and existing.content_hash == payload.content_hash:
+            # Our write had landed before its answer was lost (a retried request): it is the file.
+            return FileResult(payload.path, "written", existing.size, "", existing.generation)
+        step = decide(payload, existing, self.policy, self.sink.has_headers)
+        if step.action in ("unchanged", "restyle") and force:
+            step = Step(payload, "changed", existing, "rewritten after this run's files it is built from")
+        elif step.action == "unchanged":
+            return _skipped(step)
+        return self.transfer.put(step)
+
+    def end(self, report: Report, planned: int) -> Report:
+        """Write the run's record; raise PublishFailed when some files could not be published."""
         self._record(report, quiet=bool(report.failed))
         if report.failed:
             failed = report.failed
             raise PublishFailed(
-                f"{len(failed)} of {len(steps)} files not published; first: "
+                f"{len(failed)} of {planned} files not published; first: "
                 f"{self.sink.describe(failed[0].path)}: {failed[0].status}: {failed[0].detail}",
                 report,
             )
         return report
+
+    def abort(self, report: Report) -> None:
+        """An interruption: record what was written so far (quietly), before the caller goes on unwinding."""
+        self._record(report, quiet=True)
 
     def _record(self, report: Report, *, quiet: bool) -> None:
         """Write the run record (`_runs/{run}.json`) when the run changed anything; a failed run's quietly."""
@@ -384,50 +436,10 @@ class Publisher:
             if not quiet:
                 raise
 
-    def _phases(self, steps: Sequence[Step], rebuilds: Mapping[str, Rebuild], report: Report) -> None:
-        stopped = False
-        for kinds in PHASES:
-            phase = [step for step in steps if step.payload.kind in kinds]
-            if stopped:
-                report.results += [FileResult(step.payload.path, "not attempted", 0, "an earlier file failed") for step in phase]
-                continue
-            written = [result.path for result in report.results if result.status == "written"]
-            again = {
-                path: self._rebuild(path, rebuilds[path], force=any(each.startswith(rebuilds[path].depends_on) for each in written))
-                for path in (step.payload.path for step in phase)
-                if path in rebuilds
-            }
-            todo = [step for step in phase if step.action in ("new", "changed", "restyle") and step.payload.path not in again]
-            done = {result.path: result for result in self.transfer.apply(todo)} if todo else {}
-            gone = [step for step in phase if step.action == "delete" and step.payload.path not in again]
-            done.update({result.path: result for result in self.transfer.delete(gone)} if gone else {})
-            done.update(again)
-            for step in phase:
-                report.results.append(done.get(step.payload.path) or _skipped(step))
-            stopped = any(result.status in ("failed", "refused") for result in report.results)
 
-
-    def _rebuild(self, path: str, rebuild: Rebuild, force: bool) -> FileResult:
-        """List what the file is built from, build it and write it unless it changed meanwhile; repeat.
-
-        `force`: this run wrote files the rebuilt one depends on, so it is written even when its content is the
-        same. Its new generation makes a racing run that listed before those files landed fail its precondition
-        and list again, rather than put back a file built from the older listing."""
-        for attempt in range(MAX_REBUILDS):
-            listed = self.transfer.listing(rebuild.listing)
-            payload, existing = rebuild.build(listed), listed.get(path)
-            if attempt and existing and existing.run == self.policy.run and existing.content_hash == payload.content_hash:
-                # Our write had landed before its answer was lost (a retried request): it is the file.
-                return FileResult(path, "written", existing.size, "", existing.generation)
-            step = decide(payload, existing, self.policy, self.sink.has_headers)
-            if step.action in ("unchanged", "restyle") and force:
-                step = Step(payload, "changed", existing, "rewritten after this run's files it is built from")
-            elif step.action == "unchanged":
-                return _skipped(step)
-            result = self.transfer.put(step)
-            if result is not None:
-                return result
-        return FileResult(path, "failed", 0, f"what it is built from kept changing under other runs ({MAX_REBUILDS} listings)")
+def gave_up(path: str) -> FileResult:
+    """A rebuilt file that could not be written: what it is built from changed under other runs every time."""
+    return FileResult(path, "failed", 0, f"what it is built from kept changing under other runs ({MAX_REBUILDS} listings)")
 
 
 def _planned(step: Step, refused_run: bool) -> FileResult:

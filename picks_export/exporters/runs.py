@@ -9,39 +9,39 @@ recorded run itself, so it can be undone too.
 """
 
 from __future__ import annotations
-from .common import and_more, utc_timestamp
 
 import datetime as dt
+import hashlib
 import re
 import time
 from collections.abc import Mapping, Sequence
-import hashlib
 from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 
+from .common import and_more, utc_timestamp
 from .errors import ExportError, OutputError
 from .kinds import KIND, kind_of_path
 from .manifest import manifest_path
+from .plan import Plan, carry_out
 from .publish import (
     REBUILT_KINDS,
     RUNS_FOLDER,
     FileResult,
     ObjectInfo,
     Payload,
+    Publisher,
     PublishKind,
     PublishPolicy,
-    Publisher,
     Report,
     Sink,
     Step,
     day_summary,
-    decide,
-    season_summary,
     file_hash,
+    season_summary,
 )
-from .rebuild import PublishedModel, json_or_none, published_manifest, rebuilt_files
+from .site import Site, SiteFile, SiteModel, build, json_or_none, published_manifest, site_files
 from .stores.base import check_relative_path
 
 RUN_ID = re.compile(r"[0-9]{20}-[0-9a-f]{8}")
@@ -66,14 +66,6 @@ def check_run_id(run: str) -> str:
 
 def started_at(run: str) -> str:
     return _iso(int(run[:20]) / 1e9)
-
-
-def _status_run(policy: PublishPolicy) -> dict[str, Any]:
-    """The rollback as the status file names its run."""
-    from .. import __version__
-
-    return {"id": policy.run, "command": policy.command or None, "started_at": started_at(policy.run),
-            "finished_at": _iso(time.time()), "version": __version__}
 
 
 def _iso(seconds: float) -> str:
@@ -226,50 +218,73 @@ def rollback(
     published) unless `force`. The previous bytes are all read before anything is written."""
     record = load_record(sink, run)
     publisher = Publisher(sink, replace(policy, allow_shrink=True, command=policy.command or f"rollback {run}"), write_record)
-    policy = publisher.policy
     entries = {entry["path"]: entry for entry in record["files"]}
     for path in entries:
         check_relative_path(path)  # a record is a file anyone could have edited: its paths stay in the destination
     current = publisher.listing(sorted({_listing_of(path) for path in entries}))
-    rebuilt_kinds = REBUILT_KINDS
     changed = [path for path, entry in entries.items()
-               if _kind(path) not in rebuilt_kinds and not _still_written(entry, current.get(path), run)]
+               if _kind(path) not in REBUILT_KINDS and not _still_written(entry, current.get(path), run)]
     if changed and not force:
         more = and_more(len(changed))
         raise RollbackRefused(
             f"refusing to roll back run {run}: a later run changed {sink.describe(changed[0])}{more};"
             " --force puts them back anyway"
         )
+    steps, restored = _put_back(publisher, entries, current, run)
+    deleted = {step.payload.path for step in steps if step.action == "delete"}
+    rebuilt: list[SiteFile] = []
+    for site in _sites(publisher, entries, restored, today, generated_at):
+        for file in site_files(site):
+            if file.path in deleted:
+                continue  # the run created it: the prefix goes back to having none
+            rebuilt.append(file)
+            if file.path not in {step.payload.path for step in steps}:  # planned so that a dry run shows it
+                listed = publisher.listing([file.listing])
+                steps += publisher.plan([build(file, listed, publisher.published, utc_timestamp())], listed)
+    return carry_out(publisher, Plan(tuple(steps), tuple(rebuilt)), publisher.published)
+
+
+def _put_back(
+    publisher: Publisher, entries: Mapping[str, Mapping[str, Any]], current: Mapping[str, ObjectInfo], run: str
+) -> tuple[list[Step], dict[str, Payload]]:
+    """The steps that put each recorded file back (or delete it), and the previous bytes read for them. A file
+    built from what is published that a later run changed is left to be rebuilt."""
     steps: list[Step] = []
     restored: dict[str, Payload] = {}
     for path, entry in sorted(entries.items()):
         existing = current.get(path)
-        if _kind(path) in rebuilt_kinds and not _still_written(entry, existing, run):
-            continue  # changed by a later run: rebuilt below from what is published, not put back
+        if _kind(path) in REBUILT_KINDS and not _still_written(entry, existing, run):
+            continue  # changed by a later run: rebuilt from what is published, not put back
         if entry.get("previous") is None:
             if existing is not None:
                 steps.append(Step(Payload(path, _kind(path), "", 0, inline=b""), "delete", existing))
             continue
-        restored[path] = _restored(sink, entry)
-        steps.append(decide(restored[path], existing, policy, sink.has_headers))
-    deleted = {step.payload.path for step in steps if step.action == "delete"}
-    rebuilt = {}
-    for prefix in sorted({match[1] for path in entries if (match := _MODEL_PATH.match(path))}
-                         | {path[: -len("manifest.json")] for path in entries if _kind(path) == "manifest"}):
+        restored[path] = _restored(publisher.sink, entry)
+        steps += publisher.plan([restored[path]], current)
+    return steps, restored
+
+
+def _sites(
+    publisher: Publisher,
+    entries: Mapping[str, Any],
+    restored: Mapping[str, Payload],
+    today: dt.date,
+    generated_at: str,
+) -> list[Site]:
+    """The site of each prefix the run touched: the models of its manifest (as put back) whose folders hold a file
+    of the run, their other entries kept from that manifest; a rebuilt file whose content is what it was goes back
+    byte for byte (its `generated_at` too)."""
+    sink, policy = publisher.sink, publisher.policy
+    prefixes = {match[1] for path in entries if (match := _MODEL_PATH.match(path))}
+    prefixes |= {path[: -len("manifest.json")] for path in entries if _kind(path) == "manifest"}
+    sites = []
+    for prefix in sorted(prefixes):
         path = manifest_path(prefix)
-        if path in deleted:
-            continue  # the run created the manifest: the prefix goes back to having none
-        manifest = published_manifest(sink.read, prefix, restored[path].data if path in restored else None)
-        manifest = manifest or published_manifest(sink.read, prefix)
-        models = [model for entry in (manifest or {}).get("models", []) if (model := PublishedModel.of(prefix, entry))]
-        touched = [model for model in models if any(each.startswith(model.layout.folders()) for each in entries)]
-        files = rebuilt_files(sink.read, publisher.listing, prefix, touched, manifest, today, generated_at, restored,
-                              run=lambda: _status_run(policy))
-        for file, rebuild in files.items():
-            if file in deleted:
-                continue
-            rebuilt[file] = rebuild
-            if file not in {step.payload.path for step in steps}:  # planned so that a dry run shows it
-                listed = publisher.listing([rebuild.listing])
-                steps.append(decide(rebuild.build(listed), listed.get(file), policy, sink.has_headers))
-    return publisher.publish(steps, rebuilt)
+        manifest = published_manifest(sink, prefix, restored[path].data if path in restored else None)
+        manifest = manifest or published_manifest(sink, prefix)
+        models = [model for entry in (manifest or {}).get("models", []) if (model := SiteModel.of_entry(prefix, entry))]
+        touched = tuple(model for model in models if any(each.startswith(model.layout.folders()) for each in entries))
+        site = Site(prefix, today, generated_at, touched, policy.run, policy.command, started_at(policy.run),
+                    kept_manifest=manifest, keep=restored)  # fmt: skip
+        sites.append(site)
+    return sites

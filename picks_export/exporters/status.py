@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ExportError, StatusAlert
+from .errors import OptionError, StatusAlert
 
 
 def status_path(prefix: str) -> str:
@@ -67,7 +67,8 @@ def parse_age(text: str) -> dt.timedelta:
     """`26h`, `90m`, `2d` or plain seconds."""
     found = _AGE.fullmatch(text.strip().lower())
     if not found or float(found.group(1)) <= 0:
-        raise ExportError(f"--max-age {text!r} is not a positive duration like 26h, 90m or 2d")
+        shown = repr(text).replace("{", "{{").replace("}", "}}")  # braces in an OptionError's message name concepts
+        raise OptionError(f"{{max_age}} {shown} is not a positive duration like 26h, 90m or 2d")
     return dt.timedelta(seconds=float(found.group(1)) * _UNIT_SECONDS[found.group(2)])
 
 

@@ -1,0 +1,135 @@
+"""The plan of a run: what it will do with each file, decided once against what is published, then carried out.
+
+A publishing run hands over the files it wants (each model's per-day and season files, validated and spooled,
+with the listing of the model's folders taken once; the schemas and the page with theirs). `plan_run` decides
+each file's step once and derives from the same steps what each model's index will list, the manifest and the
+status file: one `Plan` value that the dry run shows, the shrink guard refuses on and `carry_out` publishes. A
+rollback builds its own plan (files put back, files deleted) and publishes it the same way.
+
+Who calls whom: the run drives the phases. `carry_out` takes the plan through the publisher phase by phase;
+each site file of a phase (an index, the manifest, the status file) it builds here from a fresh listing
+(`site.build`, a pure function of the listing and the plan's data) and offers to the publisher, which writes it
+only if it did not change meanwhile, up to MAX_REBUILDS times. The publisher calls nothing above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .common import utc_timestamp
+from .manifest import manifest_path
+from .publish import MAX_REBUILDS, Action, FileResult, ObjectInfo, Payload, Publisher, Report, Step, gave_up, in_phases
+from .site import (
+    Days,
+    Published,
+    Site,
+    SiteFile,
+    SiteModel,
+    build,
+    index_payload,
+    manifest_entry,
+    manifest_payload,
+    planned_days,
+    planned_seasons,
+    previous_document,
+    site_files,
+    status_entry,
+    status_payload,
+)
+from .status import status_path
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every file of a run with its step, in planned order, and the site files among them that are built again
+    from a fresh listing when they are written."""
+
+    steps: tuple[Step, ...]
+    rebuilt: tuple[SiteFile, ...] = ()
+
+
+def plan_run(
+    publisher: Publisher,
+    published: Published,
+    site: Site,
+    listings: Mapping[str, Mapping[str, ObjectInfo]],
+    shared: Sequence[tuple[str, Sequence[Payload]]],
+) -> Plan:
+    """The plan of a publishing run: `shared` files (each group with the folder listed for it: the schemas, the
+    page), each of the site's models' files (`built`, against `listings`: its folders' listing by model code) and
+    its index, then the manifest and the status file as they will be."""
+    steps: list[Step] = []
+    for folder, payloads in shared:
+        steps += publisher.plan(payloads, publisher.listing([folder]))
+    # Each model's steps, and the days its index lists once they are out: planned once, used by all three files.
+    planned: list[tuple[SiteModel, list[Step], Days]] = []
+    for model in site.models:
+        listing = listings[model.code]
+        model_steps = publisher.plan(model.built, listing)
+        days = planned_days(published, model.layout, listing, model_steps)
+        planned.append((model, model_steps, days))
+        steps += model_steps + publisher.plan([index_payload(site, model, days)], listing)
+    path = manifest_path(site.prefix)
+    listed = publisher.listing([path])
+    entries = [
+        manifest_entry(site, model, days, planned_seasons(published, model.layout, listings[model.code], model_steps))
+        for model, model_steps, days in planned
+    ]
+    previous = previous_document(published, "manifest", path, listed)
+    steps += publisher.plan([manifest_payload(site, entries, previous)], listed)
+    path, now = status_path(site.prefix), utc_timestamp()
+    listed = publisher.listing([path])
+    entries = [status_entry(site, model, days, now) for model, _, days in planned]
+    previous = previous_document(published, "status", path, listed)
+    steps += publisher.plan([status_payload(site, entries, now, previous)], listed)
+    return Plan(tuple(steps), tuple(site_files(site)))
+
+
+def carry_out(
+    publisher: Publisher,
+    plan: Plan,
+    published: Published,
+    on_plan: Callable[[Mapping[str, Action]], None] | None = None,
+) -> Report:
+    """Publish `plan` phase by phase (a phase with a failure stops the later ones); `on_plan` hears each path's
+    action before anything is sent. A dry run ends with the plan's report."""
+    steps, report = publisher.begin(plan.steps, on_plan)
+    if report.dry_run:
+        return report
+    try:
+        for phase in in_phases(steps):
+            rebuilt = {} if report.stopped else _rebuild_phase(publisher, plan, phase, report, published)
+            publisher.send(phase, report, rebuilt)
+    except BaseException:  # an interruption: record what was written so far, then go on unwinding
+        publisher.abort(report)
+        raise
+    return publisher.end(report, len(steps))
+
+
+def _rebuild_phase(
+    publisher: Publisher, plan: Plan, phase: Sequence[Step], report: Report, published: Published
+) -> dict[str, FileResult]:
+    """Each site file of the phase, in the phase's order, built from a fresh listing and written unless it
+    changed meanwhile; forced when this run wrote a file under a folder it is built from."""
+    files = {file.path: file for file in plan.rebuilt}
+    written = [result.path for result in report.results if result.status == "written"]
+    rebuilt = {}
+    for step in phase:
+        file = files.get(step.payload.path)
+        if file is not None:
+            force = any(path.startswith(file.depends_on) for path in written)
+            rebuilt[file.path] = rebuild(publisher, file, published, force=force)
+    return rebuilt
+
+
+def rebuild(publisher: Publisher, file: SiteFile, published: Published, *, force: bool) -> FileResult:
+    """List what `file` is built from, build it and offer it to the publisher; again while another run changed
+    it in between."""
+    for attempt in range(MAX_REBUILDS):
+        listed = publisher.listing([file.listing])
+        payload = build(file, listed, published, utc_timestamp())
+        result = publisher.put_rebuilt(payload, listed.get(file.path), force=force, retried=attempt > 0)
+        if result is not None:
+            return result
+    return gave_up(file.path)

@@ -1,0 +1,285 @@
+"""The site files: each model's index, the manifest and the status file, built from what is published.
+
+Pure functions of a listing (what a folder holds, as `ObjectInfo`s), of a run's planned steps, and of what the
+published files say when read back (`Published.read`): a publishing run plans these files with them (from its
+listings and its steps) and builds each one again from a fresh listing just before it is written (`build`); a
+rollback, which has no warehouse, builds them the same way for the models the published manifest names.
+`manifest.py` and `status.py` give the documents their shape; this module decides what goes into them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple, Protocol
+
+import orjson
+
+from .. import __version__
+from . import rules
+from .documents import Document, Kind, index_document
+from .layout import Layout
+from .manifest import manifest_document, manifest_path, model_entry, season_entry
+from .publish import ObjectInfo, Payload, Step, day_summary, season_summary
+from .status import status_document, status_model_entry, status_path
+from .validation import check_document, problems
+
+Days = dict[dt.date, tuple[int, bool]]  # a model's per-day files by date: (picks shown, fully graded)
+SiteKind = Literal["index", "manifest", "status"]
+# The manifest whose other models' entries a rebuilt manifest keeps: the published one when it is written.
+PUBLISHED: Literal["published"] = "published"
+
+
+class Published(Protocol):
+    """The destination as the site files read it: a listing of a folder (or one path), a file's bytes."""
+
+    def list(self, folder: str) -> Mapping[str, ObjectInfo]: ...
+
+    def read(self, path: str) -> bytes | None: ...
+
+
+def json_or_none(data: bytes | None) -> Any:
+    """The JSON of a published file, or None when it is missing or not JSON."""
+    try:
+        return orjson.loads(data) if data is not None else None
+    except orjson.JSONDecodeError:
+        return None
+
+
+def checked_payload(path: str, kind: Kind, content: dict[str, Any]) -> Payload:
+    """A built document, once it passed its schema, ready to publish."""
+    check_document(Document(path, kind, content))
+    return Payload.of(path, kind, content)
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    """A model as its site files name it, with what this run knows of it."""
+
+    code: str
+    name: str
+    layout: Layout
+    is_default: bool
+    warnings: tuple[dict[str, Any], ...] = ()  # the quality gate's findings, as the status file lists them
+    built: tuple[Payload, ...] = ()  # this run's files of the model: a season file's summary without a read
+
+    @classmethod
+    def of_entry(cls, prefix: str, entry: Mapping[str, Any]) -> SiteModel | None:
+        """The model of a published manifest entry, or None when its folder is not where this version puts it."""
+        code, name, default = entry.get("code"), entry.get("name"), entry.get("default")
+        if not (isinstance(code, str) and isinstance(name, str) and isinstance(default, bool)):
+            return None
+        layout = Layout(prefix, code, default)
+        return cls(code, name, layout, default) if layout.base == entry.get("path") else None
+
+
+@dataclass(frozen=True)
+class Site:
+    """What a prefix's site files are built from, besides the listings."""
+
+    prefix: str
+    today: dt.date
+    generated_at: str
+    models: tuple[SiteModel, ...]
+    run: str  # the run's id, command and start, as the status file names them
+    command: str
+    started_at: str
+    replace_all: bool = False  # the manifest lists only these models (a run over every enabled model)
+    # The manifest whose other models' entries are kept: PUBLISHED (read when it is written), or a fixed one.
+    kept_manifest: Mapping[str, Any] | None | Literal["published"] = PUBLISHED
+    # Bytes to publish instead of a rebuilt file of the same content (a rollback's, `generated_at` and all).
+    keep: Mapping[str, Payload] = field(default_factory=dict)
+
+    def run_json(self, finished_at: str) -> dict[str, Any]:
+        """The status file's `run`."""
+        return {
+            "id": self.run,
+            "command": self.command or None,
+            "started_at": self.started_at,
+            "finished_at": finished_at,
+            "version": __version__,
+        }
+
+
+class SiteFile(NamedTuple):
+    """A site file as a run writes it: built from a fresh listing of `listing` just before it is written."""
+
+    site: Site
+    kind: SiteKind
+    path: str
+    listing: str  # the folder (ending in `/`) or the single path listed
+    depends_on: tuple[str, ...]  # folders whose files it is built from: a write there by this run forces a rewrite
+    model: SiteModel | None = None  # an index's model
+
+
+def site_files(site: Site) -> list[SiteFile]:
+    """Each model's index (from its picks/ folder), then the manifest and the status file (from every folder)."""
+    files = []
+    for model in site.models:
+        picks = model.layout.folders()[0]
+        files.append(SiteFile(site, "index", model.layout.index(), picks, (picks,), model))
+    folders = tuple(folder for model in site.models for folder in model.layout.folders())
+    files.append(SiteFile(site, "manifest", manifest_path(site.prefix), manifest_path(site.prefix), folders))
+    files.append(SiteFile(site, "status", status_path(site.prefix), status_path(site.prefix), folders))
+    return files
+
+
+def build(file: SiteFile, listed: Mapping[str, ObjectInfo], published: Published, now: str) -> Payload:
+    """`file` from `listed` (its listing just taken) and what else is published now (`now`: the status file's time).
+
+    The manifest and the status file are written after the indexes: each model's days come from its index (one
+    read), its season files from a listing of its subsets/ folder, rather than a listing of every per-day file."""
+    site = file.site
+    if file.kind == "index":
+        assert file.model is not None
+        payload = index_payload(site, file.model, published_days(published, file.model.layout, listed))
+    elif file.kind == "manifest":
+        entries = [
+            manifest_entry(site, model, index_days(published, model.layout), written_seasons(published, model))
+            for model in site.models
+        ]
+        kept = site.kept_manifest
+        previous = previous_document(published, "manifest", file.path, listed) if kept == PUBLISHED else kept
+        payload = manifest_payload(site, entries, previous if isinstance(previous, Mapping) else None)
+    else:
+        entries = [status_entry(site, model, index_days(published, model.layout), now) for model in site.models]
+        payload = status_payload(site, entries, now, previous_document(published, "status", file.path, listed))
+    same = site.keep.get(file.path)
+    return same if same is not None and same.content_hash == payload.content_hash else payload
+
+
+def previous_document(
+    published: Published, kind: Literal["manifest", "status"], path: str, listed: Mapping[str, ObjectInfo]
+) -> Mapping[str, Any] | None:
+    """The published manifest or status file when the listing holds it and this version reads it; else None
+    (then the file is built from this run's models only)."""
+    content = json_or_none(published.read(path)) if path in listed else None
+    return content if content is not None and not problems(kind, content, path) else None
+
+
+def published_manifest(published: Published, prefix: str, data: bytes | None = None) -> dict[str, Any] | None:
+    """The manifest at `prefix` (or `data`, its bytes), when it is one this version reads."""
+    path = manifest_path(prefix)
+    content = json_or_none(published.read(path) if data is None else data)
+    return content if isinstance(content, dict) and not problems("manifest", content, path) else None
+
+
+def published_days(published: Published, layout: Layout, listed: Mapping[str, ObjectInfo]) -> Days:
+    """Every per-day file of `layout`'s model in a listing: (picks, fully graded), from its metadata or content."""
+    days: Days = {}
+    for path, info in listed.items():
+        day = layout.date_of(path)
+        if day is None:
+            continue
+        if info.picks is None:  # a file not published by picks-export: count its picks from its content
+            content = json_or_none(published.read(path))
+            if not isinstance(content, dict):
+                continue  # not a readable per-day document: it gets no index entry
+            days[day] = day_summary(content)
+        else:
+            days[day] = (info.picks, bool(info.graded))
+    return days
+
+
+def planned_days(published: Published, layout: Layout, listed: Mapping[str, ObjectInfo], steps: Sequence[Step]) -> Days:
+    """Every per-day file that will be published once `steps` (a run's files of the model) are out."""
+    days = published_days(published, layout, listed)
+    for step in steps:
+        day = layout.date_of(step.payload.path)
+        if day is not None and step.action != "superseded" and step.payload.picks is not None:
+            days[day] = (step.payload.picks, bool(step.payload.graded))
+    return days
+
+
+def index_days(published: Published, layout: Layout) -> Days:
+    """The per-day files a model's published index lists; none when it has no index this version reads."""
+    content = json_or_none(published.read(layout.index()))
+    dates = content.get("dates") if isinstance(content, dict) else None
+    days: Days = {}
+    for entry in dates if isinstance(dates, list) else []:
+        try:
+            days[dt.date.fromisoformat(entry["date"])] = (int(entry["picks"]), bool(entry["graded"]))
+        except (TypeError, KeyError, ValueError):
+            continue
+    return days
+
+
+def season_entries(
+    published: Published, layout: Layout, listed: Mapping[str, ObjectInfo], built: Mapping[str, Payload]
+) -> list[dict[str, Any]]:
+    """The manifest's entries of the season files among `listed` and a run's `built` ones, from what each
+    payload or listing says of itself (as_of, first and last date); a file without a summary is read."""
+    entries = []
+    for path in sorted(set(listed) | set(built)):
+        season = layout.season_of(path)
+        if season is None:
+            continue
+        summary = built[path].season if path in built else listed[path].season
+        if summary is None:
+            summary = season_summary(json_or_none(built[path].data if path in built else published.read(path)))
+        entries.append(season_entry(season, path, summary))
+    return entries
+
+
+def planned_seasons(
+    published: Published, layout: Layout, listed: Mapping[str, ObjectInfo], steps: Sequence[Step]
+) -> list[dict[str, Any]]:
+    """The season entries once `steps` are out: a superseded or refused file leaves the published one."""
+    built = {step.payload.path: step.payload for step in steps if step.action not in ("superseded", "refused")}
+    return season_entries(published, layout, listed, built)
+
+
+def written_seasons(published: Published, model: SiteModel) -> list[dict[str, Any]]:
+    """The season entries from a fresh listing of the model's subsets/ folder; what is there is this run's file
+    when its hash says so (its summary known), the others' summaries come from the listing or a read."""
+    listed = published.list(model.layout.folders()[1])
+    built = {
+        payload.path: payload
+        for payload in model.built
+        if payload.path in listed and listed[payload.path].content_hash == payload.content_hash
+    }
+    return season_entries(published, model.layout, listed, built)
+
+
+def index_payload(site: Site, model: SiteModel, days: Days) -> Payload:
+    return checked_payload(model.layout.index(), "index", index_document(model.code, site.generated_at, days))
+
+
+def manifest_entry(site: Site, model: SiteModel, days: Days, seasons: list[dict[str, Any]]) -> dict[str, Any]:
+    return model_entry(
+        code=model.code,
+        name=model.name,
+        is_default=model.is_default,
+        path=model.layout.base,
+        index=model.layout.index(),
+        current_season=rules.season_label(site.today),
+        days=days,
+        seasons=seasons,
+    )
+
+
+def manifest_payload(site: Site, entries: list[dict[str, Any]], previous: Mapping[str, Any] | None) -> Payload:
+    """The manifest: these entries replace their models' in `previous`, whose other entries stay."""
+    content = manifest_document(site.prefix, site.generated_at, entries, previous, replace_all=site.replace_all)
+    return checked_payload(manifest_path(site.prefix), "manifest", content)
+
+
+def status_entry(site: Site, model: SiteModel, days: Days, checked_at: str) -> dict[str, Any]:
+    return status_model_entry(
+        code=model.code,
+        index=model.layout.index(),
+        today=site.today,
+        run=site.run,
+        checked_at=checked_at,
+        days=days,
+        warnings=list(model.warnings),
+    )
+
+
+def status_payload(
+    site: Site, entries: list[dict[str, Any]], finished_at: str, previous: Mapping[str, Any] | None
+) -> Payload:
+    """The status file: this run, its models' entries, and `previous`'s entries of other models."""
+    content = status_document(site.run_json(finished_at), entries, previous)
+    return checked_payload(status_path(site.prefix), "status", content)

@@ -1,0 +1,168 @@
+"""Staging a run's files: each model's snapshots checked by the quality gate, its documents built, validated
+against their schemas and spooled to disk, season by season, before the destination sees any of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from itertools import chain
+
+from . import quality, rules
+from .documents import Document, DocumentBuilder
+from .layout import Layout, normalize_prefix
+from .options import ExportOptions
+from .publish import FINAL_DAY_AGE, ObjectInfo, Payload, Spool, pause_for_tests
+from .quality import QualityWarning
+from .scopes import Scope, Wanted
+from .validation import check_document
+from .warehouse import Model, Snapshot
+
+Progress = Callable[[int, int | None], None]  # (documents built, documents in the run when known)
+# What a model's folders already hold (one listing of them), given the model.
+Listing = Callable[[Model], dict[str, ObjectInfo]]
+
+
+@dataclass
+class Staged:
+    """One model's files of a run, validated and spooled, with what its folders already hold."""
+
+    layout: Layout
+    model: str
+    published: dict[str, ObjectInfo]
+    payloads: list[Payload]
+    name: str = ""  # the model's display name, for the manifest
+    is_default: bool = False
+    warnings: list[QualityWarning] = field(default_factory=list)  # the quality gate's, for the status file
+    refusals: list[QualityWarning] = field(default_factory=list)  # the gate's volume drops: refused unless allowed
+
+
+def layout_of(prefix: str, model: Model) -> Layout:
+    return Layout(prefix, model.code, model.is_default)
+
+
+def season_paths(layout: Layout, today: dt.date, season: str, as_of: dt.date | None = None) -> list[str]:
+    """Where a season's file goes: its own path, and the current season's fixed address when it is current.
+
+    A file as of an explicit date is a deliberate view of the past: the live address keeps the latest records."""
+    current = season == rules.season_label(today) and as_of is None
+    return [layout.season(season)] + ([layout.current_season()] if current else [])
+
+
+def expected_total(counts: list[int], models: int) -> int:
+    """The files a run will build, for progress: exact for the models reached so far (`counts`), each model
+    still to come counted like the mean of those, so the total is right from the first model on. (Likewise a
+    model's files from those of its seasons reached so far.)"""
+    return sum(counts) + round(sum(counts) / len(counts)) * max(models - len(counts), 0)
+
+
+class _ModelFiles:
+    """The files of the model being staged, as its seasons are built."""
+
+    __slots__ = ("days", "seasons", "season_counts", "newest_first")
+
+    def __init__(self) -> None:
+        self.days: list[tuple[dt.date, Payload]] = []
+        self.seasons: list[Payload] = []
+        self.season_counts: list[int] = []  # its files, season by season
+        self.newest_first = False
+
+
+class Stager:
+    """Checks (the quality gate), builds, validates and spools each model's files season by season as its
+    snapshots arrive, each snapshot dropped before the next is read."""
+
+    def __init__(
+        self,
+        options: ExportOptions,
+        scope: Scope,
+        spool: Spool,
+        listing: Listing,
+        progress: Progress | None = None,
+        part_models: int | None = None,  # a build worker's share of the run's models (progress counts these)
+    ) -> None:
+        self.options = options
+        self.prefix = normalize_prefix(options.prefix)
+        self.scope = scope
+        self.spool = spool
+        self.listing = listing
+        self.progress = progress
+        self.part_models = part_models
+        self.built = 0
+        self.counts: list[int] = []  # files of each model reached so far (the current one's estimated)
+
+    def stage(self, models: Iterator[Iterator[Snapshot]]) -> Iterator[Staged]:
+        for snapshots in models:
+            yield self._model(snapshots)
+
+    def _model(self, snapshots: Iterator[Snapshot]) -> Staged:
+        gate = quality.Gate(self.options.today, self.options.quality)
+        staged: Staged | None = None
+        files = _ModelFiles()
+        for snapshot in snapshots:
+            if staged is None:
+                model = snapshot.model
+                layout = layout_of(self.prefix, model)
+                staged = Staged(layout, model.code, self.listing(model), [], model.name, model.is_default)
+                self.counts.append(0)
+            self._season(staged, gate, snapshot, files)
+            del snapshot  # this season's picks go before the next season is read
+        assert staged is not None  # every run's range holds at least one season
+        files.days.sort(key=lambda each: each[0], reverse=files.newest_first)
+        staged.payloads = [payload for _, payload in files.days] + files.seasons
+        staged.warnings, staged.refusals = gate.result().warnings, gate.refusals
+        return staged
+
+    def _season(self, staged: Staged, gate: quality.Gate, snapshot: Snapshot, files: _ModelFiles) -> None:
+        """One snapshot's files: checked, built, validated and spooled (every one before the destination sees any)."""
+        builder = DocumentBuilder(snapshot, self.options.generated_at)
+        wanted = self.scope.wanted(snapshot, staged.layout, staged.published)
+        files.newest_first = wanted.newest_first
+        wanted = wanted.within(snapshot)
+        graded = self.scope.require_graded
+        if graded is not None and snapshot.covers(graded):
+            quality.require_graded(snapshot, graded)
+        gate.check(snapshot, wanted.days)
+        paths = sum(len(season_paths(staged.layout, self.options.today, *each)) for each in wanted.seasons)
+        files.season_counts.append(len(wanted.days) + paths)
+        self.counts[-1] = expected_total(
+            files.season_counts, snapshot.run_seasons
+        )  # the seasons to come like those seen
+        total = expected_total(self.counts, self.part_models or snapshot.run_models)  # a worker's share, or the run's
+        for day, document in self._documents(builder, staged.layout, wanted):
+            check_document(document)
+            payload = self._finality(
+                staged.layout, Payload.of(document.path, document.kind, document.content, self.spool)
+            )
+            if day is None:
+                files.seasons.append(payload)
+            else:
+                files.days.append((day, payload))
+            self.built += 1
+            if self.built == 1:
+                pause_for_tests("building")  # the first file is built and spooled, nothing is published
+            if self.progress:
+                self.progress(self.built, total)
+
+    def _documents(
+        self, builder: DocumentBuilder, layout: Layout, wanted: Wanted
+    ) -> Iterator[tuple[dt.date | None, Document]]:
+        """The wanted documents, each built when the previous one is spooled (a per-day one with its date)."""
+        days = ((day, Document(layout.day(day), "day", builder.day(day))) for day in wanted.days)
+        seasons = (
+            (None, each) for season in wanted.seasons for each in self._season_documents(builder, layout, *season)
+        )
+        return chain(days, seasons)
+
+    def _season_documents(
+        self, builder: DocumentBuilder, layout: Layout, season: str, as_of: dt.date | None
+    ) -> list[Document]:
+        content = builder.season(season, as_of or builder.default_as_of(season))
+        return [Document(path, "season", content) for path in season_paths(layout, self.options.today, season, as_of)]
+
+    def _finality(self, layout: Layout, payload: Payload) -> Payload:
+        """A per-day file old enough and fully graded is final: it gets the final days' cache policy."""
+        day = layout.date_of(payload.path) if payload.kind == "day" else None
+        if day is None or not payload.graded or day > self.options.today - dt.timedelta(days=FINAL_DAY_AGE):
+            return payload
+        return replace(payload, final=True)
