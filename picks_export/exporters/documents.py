@@ -28,8 +28,10 @@ class DocumentBuilder:
         self.snapshot = snapshot
         self.generated_at = generated_at
         self._books = {
-            group.id: rules.RecordBook(
-                (day, pick.result) for day, picks in snapshot.picks.get(group.id, {}).items() for pick in picks
+            group.id: rules.GroupBooks(
+                (day, pick.result, pick.direction)
+                for day, picks in sorted(snapshot.picks.get(group.id, {}).items())
+                for pick in picks
             )
             for group in snapshot.groups
         }
@@ -46,17 +48,23 @@ class DocumentBuilder:
                 {
                     "id": group.id,
                     "name": group.name,
-                    "record": _records_json(self._books[group.id].records(day, include_day=False)),
+                    **self._summary(group.id, day, include_day=False),
                     "picks": [pick.as_json() for pick in snapshot.picks.get(group.id, {}).get(day, [])],
                 }
                 for group in snapshot.groups
             ],
         }
 
+    def _summary(self, group_id: str, day: dt.date, include_day: bool) -> dict[str, Any]:
+        """A group's `record` and `stats` for a file of `day`: counting picks before it, or up to it included."""
+        books = self._books[group_id]
+        records = books.all.records(day, include_day)
+        return {"record": _records_json(records), "stats": books.stats(records, day, include_day)}
+
     def default_as_of(self, season: str) -> dt.date | None:
         """The latest date of the season with a hit, miss or push in any published group."""
         first, last = rules.season_bounds(season)
-        dates = [book.last_graded_date(first, last) for book in self._books.values()]
+        dates = [books.all.last_graded_date(first, last) for books in self._books.values()]
         return max((day for day in dates if day is not None), default=None)
 
     def season(self, season: str, as_of: dt.date | None) -> dict[str, Any]:
@@ -67,12 +75,11 @@ class DocumentBuilder:
         for group in snapshot.groups:
             by_date = snapshot.picks.get(group.id, {})
             dates = sorted((day for day in by_date if first <= day <= last), reverse=True)
-            record = None if as_of is None else _records_json(self._books[group.id].records(as_of, include_day=True))
             groups.append(
                 {
                     "id": group.id,
                     "name": group.name,
-                    "record": record,
+                    **({"record": None, "stats": None} if as_of is None else self._summary(group.id, as_of, True)),
                     "dates": [
                         {
                             "date": day.isoformat(),

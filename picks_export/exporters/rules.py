@@ -1,4 +1,4 @@
-"""The contract's rules as pure functions: calendar, results, rounding and records."""
+"""The contract's rules as pure functions: calendar, results, rounding, records and the stats beside them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from operator import itemgetter
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -20,7 +21,7 @@ PERIODS: tuple[Period, ...] = ("season", "month", "week")
 
 def today_in_new_york(now: dt.datetime | None = None) -> dt.date:
     """The contract's "today": the date in America/New_York."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return now.astimezone(NEW_YORK).date()
 
 
@@ -65,15 +66,21 @@ def round_half_away(value: float, places: int = 1) -> float:
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+def round_fraction(numerator: int, denominator: int, places: int) -> float:
+    """numerator / denominator (denominator > 0) rounded half away from zero to `places` decimals.
+
+    Exact integer arithmetic: no float is formed before the result, so that a half is a half (11 wins and 5
+    losses: an ROI of exactly 31.25, published 31.3) and a value is rounded once, never twice."""
+    scaled, remainder = divmod(abs(numerator) * 10**places, denominator)
+    if 2 * remainder >= denominator:
+        scaled += 1
+    return (scaled if numerator >= 0 else -scaled) / 10**places
+
+
 def win_pct(wins: int, losses: int) -> float | None:
-    """100 * wins / (wins + losses), half away from zero to one decimal, in exact integer arithmetic."""
+    """100 * wins / (wins + losses), half away from zero to one decimal; None without a win or a loss."""
     decided = wins + losses
-    if decided == 0:
-        return None
-    tenths, remainder = divmod(1000 * wins, decided)
-    if 2 * remainder >= decided:
-        tenths += 1
-    return tenths / 10
+    return None if decided == 0 else round_fraction(100 * wins, decided, 1)
 
 
 def pick_result(
@@ -92,6 +99,11 @@ def pick_result(
     return points, ("hit" if over_won == (direction == "OVER") else "miss")
 
 
+COUNTED: frozenset[str] = frozenset({"hit", "miss", "push"})  # the results a record counts (dnp and null do not)
+LAST_PICKS = 10  # `last_10`: the group's last ten counted picks
+WINDOWS: tuple[tuple[str, int], ...] = (("last_7_days", 7), ("last_30_days", 30))  # rolling windows, in days
+
+
 @dataclass(frozen=True)
 class Record:
     wins: int = 0
@@ -101,36 +113,87 @@ class Record:
     def as_json(self) -> dict[str, int | float | None]:
         return {"wins": self.wins, "losses": self.losses, "pushes": self.pushes, "pct": win_pct(self.wins, self.losses)}
 
+    def _elevenths(self) -> int:
+        """Flat one-unit stakes at -110 in elevenths of a unit: a hit wins 100/110 = 10/11, a miss loses 11/11."""
+        return 10 * self.wins - 11 * self.losses
+
+    def units(self) -> float:
+        """The units won, half away from zero to two decimals (42 hits, 18 misses: 222/11 = 20.18)."""
+        return round_fraction(self._elevenths(), 11, 2)
+
+    def roi(self) -> float | None:
+        """100 * units / (wins + losses) from the exact fraction, to one decimal; None without a win or a loss."""
+        decided = self.wins + self.losses
+        return None if decided == 0 else round_fraction(100 * self._elevenths(), 11 * decided, 1)
+
+
+@dataclass(frozen=True)
+class Streak:
+    """The trailing run of equal results among the hits and misses (pushes neither extend nor break it)."""
+
+    result: Literal["hit", "miss"]
+    count: int
+
+    def as_json(self) -> dict[str, str | int]:
+        return {"result": self.result, "count": self.count}
+
 
 class RecordBook:
-    """Win-loss records of one group of picks over any date range, each in O(log n).
+    """Records of one group of picks over any date range, and its last picks and streak, each in O(log n).
 
-    Holds running totals of hits, misses and pushes by date, so that a backfill of every day of a season
-    does not recount the season for each day.
+    Holds running totals of hits, misses and pushes pick by pick, in file order, so that a backfill of every day
+    of a season does not recount the season for each day.
     """
 
     def __init__(self, results: Iterable[tuple[dt.date, Result | None]]) -> None:
-        totals: dict[dt.date, list[int]] = {}
-        for game_date, result in results:
-            slot = _SLOT.get(result) if result else None
-            if slot is not None:
-                totals.setdefault(game_date, [0, 0, 0])[slot] += 1
-        self._dates = sorted(totals)
-        self._running: list[tuple[int, int, int]] = [(0, 0, 0)]
-        wins = losses = pushes = 0
-        for game_date in self._dates:
-            w, l, p = totals[game_date]
-            wins, losses, pushes = wins + w, losses + l, pushes + p
+        """`results` by date, then within a date in the order the picks are listed (the order of the last picks and
+        of the streak); dates out of order are sorted, the order within each date kept."""
+        self._dates: list[dt.date] = []  # the date of each counted pick
+        self._running: list[tuple[int, int, int]] = [(0, 0, 0)]  # wins, losses, pushes before each counted pick
+        self._runs: list[tuple[Literal["hit", "miss"] | None, int]] = []  # the trailing run at each counted pick
+        wins = losses = pushes = run = 0
+        run_result: Literal["hit", "miss"] | None = None
+        for game_date, result in sorted(results, key=itemgetter(0)):
+            if result == "hit" or result == "miss":
+                run = run + 1 if result == run_result else 1
+                run_result = result
+                wins, losses = (wins + 1, losses) if result == "hit" else (wins, losses + 1)
+            elif result == "push":
+                pushes += 1
+            else:
+                continue
+            self._dates.append(game_date)
             self._running.append((wins, losses, pushes))
+            self._runs.append((run_result, run))
 
-    def between(self, first: dt.date, last: dt.date) -> Record:
-        """The record of picks dated from `first` to `last`, both included."""
-        lo = bisect.bisect_left(self._dates, first)
-        hi = bisect.bisect_right(self._dates, last)
+    def _span(self, first: dt.date, last: dt.date) -> tuple[int, int]:
+        """The counted picks dated from `first` to `last`, both included, as a slice of the book."""
+        return bisect.bisect_left(self._dates, first), bisect.bisect_right(self._dates, last)
+
+    def _slice(self, lo: int, hi: int) -> Record:
         if hi <= lo:
             return Record()
         (w1, l1, p1), (w0, l0, p0) = self._running[hi], self._running[lo]
         return Record(w1 - w0, l1 - l0, p1 - p0)
+
+    def between(self, first: dt.date, last: dt.date) -> Record:
+        """The record of picks dated from `first` to `last`, both included."""
+        return self._slice(*self._span(first, last))
+
+    def last_picks(self, count: int, first: dt.date, last: dt.date) -> Record:
+        """The record of the last `count` counted picks dated from `first` to `last` (all of them when fewer)."""
+        lo, hi = self._span(first, last)
+        return self._slice(max(lo, hi - count), hi)
+
+    def streak(self, first: dt.date, last: dt.date) -> Streak | None:
+        """The trailing run among the hits and misses dated from `first` to `last`; None when they have none."""
+        lo, hi = self._span(first, last)
+        if hi <= lo:
+            return None
+        result, run = self._runs[hi - 1]
+        span = self._slice(lo, hi)
+        decided = span.wins + span.losses  # the run may reach back before `first`: it is cut there
+        return None if result is None or decided == 0 else Streak(result, min(run, decided))
 
     def records(self, day: dt.date, include_day: bool) -> dict[Period, Record]:
         """Season, month and week records for the periods containing `day`.
@@ -149,4 +212,32 @@ class RecordBook:
         return None
 
 
-_SLOT: dict[str, int] = {"hit": 0, "miss": 1, "push": 2}
+class GroupBooks:
+    """The record books of one group: all its counted picks, and its OVER and UNDER picks apart."""
+
+    def __init__(self, picks: Iterable[tuple[dt.date, Result | None, str]]) -> None:
+        """`picks` as (date, result, direction), in the order `RecordBook` takes."""
+        counted = [pick for pick in picks if pick[1] in COUNTED]
+        self.all = RecordBook((day, result) for day, result, _ in counted)
+        self.over = RecordBook((day, result) for day, result, direction in counted if direction == "OVER")
+        self.under = RecordBook((day, result) for day, result, direction in counted if direction == "UNDER")
+
+    def stats(self, records: dict[Period, Record], day: dt.date, include_day: bool) -> dict[str, Any]:
+        """The `stats` object beside `records` (this book's `records(day, include_day)`): the same picks of the
+        season containing `day`, dated before it, or on or before it with `include_day`."""
+        first = period_start("season", day)
+        last = day if include_day else day - dt.timedelta(days=1)
+        streak = self.all.streak(first, last)
+        windows = {
+            name: self.all.between(max(first, last - dt.timedelta(days=days - 1)), last).as_json()
+            for name, days in WINDOWS
+        }
+        return {
+            "units": {period: records[period].units() for period in PERIODS},
+            "roi": {period: records[period].roi() for period in PERIODS},
+            "last_10": self.all.last_picks(LAST_PICKS, first, last).as_json(),
+            "streak": None if streak is None else streak.as_json(),
+            **windows,
+            "over": self.over.between(first, last).as_json(),
+            "under": self.under.between(first, last).as_json(),
+        }
