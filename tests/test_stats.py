@@ -71,8 +71,21 @@ def test_round_fraction(numerator, denominator, places, rounded):
 
 
 def book(*results: str | None, day: dt.date = D(2026, 1, 5)) -> rules.RecordBook:
-    """A book of picks all on one date, in the order given."""
-    return rules.RecordBook((day, result) for result in results)
+    """A book of OVER picks all on one date, in the order given."""
+    return rules.RecordBook((day, result, "OVER") for result in results)
+
+
+def dated(*picks: tuple[dt.date, str | None]) -> rules.RecordBook:
+    return rules.RecordBook((day, result, "OVER") for day, result in picks)
+
+
+def stats_of(book: rules.RecordBook, day: dt.date = D(2026, 7, 1), include_day: bool = True) -> dict[str, object]:
+    return book.summary(day, include_day)[1]
+
+
+def streak_of(book: rules.RecordBook, first: dt.date, last: dt.date) -> rules.Streak | None:
+    end = book.end(last)
+    return book.streak(book.start(first, end), end)
 
 
 @pytest.mark.parametrize(
@@ -88,43 +101,44 @@ def book(*results: str | None, day: dt.date = D(2026, 1, 5)) -> rules.RecordBook
     ],
 )
 def test_streak(results, streak):
-    assert book(*results).streak(*SEASON) == streak
+    assert streak_of(book(*results), *SEASON) == streak
+    assert stats_of(book(*results))["streak"] == (None if streak is None else streak._asdict())
 
 
-def test_streak_is_cut_at_the_start_of_the_range():
+def test_streak_is_cut_at_the_start_of_the_season():
     results = [(D(2025, 7, 30), "hit"), (D(2025, 7, 31), "hit"), (D(2025, 8, 2), "push"), (D(2025, 8, 3), "hit")]
-    assert rules.RecordBook(results).streak(*SEASON) == rules.Streak("hit", 1)
-    assert rules.RecordBook(results).streak(D(2025, 7, 1), D(2025, 8, 2)) == rules.Streak("hit", 2)
-    assert rules.RecordBook(results[:3]).streak(*SEASON) is None  # only a push in the season
+    assert streak_of(dated(*results), *SEASON) == rules.Streak("hit", 1)
+    assert streak_of(dated(*results), D(2025, 7, 1), D(2025, 8, 2)) == rules.Streak("hit", 2)
+    assert stats_of(dated(*results))["streak"] == {"result": "hit", "count": 1}
+    assert stats_of(dated(*results[:3]))["streak"] is None  # only a push in the season
 
 
-def test_last_picks_with_fewer_than_ten_and_more():
-    assert book("hit", "miss", "push", "dnp").last_picks(10, *SEASON) == rules.Record(1, 1, 1)
-    assert book().last_picks(10, *SEASON) == rules.Record()
+def test_last_10_with_fewer_than_ten_picks_and_more():
+    assert stats_of(book("hit", "miss", "push", "dnp"))["last_10"] == record(1, 1, 1)
+    assert stats_of(book())["last_10"] == record(0, 0, 0)
     twelve = ["miss", "miss"] + ["hit"] * 9 + ["push"]  # the two misses fall out of the last ten
-    assert book(*twelve).last_picks(10, *SEASON) == rules.Record(9, 0, 1)
-    later = rules.RecordBook([(D(2026, 1, 4), "miss")] * 3 + [(D(2026, 1, 5), "hit")] * 8)  # ten reaching back a date
-    assert later.last_picks(10, *SEASON) == rules.Record(8, 2, 0)
-    assert later.last_picks(10, D(2026, 1, 5), SEASON[1]) == rules.Record(8, 0, 0)  # not before the range
+    assert stats_of(book(*twelve))["last_10"] == record(9, 0, 1)
+    later = dated(*[(D(2026, 1, 4), "miss")] * 3, *[(D(2026, 1, 5), "hit")] * 8)  # ten reaching back a date
+    assert stats_of(later)["last_10"] == record(8, 2, 0)
+    before = dated((D(2025, 7, 31), "miss"), *[(D(2025, 8, 5), "hit")] * 8)  # not into the season before
+    assert stats_of(before)["last_10"] == record(8, 0, 0)
 
 
 def test_the_order_within_a_date_is_the_order_given_and_dates_are_sorted():
     results = [(D(2026, 1, 6), "miss"), (D(2026, 1, 5), "hit"), (D(2026, 1, 6), "hit")]
-    assert rules.RecordBook(results).streak(*SEASON) == rules.Streak("hit", 1)  # Jan 6: miss, then hit
-    assert rules.RecordBook(results).last_picks(2, *SEASON) == rules.Record(1, 1, 0)
-
-
-def stats_of(picks: list[tuple[dt.date, str | None, str]], day: dt.date, include_day: bool) -> dict[str, object]:
-    books = rules.GroupBooks(picks)
-    return books.stats(books.all.records(day, include_day), day, include_day)
+    assert streak_of(dated(*results), *SEASON) == rules.Streak("hit", 1)  # Jan 6: miss, then hit
+    assert stats_of(dated(*results))["streak"] == {"result": "hit", "count": 1}
+    swapped = dated(results[2], results[1], results[0])  # Jan 6: hit, then miss
+    assert stats_of(swapped)["streak"] == {"result": "miss", "count": 1}
+    assert stats_of(swapped)["last_10"] == record(2, 1, 0)
 
 
 def test_windows_count_the_days_before_a_per_day_file_and_up_to_a_season_files_as_of():
     picks = [(D(2026, 1, 14) - dt.timedelta(days=n), "hit", "OVER") for n in (0, 1, 7, 8, 29, 30, 31)]
-    entering = stats_of(picks, D(2026, 1, 14), include_day=False)
+    entering = stats_of(rules.RecordBook(picks), D(2026, 1, 14), include_day=False)
     assert entering["last_7_days"] == record(2, 0, 0)  # D-7 .. D-1: Jan 13 and Jan 7
     assert entering["last_30_days"] == record(5, 0, 0)  # D-30 .. D-1
-    as_of = stats_of(picks, D(2026, 1, 14), include_day=True)
+    as_of = stats_of(rules.RecordBook(picks), D(2026, 1, 14), include_day=True)
     assert as_of["last_7_days"] == record(2, 0, 0)  # A-6 .. A: Jan 14 and Jan 13
     assert as_of["last_30_days"] == record(5, 0, 0)  # A-29 .. A: Jan 14 back to Dec 16
 
@@ -133,16 +147,14 @@ def test_a_window_that_starts_before_the_season_counts_from_aug_1():
     # Aug 3 2025: the 7-day window reaches back to Jul 27, the previous season; the week (from Mon Jul 28) does too.
     picks = [(D(2025, 7, 30), "hit", "OVER"), (D(2025, 7, 31), "miss", "UNDER"), (D(2025, 8, 1), "miss", "OVER"),
              (D(2025, 8, 2), "push", "UNDER")]  # fmt: skip
-    books = rules.GroupBooks(picks)
-    records = books.all.records(D(2025, 8, 3), include_day=False)
+    records, stats = rules.RecordBook(picks).summary(D(2025, 8, 3), include_day=False)
     assert records["week"] == rules.Record(1, 2, 1)  # the week record reaches back (contract, calendar)
-    stats = books.stats(records, D(2025, 8, 3), include_day=False)
     assert stats["last_7_days"] == stats["last_30_days"] == stats["last_10"] == record(0, 1, 1)
     assert stats["streak"] == {"result": "miss", "count": 1}
     assert stats["over"] == record(0, 1, 0) and stats["under"] == record(0, 0, 1)
     assert stats["units"] == {"season": -1.0, "month": -1.0, "week": -1.09}  # week: 1 hit, 2 misses: -12/11
     assert stats["roi"] == {"season": -100.0, "month": -100.0, "week": -36.4}  # -1200/33 = -36.36...
-    first_day = stats_of(picks, D(2025, 8, 1), include_day=False)  # nothing of the season is before Aug 1
+    first_day = stats_of(rules.RecordBook(picks), D(2025, 8, 1), include_day=False)  # nothing of the season is before Aug 1
     assert first_day["last_30_days"] == first_day["last_10"] == first_day["over"] == record(0, 0, 0)
     assert first_day["streak"] is None and first_day["roi"]["season"] is None
 

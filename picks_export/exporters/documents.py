@@ -28,7 +28,7 @@ class DocumentBuilder:
         self.snapshot = snapshot
         self.generated_at = generated_at
         self._books = {
-            group.id: rules.GroupBooks(
+            group.id: rules.RecordBook(
                 (day, pick.result, pick.direction)
                 for day, picks in sorted(snapshot.picks.get(group.id, {}).items())
                 for pick in picks
@@ -57,14 +57,13 @@ class DocumentBuilder:
 
     def _summary(self, group_id: str, day: dt.date, include_day: bool) -> dict[str, Any]:
         """A group's `record` and `stats` for a file of `day`: counting picks before it, or up to it included."""
-        books = self._books[group_id]
-        records = books.all.records(day, include_day)
-        return {"record": _records_json(records), "stats": books.stats(records, day, include_day)}
+        records, stats = self._books[group_id].summary(day, include_day)
+        return {"record": _records_json(records), "stats": stats}
 
     def default_as_of(self, season: str) -> dt.date | None:
         """The latest date of the season with a hit, miss or push in any published group."""
         first, last = rules.season_bounds(season)
-        dates = [books.all.last_graded_date(first, last) for books in self._books.values()]
+        dates = [book.last_graded_date(first, last) for book in self._books.values()]
         return max((day for day in dates if day is not None), default=None)
 
     def season(self, season: str, as_of: dt.date | None) -> dict[str, Any]:

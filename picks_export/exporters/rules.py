@@ -5,10 +5,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from operator import itemgetter
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -66,6 +66,7 @@ def round_half_away(value: float, places: int = 1) -> float:
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+@lru_cache(maxsize=8192)  # a backfill rounds the same few fractions over and over
 def round_fraction(numerator: int, denominator: int, places: int) -> float:
     """numerator / denominator (denominator > 0) rounded half away from zero to `places` decimals.
 
@@ -99,19 +100,20 @@ def pick_result(
     return points, ("hit" if over_won == (direction == "OVER") else "miss")
 
 
-COUNTED: frozenset[str] = frozenset({"hit", "miss", "push"})  # the results a record counts (dnp and null do not)
 LAST_PICKS = 10  # `last_10`: the group's last ten counted picks
 WINDOWS: tuple[tuple[str, int], ...] = (("last_7_days", 7), ("last_30_days", 30))  # rolling windows, in days
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
+    """Wins (hits), losses (misses) and pushes of some picks. A tuple: a backfill makes a dozen per group and file,
+    and a frozen dataclass costs several times as much to make."""
+
     wins: int = 0
     losses: int = 0
     pushes: int = 0
 
     def as_json(self) -> dict[str, int | float | None]:
-        return {"wins": self.wins, "losses": self.losses, "pushes": self.pushes, "pct": win_pct(self.wins, self.losses)}
+        return _record_json(self.wins, self.losses, self.pushes)
 
     def _elevenths(self) -> int:
         """Flat one-unit stakes at -110 in elevenths of a unit: a hit wins 100/110 = 10/11, a miss loses 11/11."""
@@ -127,8 +129,14 @@ class Record:
         return None if decided == 0 else round_fraction(100 * self._elevenths(), 11 * decided, 1)
 
 
-@dataclass(frozen=True)
-class Streak:
+@lru_cache(maxsize=4096)
+def _record_json(wins: int, losses: int, pushes: int) -> dict[str, int | float | None]:
+    """A record as published. Shared by every document that shows the same counts (never changed once made): a
+    backfill publishes each group's record and stats in every file, mostly of counts already seen."""
+    return {"wins": wins, "losses": losses, "pushes": pushes, "pct": win_pct(wins, losses)}
+
+
+class Streak(NamedTuple):
     """The trailing run of equal results among the hits and misses (pushes neither extend nor break it)."""
 
     result: Literal["hit", "miss"]
@@ -139,60 +147,74 @@ class Streak:
 
 
 class RecordBook:
-    """Records of one group of picks over any date range, and its last picks and streak, each in O(log n).
+    """Records of one group of picks over any date range, its last picks, its streak and its OVER / UNDER split,
+    each in O(log n).
 
-    Holds running totals of hits, misses and pushes pick by pick, in file order, so that a backfill of every day
-    of a season does not recount the season for each day.
+    Holds running totals pick by pick, in file order, so that a backfill of every day of a season does not
+    recount the season for each day.
     """
 
-    def __init__(self, results: Iterable[tuple[dt.date, Result | None]]) -> None:
-        """`results` by date, then within a date in the order the picks are listed (the order of the last picks and
-        of the streak); dates out of order are sorted, the order within each date kept."""
+    def __init__(self, picks: Iterable[tuple[dt.date, Result | None, str]]) -> None:
+        """`picks` as (date, result, direction), by date, then within a date in the order they are listed (the
+        order of the last picks and of the streak); dates out of order are sorted, the order within each date kept."""
         self._dates: list[dt.date] = []  # the date of each counted pick
-        self._running: list[tuple[int, int, int]] = [(0, 0, 0)]  # wins, losses, pushes before each counted pick
+        # Before each counted pick: wins, losses, pushes, and the same of the OVER picks alone
+        self._running: list[tuple[int, int, int, int, int, int]] = [(0, 0, 0, 0, 0, 0)]
         self._runs: list[tuple[Literal["hit", "miss"] | None, int]] = []  # the trailing run at each counted pick
-        wins = losses = pushes = run = 0
+        totals = [0, 0, 0, 0, 0, 0]
+        run = 0
         run_result: Literal["hit", "miss"] | None = None
-        for game_date, result in sorted(results, key=itemgetter(0)):
+        for game_date, result, direction in sorted(picks, key=itemgetter(0)):
+            slot = _SLOT.get(result) if result else None
+            if slot is None:
+                continue
             if result == "hit" or result == "miss":
                 run = run + 1 if result == run_result else 1
                 run_result = result
-                wins, losses = (wins + 1, losses) if result == "hit" else (wins, losses + 1)
-            elif result == "push":
-                pushes += 1
-            else:
-                continue
+            totals[slot] += 1
+            if direction == "OVER":
+                totals[slot + 3] += 1
             self._dates.append(game_date)
-            self._running.append((wins, losses, pushes))
+            self._running.append((totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]))
             self._runs.append((run_result, run))
 
-    def _span(self, first: dt.date, last: dt.date) -> tuple[int, int]:
-        """The counted picks dated from `first` to `last`, both included, as a slice of the book."""
-        return bisect.bisect_left(self._dates, first), bisect.bisect_right(self._dates, last)
+    def end(self, last: dt.date) -> int:
+        """How many counted picks are dated on or before `last`: the end of a slice of the book."""
+        return bisect.bisect_right(self._dates, last)
 
-    def _slice(self, lo: int, hi: int) -> Record:
+    def start(self, first: dt.date, end: int) -> int:
+        """Where the counted picks dated from `first` start, among the first `end` ones."""
+        return bisect.bisect_left(self._dates, first, 0, end)
+
+    def slice(self, lo: int, hi: int) -> Record:
+        """The record of the counted picks lo .. hi - 1, in file order."""
         if hi <= lo:
             return Record()
-        (w1, l1, p1), (w0, l0, p0) = self._running[hi], self._running[lo]
+        w1, l1, p1, *_ = self._running[hi]
+        w0, l0, p0, *_ = self._running[lo]
         return Record(w1 - w0, l1 - l0, p1 - p0)
+
+    def split(self, lo: int, hi: int) -> tuple[Record, Record]:
+        """The records of the OVER picks and of the UNDER picks among the counted picks lo .. hi - 1."""
+        if hi <= lo:
+            return Record(), Record()
+        w1, l1, p1, ow1, ol1, op1 = self._running[hi]
+        w0, l0, p0, ow0, ol0, op0 = self._running[lo]
+        over = Record(ow1 - ow0, ol1 - ol0, op1 - op0)
+        return over, Record(w1 - w0 - over.wins, l1 - l0 - over.losses, p1 - p0 - over.pushes)
 
     def between(self, first: dt.date, last: dt.date) -> Record:
         """The record of picks dated from `first` to `last`, both included."""
-        return self._slice(*self._span(first, last))
+        end = self.end(last)
+        return self.slice(self.start(first, end), end)
 
-    def last_picks(self, count: int, first: dt.date, last: dt.date) -> Record:
-        """The record of the last `count` counted picks dated from `first` to `last` (all of them when fewer)."""
-        lo, hi = self._span(first, last)
-        return self._slice(max(lo, hi - count), hi)
-
-    def streak(self, first: dt.date, last: dt.date) -> Streak | None:
-        """The trailing run among the hits and misses dated from `first` to `last`; None when they have none."""
-        lo, hi = self._span(first, last)
+    def streak(self, lo: int, hi: int) -> Streak | None:
+        """The trailing run among the hits and misses of the counted picks lo .. hi - 1; None when they have none."""
         if hi <= lo:
             return None
         result, run = self._runs[hi - 1]
-        span = self._slice(lo, hi)
-        decided = span.wins + span.losses  # the run may reach back before `first`: it is cut there
+        span = self.slice(lo, hi)
+        decided = span.wins + span.losses  # the run may reach back before `lo`: it is cut there
         return None if result is None or decided == 0 else Streak(result, min(run, decided))
 
     def records(self, day: dt.date, include_day: bool) -> dict[Period, Record]:
@@ -202,7 +224,33 @@ class RecordBook:
         (`include_day`, for a season file as of that date).
         """
         last = day if include_day else day - dt.timedelta(days=1)
-        return {period: self.between(period_start(period, day), last) for period in PERIODS}
+        end = self.end(last)
+        return {period: self.slice(self.start(period_start(period, day), end), end) for period in PERIODS}
+
+    def summary(self, day: dt.date, include_day: bool) -> tuple[dict[Period, Record], dict[str, Any]]:
+        """`records(day, include_day)` and the `stats` object beside them: the same picks of the season containing
+        `day`. One bisection per range: a backfill asks this of every group for every date."""
+        records = self.records(day, include_day)
+        last = day if include_day else day - dt.timedelta(days=1)
+        end = self.end(last)
+        first = period_start("season", day)
+        season = self.start(first, end)
+        streak = self.streak(season, end)
+        windows = {
+            name: self.slice(self.start(max(first, last - dt.timedelta(days=days - 1)), end), end).as_json()
+            for name, days in WINDOWS
+        }
+        over, under = self.split(season, end)
+        stats = {
+            "units": {period: records[period].units() for period in PERIODS},
+            "roi": {period: records[period].roi() for period in PERIODS},
+            "last_10": self.slice(max(season, end - LAST_PICKS), end).as_json(),
+            "streak": None if streak is None else streak.as_json(),
+            **windows,
+            "over": over.as_json(),
+            "under": under.as_json(),
+        }
+        return records, stats
 
     def last_graded_date(self, first: dt.date, last: dt.date) -> dt.date | None:
         """The latest date in [first, last] with at least one hit, miss or push."""
@@ -212,32 +260,4 @@ class RecordBook:
         return None
 
 
-class GroupBooks:
-    """The record books of one group: all its counted picks, and its OVER and UNDER picks apart."""
-
-    def __init__(self, picks: Iterable[tuple[dt.date, Result | None, str]]) -> None:
-        """`picks` as (date, result, direction), in the order `RecordBook` takes."""
-        counted = [pick for pick in picks if pick[1] in COUNTED]
-        self.all = RecordBook((day, result) for day, result, _ in counted)
-        self.over = RecordBook((day, result) for day, result, direction in counted if direction == "OVER")
-        self.under = RecordBook((day, result) for day, result, direction in counted if direction == "UNDER")
-
-    def stats(self, records: dict[Period, Record], day: dt.date, include_day: bool) -> dict[str, Any]:
-        """The `stats` object beside `records` (this book's `records(day, include_day)`): the same picks of the
-        season containing `day`, dated before it, or on or before it with `include_day`."""
-        first = period_start("season", day)
-        last = day if include_day else day - dt.timedelta(days=1)
-        streak = self.all.streak(first, last)
-        windows = {
-            name: self.all.between(max(first, last - dt.timedelta(days=days - 1)), last).as_json()
-            for name, days in WINDOWS
-        }
-        return {
-            "units": {period: records[period].units() for period in PERIODS},
-            "roi": {period: records[period].roi() for period in PERIODS},
-            "last_10": self.all.last_picks(LAST_PICKS, first, last).as_json(),
-            "streak": None if streak is None else streak.as_json(),
-            **windows,
-            "over": self.over.between(first, last).as_json(),
-            "under": self.under.between(first, last).as_json(),
-        }
+_SLOT: dict[str, int] = {"hit": 0, "miss": 1, "push": 2}
