@@ -102,7 +102,7 @@ def streak_of(book: rules.RecordBook, first: dt.date, last: dt.date) -> rules.St
 )
 def test_streak(results, streak):
     assert streak_of(book(*results), *SEASON) == streak
-    assert stats_of(book(*results))["streak"] == (None if streak is None else streak._asdict())
+    assert stats_of(book(*results))["streak"] == (None if streak is None else streak.as_json())
 
 
 def test_streak_is_cut_at_the_start_of_the_season():

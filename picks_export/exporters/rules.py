@@ -140,10 +140,10 @@ class Streak(NamedTuple):
     """The trailing run of equal results among the hits and misses (pushes neither extend nor break it)."""
 
     result: Literal["hit", "miss"]
-    count: int
+    length: int  # published as `count` (a tuple's own `count` is a method)
 
     def as_json(self) -> dict[str, str | int]:
-        return {"result": self.result, "count": self.count}
+        return {"result": self.result, "count": self.length}
 
 
 class RecordBook:
