@@ -7,16 +7,18 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 from math import floor
+from typing import Any
 
 import pytest
+from conftest import group
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import group
 from picks_export.exporters import rules
 
 D = dt.date
 DAY = D(2026, 1, 14)  # a Wednesday
+LATE_SEASON = D(2026, 7, 1)
 SEASON = (D(2025, 8, 1), D(2026, 7, 31))
 
 
@@ -64,22 +66,29 @@ def test_units_and_roi_match_exact_fractions(wins, losses):
 
 @pytest.mark.parametrize(
     ("numerator", "denominator", "places", "rounded"),
-    [(125, 1000, 2, 0.13), (-125, 1000, 2, -0.13), (124, 1000, 2, 0.12), (1, 3, 1, 0.3), (-1, 20, 1, -0.1), (0, 7, 2, 0.0)],
+    [
+        (125, 1000, 2, 0.13),
+        (-125, 1000, 2, -0.13),
+        (124, 1000, 2, 0.12),
+        (1, 3, 1, 0.3),
+        (-1, 20, 1, -0.1),
+        (0, 7, 2, 0.0),
+    ],
 )
 def test_round_fraction(numerator, denominator, places, rounded):
     assert rules.round_fraction(numerator, denominator, places) == rounded
 
 
-def book(*results: str | None, day: dt.date = D(2026, 1, 5)) -> rules.RecordBook:
+def book(*results: str | None) -> rules.RecordBook:
     """A book of OVER picks all on one date, in the order given."""
-    return rules.RecordBook((day, result, "OVER") for result in results)
+    return rules.RecordBook((DAY, result, "OVER") for result in results)
 
 
 def dated(*picks: tuple[dt.date, str | None]) -> rules.RecordBook:
     return rules.RecordBook((day, result, "OVER") for day, result in picks)
 
 
-def stats_of(book: rules.RecordBook, day: dt.date = D(2026, 7, 1), include_day: bool = True) -> dict[str, object]:
+def stats_of(book: rules.RecordBook, day: dt.date = LATE_SEASON, include_day: bool = True) -> dict[str, Any]:
     return book.summary(day, include_day)[1]
 
 
@@ -154,7 +163,8 @@ def test_a_window_that_starts_before_the_season_counts_from_aug_1():
     assert stats["over"] == record(0, 1, 0) and stats["under"] == record(0, 0, 1)
     assert stats["units"] == {"season": -1.0, "month": -1.0, "week": -1.09}  # week: 1 hit, 2 misses: -12/11
     assert stats["roi"] == {"season": -100.0, "month": -100.0, "week": -36.4}  # -1200/33 = -36.36...
-    first_day = stats_of(rules.RecordBook(picks), D(2025, 8, 1), include_day=False)  # nothing of the season is before Aug 1
+    # Aug 1: nothing of the season is before it
+    first_day = stats_of(rules.RecordBook(picks), D(2025, 8, 1), include_day=False)
     assert first_day["last_30_days"] == first_day["last_10"] == first_day["over"] == record(0, 0, 0)
     assert first_day["streak"] is None and first_day["roi"]["season"] is None
 
