@@ -25,8 +25,10 @@ def test_day_file_layout_and_key_order(rows, run):
     assert document["date"] == "2026-01-14" and document["model"] == "A" and document["signal"] == "favorable"
     assert document["generated_at"] == "2026-02-07T15:30:00Z"
     top = group(document, "top")
-    assert list(top) == ["id", "name", "record", "picks"]
+    assert list(top) == ["id", "name", "record", "stats", "picks"]
     assert list(top["record"]) == ["season", "month", "week"]
+    assert list(top["stats"]) == ["units", "roi", "last_10", "streak", "last_7_days", "last_30_days", "over", "under"]
+    assert list(top["stats"]["units"]) == list(top["stats"]["roi"]) == ["season", "month", "week"]
     assert top["picks"] == [
         {"player": "LeBron James", "team": "LAL", "opponent": "BOS", "prediction": 26.1, "line": 24.5,
          "direction": "OVER", "actual": None, "result": None}

@@ -158,13 +158,34 @@ def formatted(tally: dict[str, Any]) -> tuple[str, str]:
     return f"{tally['wins']}–{tally['losses']}–{tally['pushes']}", pct
 
 
+def signed(value: float, places: int) -> str:
+    return f"{'+' if value > 0 else ''}{value:.{places}f}"
+
+
+def assert_shows_stats(page: Page, stats: dict[str, Any], *, split: bool) -> None:
+    """Units and ROI at -110 in each period's card, then the last 10, the streak, the windows (and over/under)."""
+    for period in ("season", "month", "week"):
+        assert page.text(f"record-{period}-units") == f"{signed(stats['units'][period], 2)} u"
+        assert page.text(f"record-{period}-money").endswith("at −110")
+        roi = stats["roi"][period]
+        assert page.text(f"record-{period}-roi") == ("ROI —" if roi is None else f"ROI {signed(roi, 1)}%")
+    for key in ("last_10", "last_7_days", "last_30_days", *(("over", "under") if split else ())):
+        assert (page.text(f"stats-{key}-wlp"), page.text(f"stats-{key}-pct")) == formatted(stats[key]), key
+    streak = stats["streak"]
+    expected = "—" if streak is None else f"{'W' if streak['result'] == 'hit' else 'L'}{streak['count']}"
+    assert page.text("stats-streak-value") == expected
+    shown_split = page.page.locator("[data-testid=stats-over], [data-testid=stats-under]").count()
+    assert shown_split == (2 if split else 0)
+
+
 def assert_shows_day(page: Page, day: dict[str, Any], group: dict[str, Any]) -> None:
-    """The records and picks on screen are the group's in the file."""
+    """The records, stats and picks on screen are the group's in the file."""
     assert page.texts("[data-testid=tab]") == [each["name"] for each in day["groups"]]
     selected = page.page.locator('[data-testid=tab][aria-selected="true"]')
     assert selected.get_attribute("data-group-id") == group["id"]
     for period in ("season", "month", "week"):
         assert (page.text(f"record-{period}-wlp"), page.text(f"record-{period}-pct")) == formatted(group["record"][period])
+    assert_shows_stats(page, group["stats"], split=False)
     picks = group["picks"]
     assert page.texts("[data-testid=pick] [data-testid=pick-player]") == [pick["player"] for pick in picks]
     results = page.page.locator("[data-testid=pick] [data-testid=result]")
@@ -193,6 +214,9 @@ def test_opens_on_the_default_models_latest_date_with_the_files_numbers(page, si
     assert page.page.get_by_test_id("model-select").input_value() == model["code"]
     assert page.page.get_by_test_id("date-input").input_value() == date
     assert_shows_day(page, day, day["groups"][0])
+    stats = day["groups"][0]["stats"]  # the demo's first tab has a record to show, so units, ROI and a streak
+    assert stats["last_10"]["wins"] + stats["last_10"]["losses"] > 0 and stats["streak"] is not None
+    assert page.text("record-season-money").endswith("at −110") and page.text("record-season-roi").startswith("ROI ")
     for group in day["groups"][1:3]:
         page.click_tab(group["id"])
         assert_shows_day(page, day, group)
@@ -285,6 +309,7 @@ def test_season_view_shows_records_and_running_results(page, site):
     group = season["groups"][0]
     for period in ("season", "month", "week"):
         assert (page.text(f"record-{period}-wlp"), page.text(f"record-{period}-pct")) == formatted(group["record"][period])
+    assert_shows_stats(page, group["stats"], split=True)  # the over/under split in the season view only
     assert page.texts("[data-testid=season-date-label]") == [entry["date"] for entry in group["dates"]]
     wins = losses = pushes = 0
     for entry in group["dates"]:
@@ -296,18 +321,59 @@ def test_season_view_shows_records_and_running_results(page, site):
     assert (wins, losses, pushes) == tuple(group["record"]["season"][key] for key in ("wins", "losses", "pushes"))
 
 
+def test_on_a_phone_the_first_tab_shows_its_figures_without_overflowing(browser, server, site):
+    """390 px wide: the records, units and ROI at -110, last 10 and streak are on screen, and nothing makes the page
+    wider than the phone (the picks table scrolls inside its own box)."""
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        phone.goto(f"{server.url}/")
+        phone.wait_for_function("document.body.dataset.state === 'ready'")
+        model = default_model(site)
+        day = read(site, f"{model['path']}picks/{latest_with_picks(site, model)}.json")
+        stats = day["groups"][0]["stats"]
+        assert phone.get_by_test_id("record-season-units").text_content() == f"{signed(stats['units']['season'], 2)} u"
+        for test_id in ("record-season-units", "record-season-roi", "record-week-money", "stats-last_10", "stats-streak"):
+            box = phone.get_by_test_id(test_id).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (test_id, box)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        phone.get_by_test_id("view-season").click()
+        phone.wait_for_function("document.body.dataset.state === 'ready'")
+        box = phone.get_by_test_id("stats-under").bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 390
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        phone.close()
+
+
+def test_a_file_without_stats_shows_its_records_alone(page, site, server):
+    """A per-day file published before stats were added has none: the page shows its records and no stats."""
+    model = default_model(site)
+    date = latest_with_picks(site, model)
+    day = read(site, f"{model['path']}picks/{date}.json")
+    for group in day["groups"]:
+        del group["stats"]
+    page.page.route(f"**/{model['path']}picks/{date}.json", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=orjson.dumps(day)))
+    page.open(f"{server.url}/?date={date}")
+    assert page.text("record-season-wlp") == formatted(day["groups"][0]["record"]["season"])[0]
+    assert page.page.locator("[data-testid=record-season-units], [data-testid^=stats-]").count() == 0
+    assert page.errors == []
+
+
 def test_a_null_record_reads_no_record(page, site, server):
     """A season with nothing graded has `record: null` (the demo has none: the file is changed on its way in)."""
     model = default_model(site)
     season = read(site, model["seasons"][0]["path"])
     for group in season["groups"]:
         group["record"] = None
+        group["stats"] = None
     season["as_of"] = None
     page.page.route(f"**/{model['seasons'][0]['path']}", lambda route: route.fulfill(
         status=200, content_type="application/json", body=orjson.dumps(season)))
     page.open(f"{server.url}/?view=season")
     assert page.text("record-none") == "No graded picks yet: no record."
     assert page.page.locator("[data-testid^=record-season]").count() == 0
+    assert page.page.locator("[data-testid^=stats-]").count() == 0
     assert "nothing graded yet" in page.text("heading")
 
 

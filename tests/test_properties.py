@@ -1,10 +1,12 @@
-"""Properties over generated warehouses: records always agree with the picks the files show."""
+"""Properties over generated warehouses: records and stats always agree with the picks the files show."""
 
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
 from collections import Counter
+from fractions import Fraction
+from math import floor
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +20,18 @@ from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.export import ExportOptions, Exporter
 from picks_export.exporters.layout import kind_of_path
+from picks_export.exporters.quality import QualityOptions
 from picks_export.exporters.stores import FolderStore
 from picks_export.exporters.tables import Rows
 
 SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def backfill(tmp_path: Path, rows: Rows, first: dt.date, last: dt.date) -> dict[str, Any]:
+def backfill(tmp_path: Path, rows: Rows, first: dt.date, last: dt.date, **more: Any) -> dict[str, Any]:
     # A fresh folder per example: hypothesis reuses tmp_path, and id() values are recycled.
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     warehouse = write_warehouse(folder / "w.duckdb", rows)
-    options = ExportOptions(today=dt.date(2030, 1, 1), generated_at="2026-01-01T00:00:00Z")
+    options = ExportOptions(today=dt.date(2030, 1, 1), generated_at="2026-01-01T00:00:00Z", **more)
     engine = DuckDBEngine(warehouse)
     Exporter(engine, FolderStore(folder / "out"), options).backfill(first, last)
     engine.close()
@@ -84,6 +87,75 @@ def check_files_agree(files: dict[str, Any]) -> None:
                 record = group["record"][period]
                 expected = expected_record(group["id"], period, day, inclusive=False)
                 assert {key: record[key] for key in expected} == expected, (path, group["id"], period)
+    check_stats_agree(files, shown)
+
+
+def half_away(value: Fraction, places: int) -> float:
+    rounded = floor(abs(value) * 10**places + Fraction(1, 2))
+    return (rounded if value >= 0 else -rounded) / 10**places
+
+
+def naive_record(picks: list[dict[str, Any]]) -> dict[str, Any]:
+    counts = tally(picks)
+    decided = counts["wins"] + counts["losses"]
+    pct = None if decided == 0 else half_away(Fraction(100 * counts["wins"], decided), 1)
+    return {**counts, "pct": pct}
+
+
+def naive_stats(
+    dates: dict[dt.date, list[dict[str, Any]]], record: dict[str, Any], day: dt.date, inclusive: bool
+) -> dict[str, Any]:
+    """Every `stats` field recounted from the picks the files show, the slow way, as the contract words it."""
+    last = day if inclusive else day - dt.timedelta(days=1)
+    season_start = rules.period_start("season", day)
+    in_order = [  # the season's counted picks before the reference, by date, then as listed
+        (date, pick)
+        for date in sorted(dates)
+        if season_start <= date <= last
+        for pick in dates[date]
+        if pick["result"] in ("hit", "miss", "push")
+    ]
+    picks = [pick for _, pick in in_order]
+    decided = [pick["result"] for pick in picks if pick["result"] != "push"]
+    streak = None
+    if decided:
+        count = len(decided) - next((i for i in range(len(decided) - 1, -1, -1) if decided[i] != decided[-1]), -1) - 1
+        streak = {"result": decided[-1], "count": count}
+    units, roi = {}, {}
+    for period in rules.PERIODS:
+        wins, losses = record[period]["wins"], record[period]["losses"]
+        exact = Fraction(100 * wins - 110 * losses, 110)  # a hit wins 100 on 110 staked, a miss loses 110
+        units[period] = half_away(exact, 2)
+        roi[period] = None if wins + losses == 0 else half_away(100 * exact / (wins + losses), 1)
+
+    def window(days: int) -> dict[str, Any]:
+        return naive_record([pick for date, pick in in_order if (last - date).days < days])
+
+    return {
+        "units": units,
+        "roi": roi,
+        "last_10": naive_record(picks[-10:]),
+        "streak": streak,
+        "last_7_days": window(7),
+        "last_30_days": window(30),
+        "over": naive_record([pick for pick in picks if pick["direction"] == "OVER"]),
+        "under": naive_record([pick for pick in picks if pick["direction"] == "UNDER"]),
+    }
+
+
+def check_stats_agree(files: dict[str, Any], shown: dict[str, dict[dt.date, list[dict[str, Any]]]]) -> None:
+    for path, document in files.items():
+        kind = kind_of_path(path)
+        if kind not in ("day", "season"):
+            continue
+        reference = document["date"] if kind == "day" else document["as_of"]
+        for group in document["groups"]:
+            if reference is None:
+                assert group["stats"] is None, (path, group["id"])
+                continue
+            day = dt.date.fromisoformat(reference)
+            expected = naive_stats(shown.get(group["id"], {}), group["record"], day, inclusive=kind == "season")
+            assert group["stats"] == expected, (path, group["id"])
 
 
 @SETTINGS
@@ -147,3 +219,36 @@ def test_small_warehouses_records_agree_with_their_files(tmp_path, rows):
             continue
         shown = {(group["id"], pick["player"]) for group in files[path]["groups"] for pick in group["picks"]}
         assert shown == expected
+
+
+# Denser warehouses for the stats: many graded picks a day (more than ten, ranks shared), both directions, runs
+# of one result, across Aug 1 and over more than 30 days, so that last 10, streaks and windows meet their edges.
+DENSE_DAYS = [dt.date(2025, 7, 20) + dt.timedelta(days=n) for n in range(0, 60, 2)]
+
+
+@st.composite
+def dense_warehouse(draw) -> WarehouseRows:
+    rows = WarehouseRows()
+    streaky = draw(st.sampled_from(["hit", "miss", "push"]))  # one result made common, so that runs grow long
+    outcomes = st.sampled_from(["hit", "miss", "push", "dnp", "none", streaky, streaky, streaky])
+    for day in draw(st.lists(st.sampled_from(DENSE_DAYS), min_size=1, max_size=16, unique=True)):
+        rows.game(day, "23:00", status="final")
+        for number in range(draw(st.integers(1, 13))):
+            subset = draw(st.sampled_from(["top", "second"]))
+            rank, direction, outcome = draw(st.integers(1, 3)), draw(st.sampled_from(["OVER", "UNDER"])), draw(outcomes)
+            lookup = rows.pick(day, f"Player {number:02d}", subset=subset, direction=direction, rank=rank, line=20.5
+                               if outcome != "push" else 20.0)  # fmt: skip
+            points = {"hit": 25, "miss": 15, "push": 20}.get(outcome)
+            if direction == "UNDER" and outcome in ("hit", "miss"):
+                points = 40 - points  # the mirror image: an UNDER hit scores under the line
+            if outcome != "none":
+                rows.result(day, lookup, points, 0.0 if outcome == "dnp" else 30.0)
+    return rows
+
+
+@SETTINGS
+@given(rows=dense_warehouse())
+def test_dense_warehouses_stats_agree_with_their_files(tmp_path, rows):
+    # Days of few picks after busy ones are what this generator makes on purpose: no volume check.
+    files = backfill(tmp_path, rows.rows(), DENSE_DAYS[0], DENSE_DAYS[-1], quality=QualityOptions(min_volume=0))
+    check_files_agree(files)

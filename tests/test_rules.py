@@ -109,11 +109,16 @@ def test_pick_result(direction, line, points, minutes, graded, expected):
     assert rules.pick_result(direction, line, points, minutes, graded) == expected
 
 
+def over(results):
+    """Picks of the OVER direction with these (date, result)s, as a RecordBook takes them."""
+    return [(day, result, "OVER") for day, result in results]
+
+
 def test_record_book_counts_ranges_and_skips_voids():
-    book = rules.RecordBook(
+    book = rules.RecordBook(over(
         [(D(2026, 1, 5), "hit"), (D(2026, 1, 5), "miss"), (D(2026, 1, 6), "dnp"), (D(2026, 1, 7), None),
          (D(2026, 1, 8), "push"), (D(2026, 1, 12), "hit")]
-    )
+    ))
     assert book.between(D(2026, 1, 1), D(2026, 1, 31)) == rules.Record(2, 1, 1)
     assert book.between(D(2026, 1, 6), D(2026, 1, 11)) == rules.Record(0, 0, 1)
     assert book.between(D(2026, 1, 13), D(2026, 1, 12)) == rules.Record()
@@ -127,7 +132,7 @@ def test_record_book_counts_ranges_and_skips_voids():
 @given(st.lists(st.tuples(st.dates(D(2025, 7, 1), D(2026, 3, 1)), st.sampled_from(["hit", "miss", "push", "dnp", None]))),
        st.dates(D(2025, 7, 1), D(2026, 3, 1)), st.booleans())
 def test_record_book_agrees_with_counting(results, day, include_day):
-    book = rules.RecordBook(results)
+    book = rules.RecordBook(over(results))
     for period, record in book.records(day, include_day).items():
         start = rules.period_start(period, day)
         counted = [r for d, r in results if start <= d and (d < day or (include_day and d == day))]

@@ -29,7 +29,9 @@ class DocumentBuilder:
         self.generated_at = generated_at
         self._books = {
             group.id: rules.RecordBook(
-                (day, pick.result) for day, picks in snapshot.picks.get(group.id, {}).items() for pick in picks
+                (day, pick.result, pick.direction)
+                for day, picks in sorted(snapshot.picks.get(group.id, {}).items())
+                for pick in picks
             )
             for group in snapshot.groups
         }
@@ -46,12 +48,17 @@ class DocumentBuilder:
                 {
                     "id": group.id,
                     "name": group.name,
-                    "record": _records_json(self._books[group.id].records(day, include_day=False)),
+                    **self._summary(group.id, day, include_day=False),
                     "picks": [pick.as_json() for pick in snapshot.picks.get(group.id, {}).get(day, [])],
                 }
                 for group in snapshot.groups
             ],
         }
+
+    def _summary(self, group_id: str, day: dt.date, include_day: bool) -> dict[str, Any]:
+        """A group's `record` and `stats` for a file of `day`: counting picks before it, or up to it included."""
+        records, stats = self._books[group_id].summary(day, include_day)
+        return {"record": _records_json(records), "stats": stats}
 
     def default_as_of(self, season: str) -> dt.date | None:
         """The latest date of the season with a hit, miss or push in any published group."""
@@ -67,12 +74,11 @@ class DocumentBuilder:
         for group in snapshot.groups:
             by_date = snapshot.picks.get(group.id, {})
             dates = sorted((day for day in by_date if first <= day <= last), reverse=True)
-            record = None if as_of is None else _records_json(self._books[group.id].records(as_of, include_day=True))
             groups.append(
                 {
                     "id": group.id,
                     "name": group.name,
-                    "record": record,
+                    **({"record": None, "stats": None} if as_of is None else self._summary(group.id, as_of, True)),
                     "dates": [
                         {
                             "date": day.isoformat(),

@@ -1,13 +1,14 @@
-"""The contract's rules as pure functions: calendar, results, rounding and records."""
+"""The contract's rules as pure functions: calendar, results, rounding, records and the stats beside them."""
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -20,7 +21,7 @@ PERIODS: tuple[Period, ...] = ("season", "month", "week")
 
 def today_in_new_york(now: dt.datetime | None = None) -> dt.date:
     """The contract's "today": the date in America/New_York."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     return now.astimezone(NEW_YORK).date()
 
 
@@ -65,15 +66,22 @@ def round_half_away(value: float, places: int = 1) -> float:
     return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+@lru_cache(maxsize=8192)  # a backfill rounds the same few fractions over and over
+def round_fraction(numerator: int, denominator: int, places: int) -> float:
+    """numerator / denominator (denominator > 0) rounded half away from zero to `places` decimals.
+
+    Exact integer arithmetic: no float is formed before the result, so that a half is a half (11 wins and 5
+    losses: an ROI of exactly 31.25, published 31.3) and a value is rounded once, never twice."""
+    scaled, remainder = divmod(abs(numerator) * 10**places, denominator)
+    if 2 * remainder >= denominator:
+        scaled += 1
+    return (scaled if numerator >= 0 else -scaled) / 10**places
+
+
 def win_pct(wins: int, losses: int) -> float | None:
-    """100 * wins / (wins + losses), half away from zero to one decimal, in exact integer arithmetic."""
+    """100 * wins / (wins + losses), half away from zero to one decimal; None without a win or a loss."""
     decided = wins + losses
-    if decided == 0:
-        return None
-    tenths, remainder = divmod(1000 * wins, decided)
-    if 2 * remainder >= decided:
-        tenths += 1
-    return tenths / 10
+    return None if decided == 0 else round_fraction(100 * wins, decided, 1)
 
 
 def pick_result(
@@ -92,45 +100,122 @@ def pick_result(
     return points, ("hit" if over_won == (direction == "OVER") else "miss")
 
 
-@dataclass(frozen=True)
-class Record:
+LAST_PICKS = 10  # `last_10`: the group's last ten counted picks
+WINDOWS: tuple[tuple[str, int], ...] = (("last_7_days", 7), ("last_30_days", 30))  # rolling windows, in days
+
+
+class Record(NamedTuple):
+    """Wins (hits), losses (misses) and pushes of some picks. A tuple: a backfill makes a dozen per group and file,
+    and a frozen dataclass costs several times as much to make."""
+
     wins: int = 0
     losses: int = 0
     pushes: int = 0
 
     def as_json(self) -> dict[str, int | float | None]:
-        return {"wins": self.wins, "losses": self.losses, "pushes": self.pushes, "pct": win_pct(self.wins, self.losses)}
+        return _record_json(self.wins, self.losses, self.pushes)
+
+    def _elevenths(self) -> int:
+        """Flat one-unit stakes at -110 in elevenths of a unit: a hit wins 100/110 = 10/11, a miss loses 11/11."""
+        return 10 * self.wins - 11 * self.losses
+
+    def units(self) -> float:
+        """The units won, half away from zero to two decimals (42 hits, 18 misses: 222/11 = 20.18)."""
+        return round_fraction(self._elevenths(), 11, 2)
+
+    def roi(self) -> float | None:
+        """100 * units / (wins + losses) from the exact fraction, to one decimal; None without a win or a loss."""
+        decided = self.wins + self.losses
+        return None if decided == 0 else round_fraction(100 * self._elevenths(), 11 * decided, 1)
+
+
+@lru_cache(maxsize=4096)
+def _record_json(wins: int, losses: int, pushes: int) -> dict[str, int | float | None]:
+    """A record as published. Shared by every document that shows the same counts (never changed once made): a
+    backfill publishes each group's record and stats in every file, mostly of counts already seen."""
+    return {"wins": wins, "losses": losses, "pushes": pushes, "pct": win_pct(wins, losses)}
+
+
+class Streak(NamedTuple):
+    """The trailing run of equal results among the hits and misses (pushes neither extend nor break it)."""
+
+    result: Literal["hit", "miss"]
+    length: int  # published as `count` (a tuple's own `count` is a method)
+
+    def as_json(self) -> dict[str, str | int]:
+        return {"result": self.result, "count": self.length}
 
 
 class RecordBook:
-    """Win-loss records of one group of picks over any date range, each in O(log n).
+    """Records of one group of picks over any date range, its last picks, its streak and its OVER / UNDER split,
+    each in O(log n).
 
-    Holds running totals of hits, misses and pushes by date, so that a backfill of every day of a season
-    does not recount the season for each day.
+    Holds running totals pick by pick, in file order, so that a backfill of every day of a season does not
+    recount the season for each day.
     """
 
-    def __init__(self, results: Iterable[tuple[dt.date, Result | None]]) -> None:
-        totals: dict[dt.date, list[int]] = {}
-        for game_date, result in results:
+    def __init__(self, picks: Iterable[tuple[dt.date, Result | None, str]]) -> None:
+        """`picks` as (date, result, direction), by date, then within a date in the order they are listed (the
+        order of the last picks and of the streak); dates out of order are sorted, the order within each date kept."""
+        self._dates: list[dt.date] = []  # the date of each counted pick
+        # Before each counted pick: wins, losses, pushes, and the same of the OVER picks alone
+        self._running: list[tuple[int, int, int, int, int, int]] = [(0, 0, 0, 0, 0, 0)]
+        self._runs: list[tuple[Literal["hit", "miss"] | None, int]] = []  # the trailing run at each counted pick
+        totals = [0, 0, 0, 0, 0, 0]
+        run = 0
+        run_result: Literal["hit", "miss"] | None = None
+        for game_date, result, direction in sorted(picks, key=itemgetter(0)):
             slot = _SLOT.get(result) if result else None
-            if slot is not None:
-                totals.setdefault(game_date, [0, 0, 0])[slot] += 1
-        self._dates = sorted(totals)
-        self._running: list[tuple[int, int, int]] = [(0, 0, 0)]
-        wins = losses = pushes = 0
-        for game_date in self._dates:
-            w, l, p = totals[game_date]
-            wins, losses, pushes = wins + w, losses + l, pushes + p
-            self._running.append((wins, losses, pushes))
+            if slot is None:
+                continue
+            if result == "hit" or result == "miss":
+                run = run + 1 if result == run_result else 1
+                run_result = result
+            totals[slot] += 1
+            if direction == "OVER":
+                totals[slot + 3] += 1
+            self._dates.append(game_date)
+            self._running.append((totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]))
+            self._runs.append((run_result, run))
+
+    def end(self, last: dt.date) -> int:
+        """How many counted picks are dated on or before `last`: the end of a slice of the book."""
+        return bisect.bisect_right(self._dates, last)
+
+    def start(self, first: dt.date, end: int) -> int:
+        """Where the counted picks dated from `first` start, among the first `end` ones."""
+        return bisect.bisect_left(self._dates, first, 0, end)
+
+    def slice(self, lo: int, hi: int) -> Record:
+        """The record of the counted picks lo .. hi - 1, in file order."""
+        if hi <= lo:
+            return Record()
+        w1, l1, p1, *_ = self._running[hi]
+        w0, l0, p0, *_ = self._running[lo]
+        return Record(w1 - w0, l1 - l0, p1 - p0)
+
+    def split(self, lo: int, hi: int) -> tuple[Record, Record]:
+        """The records of the OVER picks and of the UNDER picks among the counted picks lo .. hi - 1."""
+        if hi <= lo:
+            return Record(), Record()
+        w1, l1, p1, ow1, ol1, op1 = self._running[hi]
+        w0, l0, p0, ow0, ol0, op0 = self._running[lo]
+        over = Record(ow1 - ow0, ol1 - ol0, op1 - op0)
+        return over, Record(w1 - w0 - over.wins, l1 - l0 - over.losses, p1 - p0 - over.pushes)
 
     def between(self, first: dt.date, last: dt.date) -> Record:
         """The record of picks dated from `first` to `last`, both included."""
-        lo = bisect.bisect_left(self._dates, first)
-        hi = bisect.bisect_right(self._dates, last)
+        end = self.end(last)
+        return self.slice(self.start(first, end), end)
+
+    def streak(self, lo: int, hi: int) -> Streak | None:
+        """The trailing run among the hits and misses of the counted picks lo .. hi - 1; None when they have none."""
         if hi <= lo:
-            return Record()
-        (w1, l1, p1), (w0, l0, p0) = self._running[hi], self._running[lo]
-        return Record(w1 - w0, l1 - l0, p1 - p0)
+            return None
+        result, run = self._runs[hi - 1]
+        span = self.slice(lo, hi)
+        decided = span.wins + span.losses  # the run may reach back before `lo`: it is cut there
+        return None if result is None or decided == 0 else Streak(result, min(run, decided))
 
     def records(self, day: dt.date, include_day: bool) -> dict[Period, Record]:
         """Season, month and week records for the periods containing `day`.
@@ -139,7 +224,33 @@ class RecordBook:
         (`include_day`, for a season file as of that date).
         """
         last = day if include_day else day - dt.timedelta(days=1)
-        return {period: self.between(period_start(period, day), last) for period in PERIODS}
+        end = self.end(last)
+        return {period: self.slice(self.start(period_start(period, day), end), end) for period in PERIODS}
+
+    def summary(self, day: dt.date, include_day: bool) -> tuple[dict[Period, Record], dict[str, Any]]:
+        """`records(day, include_day)` and the `stats` object beside them: the same picks of the season containing
+        `day`. One bisection per range: a backfill asks this of every group for every date."""
+        records = self.records(day, include_day)
+        last = day if include_day else day - dt.timedelta(days=1)
+        end = self.end(last)
+        first = period_start("season", day)
+        season = self.start(first, end)
+        streak = self.streak(season, end)
+        windows = {
+            name: self.slice(self.start(max(first, last - dt.timedelta(days=days - 1)), end), end).as_json()
+            for name, days in WINDOWS
+        }
+        over, under = self.split(season, end)
+        stats = {
+            "units": {period: records[period].units() for period in PERIODS},
+            "roi": {period: records[period].roi() for period in PERIODS},
+            "last_10": self.slice(max(season, end - LAST_PICKS), end).as_json(),
+            "streak": None if streak is None else streak.as_json(),
+            **windows,
+            "over": over.as_json(),
+            "under": under.as_json(),
+        }
+        return records, stats
 
     def last_graded_date(self, first: dt.date, last: dt.date) -> dt.date | None:
         """The latest date in [first, last] with at least one hit, miss or push."""

@@ -16,9 +16,14 @@
 /** @typedef {import("../schemas/types/picks-export").SeasonFile} Season */
 /** @typedef {import("../schemas/types/picks-export").SeasonGroup} SeasonGroup */
 /** @typedef {import("../schemas/types/picks-export").Records} Records */
+/** @typedef {import("../schemas/types/picks-export").GroupStats} GroupStats */
+/** @typedef {import("../schemas/types/picks-export").WinLossRecord} WinLossRecord */
 /** @typedef {{wins: number, losses: number, pushes: number}} Counts */
 
 const PERIODS = /** @type {const} */ (["season", "month", "week"]);
+/** The stats shown as records, in order; the over/under split only in the season view. */
+const FORM = /** @type {const} */ ([["last_10", "Last 10"], ["last_7_days", "Last 7 days"], ["last_30_days", "Last 30 days"]]);
+const SPLIT = /** @type {const} */ ([["over", "Over"], ["under", "Under"]]);
 const RESULT_LABELS = { hit: "Hit", miss: "Miss", push: "Push", dnp: "DNP" };
 
 /**
@@ -49,6 +54,7 @@ const ui = {
   heading: part("heading", HTMLElement),
   tabs: part("tabs", HTMLElement),
   records: part("records", HTMLElement),
+  stats: part("stats", HTMLElement),
   dayView: part("day-view", HTMLElement),
   picks: part("picks", HTMLTableElement),
   seasonView: part("season-view", HTMLElement),
@@ -132,6 +138,28 @@ function formatPct(pct) {
   return pct === null ? "—" : `${pct.toFixed(1)}%`;
 }
 
+/** "+6.00 u", "-1.09 u", "0.00 u": units won at -110. @param {number} units */
+function formatUnits(units) {
+  return `${units > 0 ? "+" : ""}${units.toFixed(2)} u`;
+}
+
+/** "ROI +40.0%", or "ROI —" without a win or loss. @param {number | null} roi */
+function formatRoi(roi) {
+  return roi === null ? "ROI —" : `ROI ${roi > 0 ? "+" : ""}${roi.toFixed(1)}%`;
+}
+
+/** "W3" for three hits in a row, "L2" for two misses, "—" without a streak. @param {GroupStats["streak"]} streak */
+function formatStreak(streak) {
+  return streak === null ? "—" : `${streak.result === "hit" ? "W" : "L"}${streak.count}`;
+}
+
+/** "3 hits in a row", "1 miss in a row". @param {GroupStats["streak"]} streak */
+function streakWords(streak) {
+  if (streak === null) return "no hit or miss yet";
+  const noun = streak.result === "hit" ? "hit" : "miss";
+  return `${streak.count} ${streak.count === 1 ? noun : `${noun}${noun === "hit" ? "s" : "es"}`} in a row`;
+}
+
 /** The contract's pct: 100 × wins / (wins + losses) to one decimal, null without a decision. @param {Counts} counts */
 function pctOf(counts) {
   const decided = counts.wins + counts.losses;
@@ -163,26 +191,69 @@ function badge(result) {
 }
 
 /**
- * The season / month / week cards of a group, or a line saying there is no record yet.
- * @param {Records | null} record
- * @param {string} caption
+ * A card with a label, wins–losses–pushes and the pct; `extra`: more lines under them.
+ * @param {string} label
+ * @param {WinLossRecord} tally
+ * @param {string} testId
+ * @param {Node[]} [extra]
  */
-function renderRecords(record, caption) {
+function recordCard(label, tally, testId, extra = []) {
+  return make("div", { className: "record", testId }, [
+    make("span", { text: label, className: "period" }),
+    make("span", { text: formatCounts(tally), className: "wlp", testId: `${testId}-wlp` }),
+    make("span", { text: formatPct(tally.pct), className: "pct", testId: `${testId}-pct` }),
+    ...extra,
+  ]);
+}
+
+/**
+ * The season / month / week cards of a group (with units and ROI at −110 when the file has stats), or a line
+ * saying there is no record yet; then the group's other stats (the over/under split with `split`).
+ * @param {Records | null} record
+ * @param {GroupStats | null | undefined} stats absent from files published before stats were added
+ * @param {string} caption
+ * @param {boolean} split
+ */
+function renderRecords(record, stats, caption, split) {
   ui.records.replaceChildren(make("h2", { text: caption }));
+  ui.stats.replaceChildren();
   if (record === null) {
     ui.records.append(make("p", { text: "No graded picks yet: no record.", className: "none", testId: "record-none" }));
     return;
   }
   for (const period of PERIODS) {
     const tally = record[period];
-    ui.records.append(
-      make("div", { className: "record", testId: `record-${period}` }, [
-        make("span", { text: period[0].toUpperCase() + period.slice(1), className: "period" }),
-        make("span", { text: formatCounts(tally), className: "wlp", testId: `record-${period}-wlp` }),
-        make("span", { text: formatPct(tally.pct), className: "pct", testId: `record-${period}-pct` }),
-      ]),
-    );
+    // Each figure stays whole when a narrow card wraps the line.
+    const money = stats
+      ? [
+          make("div", { className: "money", testId: `record-${period}-money` }, [
+            make("span", { text: formatUnits(stats.units[period]), testId: `record-${period}-units` }),
+            make("span", { text: formatRoi(stats.roi[period]), testId: `record-${period}-roi` }),
+            make("span", { text: "at −110", className: "price" }),
+          ]),
+        ]
+      : [];
+    ui.records.append(recordCard(period[0].toUpperCase() + period.slice(1), tally, `record-${period}`, money));
   }
+  if (stats) renderStats(stats, split);
+}
+
+/**
+ * The last 10, the streak, the rolling windows and (in the season view) the over/under split.
+ * @param {GroupStats} stats
+ * @param {boolean} split
+ */
+function renderStats(stats, split) {
+  const streak = stats.streak;
+  const streakCard = make("div", { className: "record", testId: "stats-streak" }, [
+    make("span", { text: "Streak", className: "period" }),
+    make("span", { text: formatStreak(streak), className: "wlp", testId: "stats-streak-value", data: { result: streak?.result ?? "none" } }),
+    make("span", { text: streakWords(streak), className: "pct" }),
+  ]);
+  const [last10, ...windows] = FORM.map(([key, label]) => recordCard(label, stats[key], `stats-${key}`));
+  const cards = [last10, streakCard, ...windows];
+  if (split) cards.push(...SPLIT.map(([key, label]) => recordCard(label, stats[key], `stats-${key}`)));
+  ui.stats.replaceChildren(...cards);
 }
 
 /**
@@ -234,10 +305,11 @@ function renderDay(day) {
   const body = ui.picks.tBodies[0];
   if (!group) {
     ui.records.replaceChildren();
+    ui.stats.replaceChildren();
     body.replaceChildren();
     return;
   }
-  renderRecords(group.record, `${group.name}: records entering ${day.date}`);
+  renderRecords(group.record, group.stats, `${group.name}: records entering ${day.date}`, false);
   body.replaceChildren(...group.picks.map(pickRow));
   if (group.picks.length === 0) {
     const cell = make("td", { text: "No picks in this group on this date.", className: "none", testId: "no-picks" });
@@ -276,10 +348,11 @@ function renderSeason(season) {
   ui.heading.textContent = `Season ${season.season} · ${season.as_of === null ? "nothing graded yet" : `records as of ${season.as_of}`}`;
   if (!group) {
     ui.records.replaceChildren();
+    ui.stats.replaceChildren();
     ui.seasonDates.replaceChildren();
     return;
   }
-  renderRecords(group.record, `${group.name}: season ${season.season}`);
+  renderRecords(group.record, group.stats, `${group.name}: season ${season.season}`, true);
   ui.seasonDates.replaceChildren(
     ...seasonRows(group).map(({ entry, own, total }) =>
       make("li", { testId: "season-date", data: { date: entry.date } }, [
@@ -312,6 +385,7 @@ function renderSeason(season) {
 function clearContent() {
   ui.tabs.replaceChildren();
   ui.records.replaceChildren();
+  ui.stats.replaceChildren();
   ui.picks.tBodies[0].replaceChildren();
   ui.seasonDates.replaceChildren();
   ui.heading.textContent = "";

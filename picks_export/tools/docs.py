@@ -24,6 +24,8 @@ model other than the default one has the same files under `v1/models/{code}/`. `
 
 def _type(node: dict[str, Any], kind: str) -> str:
     """A short type for a table cell: `string or null`, `"OVER" or "UNDER"`, a link to a definition."""
+    if "anyOf" in node:
+        return " or ".join(_type(branch, kind) for branch in node["anyOf"])
     if "$ref" in node:
         name = node["$ref"].rsplit("/", 1)[-1]
         return f"[{_TITLES.get((kind, name), name)}](#{_anchor(name)}-{kind})"

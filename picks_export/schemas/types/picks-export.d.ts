@@ -31,7 +31,7 @@ export interface PicksDay {
 }
 
 /**
- * One pick group on this date; its record counts the picks entering the date (dated before it).
+ * One pick group on this date; its record counts the picks entering the date (dated before it); its stats count the same picks.
  */
 export interface DayGroup {
   /**
@@ -43,6 +43,7 @@ export interface DayGroup {
    */
   name: string;
   record: Records;
+  stats?: GroupStats;
   /**
    * The group's shown picks of the date, by rank, then player; empty when it has none.
    */
@@ -78,6 +79,73 @@ export interface WinLossRecord {
    * 100 × wins / (wins + losses), rounded half away from zero to one decimal; null when there is no win or loss (pushes do not count).
    */
   pct: number | null;
+}
+
+/**
+ * What bettors read beside the records, over the same picks: the group's shown picks of the season containing the reference date with a hit, miss or push (dnp and picks not graded yet count nowhere), dated before the date in a per-day file, on or before as_of in a season file. Units and ROI at an assumed −110, the last 10 picks, the current streak, rolling 7- and 30-day windows and the OVER/UNDER split.
+ */
+export interface GroupStats {
+  units: UnitsByPeriod;
+  roi: RoiByPeriod;
+  last_10: WinLossRecord;
+  /**
+   * The current streak among the season's hits and misses in file order; null when the season has no hit or miss yet.
+   */
+  streak: Streak | null;
+  last_7_days: WinLossRecord;
+  last_30_days: WinLossRecord;
+  over: WinLossRecord;
+  under: WinLossRecord;
+}
+
+/**
+ * Units won by flat one-unit stakes at an assumed price of −110 over the record's periods: a hit wins 100/110 of a unit, a miss loses 1, a push 0. The exact sum (10 × wins − 11 × losses) / 11, rounded half away from zero to two decimals (42 hits, 18 misses: 20.18).
+ */
+export interface UnitsByPeriod {
+  /**
+   * Units over the picks of the season record.
+   */
+  season: number;
+  /**
+   * Units over the picks of the month record.
+   */
+  month: number;
+  /**
+   * Units over the picks of the week record.
+   */
+  week: number;
+}
+
+/**
+ * Return on investment at −110 over the record's periods, in percent of the units staked: 100 × units / (wins + losses) from the exact fraction (not the rounded units), rounded half away from zero to one decimal; null when there is no win or loss. Break-even is a pct of 52.38.
+ */
+export interface RoiByPeriod {
+  /**
+   * ROI over the picks of the season record; null without a win or loss.
+   */
+  season: number | null;
+  /**
+   * ROI over the picks of the month record; null without a win or loss.
+   */
+  month: number | null;
+  /**
+   * ROI over the picks of the week record; null without a win or loss.
+   */
+  week: number | null;
+}
+
+/**
+ * The trailing run of equal results among the season's hits and misses, in file order; pushes neither extend nor break it.
+ */
+export interface Streak {
+  /**
+   * hit for a winning streak, miss for a losing one.
+   */
+  result: "hit" | "miss";
+  /**
+   * How many hits (or misses) in a row, 1 or more.
+   */
+  count: number;
 }
 
 /**
@@ -154,7 +222,7 @@ export interface SeasonFile {
 }
 
 /**
- * One pick group over the season; its record counts the picks dated on or before as_of (null when as_of is).
+ * One pick group over the season; its record counts the picks dated on or before as_of (null when as_of is); its stats count the same picks.
  */
 export interface SeasonGroup {
   /**
@@ -166,6 +234,10 @@ export interface SeasonGroup {
    */
   name: string;
   record: RecordsOrNull;
+  /**
+   * The group's stats as of as_of: over the picks its record counts (the season's picks dated on or before as_of); null when record is (the season has no graded pick). Absent from files published before the field was added (a file not rebuilt since): a reader treats it as unknown.
+   */
+  stats?: GroupStats | null;
   /**
    * The dates of the season on which the group has shown picks, newest first.
    */
