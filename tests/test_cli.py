@@ -180,10 +180,10 @@ def test_backfill_all_models_writes_every_enabled_model_in_seven_queries(warehou
 def test_progress_logs_plain_lines_off_a_terminal():
     import io
 
-    from picks_export.cli import _Progress
+    from picks_export.cli.progress import Progress
 
     stream = io.StringIO()
-    progress = _Progress("building", stream)
+    progress = Progress("building", stream)
     progress(5, 10)
     assert stream.getvalue() == ""  # nothing for a short run
     progress.shown_at -= 11

@@ -16,7 +16,8 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from picks_export.cli import _Progress, app
+from picks_export.cli import app
+from picks_export.cli.progress import Progress
 
 TODAY = "2025-11-05"
 runner = CliRunner()
@@ -162,7 +163,7 @@ def test_progress_bar_on_a_terminal_and_a_total_known_from_the_first_model(wareh
             return True
 
     stream = Terminal()
-    progress = _Progress("building", stream)
+    progress = Progress("building", stream)
     progress.shown_at -= 1
     progress.started -= 2
     progress(50, 100)

@@ -10,14 +10,15 @@ import sys
 SPY = """
 import gc, sys
 from picks_export import cli
+from picks_export.cli.app import Commands
 states = []
-original = cli._Commands.get_command
+original = Commands.get_command
 def spy(self, ctx, name):
     states.append(gc.isenabled())
     command = original(self, ctx, name)
     states.append(gc.isenabled())
     return command
-cli._Commands.get_command = spy
+Commands.get_command = spy
 sys.argv = ["picks-export", *sys.argv[1:]]
 try:
     cli.main()
@@ -69,16 +70,15 @@ def test_sqlglot_s_version_is_read_once_per_process(monkeypatch, tmp_path):
         return real(name)
 
     monkeypatch.setattr(importlib.metadata, "version", counting)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     duckdb_engine._sqlglot_version.cache_clear()
     try:
-        files = {duckdb_engine._sql_cache_file(name, "nba_predictions") for name in ("models", "subsets", "shown_picks")}
+        files = {duckdb_engine._sql_cache_file(name, "nba_predictions", tmp_path) for name in ("models", "subsets", "shown_picks")}
         assert len(files) == 3 and None not in files
         assert calls == ["sqlglot"]
         # another sqlglot (an upgrade) is another key: its statements are transpiled afresh
         monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.1")
         duckdb_engine._sqlglot_version.cache_clear()
-        assert duckdb_engine._sql_cache_file("models", "nba_predictions") not in files
+        assert duckdb_engine._sql_cache_file("models", "nba_predictions", tmp_path) not in files
     finally:
         duckdb_engine._sqlglot_version.cache_clear()
 
@@ -102,7 +102,8 @@ def test_the_console_script_builds_only_the_command_it_runs_and_prints_the_same(
     import typer.main
     from typer.testing import CliRunner
 
-    from picks_export.cli import _app_for, app
+    from picks_export.cli import app
+    from picks_export.cli.process import app_for as _app_for
 
     assert list(typer.main.get_command(_app_for(["daily", "--dry-run"])).commands) == ["daily"]  # type: ignore[attr-defined]
     assert list(typer.main.get_command(_app_for(["bucket", "show"])).commands) == ["bucket"]  # type: ignore[attr-defined]
@@ -114,7 +115,8 @@ def test_the_console_script_builds_only_the_command_it_runs_and_prints_the_same(
 
 
 def test_without_a_command_name_first_the_console_script_builds_the_whole_app(monkeypatch):
-    from picks_export.cli import _app_for, app
+    from picks_export.cli import app
+    from picks_export.cli.process import app_for as _app_for
 
     for arguments in ([], ["--help"], ["--version"], ["dayly"], ["-h", "daily"], ["Daily"]):
         assert _app_for(arguments) is app, arguments

@@ -1,0 +1,101 @@
+"""A daily / backfill / season run as the command line drives it: its settings and groups of options become an
+`Exporter`; the run shows its progress, then its report, and its errors as one line with their exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..exporters.common import and_more
+from ..exporters.rules import today_in_new_york
+from .errors import clean_errors
+from .options import Destination, Publishing, Report, Scope, Source
+from .output import RunReport
+from .progress import Progress
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..exporters.engines.engine import Engine
+    from ..exporters.export import Exporter, Outcome
+    from ..exporters.publish import Action, PublishPolicy
+    from ..exporters.quality import QualityOptions
+
+# What a command asks of its exporter: the run's outcome, given the progress to report to.
+Body = Callable[["Exporter", Progress], "Outcome"]
+
+
+def open_warehouse(source: Source, command: str, settings: Settings) -> Engine:
+    """The engine `source` names, with its options, the environment's settings and the command as a job label."""
+    from ..exporters.engines import open_engine
+
+    values: Mapping[str, Any] = {**source.engine, **settings.engine_values(), "command": command}
+    return open_engine(source.warehouse, source.dataset, values)
+
+
+@dataclass(frozen=True)
+class ExportRun:
+    """One export command's options, grouped as the command line declares them."""
+
+    command: str
+    source: Source
+    destination: Destination
+    scope: Scope
+    publishing: Publishing
+    report: Report
+    quality: QualityOptions | None = None
+
+    def exporter(
+        self, policy: PublishPolicy, settings: Settings, on_plan: Callable[[Mapping[str, Action]], None]
+    ) -> Exporter:
+        # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
+        from ..exporters.export import ExportOptions, Exporter
+        from ..exporters.quality import QualityOptions
+
+        scope = self.scope
+        options = ExportOptions(
+            model=scope.model,
+            prefix=scope.prefix,
+            today=scope.today or today_in_new_york(),
+            generated_at=settings.generated_at,
+            with_page=scope.with_page,
+            quality=self.quality or QualityOptions(),
+            build_workers=settings.build_workers,
+        )
+        sink = self.destination.open()
+        return Exporter(open_warehouse(self.source, self.command, settings), sink, options, policy, on_plan)
+
+    def run(self, body: Body) -> None:
+        """Run the command: progress, errors as one line, and the report as asked, with exit 7 for a dry run that
+        the shrink guard would refuse."""
+        output = self.report.output()
+        with clean_errors():
+            policy = self.publishing.policy()
+            settings = Settings.read()
+        progress = Progress("building", enabled=not output.quiet)
+        shown = RunReport(self.command, output, policy, progress)
+        progress.on_plan = shown.plan
+        try:
+            with clean_errors(lambda error, report: shown.emit(report, error.exit_code)):
+                exporter = self.exporter(policy, settings, progress.planned)
+                outcome = body(exporter, progress)
+                shown.queries = lambda: outcome.queries  # the build workers' queries too
+                exporter.engine.close()  # now, not whenever the garbage collector gets to it: the file is free again
+                _refuse_a_shrinking_dry_run(outcome)
+                shown.emit(outcome.report, warnings=outcome.warnings)
+        finally:
+            progress.close()
+            progress.on_plan = None  # no cycle between the progress and the run's report keeps the run alive
+
+
+def _refuse_a_shrinking_dry_run(outcome: Outcome) -> None:
+    from ..exporters.publish import PublishRefused
+
+    report = outcome.report
+    refused = [result for result in report.results if result.status == "refused"]
+    if report.dry_run and refused:
+        raise PublishRefused(
+            f"dry run: the shrink guard would refuse the run: {report.describe(refused[0].path)}:"
+            f" {refused[0].detail}{and_more(len(refused))}",
+            report,
+        )

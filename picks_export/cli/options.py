@@ -1,0 +1,397 @@
+"""The options commands share, declared once: `Annotated` aliases for single options, and groups of options that
+a command receives as one parameter object (`Options`): `with_options` hands Typer each field of a group as an
+option of its own, and the command the group built from their values.
+
+Engine options are not written here: each engine declares its own (exporters/engines), and `Source` makes an
+option of each (`--{name}`, env PICKS_EXPORT_{NAME}).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Optional, TypeVar, get_type_hints
+
+import typer
+
+from ..exporters.engines import engine_options
+from ..exporters.engines.engine import DEFAULT_DATASET, EngineOption
+from ..exporters.layout import DEFAULT_PREFIX
+from ..exporters.publish import DEFAULT_CACHE_CONTROL, DEFAULT_CACHE_FINAL_DAY
+from .log import LogFormat, configure, set_run
+from .output import Output
+
+if TYPE_CHECKING:
+    from ..exporters.publish import PublishPolicy
+    from ..exporters.quality import QualityOptions
+    from ..exporters.sinks import Sink
+    from ..exporters.sinks.gcs_sink import GCSSink
+
+ENV = "PICKS_EXPORT_"
+PUBLISHING, OUTPUT, QUALITY = "Publishing", "Output", "Quality checks"
+
+
+def _parse_date(text: str | dt.date) -> dt.date:
+    if isinstance(text, dt.date):  # a default, already a date
+        return text
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise typer.BadParameter(f"expected YYYY-MM-DD, got {text}")
+
+
+def date_option(*names: str, envvar: str, help: str, hidden: bool = False) -> Any:
+    return typer.Option(*names, envvar=envvar, parser=_parse_date, metavar="DATE", help=help, hidden=hidden)
+
+
+DateOption = Optional[dt.date]
+Today = Annotated[
+    DateOption,
+    date_option(envvar="PICKS_EXPORT_TODAY", hidden=True, help="Stand-in for today in America/New_York (tests and replays)."),
+]
+Warehouse = Annotated[
+    str,
+    typer.Option(
+        envvar="PICKS_EXPORT_WAREHOUSE", metavar="PATH", help="DuckDB warehouse file, or bigquery://PROJECT.",
+        show_default=True,
+    ),
+]  # fmt: skip
+Dataset = Annotated[
+    str, typer.Option(envvar="PICKS_EXPORT_DATASET", metavar="NAME", help="Dataset (schema) that holds the six tables.")
+]
+Dest = Annotated[
+    str,
+    typer.Option(
+        envvar="PICKS_EXPORT_DEST", metavar="PATH",
+        help="Output folder (standing for the bucket's root), or gs://BUCKET (or gs://BUCKET/PREFIX) to publish to a bucket.",
+    ),
+]  # fmt: skip
+RunsDest = Annotated[
+    str,
+    typer.Option(envvar="PICKS_EXPORT_DEST", metavar="PATH",
+                 help="The destination the runs published to: a folder or gs://BUCKET[/PREFIX]."),
+]  # fmt: skip
+BucketDest = Annotated[
+    Optional[str],
+    typer.Option(envvar="PICKS_EXPORT_DEST", metavar="gs://BUCKET", show_default=False,
+                 help="The bucket, as gs://BUCKET (a prefix limits `show`). A folder in PICKS_EXPORT_DEST is not one."),
+]  # fmt: skip
+Project = Annotated[
+    Optional[str],
+    typer.Option(envvar="PICKS_EXPORT_PROJECT", metavar="PROJECT", rich_help_panel=PUBLISHING,
+                 help="Google Cloud project of the bucket."),
+]  # fmt: skip
+Model = Annotated[
+    Optional[str],
+    typer.Option(envvar="PICKS_EXPORT_MODEL", metavar="CODE", help="Model code; default the champion. Others go under models/{code}/."),
+]  # fmt: skip
+AllModels = Annotated[
+    bool,
+    typer.Option(
+        "--all-models", envvar="PICKS_EXPORT_ALL_MODELS",
+        help="Every enabled model in one run: the champion at the prefix's root, the others under models/{code}/.",
+    ),
+]  # fmt: skip
+Prefix = Annotated[str, typer.Option(envvar="PICKS_EXPORT_PREFIX", metavar="PREFIX", help="Path prefix of every published file.")]
+WithPage = Annotated[
+    bool,
+    typer.Option(
+        "--with-page", envvar="PICKS_EXPORT_WITH_PAGE", rich_help_panel=PUBLISHING,
+        help="Also publish the reference page under {prefix}page/ (index.html, page.css, page.js).",
+    ),
+]  # fmt: skip
+DryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", envvar="PICKS_EXPORT_DRY_RUN", rich_help_panel=PUBLISHING,
+        help="Plan and report as a run would (exit 7 if the shrink guard would refuse it); publish nothing.",
+    ),
+]  # fmt: skip
+AllowShrink = Annotated[
+    bool,
+    typer.Option(
+        "--allow-shrink", envvar="PICKS_EXPORT_ALLOW_SHRINK", rich_help_panel=PUBLISHING,
+        help="Replace a published per-day file that has picks with one that has none (refused otherwise).",
+    ),
+]  # fmt: skip
+Gzip = Annotated[
+    bool,
+    typer.Option(
+        "--gzip/--no-gzip", envvar="PICKS_EXPORT_GZIP", rich_help_panel=PUBLISHING,
+        help="Store bucket objects gzip-compressed (Content-Encoding: gzip).",
+    ),
+]  # fmt: skip
+
+
+def _cache_option(envvar: str, help: str) -> Any:
+    return typer.Option(envvar=envvar, metavar="HEADER", rich_help_panel=PUBLISHING, help=help)
+
+
+CacheDay = Annotated[str, _cache_option("PICKS_EXPORT_CACHE_DAY", "Cache-Control of per-day files.")]
+CacheSeason = Annotated[str, _cache_option("PICKS_EXPORT_CACHE_SEASON", "Cache-Control of season files.")]
+CacheIndex = Annotated[
+    str, _cache_option("PICKS_EXPORT_CACHE_INDEX", "Cache-Control of picks/index.json and manifest.json.")
+]
+CacheSchema = Annotated[str, _cache_option("PICKS_EXPORT_CACHE_SCHEMA", "Cache-Control of the JSON Schemas.")]
+CacheFinalDay = Annotated[
+    str,
+    _cache_option("PICKS_EXPORT_CACHE_FINAL_DAY", "Cache-Control of per-day files two days old or more and fully graded."),
+]
+Workers = Annotated[
+    int, typer.Option(envvar="PICKS_EXPORT_WORKERS", metavar="N", rich_help_panel=PUBLISHING, help="Parallel uploads.", min=1, max=64)
+]  # fmt: skip
+RetryDeadline = Annotated[
+    float,
+    typer.Option(
+        envvar="PICKS_EXPORT_RETRY_DEADLINE", metavar="SECONDS", rich_help_panel=PUBLISHING, min=1,
+        help="Seconds to keep retrying a request that fails transiently (429, 5xx, connection reset).",
+    ),
+]  # fmt: skip
+Verbose = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", envvar="PICKS_EXPORT_VERBOSE", rich_help_panel=OUTPUT,
+                 help="List every file with what happened to it (or would, on a dry run)."),
+]  # fmt: skip
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", envvar="PICKS_EXPORT_QUIET", rich_help_panel=OUTPUT,
+                 help="Print only errors and the summary line; no plan, no progress."),
+]  # fmt: skip
+Json = Annotated[
+    bool,
+    typer.Option("--json", envvar="PICKS_EXPORT_JSON", rich_help_panel=OUTPUT,
+                 help="Print the run's report as one JSON document on stdout (errors still go to stderr)."),
+]  # fmt: skip
+LogFormatOption = Annotated[
+    LogFormat,
+    typer.Option(
+        envvar="PICKS_EXPORT_LOG_FORMAT", metavar="FORMAT", case_sensitive=False,
+        help="text, or json: one JSON object per event on stderr (severity, message, run id, counts), for Cloud Logging.",
+    ),
+]  # fmt: skip
+RequireGraded = Annotated[
+    bool,
+    typer.Option(
+        "--require-graded", envvar="PICKS_EXPORT_REQUIRE_GRADED", rich_help_panel=QUALITY,
+        help="Publish nothing and exit 8 while yesterday's picks are not all graded (a scheduler retries later).",
+    ),
+]  # fmt: skip
+MinVolume = Annotated[
+    float,
+    typer.Option(
+        envvar="PICKS_EXPORT_MIN_VOLUME", metavar="FRACTION", rich_help_panel=QUALITY, min=0.0, max=1.0,
+        help="Refuse (exit 7) a day whose picks per game fall below this fraction of the trailing 14-day median.",
+    ),
+]  # fmt: skip
+StaleHours = Annotated[
+    float,
+    typer.Option(
+        envvar="PICKS_EXPORT_STALE_HOURS", metavar="HOURS", rich_help_panel=QUALITY, min=0.0,
+        help="Warn when today's shown picks were computed more than this many hours before the first tip-off.",
+    ),
+]  # fmt: skip
+
+G = TypeVar("G", bound="Options")
+
+
+class Options:
+    """A group of options that commands share, received as one parameter object (a frozen dataclass)."""
+
+    @classmethod
+    def parameters(cls) -> list[inspect.Parameter]:
+        """The group's options, as Typer reads them from a signature."""
+        hints = _hints(cls)
+        return [_keyword(each.name, hints[each.name], each.default) for each in fields(cls)]  # type: ignore[arg-type]
+
+    @classmethod
+    def collect(cls: type[G], values: dict[str, Any]) -> G:
+        """The group, from (and without) its options' values."""
+        return cls(**{each.name: values.pop(each.name) for each in fields(cls)})  # type: ignore[arg-type]
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls, include_extras=True)
+
+
+def _keyword(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
+
+
+def with_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Typer sees each option of the command's groups (parameters typed by an `Options` class) as a parameter of
+    its own; the command gets the groups built from them. It also sets up the command's events (log.configure)."""
+    hints = get_type_hints(command, include_extras=True)
+    groups: dict[str, type[Options]] = {}
+    parameters: list[inspect.Parameter] = []
+    for name, parameter in inspect.signature(command).parameters.items():
+        hint = hints[name]
+        if isinstance(hint, type) and issubclass(hint, Options):
+            groups[name] = hint
+            parameters += hint.parameters()
+        else:
+            parameters.append(_keyword(name, hint, parameter.default))
+    names = [each.name for each in parameters]
+    assert len(names) == len(set(names)), f"{command.__name__}: an option is in two groups"
+
+    @functools.wraps(command)
+    def run(**values: Any) -> None:
+        configure(values.get("log_format", LogFormat.text), command.__name__)
+        for name, group in groups.items():
+            values[name] = group.collect(values)
+        command(**values)
+
+    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    run.__annotations__ = {each.name: each.annotation for each in parameters}
+    return run
+
+
+def _engine_parameter(option: EngineOption) -> inspect.Parameter:
+    """A Typer option of an engine's declared option: `--{name}`, env PICKS_EXPORT_{NAME}."""
+    kind = type(option.default) if option.default is not None else Optional[str]
+    declared = typer.Option(
+        "--" + option.name.replace("_", "-"),
+        envvar=ENV + option.name.upper(),
+        metavar=option.metavar,
+        help=option.help,
+        parser=None if option.parse is None else functools.partial(_parsed, option.parse),
+        show_default=option.shown_default if option.shown_default is not None else True,
+    )
+    return _keyword(option.name, Annotated[kind, declared], option.default)  # type: ignore[valid-type]
+
+
+def _parsed(parse: Callable[[str], Any], text: Any) -> Any:
+    if not isinstance(text, str):  # the default, already a value
+        return text
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+@dataclass(frozen=True)
+class Source(Options):
+    """The warehouse: a DuckDB file or an engine's URL, its dataset, and the options the engines declare."""
+
+    warehouse: Warehouse = "warehouse.duckdb"
+    dataset: Dataset = DEFAULT_DATASET
+    engine: Mapping[str, Any] = field(default_factory=dict)  # the engines' options, by name
+
+    loads: ClassVar[bool] = False  # only the options of loading tables (demo), not those of queries
+
+    @classmethod
+    def parameters(cls) -> list[inspect.Parameter]:
+        hints = _hints(cls)
+        own = [_keyword(name, hints[name], getattr(cls, name)) for name in ("warehouse", "dataset")]
+        return own + [_engine_parameter(option) for option in engine_options(loads=cls.loads)]
+
+    @classmethod
+    def collect(cls: type[G], values: dict[str, Any]) -> G:
+        engine = {option.name: values.pop(option.name) for option in engine_options(loads=cls.loads)}  # type: ignore[attr-defined]
+        return cls(warehouse=values.pop("warehouse"), dataset=values.pop("dataset"), engine=engine)  # type: ignore[call-arg]
+
+
+@dataclass(frozen=True)
+class DemoSource(Source):
+    loads: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class Destination(Options):
+    """Where files are published: a folder, or a bucket and the options of its store."""
+
+    dest: Dest = "public"
+    # A store's options go here, next to --dest (as --project for gs://), and into `open`.
+    project: Project = None
+
+    # The one place the command line opens --dest.
+    def open(self) -> Sink:
+        """The destination's store."""
+        from ..exporters.sinks import open_sink
+
+        return open_sink(self.dest, self.project)
+
+    def open_bucket(self, dest: str) -> GCSSink:
+        """The bucket of a bucket command (`dest`: the checked --dest)."""
+        from ..exporters.sinks import open_bucket
+
+        return open_bucket(dest, self.project)
+
+
+@dataclass(frozen=True)
+class RunsDestination(Destination):
+    dest: RunsDest = "public"
+
+
+@dataclass(frozen=True)
+class Scope(Options):
+    """Which model's files, under which prefix, as of which day."""
+
+    model: Model = None
+    prefix: Prefix = DEFAULT_PREFIX
+    today: Today = None
+    with_page: WithPage = False
+
+
+@dataclass(frozen=True)
+class Publishing(Options):
+    """How files are published: a dry run, the shrink guard, compression, headers, uploads and their retries."""
+
+    dry_run: DryRun = False
+    allow_shrink: AllowShrink = False
+    gzip: Gzip = True
+    cache_day: CacheDay = DEFAULT_CACHE_CONTROL["day"]
+    cache_season: CacheSeason = DEFAULT_CACHE_CONTROL["season"]
+    cache_index: CacheIndex = DEFAULT_CACHE_CONTROL["index"]
+    cache_schema: CacheSchema = DEFAULT_CACHE_CONTROL["schema"]
+    workers: Workers = 8
+    retry_deadline: RetryDeadline = 120.0
+    cache_final_day: CacheFinalDay = DEFAULT_CACHE_FINAL_DAY
+
+    def policy(self) -> PublishPolicy:
+        """The run's policy; its run id is in every later event."""
+        from ..exporters.publish import PublishPolicy
+
+        caches = {"day": self.cache_day, "season": self.cache_season, "index": self.cache_index, "schema": self.cache_schema}
+        policy = PublishPolicy(
+            gzip=self.gzip,
+            cache_control=caches,
+            allow_shrink=self.allow_shrink,
+            dry_run=self.dry_run,
+            workers=self.workers,
+            retry_deadline=self.retry_deadline,
+            cache_final_day=self.cache_final_day,
+        )
+        set_run(policy.run)
+        return policy
+
+
+@dataclass(frozen=True)
+class Report(Options):
+    """How much a run prints, and in which form its events go."""
+
+    verbose: Verbose = False
+    quiet: Quiet = False
+    json: Json = False
+    log_format: LogFormatOption = LogFormat.text
+
+    def output(self) -> Output:
+        return Output(self.verbose, self.quiet, self.json)
+
+
+@dataclass(frozen=True)
+class Quality(Options):
+    """The quality gate's thresholds."""
+
+    min_volume: MinVolume = 0.5
+    stale_hours: StaleHours = 18.0
+
+    def options(self, require_graded: bool = False) -> QualityOptions:
+        from ..exporters.quality import QualityOptions
+
+        return QualityOptions(self.min_volume, self.stale_hours, require_graded)
