@@ -389,3 +389,37 @@ def test_demo_replaces_a_previous_demo_or_an_empty_file(tmp_path):
     assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0
     again = invoke("demo", "--warehouse", str(target), "--today", "2025-11-06")
     assert again.exit_code == 0, again.output
+
+
+# --- settings read at the edge ------------------------------------------------------------------------------------
+
+
+def test_settings_are_read_once_from_the_environment_and_handed_to_the_library(tmp_path):
+    import platformdirs
+
+    from picks_export.cli.settings import Settings
+
+    read = Settings.read({"PICKS_EXPORT_BUILD_WORKERS": "3", "SOURCE_DATE_EPOCH": "1770478200", "XDG_CACHE_HOME": str(tmp_path)})
+    assert read == Settings(3, "2026-02-07T15:30:00Z", tmp_path / "picks-export" / "sql")
+    assert Settings.read({"PICKS_EXPORT_NO_SQL_CACHE": "1"}).sql_cache is None
+    assert Settings.read({}).sql_cache == platformdirs.user_cache_path("picks-export", appauthor=False) / "sql"
+    assert Settings.read({}).build_workers >= 1
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("PICKS_EXPORT_BUILD_WORKERS", "many", "PICKS_EXPORT_BUILD_WORKERS='many' is not a whole number of at least 1"),
+    ("SOURCE_DATE_EPOCH", "soon", "SOURCE_DATE_EPOCH='soon' is not a whole number of seconds"),
+])  # fmt: skip
+def test_a_bad_setting_is_one_line_before_the_run(warehouse, tmp_path, name, value, message):
+    out = tmp_path / "out"
+    result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(out), "--today", TODAY, env={name: value})
+    assert result.exit_code == 1 and result.stderr == f"Error: {message}\n"
+    assert not out.exists()
+
+
+def test_the_engines_read_no_environment_variable():
+    import picks_export.exporters.engines as engines
+
+    for file in Path(engines.__file__).parent.glob("*.py"):
+        text = file.read_text()
+        assert "os.environ" not in text and "getenv" not in text, file.name

@@ -261,3 +261,22 @@ def test_the_plan_is_heard_before_anything_is_published(tmp_path):
     ((actions, published_then),) = heard
     assert published_then == []  # nothing was out yet
     assert actions[f"v1/picks/{day}.json"] == "new" and set(actions) == set(run.published())
+
+
+def test_every_command_takes_at_most_twelve_parameters_and_its_shared_options_from_the_groups():
+    """Typer sees each option; the command function receives the shared ones as a few parameter objects."""
+    import inspect
+
+    import typer.main
+
+    from picks_export.cli.app import bucket_app
+
+    callbacks = [each.callback for each in [*app.registered_commands, *bucket_app.registered_commands]]
+    assert len(callbacks) == 13
+    for callback in callbacks:
+        assert len(inspect.signature(callback.__wrapped__).parameters) <= 12, callback.__name__
+    group = typer.main.get_command(app)
+    daily = {opt for param in group.commands["daily"].params for opt in param.opts}
+    assert {"--warehouse", "--dest", "--project", "--dry-run", "--cache-day", "--json", "--min-volume", "--location",
+            "--bigquery-endpoint", "--maximum-bytes-billed", "--require-graded"} <= daily  # fmt: skip
+    assert len(group.commands["daily"].params) == 30  # as many options as before, in 9 parameters
