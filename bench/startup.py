@@ -61,8 +61,11 @@ def ladder(arguments: list[str]) -> dict[str, list[str]]:
              " group.main(sys.argv[1:], 'picks-export', standalone_mode=False); gc.freeze()")  # fmt: skip
     return {
         "interpreter (python -c pass)": [sys.executable, "-c", "pass"],
-        "import picks_export.cli (Typer, the CLI)": [sys.executable, "-c",
-                                                     "import gc; gc.disable(); import picks_export.cli; gc.freeze()"],
+        "import picks_export.cli (Typer, the CLI)": [
+            sys.executable,
+            "-c",
+            "import gc; gc.disable(); import picks_export.cli; gc.freeze()",
+        ],
         "+ Typer builds and parses the command line": [sys.executable, "-c", parse, *arguments],
     }
 

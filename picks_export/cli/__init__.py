@@ -7,8 +7,10 @@ line and an exit code, `settings` reads the environment once, `process` handles 
 
 from __future__ import annotations
 
-# isort: off - the help lists the commands in the order they are registered
+# The help lists the commands in the order they are registered.
+# isort: off
 from . import run_commands, file_commands, bucket_commands  # noqa: F401 - each registers its commands
+
 # isort: on
 from .app import EXITS, app
 from .errors import error_message

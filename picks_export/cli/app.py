@@ -53,10 +53,10 @@ class Commands(TyperGroup):
         for param in getattr(command, "params", ()):
             if isinstance(param, TyperArgument) and param.metavar:
                 # The metavar says it all (PATH); Typer would add the Python type after it (<list[Path]>).
-                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+                param.display_type_rich = lambda ctx: None  # type: ignore[attr-defined]
         return command
 
-    def main(  # noqa: PLR0913 - click's own signature
+    def main(
         self,
         args: Any = None,
         prog_name: Any = None,
@@ -95,7 +95,13 @@ def _usage_message(error: Any) -> str:
     from typer._click.exceptions import BadParameter
 
     param, ctx = getattr(error, "param", None), error.ctx
-    if isinstance(error, BadParameter) and param is not None and ctx is not None and param.name and error.param_hint is None:
+    if (
+        isinstance(error, BadParameter)
+        and param is not None
+        and ctx is not None
+        and param.name
+        and error.param_hint is None
+    ):
         if ctx.get_parameter_source(param.name) is not ParameterSource.ENVIRONMENT:
             names = " / ".join(f"'{name}'" for name in param.opts)
             return f"Invalid value for {names}: {error.message}"

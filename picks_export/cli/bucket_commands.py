@@ -59,7 +59,7 @@ def _origins(origins: list[str]) -> list[str]:
     exits=BUCKET_EXITS,
 ))  # fmt: skip
 @with_options
-def bucket_cors(ctx: typer.Context, origin: Origins, bucket: Bucket = Bucket(), max_age: CorsMaxAge = 3600) -> None:
+def bucket_cors(ctx: typer.Context, origin: Origins, bucket: Bucket, max_age: CorsMaxAge = 3600) -> None:
     from ..exporters.sinks.gcs_sink import set_cors
 
     with clean_errors():
@@ -80,12 +80,16 @@ def bucket_cors(ctx: typer.Context, origin: Origins, bucket: Bucket = Bucket(), 
 def bucket_setup(
     ctx: typer.Context,
     origin: Origins,
-    bucket: Bucket = Bucket(),
+    bucket: Bucket,
     max_age: CorsMaxAge = 3600,
     noncurrent_days: Annotated[
         int,
-        typer.Option(envvar="PICKS_EXPORT_NONCURRENT_DAYS", metavar="DAYS", min=1,
-                     help="Days a replaced file's previous version is kept (how long a run can be rolled back)."),
+        typer.Option(
+            envvar="PICKS_EXPORT_NONCURRENT_DAYS",
+            metavar="DAYS",
+            min=1,
+            help="Days a replaced file's previous version is kept (how long a run can be rolled back).",
+        ),
     ] = 30,  # fmt: skip
 ) -> None:
     from ..exporters.sinks.gcs_sink import setup_bucket
@@ -104,7 +108,7 @@ def bucket_setup(
     exits=BUCKET_EXITS,
 ))  # fmt: skip
 @with_options
-def bucket_show(ctx: typer.Context, bucket: Bucket = Bucket()) -> None:
+def bucket_show(ctx: typer.Context, bucket: Bucket) -> None:
     from ..exporters.sinks.gcs_sink import summarize_bucket
 
     with clean_errors():

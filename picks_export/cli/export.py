@@ -49,7 +49,7 @@ class ExportRun:
         self, policy: PublishPolicy, settings: Settings, on_plan: Callable[[Mapping[str, Action]], None]
     ) -> Exporter:
         # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
-        from ..exporters.export import ExportOptions, Exporter
+        from ..exporters.export import Exporter, ExportOptions
         from ..exporters.quality import QualityOptions
 
         scope = self.scope

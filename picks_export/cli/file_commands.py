@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,8 +16,8 @@ from .log import emit
 from .options import (
     Destination,
     DryRun,
-    LogFormatOption,
     LogFormat,
+    LogFormatOption,
     Prefix,
     Publishing,
     RetryDeadline,
@@ -67,11 +67,14 @@ def validate(
 ))  # fmt: skip
 @with_options
 def status(
-    destination: Destination = Destination(),
+    destination: Destination,
     max_age: Annotated[
         str,
-        typer.Option(envvar="PICKS_EXPORT_MAX_AGE", metavar="AGE",
-                     help="Alert when the last successful run finished longer ago (26h, 90m, 2d)."),
+        typer.Option(
+            envvar="PICKS_EXPORT_MAX_AGE",
+            metavar="AGE",
+            help="Alert when the last successful run finished longer ago (26h, 90m, 2d).",
+        ),
     ] = "26h",  # fmt: skip
     prefix: Prefix = DEFAULT_PREFIX,
     today: Today = None,
@@ -98,7 +101,7 @@ def serve(
         int, typer.Option(envvar="PICKS_EXPORT_PORT", metavar="PORT", help="Port on 127.0.0.1; 0 picks a free one.")
     ] = 8000,
     origin: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(metavar="URL", help="A web origin allowed by CORS, as `bucket cors` would allow it; repeatable."),
     ] = None,
 ) -> None:
@@ -126,7 +129,7 @@ def serve(
 ))  # fmt: skip
 @with_options
 def runs(
-    destination: RunsDestination = RunsDestination(),
+    destination: RunsDestination,
     limit: Annotated[int, typer.Option(min=1, metavar="N", help="How many of the newest runs to list.")] = 20,
 ) -> None:
     from ..exporters.runs import list_runs
@@ -150,7 +153,7 @@ def runs(
 @with_options
 def rollback(
     run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="The run to undo, as `picks-export runs` lists it.")],
-    destination: RunsDestination = RunsDestination(),
+    destination: RunsDestination,
     force: Annotated[
         bool, typer.Option("--force", help="Also put back files a later run has changed since (refused otherwise).")
     ] = False,
@@ -160,7 +163,8 @@ def rollback(
     retry_deadline: RetryDeadline = 120.0,
     verbose: Verbose = False,
 ) -> None:
-    from ..exporters.runs import check_run_id, rollback as roll_back
+    from ..exporters.runs import check_run_id
+    from ..exporters.runs import rollback as roll_back
 
     with clean_errors():
         started = time.monotonic()

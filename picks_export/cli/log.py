@@ -9,7 +9,7 @@ process that runs several (tests); `set_run` adds the run id once the run has on
 from __future__ import annotations
 
 import logging
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 import typer
@@ -17,7 +17,7 @@ import typer
 LOGGER = "picks_export.cli"
 
 
-class LogFormat(str, Enum):
+class LogFormat(StrEnum):
     text = "text"
     json = "json"
 

@@ -13,7 +13,7 @@ import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Optional, TypeVar, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, get_type_hints
 
 import typer
 
@@ -49,10 +49,12 @@ def date_option(*names: str, envvar: str, help: str, hidden: bool = False) -> An
     return typer.Option(*names, envvar=envvar, parser=_parse_date, metavar="DATE", help=help, hidden=hidden)
 
 
-DateOption = Optional[dt.date]
+DateOption = dt.date | None
 Today = Annotated[
     DateOption,
-    date_option(envvar="PICKS_EXPORT_TODAY", hidden=True, help="Stand-in for today in America/New_York (tests and replays)."),
+    date_option(
+        envvar="PICKS_EXPORT_TODAY", hidden=True, help="Stand-in for today in America/New_York (tests and replays)."
+    ),
 ]
 Warehouse = Annotated[
     str,
@@ -77,17 +79,17 @@ RunsDest = Annotated[
                  help="The destination the runs published to: a folder or gs://BUCKET[/PREFIX]."),
 ]  # fmt: skip
 BucketDest = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(envvar="PICKS_EXPORT_DEST", metavar="gs://BUCKET", show_default=False,
                  help="The bucket, as gs://BUCKET (a prefix limits `show`). A folder in PICKS_EXPORT_DEST is not one."),
 ]  # fmt: skip
 Project = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(envvar="PICKS_EXPORT_PROJECT", metavar="PROJECT", rich_help_panel=PUBLISHING,
                  help="Google Cloud project of the bucket."),
 ]  # fmt: skip
 Model = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(envvar="PICKS_EXPORT_MODEL", metavar="CODE", help="Model code; default the champion. Others go under models/{code}/."),
 ]  # fmt: skip
 AllModels = Annotated[
@@ -97,7 +99,9 @@ AllModels = Annotated[
         help="Every enabled model in one run: the champion at the prefix's root, the others under models/{code}/.",
     ),
 ]  # fmt: skip
-Prefix = Annotated[str, typer.Option(envvar="PICKS_EXPORT_PREFIX", metavar="PREFIX", help="Path prefix of every published file.")]
+Prefix = Annotated[
+    str, typer.Option(envvar="PICKS_EXPORT_PREFIX", metavar="PREFIX", help="Path prefix of every published file.")
+]
 WithPage = Annotated[
     bool,
     typer.Option(
@@ -140,7 +144,9 @@ CacheIndex = Annotated[
 CacheSchema = Annotated[str, _cache_option("PICKS_EXPORT_CACHE_SCHEMA", "Cache-Control of the JSON Schemas.")]
 CacheFinalDay = Annotated[
     str,
-    _cache_option("PICKS_EXPORT_CACHE_FINAL_DAY", "Cache-Control of per-day files two days old or more and fully graded."),
+    _cache_option(
+        "PICKS_EXPORT_CACHE_FINAL_DAY", "Cache-Control of per-day files two days old or more and fully graded."
+    ),
 ]
 Workers = Annotated[
     int, typer.Option(envvar="PICKS_EXPORT_WORKERS", metavar="N", rich_help_panel=PUBLISHING, help="Parallel uploads.", min=1, max=64)
@@ -214,9 +220,14 @@ class Options:
         return cls(**{each.name: values.pop(each.name) for each in fields(cls)})  # type: ignore[arg-type]
 
 
-@functools.cache
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def _hints(cls: type) -> dict[str, Any]:
-    return get_type_hints(cls, include_extras=True)
+    """A group's field types, resolved once (a few are asked for by every command that takes the group)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = get_type_hints(cls, include_extras=True)
+    return _HINTS[cls]
 
 
 def _keyword(name: str, annotation: Any, default: Any) -> inspect.Parameter:
@@ -253,7 +264,7 @@ def with_options(command: Callable[..., None]) -> Callable[..., None]:
 
 def _engine_parameter(option: EngineOption) -> inspect.Parameter:
     """A Typer option of an engine's declared option: `--{name}`, env PICKS_EXPORT_{NAME}."""
-    kind = type(option.default) if option.default is not None else Optional[str]
+    kind = type(option.default) if option.default is not None else str | None
     declared = typer.Option(
         "--" + option.name.replace("_", "-"),
         envvar=ENV + option.name.upper(),
@@ -262,7 +273,7 @@ def _engine_parameter(option: EngineOption) -> inspect.Parameter:
         parser=None if option.parse is None else functools.partial(_parsed, option.parse),
         show_default=option.shown_default if option.shown_default is not None else True,
     )
-    return _keyword(option.name, Annotated[kind, declared], option.default)  # type: ignore[valid-type]
+    return _keyword(option.name, Annotated[kind, declared], option.default)
 
 
 def _parsed(parse: Callable[[str], Any], text: Any) -> Any:
@@ -357,10 +368,14 @@ class Publishing(Options):
         """The run's policy; its run id is in every later event."""
         from ..exporters.publish import PublishPolicy
 
-        caches = {"day": self.cache_day, "season": self.cache_season, "index": self.cache_index, "schema": self.cache_schema}
         policy = PublishPolicy(
             gzip=self.gzip,
-            cache_control=caches,
+            cache_control={
+                "day": self.cache_day,
+                "season": self.cache_season,
+                "index": self.cache_index,
+                "schema": self.cache_schema,
+            },
             allow_shrink=self.allow_shrink,
             dry_run=self.dry_run,
             workers=self.workers,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..exporters.publish import Action, PublishPolicy, Report
     from ..exporters.quality import QualityWarning
 
-PLAN_ACTIONS = ("new", "changed", "restyle", "unchanged", "refused")
+PLAN_ACTIONS: tuple[Action, ...] = ("new", "changed", "restyle", "unchanged", "refused")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,11 @@ def print_files(report: Report, output: Output, exit_code: int = 0) -> None:
         else:
             detail = f"  ({result.detail})" if result.detail else ""
             size = f"  {result.size:,} bytes" if result.size else ""
-            emit(f"{result.status:<13} {report.describe(result.path)}{size}{detail}", path=result.path, status=result.status)
+            emit(
+                f"{result.status:<13} {report.describe(result.path)}{size}{detail}",
+                path=result.path,
+                status=result.status,
+            )
 
 
 def plan_counts(actions: list[Action]) -> str:

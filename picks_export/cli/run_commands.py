@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Optional, cast
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -31,6 +31,8 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from ..exporters.engines.engine import DryRunEngine
+    from ..exporters.export import Exporter, Outcome
+    from .progress import Progress
 
 
 @app.command(help=command_help(
@@ -49,7 +51,8 @@ def demo(
     ] = None,
     seed: Annotated[int, typer.Option(envvar="PICKS_EXPORT_SEED", metavar="N", help="Seed of the generated data.")] = 7,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace a warehouse (or BigQuery tables with rows) that is not a previous demo.")
+        bool,
+        typer.Option("--force", help="Replace a warehouse (or BigQuery tables with rows) that is not a previous demo."),
     ] = False,
 ) -> None:
     from ..exporters.demo import demo_span, generate_demo
@@ -63,7 +66,9 @@ def demo(
         values = {**source.engine, **Settings.read().engine_values(), "command": "demo"}
         write_demo(source.warehouse, rows, source.dataset, values, force=force)
     first, last = demo_span(day)
-    typer.echo(f"wrote {source.warehouse}: games from {first} to {last}, {len(rows['subset_picks']):,} pick rows (seed {seed})")
+    typer.echo(
+        f"wrote {source.warehouse}: games from {first} to {last}, {len(rows['subset_picks']):,} pick rows (seed {seed})"
+    )
     where = "" if source.warehouse == "warehouse.duckdb" else f" --warehouse {source.warehouse}"
     pinned = f" --today {today}" if today else ""
     middle = first + (last - first) / 2
@@ -82,14 +87,17 @@ def demo(
 ))  # fmt: skip
 @with_options
 def daily(
-    date: Annotated[DateOption, date_option(envvar="PICKS_EXPORT_DATE", help="Game date (default: today in New York).")] = None,
-    source: Source = Source(),
-    destination: Destination = Destination(),
-    scope: Scope = Scope(),
+    date: Annotated[
+        DateOption, date_option(envvar="PICKS_EXPORT_DATE", help="Game date (default: today in New York).")
+    ] = None,
+    *,
+    source: Source,
+    destination: Destination,
+    scope: Scope,
     all_models: AllModels = False,
-    publishing: Publishing = Publishing(),
-    report: Report = Report(),
-    quality: Quality = Quality(),
+    publishing: Publishing,
+    report: Report,
+    quality: Quality,
     require_graded: RequireGraded = False,
 ) -> None:
     run = ExportRun("daily", source, destination, scope, publishing, report, quality.options(require_graded))
@@ -106,21 +114,25 @@ def daily(
 @with_options
 def backfill(
     start: Annotated[
-        DateOption, date_option(envvar="PICKS_EXPORT_START", help="First date (default: the first day of --end's season).")
+        DateOption,
+        date_option(envvar="PICKS_EXPORT_START", help="First date (default: the first day of --end's season)."),
     ] = None,
-    end: Annotated[DateOption, date_option(envvar="PICKS_EXPORT_END", help="Last date (default: today in New York).")] = None,
-    source: Source = Source(),
-    destination: Destination = Destination(),
-    scope: Scope = Scope(),
+    end: Annotated[
+        DateOption, date_option(envvar="PICKS_EXPORT_END", help="Last date (default: today in New York).")
+    ] = None,
+    *,
+    source: Source,
+    destination: Destination,
+    scope: Scope,
     all_models: AllModels = False,
-    publishing: Publishing = Publishing(),
-    report: Report = Report(),
-    quality: Quality = Quality(),
+    publishing: Publishing,
+    report: Report,
+    quality: Quality,
 ) -> None:
     from ..exporters.export import check_date
     from ..exporters.rules import season_bounds, season_label
 
-    def body(exporter, progress):  # type: ignore[no-untyped-def]
+    def body(exporter: Exporter, progress: Progress) -> Outcome:
         last = end or exporter.options.today
         first = start or season_bounds(season_label(check_date("--end", last)))[0]
         return exporter.backfill(first, last, progress, all_models=all_models)
@@ -139,27 +151,33 @@ def backfill(
 @with_options
 def season(
     season: Annotated[
-        Optional[str],
-        typer.Option(envvar="PICKS_EXPORT_SEASON", metavar="SEASON", help="Season label like 2025-26 (default: the current season)."),
+        str | None,
+        typer.Option(
+            envvar="PICKS_EXPORT_SEASON",
+            metavar="SEASON",
+            help="Season label like 2025-26 (default: the current season).",
+        ),
     ] = None,
     as_of: Annotated[
-        DateOption, date_option("--as-of", envvar="PICKS_EXPORT_AS_OF", help="Records as of this date (default: latest graded).")
+        DateOption,
+        date_option("--as-of", envvar="PICKS_EXPORT_AS_OF", help="Records as of this date (default: latest graded)."),
     ] = None,
-    source: Source = Source(),
-    destination: Destination = Destination(),
-    scope: Scope = Scope(),
-    publishing: Publishing = Publishing(),
-    report: Report = Report(),
+    *,
+    source: Source,
+    destination: Destination,
+    scope: Scope,
+    publishing: Publishing,
+    report: Report,
 ) -> None:
     from ..exporters.rules import season_label
 
-    def body(exporter, progress):  # type: ignore[no-untyped-def]
+    def body(exporter: Exporter, progress: Progress) -> Outcome:
         return exporter.season(season_label(exporter.options.today) if season is None else season, as_of)
 
     ExportRun("season", source, destination, scope, publishing, report).run(body)
 
 
-class Estimated(str, Enum):
+class Estimated(StrEnum):
     daily = "daily"
     backfill = "backfill"
     season = "season"
@@ -173,19 +191,24 @@ class Estimated(str, Enum):
 ))  # fmt: skip
 @with_options
 def estimate(
-    command: Annotated[Estimated, typer.Argument(metavar="COMMAND", help="The command whose queries to dry-run: daily, backfill or season.")],
+    command: Annotated[
+        Estimated,
+        typer.Argument(metavar="COMMAND", help="The command whose queries to dry-run: daily, backfill or season."),
+    ],
     date: Annotated[DateOption, date_option(envvar="PICKS_EXPORT_DATE", help="daily: the game date.")] = None,
     start: Annotated[DateOption, date_option(envvar="PICKS_EXPORT_START", help="backfill: the first date.")] = None,
     end: Annotated[DateOption, date_option(envvar="PICKS_EXPORT_END", help="backfill: the last date.")] = None,
     season: Annotated[
-        Optional[str], typer.Option(envvar="PICKS_EXPORT_SEASON", metavar="SEASON", help="season: a label like 2025-26.")
+        str | None, typer.Option(envvar="PICKS_EXPORT_SEASON", metavar="SEASON", help="season: a label like 2025-26.")
     ] = None,
-    source: Source = Source(),
+    *,
+    source: Source,
     today: Today = None,
 ) -> None:
     from ..exporters.engines import ENGINES, engine_for
     from ..exporters.engines.bigquery_settings import format_bytes
-    from ..exporters.export import backfill_dates, daily_dates, estimate as estimate_reads, season_dates
+    from ..exporters.export import backfill_dates, daily_dates, season_dates
+    from ..exporters.export import estimate as estimate_reads
     from ..exporters.rules import season_label
 
     if command is Estimated.backfill and (start is None or end is None):

@@ -39,7 +39,9 @@ def engine_options(*, loads: bool = False) -> list[EngineOption]:
     return list(found.values())
 
 
-def open_engine(warehouse: str | Path, dataset: str = DEFAULT_DATASET, values: Mapping[str, Any] | None = None) -> Engine:
+def open_engine(
+    warehouse: str | Path, dataset: str = DEFAULT_DATASET, values: Mapping[str, Any] | None = None
+) -> Engine:
     """The engine of an existing warehouse, with the settings `values` gives by concept (an option's name, or a
     settings field such as `sql_cache` or `command`); a value another engine takes is ignored."""
     spec = engine_for(warehouse)

@@ -82,7 +82,7 @@ def _as_date(value: dt.datetime) -> dt.date | dt.datetime:
 
 
 def _as_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)
 
 
 def _as_float(value: decimal.Decimal) -> float:
@@ -239,9 +239,7 @@ class BigQueryEngine:
             hint = ""
             if isinstance(error, api_exceptions.Forbidden):
                 hint = " (the account needs BigQuery Job User on the project and BigQuery Data Viewer on the dataset)"
-            return WarehouseError(
-                f"query {name} failed on {self.where} (dataset {self.dataset}): {message}{hint}"
-            )
+            return WarehouseError(f"query {name} failed on {self.where} (dataset {self.dataset}): {message}{hint}")
         if isinstance(error, api_exceptions.RetryError):
             cause = _message(error.cause) if error.cause else _message(error)
             return WarehouseError(
@@ -273,7 +271,7 @@ class BigQueryEngine:
                 schema = [bigquery.SchemaField(column, type_) for column, type_ in columns]
                 self._client.create_table(bigquery.Table(reference, schema=schema), retry=self._retry)
                 names = [column for column, _ in columns]
-                records = [dict(zip(names, map(_json_value, row))) for row in rows.get(table_name, [])]
+                records = [dict(zip(names, map(_json_value, row), strict=False)) for row in rows.get(table_name, [])]
                 for batch in _batches(records, INSERT_BATCH_ROWS):
                     problems = self._client.insert_rows_json(reference, batch, retry=self._retry)
                     if problems:

@@ -20,7 +20,6 @@ from ..tables import DEMO_MARKER, TABLES, Rows
 from .duckdb_settings import CAPABILITIES
 from .engine import DEFAULT_DATASET, QueryValue, Row, WarehouseOptionError, check_identifier, render, template_source
 
-
 FETCH_BATCH = 10_000
 
 
@@ -75,7 +74,11 @@ def _read_cached(file: Path) -> tuple[str, ...] | None:
         statements = orjson.loads(file.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return None
-    if not isinstance(statements, list) or not statements or not all(isinstance(each, str) and each.strip() for each in statements):
+    if (
+        not isinstance(statements, list)
+        or not statements
+        or not all(isinstance(each, str) and each.strip() for each in statements)
+    ):
         return None  # damaged: transpile again, and the rewrite repairs it
     return tuple(statements)
 
@@ -120,20 +123,22 @@ class DuckDBEngine:
                 f"warehouse {self.path} does not exist: run `picks-export demo` to build a demo warehouse there"
             )
         self._read_only = not create
-        self._config: dict[str, str | int] = {}  # DuckDB's own defaults
+        self._config: dict[str, str | bool | int | float | list[str]] = {}  # DuckDB's own defaults
         self._con: duckdb.DuckDBPyConnection | None = None
         self._connect()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         try:
             self._con = duckdb.connect(str(self.path), read_only=self._read_only, config=self._config)
-            for statement in transpile("session", self.dataset, self.sql_cache):  # a naive TIMESTAMP means UTC, as on BigQuery
+            for statement in transpile(
+                "session", self.dataset, self.sql_cache
+            ):  # a naive TIMESTAMP means UTC, as on BigQuery
                 self._con.execute(statement)
         except duckdb.Error as error:
             raise WarehouseError(f"cannot open warehouse {self.path}: {error}") from None
         return self._con
 
-    def release(self, config: dict[str, str | int] | None = None) -> None:
+    def release(self, config: dict[str, str | bool | int | float | list[str]] | None = None) -> None:
         """Close the connection until the next query opens it again: before the run forks its build workers,
         so that each opens the file afresh rather than inherit a database whose threads did not follow it.
         `config`: DuckDB settings of the next connection (a build worker's share of the cores and memory)."""
@@ -150,7 +155,7 @@ class DuckDBEngine:
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
         columns, rows = self.query_tuples(name, params)
         # a row is a dict only while it is being read
-        return (dict(zip(columns, values)) for values in rows)
+        return (dict(zip(columns, values, strict=False)) for values in rows)
 
     def query_tuples(self, name: str, params: dict[str, QueryValue]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
         (statement,) = transpile(name, self.dataset, self.sql_cache)
@@ -170,7 +175,11 @@ class DuckDBEngine:
             raise self._error(name, error) from None
 
     def _error(self, name: str, error: duckdb.Error) -> WarehouseError:
-        where = f"warehouse {self.path} (dataset {self.dataset})" if isinstance(error, duckdb.CatalogException) else f"warehouse {self.path}"
+        where = (
+            f"warehouse {self.path} (dataset {self.dataset})"
+            if isinstance(error, duckdb.CatalogException)
+            else f"warehouse {self.path}"
+        )
         return WarehouseError(f"query {name} failed on {where}: {_first_line(error)}")
 
     def load(self, rows: Rows) -> None:
@@ -183,7 +192,7 @@ class DuckDBEngine:
                 path = os.path.join(folder, f"{table}.jsonl")
                 with open(path, "wb") as out:
                     for row in rows.get(table, []):
-                        out.write(orjson.dumps(dict(zip(names, row))) + b"\n")
+                        out.write(orjson.dumps(dict(zip(names, row, strict=False))) + b"\n")
                 # Bulk load through a typed JSON reader: row-by-row inserts take minutes for a season.
                 relation = con.read_json(
                     path,
