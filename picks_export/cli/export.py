@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..exporters.common import and_more
 from ..exporters.rules import today_in_new_york
 from .errors import clean_errors
-from .options import Destination, Publishing, Report, Scope, Source
+from .options import Destination, Options, Publishing, Report, Scope, Source
 from .output import RunReport
 from .progress import Progress
 from .settings import Settings
@@ -23,34 +23,31 @@ if TYPE_CHECKING:
 
 # What a command asks of its exporter: the run's outcome, given the progress to report to.
 Body = Callable[["Exporter", Progress], "Outcome"]
+OnPlan = Callable[[Mapping[str, "Action"]], None]  # hears the plan before anything is sent
 
 
 def open_warehouse(source: Source, command: str, settings: Settings) -> Engine:
     """The engine `source` names, with its options, the environment's settings and the command as a job label."""
     from ..exporters.engines import open_engine
 
-    values: Mapping[str, Any] = {**source.engine, **settings.engine_values(), "command": command}
-    return open_engine(source.warehouse, source.dataset, values)
+    return open_engine(source.warehouse, source.dataset, source.engine_values(command, settings))
 
 
 @dataclass(frozen=True)
-class ExportRun:
-    """One export command's options, grouped as the command line declares them."""
+class ExportRun(Options):
+    """The options daily, backfill and season share, as one group of groups; `run` runs one of them."""
 
-    command: str
     source: Source
     destination: Destination
     scope: Scope
     publishing: Publishing
     report: Report
-    quality: QualityOptions | None = None
 
     def exporter(
-        self, policy: PublishPolicy, settings: Settings, on_plan: Callable[[Mapping[str, Action]], None]
+        self, command: str, policy: PublishPolicy, settings: Settings, quality: QualityOptions, on_plan: OnPlan
     ) -> Exporter:
         # Imported here so that `--help` loads neither DuckDB, sqlglot, jsonschema nor a Google library.
         from ..exporters.export import Exporter, ExportOptions
-        from ..exporters.quality import QualityOptions
 
         scope = self.scope
         options = ExportOptions(
@@ -59,25 +56,27 @@ class ExportRun:
             today=scope.today or today_in_new_york(),
             generated_at=settings.generated_at,
             with_page=scope.with_page,
-            quality=self.quality or QualityOptions(),
+            quality=quality,
             build_workers=settings.build_workers,
         )
         sink = self.destination.open()
-        return Exporter(open_warehouse(self.source, self.command, settings), sink, options, policy, on_plan)
+        return Exporter(open_warehouse(self.source, command, settings), sink, options, policy, on_plan)
 
-    def run(self, body: Body) -> None:
-        """Run the command: progress, errors as one line, and the report as asked, with exit 7 for a dry run that
-        the shrink guard would refuse."""
+    def run(self, command: str, body: Body, quality: QualityOptions | None = None) -> None:
+        """Run `command`: progress, errors as one line, and the report as asked, with exit 7 for a dry run that
+        the shrink guard would refuse. `quality`: the gate's settings (its defaults when None)."""
+        from ..exporters.quality import QualityOptions
+
         output = self.report.output()
         with clean_errors():
             policy = self.publishing.policy()
             settings = Settings.read()
         progress = Progress("building", enabled=not output.quiet)
-        shown = RunReport(self.command, output, policy, progress)
+        shown = RunReport(command, output, policy, progress)
         progress.on_plan = shown.plan
         try:
             with clean_errors(lambda error, report: shown.emit(report, error.exit_code)):
-                exporter = self.exporter(policy, settings, progress.planned)
+                exporter = self.exporter(command, policy, settings, quality or QualityOptions(), progress.planned)
                 outcome = body(exporter, progress)
                 shown.queries = lambda: outcome.queries  # the build workers' queries too
                 exporter.engine.close()  # now, not whenever the garbage collector gets to it: the file is free again

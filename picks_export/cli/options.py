@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..exporters.quality import QualityOptions
     from ..exporters.sinks import Sink
     from ..exporters.sinks.gcs_sink import GCSSink
+    from .settings import Settings
 
 ENV = "PICKS_EXPORT_"
 PUBLISHING, OUTPUT, QUALITY = "Publishing", "Output", "Quality checks"
@@ -206,18 +207,30 @@ G = TypeVar("G", bound="Options")
 
 
 class Options:
-    """A group of options that commands share, received as one parameter object (a frozen dataclass)."""
+    """A group of options that commands share, received as one parameter object (a frozen dataclass); a field
+    typed by another group holds that group (a group of groups)."""
 
     @classmethod
     def parameters(cls) -> list[inspect.Parameter]:
         """The group's options, as Typer reads them from a signature."""
-        hints = _hints(cls)
-        return [_keyword(each.name, hints[each.name], each.default) for each in fields(cls)]  # type: ignore[arg-type]
+        hints, found = _hints(cls), list[inspect.Parameter]()
+        for each in fields(cls):  # type: ignore[arg-type]
+            hint = hints[each.name]
+            found += hint.parameters() if _is_group(hint) else [_keyword(each.name, hint, each.default)]
+        return found
 
     @classmethod
     def collect(cls: type[G], values: dict[str, Any]) -> G:
         """The group, from (and without) its options' values."""
-        return cls(**{each.name: values.pop(each.name) for each in fields(cls)})  # type: ignore[arg-type]
+        hints = _hints(cls)
+        return cls(**{
+            each.name: hints[each.name].collect(values) if _is_group(hints[each.name]) else values.pop(each.name)
+            for each in fields(cls)  # type: ignore[arg-type]
+        })  # fmt: skip
+
+
+def _is_group(hint: Any) -> bool:
+    return isinstance(hint, type) and issubclass(hint, Options)
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
@@ -242,7 +255,7 @@ def with_options(command: Callable[..., None]) -> Callable[..., None]:
     parameters: list[inspect.Parameter] = []
     for name, parameter in inspect.signature(command).parameters.items():
         hint = hints[name]
-        if isinstance(hint, type) and issubclass(hint, Options):
+        if _is_group(hint):
             groups[name] = hint
             parameters += hint.parameters()
         else:
@@ -305,6 +318,10 @@ class Source(Options):
     def collect(cls: type[G], values: dict[str, Any]) -> G:
         engine = {option.name: values.pop(option.name) for option in engine_options(loads=cls.loads)}  # type: ignore[attr-defined]
         return cls(warehouse=values.pop("warehouse"), dataset=values.pop("dataset"), engine=engine)  # type: ignore[call-arg]
+
+    def engine_values(self, command: str, settings: Settings) -> dict[str, Any]:
+        """What the engine takes: its options, the environment's settings, and the command (a job label)."""
+        return {**self.engine, **settings.engine_values(), "command": command}
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,8 @@ from .options import (
     AllModels,
     DateOption,
     DemoSource,
-    Destination,
-    Publishing,
     Quality,
-    Report,
     RequireGraded,
-    Scope,
     Source,
     Today,
     date_option,
@@ -63,8 +59,7 @@ def demo(
     with clean_errors():
         day = check_date("--today", today or today_in_new_york())
         rows = generate_demo(day, seed)
-        values = {**source.engine, **Settings.read().engine_values(), "command": "demo"}
-        write_demo(source.warehouse, rows, source.dataset, values, force=force)
+        write_demo(source.warehouse, rows, source.dataset, source.engine_values("demo", Settings.read()), force=force)
     first, last = demo_span(day)
     typer.echo(
         f"wrote {source.warehouse}: games from {first} to {last}, {len(rows['subset_picks']):,} pick rows (seed {seed})"
@@ -91,17 +86,16 @@ def daily(
         DateOption, date_option(envvar="PICKS_EXPORT_DATE", help="Game date (default: today in New York).")
     ] = None,
     *,
-    source: Source,
-    destination: Destination,
-    scope: Scope,
+    export: ExportRun,
     all_models: AllModels = False,
-    publishing: Publishing,
-    report: Report,
     quality: Quality,
     require_graded: RequireGraded = False,
 ) -> None:
-    run = ExportRun("daily", source, destination, scope, publishing, report, quality.options(require_graded))
-    run.run(lambda exporter, progress: exporter.daily(date or exporter.options.today, progress, all_models=all_models))
+    export.run(
+        "daily",
+        lambda exporter, progress: exporter.daily(date or exporter.options.today, progress, all_models=all_models),
+        quality.options(require_graded),
+    )
 
 
 @app.command(help=command_help(
@@ -121,12 +115,8 @@ def backfill(
         DateOption, date_option(envvar="PICKS_EXPORT_END", help="Last date (default: today in New York).")
     ] = None,
     *,
-    source: Source,
-    destination: Destination,
-    scope: Scope,
+    export: ExportRun,
     all_models: AllModels = False,
-    publishing: Publishing,
-    report: Report,
     quality: Quality,
 ) -> None:
     from ..exporters.export import check_date
@@ -137,7 +127,7 @@ def backfill(
         first = start or season_bounds(season_label(check_date("--end", last)))[0]
         return exporter.backfill(first, last, progress, all_models=all_models)
 
-    ExportRun("backfill", source, destination, scope, publishing, report, quality.options()).run(body)
+    export.run("backfill", body, quality.options())
 
 
 @app.command(help=command_help(
@@ -163,18 +153,14 @@ def season(
         date_option("--as-of", envvar="PICKS_EXPORT_AS_OF", help="Records as of this date (default: latest graded)."),
     ] = None,
     *,
-    source: Source,
-    destination: Destination,
-    scope: Scope,
-    publishing: Publishing,
-    report: Report,
+    export: ExportRun,
 ) -> None:
     from ..exporters.rules import season_label
 
     def body(exporter: Exporter, progress: Progress) -> Outcome:
         return exporter.season(season_label(exporter.options.today) if season is None else season, as_of)
 
-    ExportRun("season", source, destination, scope, publishing, report).run(body)
+    export.run("season", body)
 
 
 class Estimated(StrEnum):
