@@ -394,7 +394,9 @@ def test_demo_replaces_a_previous_demo_or_an_empty_file(tmp_path):
 # --- settings read at the edge ------------------------------------------------------------------------------------
 
 
-def test_settings_are_read_once_from_the_environment_and_handed_to_the_library(tmp_path):
+def test_settings_are_read_once_from_the_environment_and_handed_to_the_library(tmp_path, monkeypatch):
+    import sys
+
     import platformdirs
 
     from picks_export.cli.settings import Settings
@@ -402,8 +404,13 @@ def test_settings_are_read_once_from_the_environment_and_handed_to_the_library(t
     read = Settings.read({"PICKS_EXPORT_BUILD_WORKERS": "3", "SOURCE_DATE_EPOCH": "1770478200", "XDG_CACHE_HOME": str(tmp_path)})
     assert read == Settings(3, "2026-02-07T15:30:00Z", tmp_path / "picks-export" / "sql")
     assert Settings.read({"PICKS_EXPORT_NO_SQL_CACHE": "1"}).sql_cache is None
-    assert Settings.read({}).sql_cache == platformdirs.user_cache_path("picks-export", appauthor=False) / "sql"
     assert Settings.read({}).build_workers >= 1
+    # without XDG_CACHE_HOME: the user's cache folder, as platformdirs names it
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert Settings.read({}).sql_cache == platformdirs.user_cache_path("picks-export", appauthor=False) / "sql"
+    assert Settings.read({"XDG_CACHE_HOME": str(tmp_path)}).sql_cache == tmp_path / "picks-export" / "sql"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # platformdirs honours it too (on Linux)
+    assert sys.platform != "linux" or platformdirs.user_cache_path("picks-export", appauthor=False) / "sql" == tmp_path / "picks-export" / "sql"
 
 
 @pytest.mark.parametrize("name, value, message", [

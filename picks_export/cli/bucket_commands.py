@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -17,7 +16,6 @@ if TYPE_CHECKING:
     from ..exporters.sinks.gcs_sink import GCSSink
 
 
-@dataclass(frozen=True)
 class Bucket(Destination):
     """The bucket of a bucket command (no folder: a PICKS_EXPORT_DEST naming one is named as the reason)."""
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..exporters.common import and_more
@@ -33,7 +32,6 @@ def open_warehouse(source: Source, command: str, settings: Settings) -> Engine:
     return open_engine(source.warehouse, source.dataset, source.engine_values(command, settings))
 
 
-@dataclass(frozen=True)
 class ExportRun(Options):
     """The options daily, backfill and season share, as one group of groups; `run` runs one of them."""
 

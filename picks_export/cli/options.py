@@ -1,5 +1,5 @@
 """The options commands share, declared once: `Annotated` aliases for single options, and groups of options that
-a command receives as one parameter object (`Options`): `with_options` hands Typer each field of a group as an
+a command receives as one parameter object (`Options`): `with_options` hands Typer each option of a group as an
 option of its own, and the command the group built from their values.
 
 Engine options are not written here: each engine declares its own (exporters/engines), and `Source` makes an
@@ -12,8 +12,8 @@ import datetime as dt
 import functools
 import inspect
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, get_type_hints
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_type_hints
 
 import typer
 
@@ -207,25 +207,31 @@ G = TypeVar("G", bound="Options")
 
 
 class Options:
-    """A group of options that commands share, received as one parameter object (a frozen dataclass); a field
-    typed by another group holds that group (a group of groups)."""
+    """A group of options that commands share, received as one parameter object: each annotated class attribute
+    is an option (its value the default); one typed by another group holds that group (a group of groups).
+
+    Plain classes rather than dataclasses: the command line makes ten at every start-up, and a dataclass costs
+    about 0.4 ms to make (bench/startup.py)."""
+
+    def __init__(self, **values: Any) -> None:
+        for name in _hints(type(self)):
+            setattr(self, name, values.pop(name) if name in values else getattr(type(self), name))
+        if values:
+            raise TypeError(f"{type(self).__name__} has no option {', '.join(values)}")
 
     @classmethod
     def parameters(cls) -> list[inspect.Parameter]:
         """The group's options, as Typer reads them from a signature."""
-        hints, found = _hints(cls), list[inspect.Parameter]()
-        for each in fields(cls):  # type: ignore[arg-type]
-            hint = hints[each.name]
-            found += hint.parameters() if _is_group(hint) else [_keyword(each.name, hint, each.default)]
+        found: list[inspect.Parameter] = []
+        for name, hint in _hints(cls).items():
+            found += hint.parameters() if _is_group(hint) else [_keyword(name, hint, getattr(cls, name))]
         return found
 
     @classmethod
     def collect(cls: type[G], values: dict[str, Any]) -> G:
         """The group, from (and without) its options' values."""
-        hints = _hints(cls)
         return cls(**{
-            each.name: hints[each.name].collect(values) if _is_group(hints[each.name]) else values.pop(each.name)
-            for each in fields(cls)  # type: ignore[arg-type]
+            name: hint.collect(values) if _is_group(hint) else values.pop(name) for name, hint in _hints(cls).items()
         })  # fmt: skip
 
 
@@ -237,9 +243,10 @@ _HINTS: dict[type, dict[str, Any]] = {}
 
 
 def _hints(cls: type) -> dict[str, Any]:
-    """A group's field types, resolved once (a few are asked for by every command that takes the group)."""
+    """A group's options and their types (not its class constants), resolved once."""
     if cls not in _HINTS:
-        _HINTS[cls] = get_type_hints(cls, include_extras=True)
+        hints = get_type_hints(cls, include_extras=True)
+        _HINTS[cls] = {name: hint for name, hint in hints.items() if not name.isupper()}
     return _HINTS[cls]
 
 
@@ -247,32 +254,48 @@ def _keyword(name: str, annotation: Any, default: Any) -> inspect.Parameter:
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default)
 
 
-def with_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Typer sees each option of the command's groups (parameters typed by an `Options` class) as a parameter of
-    its own; the command gets the groups built from them. It also sets up the command's events (log.configure)."""
-    hints = get_type_hints(command, include_extras=True)
-    groups: dict[str, type[Options]] = {}
-    parameters: list[inspect.Parameter] = []
-    for name, parameter in inspect.signature(command).parameters.items():
-        hint = hints[name]
-        if _is_group(hint):
-            groups[name] = hint
-            parameters += hint.parameters()
-        else:
-            parameters.append(_keyword(name, hint, parameter.default))
-    names = [each.name for each in parameters]
-    assert len(names) == len(set(names)), f"{command.__name__}: an option is in two groups"
+class _Command:
+    """A command as Typer reads it: each option of its groups (parameters typed by an `Options` class) a parameter
+    of its own. Worked out when Typer builds the command, not before: the console script builds only the command
+    it runs. Called, it sets up the command's events (log.configure) and hands the command its groups."""
 
-    @functools.wraps(command)
-    def run(**values: Any) -> None:
-        configure(values.get("log_format", LogFormat.text), command.__name__)
-        for name, group in groups.items():
+    def __init__(self, command: Callable[..., None]) -> None:
+        self.command = self.__wrapped__ = command
+        self.__name__, self.__qualname__, self.__doc__ = command.__name__, command.__qualname__, command.__doc__
+        self.__module__ = command.__module__
+
+    @functools.cached_property
+    def _expanded(self) -> tuple[inspect.Signature, dict[str, type[Options]]]:
+        hints = get_type_hints(self.command, include_extras=True)
+        groups: dict[str, type[Options]] = {}
+        parameters: list[inspect.Parameter] = []
+        for name, parameter in inspect.signature(self.command).parameters.items():
+            if _is_group(hints[name]):
+                groups[name] = hints[name]
+                parameters += hints[name].parameters()
+            else:
+                parameters.append(_keyword(name, hints[name], parameter.default))
+        assert len({each.name for each in parameters}) == len(parameters), f"{self.__name__}: an option twice"
+        return inspect.Signature(parameters), groups
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return self._expanded[0]
+
+    @property
+    def __annotations__(self) -> dict[str, Any]:  # type: ignore[override]
+        return {name: each.annotation for name, each in self._expanded[0].parameters.items()}
+
+    def __call__(self, **values: Any) -> None:
+        configure(values.get("log_format", LogFormat.text), self.__name__)
+        for name, group in self._expanded[1].items():
             values[name] = group.collect(values)
-        command(**values)
+        self.command(**values)
 
-    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    run.__annotations__ = {each.name: each.annotation for each in parameters}
-    return run
+
+def with_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The command, its groups of options expanded for Typer (see `_Command`)."""
+    return _Command(command)
 
 
 def _engine_parameter(option: EngineOption) -> inspect.Parameter:
@@ -298,38 +321,35 @@ def _parsed(parse: Callable[[str], Any], text: Any) -> Any:
         raise typer.BadParameter(str(error)) from None
 
 
-@dataclass(frozen=True)
 class Source(Options):
     """The warehouse: a DuckDB file or an engine's URL, its dataset, and the options the engines declare."""
 
     warehouse: Warehouse = "warehouse.duckdb"
     dataset: Dataset = DEFAULT_DATASET
-    engine: Mapping[str, Any] = field(default_factory=dict)  # the engines' options, by name
+    engine: Mapping[str, Any] = MappingProxyType({})  # the engines' options, by name
 
-    loads: ClassVar[bool] = False  # only the options of loading tables (demo), not those of queries
+    LOADS = False  # only the options of loading tables (demo), not those of queries
 
     @classmethod
     def parameters(cls) -> list[inspect.Parameter]:
         hints = _hints(cls)
         own = [_keyword(name, hints[name], getattr(cls, name)) for name in ("warehouse", "dataset")]
-        return own + [_engine_parameter(option) for option in engine_options(loads=cls.loads)]
+        return own + [_engine_parameter(option) for option in engine_options(loads=cls.LOADS)]
 
     @classmethod
     def collect(cls: type[G], values: dict[str, Any]) -> G:
-        engine = {option.name: values.pop(option.name) for option in engine_options(loads=cls.loads)}  # type: ignore[attr-defined]
-        return cls(warehouse=values.pop("warehouse"), dataset=values.pop("dataset"), engine=engine)  # type: ignore[call-arg]
+        engine = {option.name: values.pop(option.name) for option in engine_options(loads=cls.LOADS)}  # type: ignore[attr-defined]
+        return cls(warehouse=values.pop("warehouse"), dataset=values.pop("dataset"), engine=engine)
 
     def engine_values(self, command: str, settings: Settings) -> dict[str, Any]:
         """What the engine takes: its options, the environment's settings, and the command (a job label)."""
         return {**self.engine, **settings.engine_values(), "command": command}
 
 
-@dataclass(frozen=True)
 class DemoSource(Source):
-    loads: ClassVar[bool] = True
+    LOADS = True
 
 
-@dataclass(frozen=True)
 class Destination(Options):
     """Where files are published: a folder, or a bucket and the options of its store."""
 
@@ -351,12 +371,10 @@ class Destination(Options):
         return open_bucket(dest, self.project)
 
 
-@dataclass(frozen=True)
 class RunsDestination(Destination):
     dest: RunsDest = "public"
 
 
-@dataclass(frozen=True)
 class Scope(Options):
     """Which model's files, under which prefix, as of which day."""
 
@@ -366,7 +384,6 @@ class Scope(Options):
     with_page: WithPage = False
 
 
-@dataclass(frozen=True)
 class Publishing(Options):
     """How files are published: a dry run, the shrink guard, compression, headers, uploads and their retries."""
 
@@ -403,7 +420,6 @@ class Publishing(Options):
         return policy
 
 
-@dataclass(frozen=True)
 class Report(Options):
     """How much a run prints, and in which form its events go."""
 
@@ -416,7 +432,6 @@ class Report(Options):
         return Output(self.verbose, self.quiet, self.json)
 
 
-@dataclass(frozen=True)
 class Quality(Options):
     """The quality gate's thresholds."""
 

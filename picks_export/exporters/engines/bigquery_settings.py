@@ -4,7 +4,7 @@ its byte counts, the API endpoint, and what the engine can do."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import OptionError
 from .engine import Capabilities, literal
@@ -23,8 +23,7 @@ _ENDPOINT = re.compile(r"https?://[^\s/@]+(/[^\s@]*)?")
 CAPABILITIES = Capabilities(forked_workers=False, dry_run=True)
 
 
-@dataclass(frozen=True)
-class BigQuerySettings:
+class BigQuerySettings(NamedTuple):
     """How the BigQuery engine runs its jobs."""
 
     command: str = "cli"  # the `command` label of every job

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .engine import Capabilities
 
@@ -11,8 +11,7 @@ from .engine import Capabilities
 CAPABILITIES = Capabilities(forked_workers=True)
 
 
-@dataclass(frozen=True)
-class DuckDBSettings:
+class DuckDBSettings(NamedTuple):
     """`sql_cache`: the folder keeping transpiled SQL for later runs (None: transpile in every process)."""
 
     sql_cache: Path | None = None

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from ..errors import ExportError, OptionError, WarehouseError
 from ..tables import Rows
@@ -57,11 +57,11 @@ def literal(text: str) -> str:
     return text.replace("{", "{{").replace("}", "}}")
 
 
-@dataclass(frozen=True)
-class EngineOption:
+class EngineOption(NamedTuple):
     """A setting an engine takes, declared once; the command line makes an option of each (`--{name}`).
 
-    `name` is the concept errors speak of (`maximum_bytes_billed`); `field` the engine settings' field, if other."""
+    `name` is the concept errors speak of (`maximum_bytes_billed`); `field` the engine settings' field, if other.
+    (Declarations are named tuples: every start-up makes them, and a dataclass costs ten times as much.)"""
 
     name: str
     default: Any
@@ -77,8 +77,7 @@ class EngineOption:
         return self.field or self.name
 
 
-@dataclass(frozen=True)
-class EngineSpec:
+class EngineSpec(NamedTuple):
     """One kind of warehouse: how a `--warehouse` names it, what it can do, the options it takes, and how it opens.
 
     `open(warehouse, dataset, settings)` and `write_demo(warehouse, rows, dataset, settings, force=...)` import
@@ -88,7 +87,7 @@ class EngineSpec:
     schemes: tuple[str, ...]  # `bigquery` for bigquery://PROJECT; none for the default, a file path
     example: str  # how a warehouse of this kind is written
     capabilities: Capabilities
-    settings: type  # a frozen dataclass of the engine's settings, each with a default
+    settings: Any  # the class of the engine's settings: a named tuple whose every field has a default
     options: tuple[EngineOption, ...]
     open: Callable[[str, str, Any], Engine]
     write_demo: Callable[..., None]
@@ -97,7 +96,7 @@ class EngineSpec:
         """The engine's settings from values by concept (an option's name, else the settings' field); others
         are another engine's, and ignored."""
         named = {option.setting: option.name for option in self.options}
-        known = {each.name: named.get(each.name, each.name) for each in fields(self.settings)}
+        known = {field: named.get(field, field) for field in self.settings._fields}
         return self.settings(**{field: values[concept] for field, concept in known.items() if concept in values})
 
 
