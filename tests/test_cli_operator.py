@@ -269,7 +269,7 @@ def test_every_command_takes_at_most_twelve_parameters_and_its_shared_options_fr
 
     import typer.main
 
-    from picks_export.cli.app import bucket_app
+    from picks_export.cli.root import bucket_app
 
     callbacks = [each.callback for each in [*app.registered_commands, *bucket_app.registered_commands]]
     assert len(callbacks) == 13

@@ -10,7 +10,7 @@ import sys
 SPY = """
 import gc, sys
 from picks_export import cli
-from picks_export.cli.app import Commands
+from picks_export.cli.root import Commands
 states = []
 original = Commands.get_command
 def spy(self, ctx, name):
@@ -152,3 +152,36 @@ def test_the_console_script_loads_the_command_line_without_collecting():
     for arguments, expected in ((["daily", "--help"], "True True 0"), (["--version"], "True False 0")):
         done = subprocess.run([sys.executable, "-c", CONSOLE, *arguments], capture_output=True, text=True, timeout=120)
         assert done.stderr.strip().splitlines()[-1] == expected, (arguments, done.stderr)
+
+
+LOADED = """
+import sys
+sys.argv = ["picks-export", *sys.argv[1:]]
+from picks_export.console import main
+try:
+    main()
+except SystemExit:
+    pass
+commands = sorted(name.rsplit(".", 1)[1] for name in sys.modules if name.endswith("_commands"))
+print(commands, "logging" in sys.modules, file=sys.stderr)
+"""
+
+
+def test_the_console_script_imports_only_the_module_of_its_command_and_no_logger():
+    """A run loads its own command's module, and `logging` only for --log-format json (each costs start-up)."""
+    for arguments, expected in ((["daily", "--help"], "['run_commands'] False"), (["bucket", "--help"], "['bucket_commands'] False"),
+                                (["--help"], "['bucket_commands', 'file_commands', 'run_commands'] False")):  # fmt: skip
+        done = subprocess.run([sys.executable, "-c", LOADED, *arguments], capture_output=True, text=True, timeout=120)
+        assert done.stderr.strip().splitlines()[-1] == expected, (arguments, done.stderr)
+
+
+def test_the_table_of_command_modules_names_every_command_in_the_help_s_order():
+    from typer.main import get_command_name
+
+    from picks_export.cli import app
+    from picks_export.cli.process import COMMAND_MODULES
+
+    found = {each.name or get_command_name(each.callback.__name__): each.callback.__module__.rsplit(".", 1)[1]
+             for each in app.registered_commands}  # fmt: skip
+    found.update({each.name: "bucket_commands" for each in app.registered_groups})
+    assert found == COMMAND_MODULES and list(found) == list(COMMAND_MODULES)

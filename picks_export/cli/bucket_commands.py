@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..exporters.errors import ExportError
-from .app import BUCKET_EXITS, bucket_app, command_help
 from .errors import clean_errors
 from .options import BucketDest, Destination, with_options
 from .output import to_json
+from .root import BUCKET_EXITS, bucket_app, command_help
 
 if TYPE_CHECKING:
     from ..exporters.sinks.gcs_sink import GCSSink

@@ -10,7 +10,6 @@ import typer
 
 from ..exporters.layout import DEFAULT_PREFIX
 from ..exporters.rules import today_in_new_york
-from .app import app, command_help
 from .errors import clean_errors
 from .log import emit
 from .options import (
@@ -28,6 +27,7 @@ from .options import (
     with_options,
 )
 from .output import Output, print_files, to_json
+from .root import app, command_help
 from .settings import Settings
 
 

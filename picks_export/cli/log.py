@@ -1,18 +1,22 @@
-"""Where a command's events go, through the standard `logging` module: plain lines (the default: stdout, or
-stderr for errors and warnings), or with `--log-format json` one JSON object per event on stderr (severity,
-message, run id, command and the event's counts), as Cloud Logging reads them.
+"""Where a command's events go: plain lines (the default: stdout, or stderr for errors and warnings), or with
+`--log-format json` one JSON object per event on stderr (severity, message, run id, command and the event's
+counts), as Cloud Logging reads them, through the standard `logging` module and a JSON formatter.
 
-Each command configures the logger afresh (`configure`), so that nothing of one command's set-up outlives it in a
-process that runs several (tests); `set_run` adds the run id once the run has one.
+Each command configures its events afresh (`configure`), so that nothing of one command's set-up outlives it in a
+process that runs several (tests); `set_run` adds the run id once the run has one. Plain lines need no logger:
+`logging` is imported only for JSON events (about 2 ms of a small daily otherwise).
 """
 
 from __future__ import annotations
 
-import logging
+import sys
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    import logging
 
 LOGGER = "picks_export.cli"
 
@@ -22,66 +26,52 @@ class LogFormat(StrEnum):
     json = "json"
 
 
-class _Echo(logging.Handler):
-    """Writes each event through `typer.echo`, so that it reaches the streams of the moment (a test swaps them)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        typer.echo(self.format(record), err=getattr(record, "err", False) or isinstance(self.formatter, JsonFormatter))
-
-
-class TextFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        return record.getMessage()
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per event: severity, message, run id, command, and the event's own fields."""
-
-    def __init__(self, command: str) -> None:
-        super().__init__()
-        self.command = command
-        self.run = ""
-
-    def format(self, record: logging.LogRecord) -> str:
-        import orjson
-
-        event = {
-            "severity": record.levelname,
-            "message": record.getMessage(),
-            "run": self.run or None,
-            "command": self.command or None,
-            **getattr(record, "fields", {}),
-        }
-        return orjson.dumps(event).decode()
-
-
-def _logger() -> logging.Logger:
+def _json_logger() -> logging.Logger | None:
+    """The logger of JSON events, when a command set one up (without `logging` imported, none did)."""
+    logging = sys.modules.get("logging")
+    if logging is None:
+        return None
     logger = logging.getLogger(LOGGER)
-    logger.propagate = False  # the command's own output, not the host's logging
-    logger.setLevel(logging.INFO)
-    return logger
+    return logger if logger.handlers else None
 
 
 def configure(log_format: LogFormat, command: str) -> None:
     """A command's events from now on: plain lines, or JSON objects naming `command`."""
-    handler = _Echo()
-    handler.setFormatter(JsonFormatter(command) if log_format is LogFormat.json else TextFormatter())
-    logger = _logger()
-    for each in list(logger.handlers):
-        logger.removeHandler(each)
-    logger.addHandler(handler)
+    logger = _json_logger()
+    if logger is not None:  # a previous command's, in this process
+        for each in list(logger.handlers):
+            logger.removeHandler(each)
+    if log_format is LogFormat.json:
+        import logging
+
+        from .json_log import JsonFormatter, StderrHandler
+
+        logger = logging.getLogger(LOGGER)
+        logger.propagate = False  # the command's own output, not the host's logging
+        logger.setLevel(logging.INFO)
+        handler = StderrHandler()
+        handler.setFormatter(JsonFormatter(command))
+        logger.addHandler(handler)
 
 
 def set_run(run: str) -> None:
     """The run id every later JSON event carries."""
-    for handler in _logger().handlers:
+    logger = _json_logger()
+    if logger is None:
+        return
+    from .json_log import JsonFormatter
+
+    for handler in logger.handlers:
         if isinstance(handler.formatter, JsonFormatter):
             handler.formatter.run = run
 
 
 def emit(message: str, severity: str = "INFO", *, err: bool = False, **fields: Any) -> None:
     """One event: a line on stdout (or stderr when `err`), or with --log-format json a JSON object on stderr."""
-    logger = _logger()
-    if not logger.handlers:  # before any command configured it (an error of the start-up): plain lines
-        configure(LogFormat.text, "")
-    logger.log(logging.getLevelName(severity), message, extra={"err": err, "fields": fields})
+    logger = _json_logger()
+    if logger is None:
+        typer.echo(message, err=err)
+        return
+    import logging
+
+    logger.log(logging.getLevelName(severity), message, extra={"fields": fields})

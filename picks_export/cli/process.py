@@ -4,14 +4,15 @@ out of the start-up, only the named command built, and the last resort for error
 from __future__ import annotations
 
 import gc
+import importlib
 import signal
 import sys
 from collections.abc import Sequence
 
 import typer
 
-from .app import INTERNAL_ERROR_EXIT, app
 from .log import emit
+from .root import INTERNAL_ERROR_EXIT, app
 
 received: list[int] = []  # the signal that ended the run, if any
 
@@ -40,6 +41,21 @@ def start_up() -> None:
     gc.disable()
 
 
+# The module that registers each command, in the order the help lists them: a run imports its command's only.
+COMMAND_MODULES = {
+    **dict.fromkeys(("demo", "daily", "backfill", "season", "estimate"), "run_commands"),
+    **dict.fromkeys(("validate", "status", "serve", "runs", "rollback"), "file_commands"),
+    "bucket": "bucket_commands",
+}
+
+
+def load_commands(name: str | None = None) -> typer.Typer:
+    """The app, with command `name` registered (every command without a name it knows)."""
+    for module in [COMMAND_MODULES[name]] if name in COMMAND_MODULES else dict.fromkeys(COMMAND_MODULES.values()):
+        importlib.import_module(f"{__package__}.{module}")
+    return app
+
+
 def app_for(arguments: Sequence[str]) -> typer.Typer:
     """The app with only the command that `arguments` name first: Typer builds the options of every command it
     holds before it parses (about 10 ms of a small daily for all of them), and a run needs its own only. Without
@@ -48,7 +64,8 @@ def app_for(arguments: Sequence[str]) -> typer.Typer:
     import os
 
     if not arguments or any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
-        return app
+        return load_commands()
+    load_commands(arguments[0])
     from copy import copy
 
     from typer.main import get_command_name
@@ -61,7 +78,7 @@ def app_for(arguments: Sequence[str]) -> typer.Typer:
     ]
     groups = [each for each in app.registered_groups if each.name == name]
     if not commands and not groups:
-        return app
+        return load_commands()
     narrowed = copy(app)
     narrowed.registered_commands, narrowed.registered_groups = commands, groups
     return narrowed

@@ -9,7 +9,6 @@ import typer
 
 from ..exporters.errors import ExportError
 from ..exporters.rules import today_in_new_york
-from .app import EXPORT_EXITS, app, command_help
 from .errors import clean_errors
 from .export import ExportRun, open_warehouse
 from .options import (
@@ -23,6 +22,7 @@ from .options import (
     date_option,
     with_options,
 )
+from .root import EXPORT_EXITS, app, command_help
 from .settings import Settings
 
 if TYPE_CHECKING:
