@@ -52,16 +52,20 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 def ladder(arguments: list[str]) -> dict[str, list[str]]:
     """Processes that stop earlier and earlier on the way of `picks-export ARGUMENTS`."""
-    # as the console script (picks_export.console, cli.main) starts and ends: collections off from before the
+    # as the console script (picks_export.console, cli.process.main) starts and ends: collections off from before the
     # imports; Typer's building (of the named command only) and parsing of the command line, without its body
-    parse = ("import gc; gc.disable(); import sys, typer.main; from picks_export import cli; cli._start_up();"
-             " group = typer.main.get_command(cli._app_for(sys.argv[1:]));"
+    parse = ("import gc; gc.disable(); import sys, typer.main; import picks_export.cli;"
+             " from picks_export.cli.process import app_for, start_up; start_up();"
+             " group = typer.main.get_command(app_for(sys.argv[1:]));"
              " group.commands[sys.argv[1]].callback = lambda **options: None;"
-             " group.main(sys.argv[1:], 'picks-export', standalone_mode=False); cli.gc.freeze()")  # fmt: skip
+             " group.main(sys.argv[1:], 'picks-export', standalone_mode=False); gc.freeze()")  # fmt: skip
     return {
         "interpreter (python -c pass)": [sys.executable, "-c", "pass"],
-        "import picks_export.cli (Typer, the CLI)": [sys.executable, "-c",
-                                                     "import gc; gc.disable(); import picks_export.cli; gc.freeze()"],
+        "import picks_export.cli (Typer, the CLI)": [
+            sys.executable,
+            "-c",
+            "import gc; gc.disable(); import picks_export.cli; gc.freeze()",
+        ],
         "+ Typer builds and parses the command line": [sys.executable, "-c", parse, *arguments],
     }
 

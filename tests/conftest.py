@@ -12,7 +12,8 @@ from typing import Any
 import orjson
 import pytest
 
-from picks_export.exporters.export import ExportOptions, Exporter
+from picks_export.exporters.options import ExportOptions
+from picks_export.exporters.exporter import Exporter
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.layout import kind_of_path
 from picks_export.exporters.stores import FolderStore

@@ -26,8 +26,9 @@ from picks_export.cli import app
 from picks_export.exporters import WarehouseError
 from picks_export.exporters.engines.bigquery_engine import normalize, query_parameter
 from picks_export.exporters.engines.engine import PROJECT_PATTERN
-from picks_export.exporters.engines import BigQuerySettings, format_bytes, open_engine, parse_bytes
-from picks_export.exporters.export import read_span
+from picks_export.exporters.engines import ENGINES, engine_for, engine_options, open_engine
+from picks_export.exporters.engines.bigquery_settings import BigQuerySettings, format_bytes, parse_bytes
+from picks_export.exporters.scopes import read_span
 from picks_export.exporters.tables import TABLES
 from picks_export.exporters.warehouse import snapshot_queries
 
@@ -130,7 +131,7 @@ def test_daily_on_bigquery_matches_the_golden_files(bq, demo, tmp_path):
 
 
 def test_both_engines_hand_over_the_same_python_types(bq, demo, duckdb_demo):
-    on_bigquery = open_engine(WAREHOUSE, demo, BigQuerySettings("test", endpoint=bq.url))
+    on_bigquery = open_engine(WAREHOUSE, demo, {"command": "test", "bigquery_endpoint": bq.url})
     on_duckdb = open_engine(duckdb_demo)
     (champion,) = [row for row in on_duckdb.query("models", {}) if row["is_champion"] and row["enabled"]]
     span = read_span(dt.date(2025, 10, 21), dt.date(2025, 11, 5))
@@ -405,7 +406,7 @@ def still_running(request: Request) -> tuple[int, dict[str, Any]] | None:
 
 
 def test_a_query_that_does_not_finish_in_time_is_cancelled_and_ends_the_run(bq, demo):
-    engine = open_engine(WAREHOUSE, demo, BigQuerySettings("test", endpoint=bq.proxy.url, timeout=1.0))
+    engine = open_engine(WAREHOUSE, demo, {"command": "test", "bigquery_endpoint": bq.proxy.url, "timeout": 1.0})
     bq.proxy.requests.clear()
     bq.proxy.fault = still_running
     try:
@@ -467,3 +468,24 @@ def test_demo_refuses_to_replace_tables_holding_rows_unless_forced(bq):
     assert forced.exit_code == 0, forced.output
     assert DEMO_MARKER in {table.table_id for table in bq.client.list_tables(f"{PROJECT}.{dataset}")}
     assert load_demo(bq, dataset) == dataset  # a previous demo is replaced without --force
+
+
+# --- the registry of engines ----------------------------------------------------------------------------------
+
+
+def test_the_registry_chooses_the_engine_by_scheme_and_builds_its_settings_from_its_declared_options(tmp_path):
+    bigquery, duckdb = engine_for("bigquery://my-project"), engine_for(tmp_path / "w.duckdb")
+    assert (bigquery.name, duckdb.name) == ("BigQuery", "DuckDB")
+    assert engine_for("nothing-registered://x") is duckdb  # a path, as before: the DuckDB file's own error says more
+    assert bigquery.capabilities.dry_run and not bigquery.capabilities.forked_workers
+    assert duckdb.capabilities.forked_workers and not duckdb.capabilities.dry_run
+    assert {spec.name for spec in ENGINES} == {"BigQuery", "DuckDB"}
+    values = {"location": "EU", "bigquery_endpoint": "http://127.0.0.1:9", "maximum_bytes_billed": 20 * 1024**2,
+              "command": "daily", "sql_cache": tmp_path}  # fmt: skip
+    assert bigquery.settings_of(values) == BigQuerySettings("daily", "EU", "http://127.0.0.1:9", 20 * 1024**2)
+    assert duckdb.settings_of(values).sql_cache == tmp_path  # each engine takes its own, ignores the others'
+    # the command line makes its engine options from these declarations: demo only those of loading tables
+    assert [option.name for option in engine_options()] == ["location", "bigquery_endpoint", "maximum_bytes_billed"]
+    assert [option.name for option in engine_options(loads=True)] == ["location", "bigquery_endpoint"]
+    result = CliRunner().invoke(app, ["demo", "--help"])
+    assert "--location" in result.stdout and "--maximum-bytes-billed" not in result.stdout

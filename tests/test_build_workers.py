@@ -23,7 +23,9 @@ from picks_export.exporters import demo
 from picks_export.exporters import workers as worker_pool
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.errors import ExportError
-from picks_export.exporters.export import Exporter, ExportOptions, build_workers
+from picks_export.exporters.exporter import Exporter
+from picks_export.exporters.options import ExportOptions
+from picks_export.cli.settings import build_workers
 from picks_export.exporters.publish import content_hash, season_summary
 from picks_export.exporters.stores import FolderStore
 

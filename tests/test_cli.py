@@ -180,10 +180,10 @@ def test_backfill_all_models_writes_every_enabled_model_in_seven_queries(warehou
 def test_progress_logs_plain_lines_off_a_terminal():
     import io
 
-    from picks_export.cli import _Progress
+    from picks_export.cli.progress import Progress
 
     stream = io.StringIO()
-    progress = _Progress("building", stream)
+    progress = Progress("building", stream)
     progress(5, 10)
     assert stream.getvalue() == ""  # nothing for a short run
     progress.shown_at -= 11
@@ -389,3 +389,44 @@ def test_demo_replaces_a_previous_demo_or_an_empty_file(tmp_path):
     assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0
     again = invoke("demo", "--warehouse", str(target), "--today", "2025-11-06")
     assert again.exit_code == 0, again.output
+
+
+# --- settings read at the edge ------------------------------------------------------------------------------------
+
+
+def test_settings_are_read_once_from_the_environment_and_handed_to_the_library(tmp_path, monkeypatch):
+    import sys
+
+    import platformdirs
+
+    from picks_export.cli.settings import Settings
+
+    read = Settings.read({"PICKS_EXPORT_BUILD_WORKERS": "3", "SOURCE_DATE_EPOCH": "1770478200", "XDG_CACHE_HOME": str(tmp_path)})
+    assert read == Settings(3, "2026-02-07T15:30:00Z", tmp_path / "picks-export" / "sql")
+    assert Settings.read({"PICKS_EXPORT_NO_SQL_CACHE": "1"}).sql_cache is None
+    assert Settings.read({}).build_workers >= 1
+    # without XDG_CACHE_HOME: the user's cache folder, as platformdirs names it
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    assert Settings.read({}).sql_cache == platformdirs.user_cache_path("picks-export", appauthor=False) / "sql"
+    assert Settings.read({"XDG_CACHE_HOME": str(tmp_path)}).sql_cache == tmp_path / "picks-export" / "sql"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # platformdirs honours it too (on Linux)
+    assert sys.platform != "linux" or platformdirs.user_cache_path("picks-export", appauthor=False) / "sql" == tmp_path / "picks-export" / "sql"
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("PICKS_EXPORT_BUILD_WORKERS", "many", "PICKS_EXPORT_BUILD_WORKERS='many' is not a whole number of at least 1"),
+    ("SOURCE_DATE_EPOCH", "soon", "SOURCE_DATE_EPOCH='soon' is not a whole number of seconds"),
+])  # fmt: skip
+def test_a_bad_setting_is_one_line_before_the_run(warehouse, tmp_path, name, value, message):
+    out = tmp_path / "out"
+    result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(out), "--today", TODAY, env={name: value})
+    assert result.exit_code == 1 and result.stderr == f"Error: {message}\n"
+    assert not out.exists()
+
+
+def test_the_engines_read_no_environment_variable():
+    import picks_export.exporters.engines as engines
+
+    for file in Path(engines.__file__).parent.glob("*.py"):
+        text = file.read_text()
+        assert "os.environ" not in text and "getenv" not in text, file.name

@@ -16,7 +16,8 @@ import orjson
 import pytest
 from typer.testing import CliRunner
 
-from picks_export.cli import _Progress, app
+from picks_export.cli import app
+from picks_export.cli.progress import Progress
 
 TODAY = "2025-11-05"
 runner = CliRunner()
@@ -162,7 +163,7 @@ def test_progress_bar_on_a_terminal_and_a_total_known_from_the_first_model(wareh
             return True
 
     stream = Terminal()
-    progress = _Progress("building", stream)
+    progress = Progress("building", stream)
     progress.shown_at -= 1
     progress.started -= 2
     progress(50, 100)
@@ -171,7 +172,8 @@ def test_progress_bar_on_a_terminal_and_a_total_known_from_the_first_model(wareh
     assert stream.getvalue().endswith("\r\033[K")
 
     from picks_export.exporters.engines import open_engine
-    from picks_export.exporters.export import ExportOptions, Exporter
+    from picks_export.exporters.options import ExportOptions
+    from picks_export.exporters.exporter import Exporter
     from picks_export.exporters.stores import open_store
     import datetime as dt
 
@@ -260,3 +262,22 @@ def test_the_plan_is_heard_before_anything_is_published(tmp_path):
     ((actions, published_then),) = heard
     assert published_then == []  # nothing was out yet
     assert actions[f"v1/picks/{day}.json"] == "new" and set(actions) == set(run.published())
+
+
+def test_every_command_takes_at_most_twelve_parameters_and_its_shared_options_from_the_groups():
+    """Typer sees each option; the command function receives the shared ones as a few parameter objects."""
+    import inspect
+
+    import typer.main
+
+    from picks_export.cli.root import bucket_app
+
+    callbacks = [each.callback for each in [*app.registered_commands, *bucket_app.registered_commands]]
+    assert len(callbacks) == 13
+    for callback in callbacks:
+        assert len(inspect.signature(callback.__wrapped__).parameters) <= 12, callback.__name__
+    group = typer.main.get_command(app)
+    daily = {opt for param in group.commands["daily"].params for opt in param.opts}
+    assert {"--warehouse", "--dest", "--project", "--dry-run", "--cache-day", "--json", "--min-volume", "--location",
+            "--bigquery-endpoint", "--maximum-bytes-billed", "--require-graded"} <= daily  # fmt: skip
+    assert len(group.commands["daily"].params) == 30  # as many options as before, in 9 parameters

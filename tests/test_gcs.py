@@ -21,7 +21,8 @@ from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.errors import VolumeDropError
 from picks_export.exporters.quality import QualityOptions
-from picks_export.exporters.export import ExportOptions, Exporter, Outcome
+from picks_export.exporters.options import ExportOptions
+from picks_export.exporters.exporter import Exporter, Outcome
 from picks_export.exporters.stores.gcs import GCSStore
 from picks_export.exporters.publish import (
     META_HASH, META_RUN, PublishFailed, PublishPolicy, PublishRefused, content_hash, file_hash,

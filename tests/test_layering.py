@@ -30,7 +30,8 @@ import datetime as dt
 import picks_export.exporters, picks_export.cli
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
-from picks_export.exporters.export import Exporter, ExportOptions
+from picks_export.exporters.exporter import Exporter
+from picks_export.exporters.options import ExportOptions
 from picks_export.exporters.stores import FolderStore
 path = write_warehouse({str(tmp_path / 'w.duckdb')!r}, generate_demo(dt.date(2025, 10, 25), 1))
 Exporter(DuckDBEngine(path), FolderStore({str(tmp_path / 'out')!r}), ExportOptions()).daily(dt.date(2025, 10, 25))
@@ -105,6 +106,6 @@ def test_the_import_contracts_run_before_the_tests():
         "core-no-cloud-clients",
     } <= set(contracts)
     layers = contracts["library-layers"]["layers"]
-    assert layers[0] == "export" and "runs" in layers and contracts["library-layers"]["exhaustive"] is True
+    assert layers[0] == "exporter" and "runs" in layers and contracts["library-layers"]["exhaustive"] is True
     assert contracts["core-no-cloud-clients"]["source_modules"] == ["picks_export"]
     assert {"google", "boto3"} <= set(contracts["core-no-cloud-clients"]["forbidden_modules"])

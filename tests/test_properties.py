@@ -18,7 +18,8 @@ from conftest import WarehouseRows
 from picks_export.exporters import rules
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
-from picks_export.exporters.export import ExportOptions, Exporter
+from picks_export.exporters.options import ExportOptions
+from picks_export.exporters.exporter import Exporter
 from picks_export.exporters.layout import kind_of_path
 from picks_export.exporters.quality import QualityOptions
 from picks_export.exporters.stores import FolderStore

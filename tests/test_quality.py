@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from picks_export.cli import app
 from picks_export.exporters.errors import NotGradedError, StatusAlert, VolumeDropError
-from picks_export.exporters.export import ExportOptions
+from picks_export.exporters.options import ExportOptions
 from picks_export.exporters.publish import PublishPolicy
 from picks_export.exporters.quality import QualityOptions
 from picks_export.exporters.status import alerts, grading_behind
@@ -36,7 +36,7 @@ def history(rows: WarehouseRows, days: int = 10, games: int = 2, subsets: tuple[
 def exporter(run, rows: WarehouseRows, policy: PublishPolicy | None = None, **quality):
     made = run(rows, today=TODAY, quality=QualityOptions(**quality))
     from picks_export.exporters.engines.duckdb_engine import DuckDBEngine
-    from picks_export.exporters.export import Exporter
+    from picks_export.exporters.exporter import Exporter
     from picks_export.exporters.stores import FolderStore
 
     return made, Exporter(DuckDBEngine(made.warehouse), FolderStore(made.dest), made.options, policy)

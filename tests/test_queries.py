@@ -108,26 +108,26 @@ def test_transpiled_sql_is_kept_on_disk_for_later_runs(tmp_path, monkeypatch):
 
     from picks_export.exporters.engines.duckdb_engine import _sql_cache_file
 
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "picks-export" / "sql"
     transpile.cache_clear()
-    expected = transpile("models", "nba_predictions")
-    cached = _sql_cache_file("models", "nba_predictions")
-    assert cached is not None and cached.parent == tmp_path / "picks-export" / "sql"
+    expected = transpile("models", "nba_predictions", folder)
+    cached = _sql_cache_file("models", "nba_predictions", folder)
+    assert cached is not None and cached.parent == folder
     assert tuple(orjson.loads(cached.read_bytes())) == expected
     # a later process reads the file and never imports sqlglot
-    code = ("import sys; from picks_export.exporters.engines.duckdb_engine import transpile;"
-            " print(transpile('models', 'nba_predictions') == tuple(sys.argv[1:]), 'sqlglot' in sys.modules,"
-            " 'jinja2' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code, *expected], capture_output=True, text=True,
-                          env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)}, check=True)
+    code = ("import sys; from pathlib import Path; from picks_export.exporters.engines.duckdb_engine import transpile;"
+            " print(transpile('models', 'nba_predictions', Path(sys.argv[1])) == tuple(sys.argv[2:]),"
+            " 'sqlglot' in sys.modules, 'jinja2' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(folder), *expected], capture_output=True, text=True,
+                          env=os.environ, check=True)
     assert done.stdout.split() == ["True", "False", "False"]
     # a damaged cache file is transpiled again and rewritten
     cached.write_bytes(b"{not json")
     transpile.cache_clear()
-    assert transpile("models", "nba_predictions") == expected
+    assert transpile("models", "nba_predictions", folder) == expected
     assert tuple(orjson.loads(cached.read_bytes())) == expected
     # the key holds sqlglot's version, the template and its identifiers: another dataset is another file
-    assert _sql_cache_file("models", "other") != cached
+    assert _sql_cache_file("models", "other", folder) != cached
 
 
 def test_transpile_uses_duckdb_parameters_and_quoted_names():

@@ -10,14 +10,15 @@ import sys
 SPY = """
 import gc, sys
 from picks_export import cli
+from picks_export.cli.root import Commands
 states = []
-original = cli._Commands.get_command
+original = Commands.get_command
 def spy(self, ctx, name):
     states.append(gc.isenabled())
     command = original(self, ctx, name)
     states.append(gc.isenabled())
     return command
-cli._Commands.get_command = spy
+Commands.get_command = spy
 sys.argv = ["picks-export", *sys.argv[1:]]
 try:
     cli.main()
@@ -69,16 +70,15 @@ def test_sqlglot_s_version_is_read_once_per_process(monkeypatch, tmp_path):
         return real(name)
 
     monkeypatch.setattr(importlib.metadata, "version", counting)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     duckdb_engine._sqlglot_version.cache_clear()
     try:
-        files = {duckdb_engine._sql_cache_file(name, "nba_predictions") for name in ("models", "subsets", "shown_picks")}
+        files = {duckdb_engine._sql_cache_file(name, "nba_predictions", tmp_path) for name in ("models", "subsets", "shown_picks")}
         assert len(files) == 3 and None not in files
         assert calls == ["sqlglot"]
         # another sqlglot (an upgrade) is another key: its statements are transpiled afresh
         monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.1")
         duckdb_engine._sqlglot_version.cache_clear()
-        assert duckdb_engine._sql_cache_file("models", "nba_predictions") not in files
+        assert duckdb_engine._sql_cache_file("models", "nba_predictions", tmp_path) not in files
     finally:
         duckdb_engine._sqlglot_version.cache_clear()
 
@@ -102,7 +102,8 @@ def test_the_console_script_builds_only_the_command_it_runs_and_prints_the_same(
     import typer.main
     from typer.testing import CliRunner
 
-    from picks_export.cli import _app_for, app
+    from picks_export.cli import app
+    from picks_export.cli.process import app_for as _app_for
 
     assert list(typer.main.get_command(_app_for(["daily", "--dry-run"])).commands) == ["daily"]  # type: ignore[attr-defined]
     assert list(typer.main.get_command(_app_for(["bucket", "show"])).commands) == ["bucket"]  # type: ignore[attr-defined]
@@ -114,7 +115,8 @@ def test_the_console_script_builds_only_the_command_it_runs_and_prints_the_same(
 
 
 def test_without_a_command_name_first_the_console_script_builds_the_whole_app(monkeypatch):
-    from picks_export.cli import _app_for, app
+    from picks_export.cli import app
+    from picks_export.cli.process import app_for as _app_for
 
     for arguments in ([], ["--help"], ["--version"], ["dayly"], ["-h", "daily"], ["Daily"]):
         assert _app_for(arguments) is app, arguments
@@ -150,3 +152,36 @@ def test_the_console_script_loads_the_command_line_without_collecting():
     for arguments, expected in ((["daily", "--help"], "True True 0"), (["--version"], "True False 0")):
         done = subprocess.run([sys.executable, "-c", CONSOLE, *arguments], capture_output=True, text=True, timeout=120)
         assert done.stderr.strip().splitlines()[-1] == expected, (arguments, done.stderr)
+
+
+LOADED = """
+import sys
+sys.argv = ["picks-export", *sys.argv[1:]]
+from picks_export.console import main
+try:
+    main()
+except SystemExit:
+    pass
+commands = sorted(name.rsplit(".", 1)[1] for name in sys.modules if name.endswith("_commands"))
+print(commands, "logging" in sys.modules, file=sys.stderr)
+"""
+
+
+def test_the_console_script_imports_only_the_module_of_its_command_and_no_logger():
+    """A run loads its own command's module, and `logging` only for --log-format json (each costs start-up)."""
+    for arguments, expected in ((["daily", "--help"], "['run_commands'] False"), (["bucket", "--help"], "['bucket_commands'] False"),
+                                (["--help"], "['bucket_commands', 'file_commands', 'run_commands'] False")):  # fmt: skip
+        done = subprocess.run([sys.executable, "-c", LOADED, *arguments], capture_output=True, text=True, timeout=120)
+        assert done.stderr.strip().splitlines()[-1] == expected, (arguments, done.stderr)
+
+
+def test_the_table_of_command_modules_names_every_command_in_the_help_s_order():
+    from typer.main import get_command_name
+
+    from picks_export.cli import app
+    from picks_export.cli.process import COMMAND_MODULES
+
+    found = {each.name or get_command_name(each.callback.__name__): each.callback.__module__.rsplit(".", 1)[1]
+             for each in app.registered_commands}  # fmt: skip
+    found.update({each.name: "bucket_commands" for each in app.registered_groups})
+    assert found == COMMAND_MODULES and list(found) == list(COMMAND_MODULES)

@@ -1,6 +1,6 @@
-"""The picks-export library: engines, the contract's rules, document builders, sinks and validation.
+"""The picks-export library: engines, the contract's rules, document builders, stores and validation.
 
-Entry point: `picks_export.exporters.export.Exporter`. Importing this package loads nothing heavy and no
+Entry point: `picks_export.exporters.exporter.Exporter`. Importing this package loads nothing heavy and no
 Google client library; only the parts that talk to Google import one.
 """
 

@@ -75,7 +75,11 @@ def render() -> str:
         for key, definition in schema.get("$defs", {}).items():
             title = definition.get("title", key)
             description = definition.get("description", "")
-            parts.append(f'### {title}\n<a id="{_anchor(key)}-{kind}"></a>\n\n{description}\n\n' + "\n".join(_table(definition, kind)) + "\n")
+            parts.append(
+                f'### {title}\n<a id="{_anchor(key)}-{kind}"></a>\n\n{description}\n\n'
+                + "\n".join(_table(definition, kind))
+                + "\n"
+            )
     return "\n".join(parts)
 
 

@@ -23,10 +23,10 @@ from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 from google.cloud.bigquery.table import RowIterator
 
-from .engine import Capabilities, QueryValue, Row, render
-from . import BigQuerySettings, format_bytes
-from ..errors import ExportError, WarehouseError
+from ..errors import OptionError, WarehouseError
 from ..tables import DEMO_MARKER, TABLES, Rows
+from .bigquery_settings import CAPABILITIES, BigQuerySettings, format_bytes
+from .engine import QueryValue, Row, WarehouseOptionError, literal, render
 
 LABELS_APP = "picks-export"
 # insert_rows_json keeps each request well below the API's 10 MB / 50,000-row limits.
@@ -82,7 +82,7 @@ def _as_date(value: dt.datetime) -> dt.date | dt.datetime:
 
 
 def _as_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)
 
 
 def _as_float(value: decimal.Decimal) -> float:
@@ -137,8 +137,7 @@ def _message(error: Exception) -> str:
 class BigQueryEngine:
     """The contract's tables in dataset `dataset` of BigQuery project `project` (both already checked)."""
 
-    # Its client does not survive a fork: the run builds in one process.
-    capabilities = Capabilities(forked_workers=False, dry_run=True)
+    capabilities = CAPABILITIES
 
     def __init__(self, project: str, dataset: str, settings: BigQuerySettings) -> None:
         self.project = project
@@ -231,17 +230,16 @@ class BigQueryEngine:
         if isinstance(error, api_exceptions.GoogleAPICallError):
             message = _message(error)
             if _reason(error) == BYTES_BILLED_LIMIT or "limit for bytes billed" in message:
-                return WarehouseError(
-                    f"query {name} was refused: it would bill more than the cap of {cap} per query ({message})."
-                    " Check the cost with `picks-export estimate`, then raise the cap with --maximum-bytes-billed"
-                    " (env PICKS_EXPORT_MAXIMUM_BYTES_BILLED), for example --maximum-bytes-billed 4GiB"
+                return WarehouseOptionError(
+                    f"query {name} was refused: it would bill more than the cap of {cap} per query"
+                    f" ({literal(message)}). Check the cost with `picks-export estimate`, then raise the cap with"
+                    " {maximum_bytes_billed} (env PICKS_EXPORT_MAXIMUM_BYTES_BILLED), for example"
+                    " {maximum_bytes_billed} 4GiB"
                 )
             hint = ""
             if isinstance(error, api_exceptions.Forbidden):
                 hint = " (the account needs BigQuery Job User on the project and BigQuery Data Viewer on the dataset)"
-            return WarehouseError(
-                f"query {name} failed on {self.where} (dataset {self.dataset}): {message}{hint}"
-            )
+            return WarehouseError(f"query {name} failed on {self.where} (dataset {self.dataset}): {message}{hint}")
         if isinstance(error, api_exceptions.RetryError):
             cause = _message(error.cause) if error.cause else _message(error)
             return WarehouseError(
@@ -273,7 +271,7 @@ class BigQueryEngine:
                 schema = [bigquery.SchemaField(column, type_) for column, type_ in columns]
                 self._client.create_table(bigquery.Table(reference, schema=schema), retry=self._retry)
                 names = [column for column, _ in columns]
-                records = [dict(zip(names, map(_json_value, row))) for row in rows.get(table_name, [])]
+                records = [dict(zip(names, map(_json_value, row), strict=False)) for row in rows.get(table_name, [])]
                 for batch in _batches(records, INSERT_BATCH_ROWS):
                     problems = self._client.insert_rows_json(reference, batch, retry=self._retry)
                     if problems:
@@ -300,9 +298,9 @@ class BigQueryEngine:
                 continue
             buffered = table.streaming_buffer.estimated_rows if table.streaming_buffer else 0
             if (table.num_rows or 0) + (buffered or 0) > 0:
-                raise ExportError(
-                    f"table {table_name} of dataset {self.dataset} in {self.where} holds rows and the dataset is not"
-                    " a previous demo: pass --force to replace its tables"
+                raise OptionError(
+                    f"table {table_name} of dataset {self.dataset} in {literal(self.where)} holds rows and the"
+                    " dataset is not a previous demo: pass {force} to replace its tables"
                 )
 
     def release(self) -> None:

@@ -1,7 +1,6 @@
 """The embedded engine: the BigQuery SQL templates, transpiled by sqlglot, run in-process on a DuckDB file."""
 
 from __future__ import annotations
-from ..common import atomic_write
 
 import hashlib
 import importlib.metadata
@@ -15,22 +14,24 @@ from typing import Any
 import duckdb
 import orjson
 
-from .engine import DEFAULT_DATASET, Capabilities, QueryValue, Row, check_identifier, render, template_source
+from ..common import atomic_write
 from ..errors import WarehouseError
 from ..tables import DEMO_MARKER, TABLES, Rows
-
+from .duckdb_settings import CAPABILITIES
+from .engine import DEFAULT_DATASET, QueryValue, Row, WarehouseOptionError, check_identifier, render, template_source
 
 FETCH_BATCH = 10_000
 
 
 @lru_cache(maxsize=64)
-def transpile(name: str, dataset: str) -> tuple[str, ...]:
+def transpile(name: str, dataset: str, cache: Path | None = None) -> tuple[str, ...]:
     """The DuckDB statements of template `name`, rendered once per process and dataset.
 
     Importing Jinja and sqlglot and transpiling take about 0.25 s, a third of a daily run: the result is also
-    kept in a cache file keyed by the template, its identifiers and sqlglot's version, so later runs skip all three.
+    kept in a file of the folder `cache` keyed by the template, its identifiers and sqlglot's version, so later runs
+    skip all three.
     """
-    cached = _sql_cache_file(name, dataset)
+    cached = _sql_cache_file(name, dataset, cache)
     if cached is not None:
         statements = _read_cached(cached)
         if statements is not None:
@@ -44,18 +45,16 @@ def transpile(name: str, dataset: str) -> tuple[str, ...]:
     return statements
 
 
-def _sql_cache_file(name: str, dataset: str) -> Path | None:
-    """`$XDG_CACHE_HOME/picks-export/sql/<sha256>.json`; None when no cache folder is usable or
-    PICKS_EXPORT_NO_SQL_CACHE is set."""
-    if os.environ.get("PICKS_EXPORT_NO_SQL_CACHE"):
+def _sql_cache_file(name: str, dataset: str, cache: Path | None) -> Path | None:
+    """`cache/<sha256>.json`; None without a cache folder or a known sqlglot version."""
+    if cache is None:
         return None
     version = _sqlglot_version()
     if version is None:
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     source = template_source(f"{name}.sql")
     key = hashlib.sha256(f"sqlglot {version}\n{dataset}\n{TABLES!r}\n{source}".encode()).hexdigest()
-    return Path(base) / "picks-export" / "sql" / f"{key}.json"
+    return cache / f"{key}.json"
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +74,11 @@ def _read_cached(file: Path) -> tuple[str, ...] | None:
         statements = orjson.loads(file.read_bytes())
     except (OSError, orjson.JSONDecodeError):
         return None
-    if not isinstance(statements, list) or not statements or not all(isinstance(each, str) and each.strip() for each in statements):
+    if (
+        not isinstance(statements, list)
+        or not statements
+        or not all(isinstance(each, str) and each.strip() for each in statements)
+    ):
         return None  # damaged: transpile again, and the rewrite repairs it
     return tuple(statements)
 
@@ -99,16 +102,20 @@ WORKER_MEMORY = "64MB"
 
 
 class DuckDBEngine:
-    """A DuckDB file whose schema `dataset` holds the contract's tables."""
+    """A DuckDB file whose schema `dataset` holds the contract's tables; `sql_cache`: the folder keeping its
+    transpiled SQL for later runs (None: transpiled once per process)."""
 
-    capabilities = Capabilities(forked_workers=True)
+    capabilities = CAPABILITIES
 
-    def __init__(self, path: str | Path, dataset: str = DEFAULT_DATASET, *, create: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, dataset: str = DEFAULT_DATASET, *, create: bool = False, sql_cache: Path | None = None
+    ) -> None:
         self.path = Path(path)
         self.dataset = check_identifier("dataset", dataset)
+        self.sql_cache = sql_cache
         self.queries_run = 0
         if not str(path).strip():
-            raise WarehouseError("--warehouse is empty: give a DuckDB file or bigquery://PROJECT")
+            raise WarehouseOptionError("{warehouse} is empty: give a DuckDB file or bigquery://PROJECT")
         if not create and self.path.is_dir():
             raise WarehouseError(f"warehouse {self.path} is a folder, not a DuckDB file")
         if not create and not self.path.is_file():
@@ -116,20 +123,22 @@ class DuckDBEngine:
                 f"warehouse {self.path} does not exist: run `picks-export demo` to build a demo warehouse there"
             )
         self._read_only = not create
-        self._config: dict[str, str | int] = {}  # DuckDB's own defaults
+        self._config: dict[str, str | bool | int | float | list[str]] = {}  # DuckDB's own defaults
         self._con: duckdb.DuckDBPyConnection | None = None
         self._connect()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         try:
             self._con = duckdb.connect(str(self.path), read_only=self._read_only, config=self._config)
-            for statement in transpile("session", self.dataset):  # a naive TIMESTAMP means UTC, as on BigQuery
+            for statement in transpile(
+                "session", self.dataset, self.sql_cache
+            ):  # a naive TIMESTAMP means UTC, as on BigQuery
                 self._con.execute(statement)
         except duckdb.Error as error:
             raise WarehouseError(f"cannot open warehouse {self.path}: {error}") from None
         return self._con
 
-    def release(self, config: dict[str, str | int] | None = None) -> None:
+    def release(self, config: dict[str, str | bool | int | float | list[str]] | None = None) -> None:
         """Close the connection until the next query opens it again: before the run forks its build workers,
         so that each opens the file afresh rather than inherit a database whose threads did not follow it.
         `config`: DuckDB settings of the next connection (a build worker's share of the cores and memory)."""
@@ -146,10 +155,10 @@ class DuckDBEngine:
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
         columns, rows = self.query_tuples(name, params)
         # a row is a dict only while it is being read
-        return (dict(zip(columns, values)) for values in rows)
+        return (dict(zip(columns, values, strict=False)) for values in rows)
 
     def query_tuples(self, name: str, params: dict[str, QueryValue]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
-        (statement,) = transpile(name, self.dataset)
+        (statement,) = transpile(name, self.dataset, self.sql_cache)
         self.queries_run += 1
         try:
             cursor = (self._con or self._connect()).execute(statement, params)
@@ -166,12 +175,16 @@ class DuckDBEngine:
             raise self._error(name, error) from None
 
     def _error(self, name: str, error: duckdb.Error) -> WarehouseError:
-        where = f"warehouse {self.path} (dataset {self.dataset})" if isinstance(error, duckdb.CatalogException) else f"warehouse {self.path}"
+        where = (
+            f"warehouse {self.path} (dataset {self.dataset})"
+            if isinstance(error, duckdb.CatalogException)
+            else f"warehouse {self.path}"
+        )
         return WarehouseError(f"query {name} failed on {where}: {_first_line(error)}")
 
     def load(self, rows: Rows) -> None:
         con = self._con or self._connect()
-        for statement in transpile("create_tables", self.dataset):
+        for statement in transpile("create_tables", self.dataset, self.sql_cache):
             con.execute(statement)
         with tempfile.TemporaryDirectory(prefix="picks-export-load-") as folder:
             for table, columns in TABLES.items():
@@ -179,7 +192,7 @@ class DuckDBEngine:
                 path = os.path.join(folder, f"{table}.jsonl")
                 with open(path, "wb") as out:
                     for row in rows.get(table, []):
-                        out.write(orjson.dumps(dict(zip(names, row))) + b"\n")
+                        out.write(orjson.dumps(dict(zip(names, row, strict=False))) + b"\n")
                 # Bulk load through a typed JSON reader: row-by-row inserts take minutes for a season.
                 relation = con.read_json(
                     path,
@@ -224,14 +237,16 @@ def holds_only_a_demo(path: str | Path) -> bool:
     return all(schema in marked and (table in TABLES or table == DEMO_MARKER) for schema, table in found)
 
 
-def write_warehouse(path: str | Path, rows: Rows, dataset: str = DEFAULT_DATASET) -> Path:
+def write_warehouse(
+    path: str | Path, rows: Rows, dataset: str = DEFAULT_DATASET, *, sql_cache: Path | None = None
+) -> Path:
     """Write `rows` as a new DuckDB warehouse at `path`, replacing any file there only once it is complete."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.unlink(missing_ok=True)
     try:
-        engine = DuckDBEngine(temporary, dataset, create=True)
+        engine = DuckDBEngine(temporary, dataset, create=True, sql_cache=sql_cache)
         try:
             engine.load(rows)
             engine.mark_demo()

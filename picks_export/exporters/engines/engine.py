@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-
-from ..errors import ExportError
+from ..errors import ExportError, OptionError, WarehouseError
+from ..tables import Rows
 
 if TYPE_CHECKING:
     import jinja2
-from ..tables import Rows
 
 # BigQuery dataset names: letters, digits and underscores, at most 1024 characters.
 DATASET_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
@@ -47,6 +46,58 @@ class Capabilities:
     forked_workers: bool = False
     # The engine can say what a query would scan without running it (`DryRunEngine.dry_run`).
     dry_run: bool = False
+
+
+class WarehouseOptionError(OptionError, WarehouseError):
+    """The warehouse's option is wrong (exit 5, like any warehouse that cannot be opened), named as a concept."""
+
+
+def literal(text: str) -> str:
+    """`text` as it reads inside an `OptionError` message (whose braces name concepts)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+class EngineOption(NamedTuple):
+    """A setting an engine takes, declared once; the command line makes an option of each (`--{name}`).
+
+    `name` is the concept errors speak of (`maximum_bytes_billed`); `field` the engine settings' field, if other.
+    (Declarations are named tuples: every start-up makes them, and a dataclass costs ten times as much.)"""
+
+    name: str
+    default: Any
+    help: str
+    metavar: str
+    parse: Callable[[str], Any] | None = None  # text to value, ValueError for a bad one; None: the text itself
+    shown_default: str | None = None  # how a help shows the default, when not as it is
+    loads: bool = True  # also a setting of loading tables (`demo`), not only of running queries
+    field: str = ""
+
+    @property
+    def setting(self) -> str:
+        return self.field or self.name
+
+
+class EngineSpec(NamedTuple):
+    """One kind of warehouse: how a `--warehouse` names it, what it can do, the options it takes, and how it opens.
+
+    `open(warehouse, dataset, settings)` and `write_demo(warehouse, rows, dataset, settings, force=...)` import
+    the engine's own libraries only when called."""
+
+    name: str  # as messages name it: BigQuery
+    schemes: tuple[str, ...]  # `bigquery` for bigquery://PROJECT; none for the default, a file path
+    example: str  # how a warehouse of this kind is written
+    capabilities: Capabilities
+    settings: Any  # the class of the engine's settings: a named tuple whose every field has a default
+    options: tuple[EngineOption, ...]
+    open: Callable[[str, str, Any], Engine]
+    write_demo: Callable[..., None]
+
+    def settings_of(self, values: Mapping[str, Any]) -> Any:
+        """The engine's settings from values by concept (an option's name, else the settings' field); others
+        are another engine's, and ignored."""
+        named = {option.setting: option.name for option in self.options}
+        known = {field: named.get(field, field) for field in self.settings._fields}
+        return self.settings(**{field: values[concept] for field, concept in known.items() if concept in values})
 
 
 class Engine(Protocol):

@@ -1,0 +1,117 @@
+"""`bucket cors`, `bucket setup`, `bucket show`: set up and inspect the bucket the website reads."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..exporters.errors import ExportError
+from .errors import clean_errors
+from .options import BucketDest, Destination, with_options
+from .output import to_json
+from .root import BUCKET_EXITS, bucket_app, command_help
+
+if TYPE_CHECKING:
+    from ..exporters.stores.gcs import GCSStore
+
+
+class Bucket(Destination):
+    """The bucket of a bucket command (no folder: a PICKS_EXPORT_DEST naming one is named as the reason)."""
+
+    dest: BucketDest = None  # type: ignore[assignment]
+
+    def bucket(self, ctx: typer.Context) -> tuple[str, GCSStore]:
+        """The bucket's address and store."""
+        from typer._click.core import ParameterSource
+
+        if self.dest is None:
+            raise typer.BadParameter("a bucket command needs --dest gs://BUCKET", param_hint="'--dest'")
+        if not self.dest.startswith("gs://") and ctx.get_parameter_source("dest") is ParameterSource.ENVIRONMENT:
+            raise ExportError(
+                f"PICKS_EXPORT_DEST is {self.dest!r}, a folder, not a bucket: give --dest gs://BUCKET to"
+                f" `{ctx.command_path}`"
+            )
+        return self.dest, self.open_bucket(self.dest)
+
+
+Origins = Annotated[
+    list[str],
+    typer.Option(metavar="URL", help="A web origin allowed to GET the files, like https://example.com; repeatable."),
+]
+CorsMaxAge = Annotated[
+    int,
+    typer.Option(envvar="PICKS_EXPORT_CORS_MAX_AGE", metavar="SECONDS", min=0, help="Seconds a browser may cache the CORS answer."),
+]  # fmt: skip
+
+
+def _origins(origins: list[str]) -> list[str]:
+    from ..exporters.cors import check_origin
+
+    return [check_origin(each) for each in origins]
+
+
+@bucket_app.command("cors", help=command_help(
+    "Set the bucket's CORS policy so that pages from these origins can fetch the files, and print it.",
+    examples=("picks-export bucket cors --dest gs://picks-site --origin https://picks.example.com",),
+    exits=BUCKET_EXITS,
+))  # fmt: skip
+@with_options
+def bucket_cors(ctx: typer.Context, origin: Origins, bucket: Bucket, max_age: CorsMaxAge = 3600) -> None:
+    from ..exporters.stores.gcs_bucket import set_cors
+
+    with clean_errors():
+        dest, store = bucket.bucket(ctx)
+        policy = set_cors(store, _origins(origin), max_age)
+        typer.echo(f"CORS of {dest}: {to_json(policy)}")
+
+
+@bucket_app.command("setup", help=command_help(
+    "One-time bucket set-up: CORS for the origins, object versioning, and a lifecycle rule deleting replaced"
+    " versions after --noncurrent-days; prints what was set.",
+    "Versioning keeps each replaced file's previous generation, which `rollback` puts back; the lifecycle rule"
+    " bounds how long (and so how far back a run can be rolled back). Other lifecycle rules are kept.",
+    examples=("picks-export bucket setup --dest gs://picks-site --origin https://picks.example.com",),
+    exits=BUCKET_EXITS,
+))  # fmt: skip
+@with_options
+def bucket_setup(
+    ctx: typer.Context,
+    origin: Origins,
+    bucket: Bucket,
+    max_age: CorsMaxAge = 3600,
+    noncurrent_days: Annotated[
+        int,
+        typer.Option(
+            envvar="PICKS_EXPORT_NONCURRENT_DAYS",
+            metavar="DAYS",
+            min=1,
+            help="Days a replaced file's previous version is kept (how long a run can be rolled back).",
+        ),
+    ] = 30,  # fmt: skip
+) -> None:
+    from ..exporters.stores.gcs_bucket import setup_bucket
+
+    with clean_errors():
+        dest, store = bucket.bucket(ctx)
+        done = setup_bucket(store, _origins(origin), max_age, noncurrent_days)
+        typer.echo(f"CORS of {dest}: {to_json(done.cors)}")
+        typer.echo(f"versioning of {dest}: {'on' if done.versioning else 'off'}")
+        typer.echo(f"lifecycle of {dest}: {to_json(done.lifecycle)}")
+
+
+@bucket_app.command("show", help=command_help(
+    "Print the bucket's CORS policy and the number and total size of its objects (under the prefix).",
+    examples=("picks-export bucket show --dest gs://picks-site",),
+    exits=BUCKET_EXITS,
+))  # fmt: skip
+@with_options
+def bucket_show(ctx: typer.Context, bucket: Bucket) -> None:
+    from ..exporters.stores.gcs_bucket import summarize_bucket
+
+    with clean_errors():
+        dest, store = bucket.bucket(ctx)
+        summary = summarize_bucket(store)
+        typer.echo(f"bucket: gs://{summary.name}")
+        typer.echo(f"cors: {to_json(summary.cors) if summary.cors else 'none'}")
+        typer.echo(f"objects under {dest}: {summary.objects:,}, {summary.total_bytes:,} bytes")
