@@ -132,7 +132,7 @@ def test_help_at_80_columns_has_readable_metavars_and_whole_env_names():
     for command in ("daily", "backfill", "season", "demo", "validate", "estimate", "serve"):
         text = runner.invoke(app, [command, "--help"], env={"COLUMNS": "80"}, terminal_width=80).stdout
         assert "%Y" not in text and not re.search(r"<[A-Za-z]+(\[[A-Za-z]+\])?>", text), text
-        names = set(re.findall(r"PICKS_EXPORT_[A-Z_]+", text))
+        names = set(re.findall(r"PICKS_EXPORT_[A-Z0-9_]+", text))
         assert all(re.search(rf"\b{name}[];]", text) for name in names), names
     assert "--date DATE" in invoke("daily", "--help").stdout and "--maximum-bytes-billed BYTES" in invoke("daily", "--help").stdout
 
@@ -233,7 +233,7 @@ def test_readme_option_tables_match_the_commands():
     options = {name: {opt: param.envvar for param in command.params for opt in param.opts}
                for name, command in group.commands.items()}
     text = README.read_text()
-    rows = re.findall(r"^\| `(--[a-z-]+)(?:/--[a-z-]+)?` \| `(PICKS_EXPORT_[A-Z_]+)` \|", text, re.M)
+    rows = re.findall(r"^\| `(--[a-z0-9-]+)(?:/--[a-z0-9-]+)?` \| `(PICKS_EXPORT_[A-Z0-9_]+)` \|", text, re.M)
     assert len(rows) >= 15
     for option, envvar in rows:
         assert option in options["daily"] and options["daily"][option] == envvar, option
@@ -278,6 +278,6 @@ def test_every_command_takes_at_most_twelve_parameters_and_its_shared_options_fr
         assert len(inspect.signature(callback.__wrapped__).parameters) <= 12, callback.__name__
     group = typer.main.get_command(app)
     daily = {opt for param in group.commands["daily"].params for opt in param.opts}
-    assert {"--warehouse", "--dest", "--project", "--dry-run", "--cache-day", "--json", "--min-volume", "--location",
+    assert {"--warehouse", "--dest", "--project", "--s3-endpoint-url", "--dry-run", "--cache-day", "--json", "--min-volume", "--location",
             "--bigquery-endpoint", "--maximum-bytes-billed", "--require-graded"} <= daily  # fmt: skip
-    assert len(group.commands["daily"].params) == 30  # as many options as before, in 9 parameters
+    assert len(group.commands["daily"].params) == 31  # as many options as before and --s3-endpoint-url, in 9 parameters

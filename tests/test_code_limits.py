@@ -17,9 +17,7 @@ import picks_export
 LIMITS = {"class lines": 250, "function lines": 60, "parameters": 12}
 
 # "module path: qualified name": {measure: size today}.
-KNOWN: dict[str, dict[str, int]] = {
-    "picks_export/exporters/demo.py: _season_rows": {"function lines": 63},
-}
+KNOWN: dict[str, dict[str, int]] = {}
 
 
 def measures(tree: ast.AST, scope: str = "") -> Iterator[tuple[str, str, int]]:

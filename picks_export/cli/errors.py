@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ..exporters.errors import ExportError, OptionError
+from ..exporters.errors import ExportError
 from .log import emit
 from .process import Interrupted, received
 
@@ -24,9 +24,7 @@ def flag(concept: str) -> str:
 
 def error_message(error: ExportError) -> str:
     """A library error as the command line says it: an option's concept (`lock_timeout`) as its flag."""
-    if isinstance(error, OptionError):
-        return error.with_names(flag)
-    return str(error)
+    return error.with_names(flag)
 
 
 @contextmanager

@@ -385,7 +385,7 @@ def _summary_rows(
     day: dt.date, rng: random.Random, players: list[_Player], push_lines: dict[str, float]
 ) -> list[tuple]:
     """Box scores of everyone who was due to play, with DNPs, a few missing points and forced pushes."""
-    rows = []
+    rows: list[tuple[dt.date, str, int | None, float | None]] = []
     for player in players:
         minutes = round(min(max(rng.gauss(player.mean_minutes, 4.5), 6.0), 46.0), 1)
         push_line = push_lines.get(player.lookup)
@@ -500,6 +500,17 @@ def _generate(today: dt.date, seed: int, seasons: int, shape: _Shape) -> Rows:
     return rows
 
 
+def _legacy_rows(
+    day: dt.date, rng: random.Random, candidates: list[tuple[_Player, str]], opening_lines: list[float]
+) -> list[tuple]:
+    """The disabled model's picks of the season's opening day: a handful of old rows it left behind."""
+    computed_at = _eastern(day, 11 * 60)
+    evaluations = _evaluate(rng, candidates, opening_lines, [p.mean_points for p, _ in candidates], False)
+    subsets = _select_subsets(rng, evaluations)
+    legacy_subsets = {"top_pick": subsets["top_pick"], "top_3": subsets["top_3"]}
+    return _pick_rows(day, DISABLED_SYSTEM_ID, _version_id(computed_at, 1), computed_at, legacy_subsets)
+
+
 def _season_rows(
     rows: Rows,
     year: int,
@@ -553,13 +564,7 @@ def _season_rows(
                     push_lines.setdefault(evaluation.player.lookup, evaluation.line)
 
         if day == plan.opener:  # the disabled model leaves a handful of old rows behind
-            computed_at = _eastern(day, 11 * 60)
-            evaluations = _evaluate(rng, candidates, opening_lines, [p.mean_points for p, _ in candidates], False)
-            subsets = _select_subsets(rng, evaluations)
-            legacy_subsets = {"top_pick": subsets["top_pick"], "top_3": subsets["top_3"]}
-            rows["subset_picks"].extend(
-                _pick_rows(day, DISABLED_SYSTEM_ID, _version_id(computed_at, 1), computed_at, legacy_subsets)
-            )
+            rows["subset_picks"].extend(_legacy_rows(day, rng, candidates, opening_lines))
 
         if day < today:  # box scores exist only for games already played
             rows["player_game_summary"].extend(_summary_rows(day, rng, [p for p, _ in candidates], push_lines))

@@ -3,12 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Self
 
 
 class ExportError(Exception):
-    """A run cannot go on. The message is meant for the person who ran it."""
+    """A run cannot go on. The message is meant for the person who ran it.
+
+    A message may name options by their concept: `ExportError.naming("... ({allow_shrink} publishes it)")` keeps
+    the template, `str(error)` reads "allow shrink", and the command line shows `--allow-shrink`
+    (`with_names`). Braces in values must then be doubled (`literal`)."""
 
     exit_code = 1
+    template: str | None = None
+
+    @classmethod
+    def naming(cls, template: str, *args: Any) -> Self:
+        """The error of `template`, whose `{concept}` placeholders name options (further `args`: the class's)."""
+        error = cls(template.format_map(_Names(_plain)), *args)
+        error.template = template
+        return error
+
+    def with_names(self, name: Callable[[str], str]) -> str:
+        """The message with each option's concept shown as `name(concept)` spells it (a flag on the command line)."""
+        return str(self) if self.template is None else self.template.format_map(_Names(name))
+
+
+def _plain(concept: str) -> str:
+    return concept.replace("_", " ")
+
+
+def literal(text: object) -> str:
+    """`text` as it must appear in a template: its braces doubled."""
+    return str(text).replace("{", "{{").replace("}", "}}")
 
 
 class BadInputError(ExportError):
@@ -61,12 +87,8 @@ class OptionError(ExportError):
     command line's "--end 2026-01-01 is before --start 2026-02-01". Braces in values must be doubled."""
 
     def __init__(self, message: str) -> None:
+        super().__init__(message.format_map(_Names(_plain)))
         self.template = message
-        super().__init__(self.with_names(lambda concept: concept.replace("_", " ")))
-
-    def with_names(self, name: Callable[[str], str]) -> str:
-        """The message with each concept shown as `name(concept)` spells it (a flag on the command line)."""
-        return self.template.format_map(_Names(name))
 
 
 class _Names(dict[str, str]):

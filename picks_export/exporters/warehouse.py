@@ -5,21 +5,21 @@ a date range with their results, and the signals. Bad rows stop the run here, be
 """
 
 from __future__ import annotations
-from .common import and_more
 
 import datetime as dt
 import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
-from dataclasses import dataclass, field
 from typing import Any
 
 from . import rules
+from .common import and_more
 from .engines.engine import Engine, QueryValue, Row
-from .errors import BadInputError, ExportError, WarehouseError
+from .errors import BadInputError, ExportError, WarehouseError, literal
 from .tables import TABLES, accepts
 
 # A model code becomes part of a published path (v1/models/{code}/...).
@@ -250,7 +250,7 @@ def choose_models(rows: list[Row], code: str | None, all_models: bool) -> list[M
     if not all_models:
         return [choose_model(rows, code)]
     if code is not None:
-        raise ExportError("--model and --all-models exclude each other")
+        raise ExportError.naming("{model} and {all_models} exclude each other")
     enabled = [choose_model(rows, row["code"]) for row in rows if row["enabled"]]
     if not enabled:
         raise BadInputError("table models: no enabled model")
@@ -328,19 +328,20 @@ def choose_model(rows: list[Row], code: str | None) -> Model:
     if code is None:
         if len(champions) != 1:
             found = "no row" if not champions else f"{len(champions)} rows ({_codes(champions)})"
-            raise BadInputError(
-                f"table models: {found} with enabled and is_champion true; exactly one is needed"
-                " (or name a model with --model)"
+            raise BadInputError.naming(
+                f"table models: {literal(found)} with enabled and is_champion true; exactly one is needed"
+                " (or name a model with {model})"
             )
         chosen = champions[0]
     else:
         # A code nobody enabled is the option's mistake (exit 1); _check_codes has refused enabled duplicates.
         matches = [row for row in rows if row["code"] == code]
         if not matches:
-            raise ExportError(f"--model: no model with code {code!r} in table models (known: {_codes(rows) or 'none'})")
+            known = literal(_codes(rows) or "none")
+            raise ExportError.naming(f"{{model}}: no model with code {literal(repr(code))} in table models (known: {known})")
         enabled = [row for row in matches if row["enabled"]]
         if not enabled:
-            raise ExportError(f"--model: model {code!r} is not enabled in table models")
+            raise ExportError.naming(f"{{model}}: model {literal(repr(code))} is not enabled in table models")
         chosen = enabled[0]
     if not isinstance(chosen["code"], str) or not MODEL_CODE_PATTERN.fullmatch(chosen["code"]):
         raise BadInputError(

@@ -23,10 +23,10 @@ from google.cloud import bigquery
 from google.cloud.bigquery.retry import DEFAULT_JOB_RETRY, DEFAULT_RETRY
 from google.cloud.bigquery.table import RowIterator
 
-from ..errors import OptionError, WarehouseError
+from ..errors import OptionError, WarehouseError, literal
 from ..tables import DEMO_MARKER, TABLES, Rows
 from .bigquery_settings import CAPABILITIES, BigQuerySettings, format_bytes
-from .engine import QueryValue, Row, WarehouseOptionError, literal, render
+from .engine import QueryValue, Row, WarehouseOptionError, render
 
 LABELS_APP = "picks-export"
 # insert_rows_json keeps each request well below the API's 10 MB / 50,000-row limits.

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from ..errors import OptionError
-from .engine import Capabilities, literal
+from ..errors import OptionError, literal
+from .engine import Capabilities
 
 MIB = 1024**2
 GIB = 1024**3

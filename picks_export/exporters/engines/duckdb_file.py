@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import OptionError
+from ..errors import OptionError, literal
 from ..tables import Rows
 from .duckdb_settings import CAPABILITIES, DuckDBSettings
-from .engine import Engine, EngineSpec, literal
+from .engine import Engine, EngineSpec
 
 
 def open_duckdb(warehouse: str, dataset: str, settings: DuckDBSettings) -> Engine:

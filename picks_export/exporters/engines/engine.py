@@ -52,11 +52,6 @@ class WarehouseOptionError(OptionError, WarehouseError):
     """The warehouse's option is wrong (exit 5, like any warehouse that cannot be opened), named as a concept."""
 
 
-def literal(text: str) -> str:
-    """`text` as it reads inside an `OptionError` message (whose braces name concepts)."""
-    return text.replace("{", "{{").replace("}", "}}")
-
-
 class EngineOption(NamedTuple):
     """A setting an engine takes, declared once; the command line makes an option of each (`--{name}`).
 
