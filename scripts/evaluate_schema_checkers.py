@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-import test_schema_guard as guard  # noqa: E402  (the table lives with its test)
+import test_schema_guard as guard
 
 # Each checker's command line; exit 1 means "breaking" (api-schema-diff) or "different" (jsonschema-diff).
 CHECKERS = {"api-schema-diff": ["api-schema-diff"], "jsonschema-diff": ["jsonschema-diff", "--no-color", "--exit-code"]}
@@ -31,7 +31,9 @@ def main(bin_folder: str) -> None:
             old.write_text(json.dumps(released))
             new.write_text(json.dumps(current))
             for checker, command in CHECKERS.items():
-                ran = subprocess.run([f"{bin_folder}/{command[0]}", *command[1:], str(old), str(new)], capture_output=True)
+                ran = subprocess.run(
+                    [f"{bin_folder}/{command[0]}", *command[1:], str(old), str(new)], capture_output=True
+                )
                 breaks = ran.returncode == 1
                 right[checker] += breaks == must_break
                 verdicts.append(f"{checker}={'breaks' if breaks else 'passes'}")

@@ -16,18 +16,18 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from conftest import published_bytes
+from emulator import Emulator, Proxy, Request
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 from typer.testing import CliRunner
 
-from conftest import published_bytes
-from emulator import Emulator, Proxy, Request
 from picks_export.cli import app
 from picks_export.exporters import WarehouseError
-from picks_export.exporters.engines.bigquery_engine import normalize, query_parameter
-from picks_export.exporters.engines.engine import PROJECT_PATTERN
 from picks_export.exporters.engines import ENGINES, engine_for, engine_options, open_engine
+from picks_export.exporters.engines.bigquery_engine import normalize, query_parameter
 from picks_export.exporters.engines.bigquery_settings import BigQuerySettings, format_bytes, parse_bytes
+from picks_export.exporters.engines.engine import PROJECT_PATTERN
 from picks_export.exporters.scopes import read_span
 from picks_export.exporters.tables import TABLES
 from picks_export.exporters.warehouse import snapshot_queries
@@ -167,8 +167,18 @@ def test_demo_creates_the_contracts_tables_and_loads_every_row(bq, demo):
 def test_every_job_binds_its_values_and_carries_the_cap_and_the_labels(bq, demo, tmp_path):
     bq.proxy.requests.clear()
     result = invoke(
-        bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", demo, "--dest", tmp_path,
-        "--maximum-bytes-billed", "2GiB",
+        bq,
+        "daily",
+        "--date",
+        TODAY,
+        "--warehouse",
+        WAREHOUSE,
+        "--dataset",
+        demo,
+        "--dest",
+        tmp_path,
+        "--maximum-bytes-billed",
+        "2GiB",
     )
     assert result.exit_code == 0, result.output
     jobs = bq.proxy.job_inserts()
@@ -197,7 +207,7 @@ def test_every_job_binds_its_values_and_carries_the_cap_and_the_labels(bq, demo,
 
 def test_query_parameters_are_typed_scalars_or_arrays():
     assert query_parameter("d", dt.date(2025, 11, 5)).type_ == "DATE"
-    assert query_parameter("t", dt.datetime(2025, 11, 5, tzinfo=dt.timezone.utc)).type_ == "TIMESTAMP"
+    assert query_parameter("t", dt.datetime(2025, 11, 5, tzinfo=dt.UTC)).type_ == "TIMESTAMP"
     assert query_parameter("b", True).type_ == "BOOL"
     assert query_parameter("n", 3).type_ == "INT64"
     assert query_parameter("f", 1.5).type_ == "FLOAT64"
@@ -237,9 +247,19 @@ def test_hostile_names_are_refused_before_any_request(bq, tmp_path, command, war
 @pytest.mark.parametrize(
     ("name", "allowed"),
     [
-        (PROJECT, True), ("abcdef", True), ("a" * 30, True), ("example.com:my-project", True),
-        ("abcde", False), ("a" * 31, False), ("abcdef-", False), ("1abcdef", False), ("my_project", False),
-        ("Picks-export", False), ("example:my-project", False), (HOSTILE, False), ("", False),
+        (PROJECT, True),
+        ("abcdef", True),
+        ("a" * 30, True),
+        ("example.com:my-project", True),
+        ("abcde", False),
+        ("a" * 31, False),
+        ("abcdef-", False),
+        ("1abcdef", False),
+        ("my_project", False),
+        ("Picks-export", False),
+        ("example:my-project", False),
+        (HOSTILE, False),
+        ("", False),
     ],
 )
 def test_project_ids_follow_bigquerys_rules(name, allowed):
@@ -322,7 +342,10 @@ def test_a_missing_table_ends_the_run_with_exit_5_and_publishes_nothing(bq, tmp_
     result = invoke(bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", dataset, "--dest", dest)
     assert result.exit_code == 5, result.output
     # the emulator answers INFORMATION_SCHEMA.COLUMNS, so the metadata read finds it before any data query
-    assert result.output == f"Error: dataset {dataset} breaks the contract's column types: table daily_signals is missing\n"
+    assert (
+        result.output
+        == f"Error: dataset {dataset} breaks the contract's column types: table daily_signals is missing\n"
+    )
     assert not dest.exists() or published_bytes(dest) == {}
 
 
@@ -330,7 +353,10 @@ def test_a_column_type_outside_the_contract_is_refused_on_bigquery_too(bq, tmp_p
     dataset = load_demo(bq, "retyped")
     reference = f"{PROJECT}.{dataset}.subset_definitions"
     bq.client.delete_table(reference)
-    schema = [bigquery.SchemaField(name, "STRING" if name == "is_active" else kind) for name, kind in TABLES["subset_definitions"]]
+    schema = [
+        bigquery.SchemaField(name, "STRING" if name == "is_active" else kind)
+        for name, kind in TABLES["subset_definitions"]
+    ]
     bq.client.create_table(bigquery.Table(reference, schema=schema))
     bq.proxy.requests.clear()
     dest = tmp_path / "public"
@@ -347,8 +373,14 @@ def test_a_column_type_outside_the_contract_is_refused_on_bigquery_too(bq, tmp_p
 def test_a_bad_row_of_the_range_is_refused_on_bigquery_too(bq, tmp_path):
     dataset = load_demo(bq, "badgame")
     reference = f"{PROJECT}.{dataset}.games"
-    row = {"game_date": TODAY, "game_id": "g-null", "home_team": "LAL", "away_team": "BOS", "tipoff_at": None,
-           "status": "scheduled"}
+    row = {
+        "game_date": TODAY,
+        "game_id": "g-null",
+        "home_team": "LAL",
+        "away_team": "BOS",
+        "tipoff_at": None,
+        "status": "scheduled",
+    }
     assert bq.client.insert_rows_json(reference, [row]) == []
     dest = tmp_path / "public"
     result = invoke(bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", dataset, "--dest", dest)
@@ -373,8 +405,18 @@ def test_a_query_over_the_cap_ends_the_run_naming_the_query_the_cap_and_the_opti
     bq.proxy.fault = cap_refusal
     try:
         result = invoke(
-            bq, "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", demo, "--dest", dest,
-            "--maximum-bytes-billed", "10MiB",
+            bq,
+            "daily",
+            "--date",
+            TODAY,
+            "--warehouse",
+            WAREHOUSE,
+            "--dataset",
+            demo,
+            "--dest",
+            dest,
+            "--maximum-bytes-billed",
+            "10MiB",
         )
     finally:
         bq.proxy.fault = None
@@ -433,14 +475,19 @@ def test_results_are_normalized_to_the_duckdb_engines_types():
     ]
     utc = zoneinfo.ZoneInfo("UTC")  # what to_arrow hands back
     rows = [
-        {"month": dt.datetime(2025, 11, 1), "at": dt.datetime(2025, 11, 1, 12, 30),
-         "tipoff": dt.datetime(2025, 11, 5, 23, 0, tzinfo=utc), "share": decimal.Decimal("0.25"), "n": 3},
+        {
+            "month": dt.datetime(2025, 11, 1),
+            "at": dt.datetime(2025, 11, 1, 12, 30),
+            "tipoff": dt.datetime(2025, 11, 5, 23, 0, tzinfo=utc),
+            "share": decimal.Decimal("0.25"),
+            "n": 3,
+        },
         {"month": None, "at": None, "tipoff": None, "share": None, "n": None},
     ]
     first, empty = normalize(rows, schema)
     assert type(first["month"]) is dt.date and first["month"] == dt.date(2025, 11, 1)
     assert first["at"] == dt.datetime(2025, 11, 1, 12, 30)
-    assert first["tipoff"].tzinfo is dt.timezone.utc and first["tipoff"] == dt.datetime(2025, 11, 5, 23, 0, tzinfo=utc)
+    assert first["tipoff"].tzinfo is dt.UTC and first["tipoff"] == dt.datetime(2025, 11, 5, 23, 0, tzinfo=utc)
     assert type(first["share"]) is float and first["share"] == 0.25
     assert first["n"] == 3
     assert set(empty.values()) == {None}

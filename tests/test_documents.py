@@ -30,8 +30,16 @@ def test_day_file_layout_and_key_order(rows, run):
     assert list(top["stats"]) == ["units", "roi", "last_10", "streak", "last_7_days", "last_30_days", "over", "under"]
     assert list(top["stats"]["units"]) == list(top["stats"]["roi"]) == ["season", "month", "week"]
     assert top["picks"] == [
-        {"player": "LeBron James", "team": "LAL", "opponent": "BOS", "prediction": 26.1, "line": 24.5,
-         "direction": "OVER", "actual": None, "result": None}
+        {
+            "player": "LeBron James",
+            "team": "LAL",
+            "opponent": "BOS",
+            "prediction": 26.1,
+            "line": 24.5,
+            "direction": "OVER",
+            "actual": None,
+            "result": None,
+        }
     ]
     raw = (result.dest / "v1/picks/2026-01-14.json").read_bytes()
     assert raw.startswith(b'{"date":"2026-01-14","generated_at":') and b"\n" not in raw
@@ -40,8 +48,12 @@ def test_day_file_layout_and_key_order(rows, run):
 
 
 def test_only_active_subsets_in_display_order_even_when_empty(rows, run):
-    rows.subsets = [("zeta", "Zeta", 1, True), ("alpha", "Alpha", 1, True), ("first", "First", 0, True),
-                    ("gone", "Gone", -1, False)]
+    rows.subsets = [
+        ("zeta", "Zeta", 1, True),
+        ("alpha", "Alpha", 1, True),
+        ("first", "First", 0, True),
+        ("gone", "Gone", -1, False),
+    ]
     rows.pick(DAY, "Zeta Pick", subset="zeta")
     rows.pick(DAY, "Gone Pick", subset="gone")
     document = run(rows).day(DAY)
@@ -72,12 +84,26 @@ def test_daily_writes_today_yesterday_and_season(rows, run):
     calls: list[tuple[int, int | None]] = []
     outcome = result.exporter().daily(DAY, lambda done, total: calls.append((done, total)))
     assert calls[-1] == (4, 4)  # two days, and the season file at both of its addresses
-    expected = ["v1/picks/2026-01-13.json", "v1/picks/2026-01-14.json", "v1/subsets/season.json",
-                "v1/subsets/seasons/2025-26.json"]
+    expected = [
+        "v1/picks/2026-01-13.json",
+        "v1/picks/2026-01-14.json",
+        "v1/subsets/season.json",
+        "v1/subsets/seasons/2025-26.json",
+    ]
     assert result.files() == expected
-    schemas = ["v1/schemas/manifest.schema.json", "v1/schemas/picks-day.schema.json", "v1/schemas/picks-export.d.ts",
-               "v1/schemas/picks-index.schema.json", "v1/schemas/season.schema.json", "v1/schemas/status.schema.json"]
-    assert sorted(outcome.paths) == result.published() == sorted([*expected, "v1/manifest.json", "v1/picks/index.json", "v1/status.json", *schemas])
+    schemas = [
+        "v1/schemas/manifest.schema.json",
+        "v1/schemas/picks-day.schema.json",
+        "v1/schemas/picks-export.d.ts",
+        "v1/schemas/picks-index.schema.json",
+        "v1/schemas/season.schema.json",
+        "v1/schemas/status.schema.json",
+    ]
+    assert (
+        sorted(outcome.paths)
+        == result.published()
+        == sorted([*expected, "v1/manifest.json", "v1/picks/index.json", "v1/status.json", *schemas])
+    )
     assert group(result.read("v1/picks/2026-01-14.json"), "top")["picks"] == []
 
 
@@ -99,8 +125,11 @@ def test_other_models_go_under_models_code(rows, run):
     rows.pick(DAY, "B Pick", system="sys-b")
     result = run(rows, model="B", today=DAY)
     result.exporter().daily(DAY)
-    assert result.files() == ["v1/models/B/picks/2026-01-14.json", "v1/models/B/subsets/season.json",
-                              "v1/models/B/subsets/seasons/2025-26.json"]
+    assert result.files() == [
+        "v1/models/B/picks/2026-01-14.json",
+        "v1/models/B/subsets/season.json",
+        "v1/models/B/subsets/seasons/2025-26.json",
+    ]
     assert result.read("v1/models/B/picks/2026-01-14.json")["model"] == "B"
 
 
@@ -139,10 +168,16 @@ def test_backfill_writes_dates_with_picks_and_each_touched_season(rows, run):
     rows.pick(dt.date(2025, 10, 26), "Outside")
     result = run(rows, today=dt.date(2030, 1, 1))
     calls: list[tuple[int, int | None]] = []
-    result.exporter().backfill(dt.date(2025, 5, 1), dt.date(2025, 10, 25), lambda done, total: calls.append((done, total)))
+    result.exporter().backfill(
+        dt.date(2025, 5, 1), dt.date(2025, 10, 25), lambda done, total: calls.append((done, total))
+    )
     assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]  # the total is known from the first file on
-    assert result.files() == ["v1/picks/2025-06-01.json", "v1/picks/2025-10-25.json",
-                              "v1/subsets/seasons/2024-25.json", "v1/subsets/seasons/2025-26.json"]
+    assert result.files() == [
+        "v1/picks/2025-06-01.json",
+        "v1/picks/2025-10-25.json",
+        "v1/subsets/seasons/2024-25.json",
+        "v1/subsets/seasons/2025-26.json",
+    ]
     # the season file lists all of its season's dates, even past the range's end
     season = result.read("v1/subsets/seasons/2025-26.json")
     assert [each["date"] for each in group(season, "top")["dates"]] == ["2025-10-26", "2025-10-25"]

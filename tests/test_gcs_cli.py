@@ -6,9 +6,9 @@ from pathlib import Path
 
 import orjson
 import pytest
+from fakegcs import FaultProxy, client_for
 from typer.testing import CliRunner
 
-from fakegcs import FaultProxy, client_for
 from picks_export.cli import app
 
 TODAY = "2025-11-05"
@@ -28,7 +28,17 @@ def warehouse(tmp_path_factory) -> Path:
 
 
 def test_backfill_publishes_the_demo_season_and_a_second_run_uploads_nothing(gcs, bucket, warehouse):
-    args = ["backfill", "--start", "2025-10-01", "--end", TODAY, "--warehouse", str(warehouse), "--dest", f"gs://{bucket}/site"]
+    args = [
+        "backfill",
+        "--start",
+        "2025-10-01",
+        "--end",
+        TODAY,
+        "--warehouse",
+        str(warehouse),
+        "--dest",
+        f"gs://{bucket}/site",
+    ]
     first = invoke(gcs.url, *args, "-v")
     assert first.exit_code == 0, first.output
     blobs = {blob.name: blob for blob in client_for(gcs.url).list_blobs(bucket, prefix="site/v1/")}  # not _runs/
@@ -42,13 +52,22 @@ def test_backfill_publishes_the_demo_season_and_a_second_run_uploads_nothing(gcs
     # Only the status file (a heartbeat naming the run) is written again.
     assert second.stdout.splitlines() == [  # the plan and the summary; no file listed one by one without -v
         f"plan: {len(blobs)} files: 0 new, 1 changed, 0 restyle, {len(blobs) - 1} unchanged, 0 refused",
-        second.stdout.splitlines()[1]]
-    assert second.stdout.splitlines()[1].startswith(f"{len(blobs)} files: 1 written, 0 headers updated, {len(blobs) - 1} unchanged")
-    assert {blob.name: blob.generation for blob in client_for(gcs.url).list_blobs(bucket, prefix="site/v1/")
-            if blob.name != "site/v1/status.json"} == {
-        name: blob.generation for name, blob in blobs.items() if name != "site/v1/status.json"}
+        second.stdout.splitlines()[1],
+    ]
+    assert second.stdout.splitlines()[1].startswith(
+        f"{len(blobs)} files: 1 written, 0 headers updated, {len(blobs) - 1} unchanged"
+    )
+    assert {
+        blob.name: blob.generation
+        for blob in client_for(gcs.url).list_blobs(bucket, prefix="site/v1/")
+        if blob.name != "site/v1/status.json"
+    } == {name: blob.generation for name, blob in blobs.items() if name != "site/v1/status.json"}
     assert [blob.name for blob in client_for(gcs.url).list_blobs(bucket, prefix="site/_runs/")] == [
-        name for name in (f"site/_runs/{line.split()[0]}.json" for line in invoke(gcs.url, "runs", "--dest", f"gs://{bucket}/site").stdout.splitlines())
+        name
+        for name in (
+            f"site/_runs/{line.split()[0]}.json"
+            for line in invoke(gcs.url, "runs", "--dest", f"gs://{bucket}/site").stdout.splitlines()
+        )
     ]  # the first run's record only: the second changed no content (the status file is not recorded)
 
 
@@ -56,15 +75,29 @@ def test_daily_dry_run_lists_every_file_and_publishes_nothing(gcs, bucket, wareh
     result = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}", "--dry-run", "-v")
     assert result.exit_code == 0, result.output
     assert f"new        gs://{bucket}/v1/picks/{TODAY}.json  " in result.stdout
-    assert "dry run, nothing published: 13 files (13 new, 0 changed, 0 restyle, 0 unchanged, 0 refused)" in result.stdout
+    assert (
+        "dry run, nothing published: 13 files (13 new, 0 changed, 0 restyle, 0 unchanged, 0 refused)" in result.stdout
+    )
     short = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}", "--dry-run")
-    assert short.exit_code == 0 and short.stdout.count("\n") == 1 and short.stdout.startswith("dry run, nothing published")
+    assert (
+        short.exit_code == 0 and short.stdout.count("\n") == 1 and short.stdout.startswith("dry run, nothing published")
+    )
     assert list(client_for(gcs.url).list_blobs(bucket)) == []
 
 
 def test_cache_options_and_no_gzip(gcs, bucket, warehouse):
-    result = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}", "--no-gzip",
-                    "--cache-day", "public, max-age=60", env={"PICKS_EXPORT_CACHE_SEASON": "no-cache"})
+    result = invoke(
+        gcs.url,
+        "daily",
+        "--warehouse",
+        str(warehouse),
+        "--dest",
+        f"gs://{bucket}",
+        "--no-gzip",
+        "--cache-day",
+        "public, max-age=60",
+        env={"PICKS_EXPORT_CACHE_SEASON": "no-cache"},
+    )
     assert result.exit_code == 0, result.output
     blobs = {blob.name: blob for blob in client_for(gcs.url).list_blobs(bucket)}
     assert blobs[f"v1/picks/{TODAY}.json"].cache_control == "public, max-age=60"
@@ -79,8 +112,18 @@ def test_an_unreachable_server_fails_with_a_report_and_one_error_line(gcs, bucke
     proxy = FaultProxy(gcs.port)
     proxy.cut_after = 3 + 4  # the listings and a few uploads, then the server is gone
     try:
-        result = invoke(proxy.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}",
-                        "--retry-deadline", "1", "--workers", "1")
+        result = invoke(
+            proxy.url,
+            "daily",
+            "--warehouse",
+            str(warehouse),
+            "--dest",
+            f"gs://{bucket}",
+            "--retry-deadline",
+            "1",
+            "--workers",
+            "1",
+        )
     finally:
         proxy.close()
     assert result.exit_code == 6, result.output
@@ -109,13 +152,30 @@ def test_shrink_guard_exit_code_and_message(gcs, bucket, warehouse, tmp_path):
 def test_bucket_cors_and_show(gcs, bucket, warehouse):
     proxy = FaultProxy(gcs.port)
     try:
-        result = invoke(proxy.url, "bucket", "cors", "--dest", f"gs://{bucket}", "--origin", "https://picks.example.com",
-                        "--origin", "http://localhost:5173", "--max-age", "600")
+        result = invoke(
+            proxy.url,
+            "bucket",
+            "cors",
+            "--dest",
+            f"gs://{bucket}",
+            "--origin",
+            "https://picks.example.com",
+            "--origin",
+            "http://localhost:5173",
+            "--max-age",
+            "600",
+        )
     finally:
         proxy.close()
     assert result.exit_code == 0, result.output
-    expected = [{"origin": ["https://picks.example.com", "http://localhost:5173"], "method": ["GET", "HEAD"],
-                 "responseHeader": ["Content-Type", "Cache-Control"], "maxAgeSeconds": 600}]
+    expected = [
+        {
+            "origin": ["https://picks.example.com", "http://localhost:5173"],
+            "method": ["GET", "HEAD"],
+            "responseHeader": ["Content-Type", "Cache-Control"],
+            "maxAgeSeconds": 600,
+        }
+    ]
     assert orjson.loads(result.stdout.split(": ", 1)[1]) == expected
     (patch,) = [exchange for exchange in proxy.log if exchange.method == "PATCH"]
     assert orjson.loads(patch.request_body)["cors"] == expected  # what reached the server (which ignores CORS)
@@ -128,8 +188,10 @@ def test_bucket_cors_and_show(gcs, bucket, warehouse):
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--origin", "https://example.com/path"], "origin 'https://example.com/path' is not like"),
-     (["--origin", "https://example.com", "--dest", "public"], "is not a bucket")],
+    [
+        (["--origin", "https://example.com/path"], "origin 'https://example.com/path' is not like"),
+        (["--origin", "https://example.com", "--dest", "public"], "is not a bucket"),
+    ],
 )
 def test_bucket_cors_refuses_bad_input_before_any_request(gcs, args, message):
     result = invoke("http://127.0.0.1:9", "bucket", "cors", "--dest", "gs://some-bucket", *args)

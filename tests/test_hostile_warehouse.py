@@ -10,16 +10,18 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+from conftest import WarehouseRows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import WarehouseRows
 from picks_export.cli import app
 from picks_export.exporters.engines.duckdb_engine import write_warehouse
 from picks_export.exporters.tables import TABLES
 
-SETTINGS = settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 DAY = dt.date(2026, 1, 14)
 DOCUMENTED = {0, 1, 3, 4, 5}
 OTHER_TYPES = ["VARCHAR", "DOUBLE", "INTEGER", "DECIMAL(30, 10)", "DECIMAL(6, 1)", "TIMESTAMP", "FLOAT", "BOOLEAN"]
@@ -41,7 +43,9 @@ def valid_rows() -> WarehouseRows:
 
 
 def folder_bytes(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()
+    }
 
 
 def mutations():

@@ -33,8 +33,8 @@ from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_war
 from picks_export.exporters.exporter import Exporter
 from picks_export.exporters.options import ExportOptions
 from picks_export.exporters.stores import FolderStore
-path = write_warehouse({str(tmp_path / 'w.duckdb')!r}, generate_demo(dt.date(2025, 10, 25), 1))
-Exporter(DuckDBEngine(path), FolderStore({str(tmp_path / 'out')!r}), ExportOptions()).daily(dt.date(2025, 10, 25))
+path = write_warehouse({str(tmp_path / "w.duckdb")!r}, generate_demo(dt.date(2025, 10, 25), 1))
+Exporter(DuckDBEngine(path), FolderStore({str(tmp_path / "out")!r}), ExportOptions()).daily(dt.date(2025, 10, 25))
 assert not [name for name in sys.modules if name.split(".")[0] in ("google", "boto3", "botocore")]
 print("ok")
 """

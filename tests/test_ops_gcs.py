@@ -10,9 +10,9 @@ from pathlib import Path
 import duckdb
 import orjson
 import pytest
+from fakegcs import client_for
 from typer.testing import CliRunner
 
-from fakegcs import client_for
 from picks_export.cli import app
 from picks_export.exporters.validation import problems
 
@@ -38,14 +38,19 @@ def blob_json(blob) -> dict:
 
 
 def test_status_file_is_published_last_without_cache_and_read_back_by_status(gcs, bucket, warehouse):
-    result = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}/site", "--all-models", "-v")
+    result = invoke(
+        gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}/site", "--all-models", "-v"
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.rstrip().splitlines()[-2].startswith(f"written       gs://{bucket}/site/v1/status.json")
     blob = client_for(gcs.url).bucket(bucket).get_blob("site/v1/status.json")
     assert blob.cache_control == "no-cache" and blob.content_type == "application/json"
     status = blob_json(blob)
     assert problems("status", status, "status.json") == []
-    assert status["run"]["command"].startswith("daily --date ") and [entry["code"] for entry in status["models"]] == ["926A", "phoenix"]
+    assert status["run"]["command"].startswith("daily --date ") and [entry["code"] for entry in status["models"]] == [
+        "926A",
+        "phoenix",
+    ]
     assert status["models"][1]["index"] == "v1/models/phoenix/picks/index.json"
     assert status["models"][0]["latest_date"] == TODAY
     shown = invoke(gcs.url, "status", "--dest", f"gs://{bucket}/site")
@@ -63,7 +68,17 @@ def test_status_of_a_bucket_without_a_status_file_is_exit_9(gcs, bucket):
 
 
 def test_final_days_get_the_long_cache_and_a_regraded_day_gets_the_short_one_again(gcs, bucket, warehouse):
-    args = ["backfill", "--start", "2025-10-01", "--end", TODAY, "--warehouse", str(warehouse), "--dest", f"gs://{bucket}"]
+    args = [
+        "backfill",
+        "--start",
+        "2025-10-01",
+        "--end",
+        TODAY,
+        "--warehouse",
+        str(warehouse),
+        "--dest",
+        f"gs://{bucket}",
+    ]
     assert (first := invoke(gcs.url, *args)).exit_code == 0, first.output
     today = dt.date.fromisoformat(TODAY)
     days = {blob.name: blob for blob in client_for(gcs.url).list_blobs(bucket, prefix="v1/picks/20")}
@@ -90,4 +105,5 @@ def test_final_days_get_the_long_cache_and_a_regraded_day_gets_the_short_one_aga
     assert f"{len(finals) - 1} headers updated" in third.stdout
     after = {blob.name: blob.cache_control for blob in client_for(gcs.url).list_blobs(bucket, prefix="v1/picks/20")}
     assert {name for name, value in after.items() if value == "public, max-age=604800"} == {
-        f"v1/picks/{day}.json" for day in finals - {regraded}}
+        f"v1/picks/{day}.json" for day in finals - {regraded}
+    }

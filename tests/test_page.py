@@ -48,7 +48,11 @@ def cli(*args: str, env: dict[str, str] | None = None) -> str:
     script = shutil.which("picks-export", path=str(Path(sys.executable).parent))
     assert script
     result = subprocess.run(
-        [script, *args], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+        [script, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
         env={**os.environ, "PICKS_EXPORT_TODAY": TODAY, **(env or {})},
     )
     assert result.returncode == 0, result.stderr
@@ -64,7 +68,9 @@ class Served:
         extra = [arg for origin in origins for arg in ("--origin", origin)]
         self.process = subprocess.Popen(
             [script, "serve", str(folder), "--port", "0", *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
         )
         line = self.process.stdout.readline().decode()
         assert " at http://127.0.0.1:" in line, line
@@ -86,15 +92,28 @@ def warehouse(tmp_path_factory) -> Path:
             " (SELECT subset_id FROM nba_predictions.subset_definitions WHERE is_active ORDER BY display_order, subset_id LIMIT 1)"
             " ORDER BY version_id DESC, pick_rank LIMIT 1"
         ).fetchone()
-        connection.execute("UPDATE nba_predictions.subset_picks SET player_name = ? WHERE player_lookup = ?", [HOSTILE, lookup])
+        connection.execute(
+            "UPDATE nba_predictions.subset_picks SET player_name = ? WHERE player_lookup = ?", [HOSTILE, lookup]
+        )
     return path
 
 
 @pytest.fixture(scope="module")
 def site(warehouse, tmp_path_factory) -> Path:
     dest = tmp_path_factory.mktemp("public")
-    cli("backfill", "--start", "2025-10-01", "--end", TODAY, "--all-models", "--warehouse", str(warehouse), "--dest", str(dest),
-        "--with-page")
+    cli(
+        "backfill",
+        "--start",
+        "2025-10-01",
+        "--end",
+        TODAY,
+        "--all-models",
+        "--warehouse",
+        str(warehouse),
+        "--dest",
+        str(dest),
+        "--with-page",
+    )
     return dest
 
 
@@ -184,7 +203,9 @@ def assert_shows_day(page: Page, day: dict[str, Any], group: dict[str, Any]) -> 
     selected = page.page.locator('[data-testid=tab][aria-selected="true"]')
     assert selected.get_attribute("data-group-id") == group["id"]
     for period in ("season", "month", "week"):
-        assert (page.text(f"record-{period}-wlp"), page.text(f"record-{period}-pct")) == formatted(group["record"][period])
+        assert (page.text(f"record-{period}-wlp"), page.text(f"record-{period}-pct")) == formatted(
+            group["record"][period]
+        )
     assert_shows_stats(page, group["stats"], split=False)
     picks = group["picks"]
     assert page.texts("[data-testid=pick] [data-testid=pick-player]") == [pick["player"] for pick in picks]
@@ -194,7 +215,9 @@ def assert_shows_day(page: Page, day: dict[str, Any], group: dict[str, Any]) -> 
     ]
     actual = ["—" if pick["actual"] is None else str(pick["actual"]) for pick in picks]
     assert page.texts("[data-testid=pick] [data-testid=pick-actual]") == actual
-    assert page.texts("[data-testid=pick] [data-testid=pick-line]") == [f"{p['direction']} {p['line']:g}" for p in picks]
+    assert page.texts("[data-testid=pick] [data-testid=pick-line]") == [
+        f"{p['direction']} {p['line']:g}" for p in picks
+    ]
 
 
 def default_model(site: Path) -> dict[str, Any]:
@@ -308,13 +331,19 @@ def test_season_view_shows_records_and_running_results(page, site):
     page.settled()
     group = season["groups"][0]
     for period in ("season", "month", "week"):
-        assert (page.text(f"record-{period}-wlp"), page.text(f"record-{period}-pct")) == formatted(group["record"][period])
+        assert (page.text(f"record-{period}-wlp"), page.text(f"record-{period}-pct")) == formatted(
+            group["record"][period]
+        )
     assert_shows_stats(page, group["stats"], split=True)  # the over/under split in the season view only
     assert page.texts("[data-testid=season-date-label]") == [entry["date"] for entry in group["dates"]]
     wins = losses = pushes = 0
     for entry in group["dates"]:
         results = [pick["result"] for pick in entry["picks"]]
-        wins, losses, pushes = wins + results.count("hit"), losses + results.count("miss"), pushes + results.count("push")
+        wins, losses, pushes = (
+            wins + results.count("hit"),
+            losses + results.count("miss"),
+            pushes + results.count("push"),
+        )
     pct = "—" if wins + losses == 0 else f"{round(1000 * wins / (wins + losses)) / 10:.1f}%"
     assert page.texts("[data-testid=season-running]")[0] == f"running {wins}–{losses}–{pushes} · {pct}"
     # The season record as of its as_of date counts what the running total counts by then.
@@ -332,7 +361,13 @@ def test_on_a_phone_the_first_tab_shows_its_figures_without_overflowing(browser,
         day = read(site, f"{model['path']}picks/{latest_with_picks(site, model)}.json")
         stats = day["groups"][0]["stats"]
         assert phone.get_by_test_id("record-season-units").text_content() == f"{signed(stats['units']['season'], 2)} u"
-        for test_id in ("record-season-units", "record-season-roi", "record-week-money", "stats-last_10", "stats-streak"):
+        for test_id in (
+            "record-season-units",
+            "record-season-roi",
+            "record-week-money",
+            "stats-last_10",
+            "stats-streak",
+        ):
             box = phone.get_by_test_id(test_id).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (test_id, box)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390
@@ -352,8 +387,10 @@ def test_a_file_without_stats_shows_its_records_alone(page, site, server):
     day = read(site, f"{model['path']}picks/{date}.json")
     for group in day["groups"]:
         del group["stats"]
-    page.page.route(f"**/{model['path']}picks/{date}.json", lambda route: route.fulfill(
-        status=200, content_type="application/json", body=orjson.dumps(day)))
+    page.page.route(
+        f"**/{model['path']}picks/{date}.json",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=orjson.dumps(day)),
+    )
     page.open(f"{server.url}/?date={date}")
     assert page.text("record-season-wlp") == formatted(day["groups"][0]["record"]["season"])[0]
     assert page.page.locator("[data-testid=record-season-units], [data-testid^=stats-]").count() == 0
@@ -368,8 +405,10 @@ def test_a_null_record_reads_no_record(page, site, server):
         group["record"] = None
         group["stats"] = None
     season["as_of"] = None
-    page.page.route(f"**/{model['seasons'][0]['path']}", lambda route: route.fulfill(
-        status=200, content_type="application/json", body=orjson.dumps(season)))
+    page.page.route(
+        f"**/{model['seasons'][0]['path']}",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=orjson.dumps(season)),
+    )
     page.open(f"{server.url}/?view=season")
     assert page.text("record-none") == "No graded picks yet: no record."
     assert page.page.locator("[data-testid^=record-season]").count() == 0
@@ -379,8 +418,12 @@ def test_a_null_record_reads_no_record(page, site, server):
 
 def test_a_hostile_player_name_stays_text(page, site, server):
     model = default_model(site)
-    dated = [(entry["date"], read(site, f"v1/picks/{entry['date']}.json")) for entry in read(site, model["index"])["dates"]]
-    date, day = next((date, day) for date, day in dated if any(p["player"] == HOSTILE for g in day["groups"] for p in g["picks"]))
+    dated = [
+        (entry["date"], read(site, f"v1/picks/{entry['date']}.json")) for entry in read(site, model["index"])["dates"]
+    ]
+    date, day = next(
+        (date, day) for date, day in dated if any(p["player"] == HOSTILE for g in day["groups"] for p in g["picks"])
+    )
     group = next(g for g in day["groups"] if any(p["player"] == HOSTILE for p in g["picks"]))
     page.open(f"{server.url}/?date={date}")
     page.click_tab(group["id"])
@@ -403,8 +446,19 @@ def test_the_page_reads_a_bucket_on_another_origin_through_its_cors_policy(brows
     env = {"STORAGE_EMULATOR_HOST": proxy.url}
     allowed, refused = Served(tmp_path), Served(tmp_path)  # the page from two origins (the folder is empty)
     try:
-        cli("backfill", "--start", "2026-01-20", "--end", TODAY, "--warehouse", str(warehouse), "--dest", "gs://page-site",
-            "--with-page", env=env)
+        cli(
+            "backfill",
+            "--start",
+            "2026-01-20",
+            "--end",
+            TODAY,
+            "--warehouse",
+            str(warehouse),
+            "--dest",
+            "gs://page-site",
+            "--with-page",
+            env=env,
+        )
         cli("bucket", "cors", "--dest", "gs://page-site", "--origin", allowed.url, env=env)
         base = f"{proxy.url}/page-site/"
         page = Page(browser, f"{allowed.url}/?base={base}")
@@ -433,9 +487,14 @@ def test_the_page_reads_a_bucket_on_another_origin_through_its_cors_policy(brows
             blocked.close()
         # Published with --with-page, the page in the bucket reads the files beside it (same origin, no ?base=).
         bucket = client_for(gcs.url).bucket("page-site")
-        types = {name: bucket.get_blob(f"v1/page/{name}").content_type for name in ("index.html", "page.css", "page.js")}
-        assert types == {"index.html": "text/html; charset=utf-8", "page.css": "text/css; charset=utf-8",
-                         "page.js": "text/javascript; charset=utf-8"}
+        types = {
+            name: bucket.get_blob(f"v1/page/{name}").content_type for name in ("index.html", "page.css", "page.js")
+        }
+        assert types == {
+            "index.html": "text/html; charset=utf-8",
+            "page.css": "text/css; charset=utf-8",
+            "page.js": "text/javascript; charset=utf-8",
+        }
         published = Page(browser, f"{base}v1/page/index.html")
         try:
             assert published.settled() == "ready", published.text("status")

@@ -39,8 +39,24 @@ def test_values_are_parameters_not_literals(name):
         assert set(literals) == {"0", "1", "final", "postponed"}
     elif name == "problems":
         statuses = ["final", "in_progress", "postponed", "scheduled"]
-        assert set(literals) == {*statuses, "0", "10", "games", "subset_picks", "player_game_summary", "daily_signals", "game_date", "system_id", "version_id",
-                                 "computed_at", "player_lookup", "status", "tipoff_at", "points", "minutes"}
+        assert set(literals) == {
+            *statuses,
+            "0",
+            "10",
+            "games",
+            "subset_picks",
+            "player_game_summary",
+            "daily_signals",
+            "game_date",
+            "system_id",
+            "version_id",
+            "computed_at",
+            "player_lookup",
+            "status",
+            "tipoff_at",
+            "points",
+            "minutes",
+        }
     else:
         assert literals == []
     if name == "columns":
@@ -64,6 +80,7 @@ def test_queries_use_no_date_function_with_a_known_transpile_trap(name):
 def test_comparisons_of_dates_and_timestamps_behave_on_duckdb(tmp_path):
     """The only date operations the SQL uses: BETWEEN on DATE and < on TIMESTAMP, at their edges."""
     from conftest import WarehouseRows, at
+
     from picks_export.exporters.engines.duckdb_engine import write_warehouse
 
     rows = WarehouseRows()
@@ -115,11 +132,14 @@ def test_transpiled_sql_is_kept_on_disk_for_later_runs(tmp_path, monkeypatch):
     assert cached is not None and cached.parent == folder
     assert tuple(orjson.loads(cached.read_bytes())) == expected
     # a later process reads the file and never imports sqlglot
-    code = ("import sys; from pathlib import Path; from picks_export.exporters.engines.duckdb_engine import transpile;"
-            " print(transpile('models', 'nba_predictions', Path(sys.argv[1])) == tuple(sys.argv[2:]),"
-            " 'sqlglot' in sys.modules, 'jinja2' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code, str(folder), *expected], capture_output=True, text=True,
-                          env=os.environ, check=True)
+    code = (
+        "import sys; from pathlib import Path; from picks_export.exporters.engines.duckdb_engine import transpile;"
+        " print(transpile('models', 'nba_predictions', Path(sys.argv[1])) == tuple(sys.argv[2:]),"
+        " 'sqlglot' in sys.modules, 'jinja2' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(folder), *expected], capture_output=True, text=True, env=os.environ, check=True
+    )
     assert done.stdout.split() == ["True", "False", "False"]
     # a damaged cache file is transpiled again and rewritten
     cached.write_bytes(b"{not json")

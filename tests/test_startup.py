@@ -72,7 +72,10 @@ def test_sqlglot_s_version_is_read_once_per_process(monkeypatch, tmp_path):
     monkeypatch.setattr(importlib.metadata, "version", counting)
     duckdb_engine._sqlglot_version.cache_clear()
     try:
-        files = {duckdb_engine._sql_cache_file(name, "nba_predictions", tmp_path) for name in ("models", "subsets", "shown_picks")}
+        files = {
+            duckdb_engine._sql_cache_file(name, "nba_predictions", tmp_path)
+            for name in ("models", "subsets", "shown_picks")
+        }
         assert len(files) == 3 and None not in files
         assert calls == ["sqlglot"]
         # another sqlglot (an upgrade) is another key: its statements are transpiled afresh
@@ -110,7 +113,11 @@ def test_the_console_script_builds_only_the_command_it_runs_and_prints_the_same(
     for arguments in NARROWED_LINES:
         narrowed = CliRunner().invoke(_app_for(arguments), arguments)
         whole = CliRunner().invoke(app, arguments)
-        assert (narrowed.exit_code, narrowed.stdout, narrowed.stderr) == (whole.exit_code, whole.stdout, whole.stderr), arguments
+        assert (narrowed.exit_code, narrowed.stdout, narrowed.stderr) == (
+            whole.exit_code,
+            whole.stdout,
+            whole.stderr,
+        ), arguments
         assert whole.exit_code in (0, 2) and (whole.stdout or whole.stderr), arguments
 
 
@@ -147,7 +154,9 @@ def test_the_console_script_loads_the_command_line_without_collecting():
     """The entry point turns collections off before cli's modules load; the command still runs with them on."""
     import importlib.metadata
 
-    (script,) = [each for each in importlib.metadata.entry_points(group="console_scripts") if each.name == "picks-export"]
+    (script,) = [
+        each for each in importlib.metadata.entry_points(group="console_scripts") if each.name == "picks-export"
+    ]
     assert script.value == "picks_export.console:main"
     for arguments, expected in ((["daily", "--help"], "True True 0"), (["--version"], "True False 0")):
         done = subprocess.run([sys.executable, "-c", CONSOLE, *arguments], capture_output=True, text=True, timeout=120)

@@ -25,7 +25,11 @@ TSC = WEB / "node_modules" / ".bin" / "tsc"
 
 
 def _require_node() -> None:
-    missing = [what for what, ok in (("node", shutil.which("node")), ("web/node_modules (npm ci --prefix web)", TSC.exists())) if not ok]
+    missing = [
+        what
+        for what, ok in (("node", shutil.which("node")), ("web/node_modules (npm ci --prefix web)", TSC.exists()))
+        if not ok
+    ]
     if missing:
         reason = f"TypeScript checks need {' and '.join(missing)}"
         if os.environ.get("CI") == "true":
@@ -62,12 +66,20 @@ def _check(tmp_path: Path, documents: dict[str, object]) -> subprocess.Completed
     """tsc --strict over a module that assigns each document (JSON) to its declared type."""
     shutil.copy(COMMITTED, tmp_path / "picks-export.d.ts")
     names = sorted({name for name in documents})
-    lines = [f"import type {{ {', '.join(sorted({name.split(':')[0] for name in names}))} }} from \"./picks-export\";"]
-    lines += [f"export const value{number}: {name.split(':')[0]} = {orjson.dumps(documents[name]).decode()};"
-              for number, name in enumerate(names)]
+    lines = [f'import type {{ {", ".join(sorted({name.split(":")[0] for name in names}))} }} from "./picks-export";']
+    lines += [
+        f"export const value{number}: {name.split(':')[0]} = {orjson.dumps(documents[name]).decode()};"
+        for number, name in enumerate(names)
+    ]
     (tmp_path / "check.ts").write_text("\n".join(lines) + "\n")
-    options = {"strict": True, "noEmit": True, "target": "es2022", "module": "esnext", "moduleResolution": "bundler",
-               "types": []}
+    options = {
+        "strict": True,
+        "noEmit": True,
+        "target": "es2022",
+        "module": "esnext",
+        "moduleResolution": "bundler",
+        "types": [],
+    }
     (tmp_path / "tsconfig.json").write_bytes(orjson.dumps({"compilerOptions": options, "files": ["check.ts"]}))
     return run(TSC, "-p", tmp_path / "tsconfig.json", cwd=tmp_path)
 

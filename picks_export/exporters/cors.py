@@ -49,7 +49,12 @@ def _matching_rule(policy: CorsPolicy, origin: str, method: str) -> Mapping[str,
 
 
 def cors_headers(
-    policy: CorsPolicy, origin: str | None, method: str, requested_headers: str | None = None, *, preflight: bool = False
+    policy: CorsPolicy,
+    origin: str | None,
+    method: str,
+    requested_headers: str | None = None,
+    *,
+    preflight: bool = False,
 ) -> dict[str, str] | None:
     """The CORS headers of an answer to a request from `origin`, or None when the policy does not allow it.
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from picks_export.exporters.tables import TABLES, Rows
 
 EASTERN = ZoneInfo("America/New_York")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 TEAMS: tuple[str, ...] = (
     "ATL", "BOS", "BKN", "CHA", "CHI", "CLE", "DAL", "DEN", "DET", "GSW",
@@ -171,7 +171,7 @@ def _build_roster(rng: random.Random) -> dict[str, tuple[_Player, ...]]:
     used_lookups: set[str] = set()
     for team in TEAMS:
         players = []
-        for (low, high), minutes in zip(ROLE_POINTS, ROLE_MINUTES):
+        for (low, high), minutes in zip(ROLE_POINTS, ROLE_MINUTES, strict=True):
             while True:
                 name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
                 lookup = _slug(name)
@@ -250,9 +250,7 @@ def _eastern(day: dt.date, minutes_after_midnight: int, seconds: int = 0) -> dt.
     return local.astimezone(UTC)
 
 
-def _schedule_day(
-    day: dt.date, rng: random.Random, plan: _SeasonPlan, first_game_number: int
-) -> list[_Game]:
+def _schedule_day(day: dt.date, rng: random.Random, plan: _SeasonPlan, first_game_number: int) -> list[_Game]:
     """The day's games in tip-off order; on the plan's postponed day the earliest game is postponed."""
     is_playoffs = day >= plan.playoffs_start
     pool = plan.playoff_teams if is_playoffs else TEAMS
@@ -324,7 +322,7 @@ def _evaluate(
     """One version's predictions. A late run sees late scratches, more line moves and noisier predictions."""
     move_rate, noise = (0.35, 2.2) if late else (0.12, 0.6)
     evaluations = []
-    for (player, opponent), opening, model_mean in zip(candidates, opening_lines, model_means):
+    for (player, opponent), opening, model_mean in zip(candidates, opening_lines, model_means, strict=True):
         if late and rng.random() < 0.1:
             continue  # scratched after the morning runs
         line = opening

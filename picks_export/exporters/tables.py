@@ -63,7 +63,9 @@ Rows = dict[str, list[tuple]]
 # would hold: integers, and DECIMALs of at most 15 digits (the scaled integer and the power of ten are exact
 # doubles, so their quotient is the correctly rounded value). A TIMESTAMP without time zone means UTC, as on
 # BigQuery (the DuckDB engine's session time zone is UTC).
-_INTEGERS = frozenset({"INT64", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"})
+_INTEGERS = frozenset(
+    {"INT64", "BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UBIGINT", "UINTEGER", "USMALLINT", "UTINYINT"}
+)
 _ACCEPTED: dict[str, frozenset[str]] = {
     "STRING": frozenset({"STRING", "VARCHAR"}),
     "BOOL": frozenset({"BOOL", "BOOLEAN"}),
@@ -83,6 +85,7 @@ def accepts(contract_type: str, found: str) -> bool:
         return True
     decimal = _DECIMAL.fullmatch(found)
     return contract_type == "FLOAT64" and decimal is not None and int(decimal[1]) <= _MAX_EXACT_DECIMAL_DIGITS
+
 
 # A table `demo` writes beside the contract's, saying the data is made up: a later `demo` may replace it.
 DEMO_MARKER = "_picks_export_demo"

@@ -238,7 +238,9 @@ def _season_snapshots(
         yield Snapshot(model, plan.groups, first, last, signals, merged, len(plan.models), plan.schedule,
                        {**carried_at, **computed_at}, seasons)  # fmt: skip
         week = rules.period_start("week", last + dt.timedelta(days=1))  # the next season's first week
-        carried = {group: {day: each for day, each in by_date.items() if day >= week} for group, by_date in picks.items()}
+        carried = {
+            group: {day: each for day, each in by_date.items() if day >= week} for group, by_date in picks.items()
+        }
         carried_at = {day: moment for day, moment in computed_at.items() if day >= week}
         del picks, merged
     problems.raise_if_any()
@@ -305,7 +307,9 @@ def check_columns(rows: Iterable[Row], dataset: str) -> None:
     for row in rows:
         found[row["table_name"]][row["column_name"]] = row["data_type"]
     if not found:
-        raise WarehouseError(f"dataset {dataset} does not exist or holds none of the contract's tables ({', '.join(TABLES)})")
+        raise WarehouseError(
+            f"dataset {dataset} does not exist or holds none of the contract's tables ({', '.join(TABLES)})"
+        )
     problems: list[str] = []
     for table, columns in TABLES.items():
         if table not in found:
@@ -338,7 +342,9 @@ def choose_model(rows: list[Row], code: str | None) -> Model:
         matches = [row for row in rows if row["code"] == code]
         if not matches:
             known = literal(_codes(rows) or "none")
-            raise ExportError.naming(f"{{model}}: no model with code {literal(repr(code))} in table models (known: {known})")
+            raise ExportError.naming(
+                f"{{model}}: no model with code {literal(repr(code))} in table models (known: {known})"
+            )
         enabled = [row for row in matches if row["enabled"]]
         if not enabled:
             raise ExportError.naming(f"{{model}}: model {literal(repr(code))} is not enabled in table models")
@@ -481,7 +487,7 @@ def _shown_picks(
             problem = "duplicate pick: the same player twice in one subset of one version"
         seen.add(key)
         if problem:
-            problems.add(f"{_pick_row_name(dict(zip(SHOWN_COLUMNS, values)), model)}: {problem}")
+            problems.add(f"{_pick_row_name(dict(zip(SHOWN_COLUMNS, values, strict=True)), model)}: {problem}")
             continue
         if summary_rows > 1:
             problems.add(
@@ -499,9 +505,20 @@ def _shown_picks(
             prediction = rounded[predicted_points] = round_half_away(predicted_points)
         picks[subset_id][game_date].append(
             # Positional: the fields' order (keywords cost a dict per pick).
-            Pick(game_date, pick_rank, share(player_name, player_name), share(player_lookup, player_lookup),
-                 share(team, team), share(opponent, opponent), prediction, line, direction, actual, result,
-                 summary_rows > 0)
+            Pick(
+                game_date,
+                pick_rank,
+                share(player_name, player_name),
+                share(player_lookup, player_lookup),
+                share(team, team),
+                share(opponent, opponent),
+                prediction,
+                line,
+                direction,
+                actual,
+                result,
+                summary_rows > 0,
+            )
         )
     for by_date in picks.values():
         for day_picks in by_date.values():
@@ -544,14 +561,14 @@ def _pick_problem(
     return None
 
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def utc(moment: Any) -> dt.datetime | None:
     """A warehouse timestamp as an aware UTC datetime: a naive one means UTC (see the README's choices)."""
     if not isinstance(moment, dt.datetime):
         return None
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment.astimezone(dt.timezone.utc)
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _schedule(rows: Iterable[Row]) -> dict[dt.date, DaySchedule]:
