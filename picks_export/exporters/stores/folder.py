@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from ..common import atomic_write, pause_for_tests, temporary_name
-from ..metadata import file_metadata, metadata_of, record_of
+from ..metadata import file_metadata, metadata_of, record_of, sound_record
 from .base import RUNS_FOLDER, Delete, ObjectInfo, Outcome, Write, check_relative_path
 
 # Beside the published files, never under a published folder and never named .json: the lock that orders runs
@@ -45,7 +45,7 @@ class FolderStore:
     path holds (the bucket's precondition). A batch of files is staged beside the targets, then renamed into
     place, so a reader never sees half a file. What each file holds (its metadata) is recorded under
     `{folder}/.picks-export/meta/` with the file's inode, size and modification time; a file whose record does not
-    match (written by an older version or by hand) is read instead.
+    match (written by an older version or by hand), or holds a value that fails its check, is read instead.
     """
 
     has_headers = False
@@ -276,7 +276,7 @@ class _Records:
         record matched it (then it was read from the file's bytes)."""
         folder, _, name = path.rpartition("/")
         record = self._folder(folder).get(name)
-        if isinstance(record, dict) and record.get("stat") == _stat_key(stat):
+        if isinstance(record, dict) and record.get("stat") == _stat_key(stat) and sound_record(record):
             return metadata_of(record), None
         return file_metadata(path, (self.root / path).read_bytes()), stat
 
