@@ -20,6 +20,7 @@ from pathlib import Path
 
 import orjson
 
+from ..common import resolved_inside
 from ..cors import CorsPolicy, cors_headers, cors_policy
 from ..errors import ExportError
 from ..kinds import JSON_CONTENT_TYPE, cache_controls, content_type, default_cache_controls, kind_of_path
@@ -85,11 +86,8 @@ def published_file(root: Path, request_path: str) -> tuple[Path, str] | None:
         return None
     if segments[0] == RUNS_FOLDER:  # the run records and the bytes they kept: the operator's, never published
         return None
-    try:
-        real = root.joinpath(*segments).resolve(strict=True)
-    except (OSError, RuntimeError):  # missing, a symlink loop, a name too long
-        return None
-    if not real.is_relative_to(root) or not real.is_file():
+    real = resolved_inside(root, "/".join(segments))  # the rule a run's folder store follows too
+    if real is None or not real.is_file():
         return None
     return real, "/".join(segments)
 

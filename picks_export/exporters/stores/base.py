@@ -39,6 +39,8 @@ class StoreSettings:
 
     project: str | None = None  # a GCS bucket's Google Cloud project
     endpoint_url: str | None = None  # an S3-compatible server other than AWS (R2, MinIO)
+    # Seconds a run waits for a folder's lock held by another run before it gives up (OutputError).
+    lock_timeout: float = 600.0
 
 
 @dataclass(frozen=True)
