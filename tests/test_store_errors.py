@@ -256,3 +256,78 @@ def test_an_unreadable_file_is_an_output_error_naming_it(tmp_path, monkeypatch):
             FolderStore(dest).read("v1/picks/2026-01-01.json")
     finally:
         file.chmod(0o644)
+
+
+# A download that arrives damaged: tried again, then one error naming the object.
+
+
+@pytest.fixture
+def damaging(destination):
+    """A bucket of `kind` holding one day file, and its store reached through a proxy that damages downloads."""
+    from fakegcs import FaultProxy, client_for
+    from stores import S3_ENV
+
+    proxies = []
+
+    def make(kind: str):
+        place = destination(kind)
+        write_day(place.store())  # then read through the proxy, retrying for 2 s at most
+        proxy = FaultProxy(place.server.port)
+        proxies.append(proxy)
+        if kind == "gcs":
+            from picks_export.exporters.stores.gcs import GCSStore
+
+            store = GCSStore(place.bucket, client=client_for(proxy.url))
+        else:
+            os.environ.update(S3_ENV)
+            store = open_store(place.dest, StoreSettings(endpoint_url=proxy.url))
+        store.configure(2)
+        return store, proxy
+
+    yield make
+    for proxy in proxies:
+        proxy.close()
+
+
+@pytest.mark.parametrize("damage", ["short", "flip"])
+@pytest.mark.parametrize("kind", ["gcs", "s3"])
+def test_a_damaged_download_is_tried_again(kind, damage, damaging):
+    store, proxy = damaging(kind)
+    proxy.damage, proxy.damage_left = damage, 2
+    assert orjson.loads(store.read("v1/picks/2026-01-01.json")) == DAY
+    assert proxy.damage_left == 0  # both damaged answers were received, and neither was taken for the file
+
+
+@pytest.mark.parametrize("damage", ["short", "flip"])
+@pytest.mark.parametrize("kind", ["gcs", "s3"])
+def test_a_download_damaged_every_time_is_an_output_error_naming_the_object(kind, damage, damaging):
+    store, proxy = damaging(kind)
+    proxy.damage, proxy.damage_left = damage, 1000
+    with pytest.raises(OutputError) as refused:
+        store.read("v1/picks/2026-01-01.json")
+    assert refused.value.exit_code == 6
+    message = str(refused.value)
+    assert message.startswith(f"cannot read {store.describe('v1/picks/2026-01-01.json')}")
+    if (kind, damage) == ("gcs", "short"):  # the client itself retries a body cut short, for the retry deadline
+        assert " (nothing published): gave up retrying: ChunkedEncodingError: " in message
+    else:
+        assert ": it arrived damaged 3 times (" in message
+    assert "\n" not in message and proxy.injected >= 3
+
+
+def test_a_gzip_that_does_not_decompress_is_damage_too(damaging, monkeypatch):
+    """An S3 body whose gzip is broken although no checksum said so (a server that sends none: the proxy cannot
+    make this fault, moto checksums every body): a mock of the decompression. GCS bodies are decompressed by
+    urllib3, where a broken gzip is the ContentDecodingError of a flipped byte (above)."""
+    import gzip
+    import zlib
+
+    store, _ = damaging("s3")
+    broken = iter([zlib.error("invalid block type"), gzip.BadGzipFile("Not a gzipped file")])
+
+    def decompress(data: bytes) -> bytes:
+        raise next(broken, EOFError("Compressed file ended before the end-of-stream marker was reached"))
+
+    monkeypatch.setattr(gzip, "decompress", decompress)
+    with pytest.raises(OutputError, match=r"it arrived damaged 3 times \(EOFError: Compressed file ended"):
+        store.read("v1/picks/2026-01-01.json")
