@@ -331,3 +331,30 @@ def test_a_gzip_that_does_not_decompress_is_damage_too(damaging, monkeypatch):
     monkeypatch.setattr(gzip, "decompress", decompress)
     with pytest.raises(OutputError, match=r"it arrived damaged 3 times \(EOFError: Compressed file ended"):
         store.read("v1/picks/2026-01-01.json")
+
+
+def test_the_command_line_shows_whom_a_run_waits_for(warehouse, tmp_path):
+    """Two real runs: the first stops with its files staged, under the lock; the second waits, naming it."""
+    dest, marker = tmp_path / "public", tmp_path / "go"
+    args = [sys.executable, "-m", "picks_export", "daily", "--warehouse", str(warehouse), "--dest", str(dest)]
+    first = subprocess.Popen(
+        [*args, "--today", "2026-02-07"], env={**os.environ, "PICKS_EXPORT_TEST_PAUSE": f"staged:{marker}"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not Path(f"{marker}.waiting").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = subprocess.Popen(
+            [*args, "--today", "2026-02-08"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        assert second.stderr is not None
+        line = second.stderr.readline()
+        marker.touch()
+        assert first.wait(timeout=60) == 0 and second.wait(timeout=60) == 0
+    finally:
+        marker.touch()
+        first.wait(timeout=60)
+    assert (
+        line == f"waiting for the lock {dest / LOCK_FILE}, held by pid {first.pid} (picks-export daily) (up to 600 s)\n"
+    )

@@ -312,8 +312,9 @@ def _lock(descriptor: int, file: Path, timeout: float) -> None:
 
 def _command() -> str:
     """The program and its subcommand (never its options: they could hold what should not be shown)."""
-    program = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
-    words = [program, *(word for word in sys.argv[1:2] if word.isidentifier())]
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("python")
+    program = program.parent if program.name == "__main__.py" else program  # python -m picks_export
+    words = [program.name.replace("_", "-"), *(word for word in sys.argv[1:2] if word.isidentifier())]
     return " ".join(words)
 
 
