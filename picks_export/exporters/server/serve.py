@@ -144,8 +144,8 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
 
     def setup(self) -> None:
-        self.timeout = self.server.idle_timeout  # the socket's: a silent client ends in TimeoutError, logged
         super().setup()
+        self.connection.settimeout(self.server.idle_timeout)  # a silent client ends in TimeoutError, logged
 
     def do_GET(self) -> None:
         self._serve(send_body=True)
