@@ -41,24 +41,9 @@ class FakeGCS:
         self.url = f"http://127.0.0.1:{self.port}"
         binary: Path = wrapper._get_binary_path()
         self.process = subprocess.Popen(
-            [
-                str(binary),
-                "-backend",
-                "memory",
-                "-scheme",
-                "http",
-                "-host",
-                "127.0.0.1",
-                "-port",
-                str(self.port),
-                "-public-host",
-                f"127.0.0.1:{self.port}",
-                "-log-level",
-                "error",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            [str(binary), "-backend", "memory", "-scheme", "http", "-host", "127.0.0.1", "-port", str(self.port),
+             "-public-host", f"127.0.0.1:{self.port}", "-log-level", "error"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 20
         while True:
@@ -128,9 +113,7 @@ class FaultProxy:
                     self.end_headers()
                     return
                 upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
-                headers = {
-                    key: value for key, value in self.headers.items() if key.lower() not in ("host", "connection")
-                }
+                headers = {key: value for key, value in self.headers.items() if key.lower() not in ("host", "connection")}
                 upstream.request(self.command, self.path, body=body or None, headers=headers)
                 response = upstream.getresponse()
                 data = response.read()
@@ -175,9 +158,7 @@ class FaultProxy:
 
     def _damage(self, method: str, path: str, data: bytes) -> str | None:
         """How to damage this answer, if it is a download of an object's bytes and damage is due."""
-        download = "alt=media" in path or (
-            not path.startswith(("/storage/", "/upload/", "/moto-api")) and "?" not in path
-        )
+        download = "alt=media" in path or (not path.startswith(("/storage/", "/upload/", "/moto-api")) and "?" not in path)
         with self._lock:
             if method != "GET" or not download or len(data) < 2 or self.damage_left <= 0:
                 return None
@@ -232,10 +213,8 @@ class CorsProxy:
 
             def do_OPTIONS(self) -> None:
                 headers = cors_headers(
-                    proxy.policies.get(self._bucket(), []),
-                    self.headers.get("Origin"),
-                    self.headers.get("Access-Control-Request-Method", ""),
-                    self.headers.get("Access-Control-Request-Headers"),
+                    proxy.policies.get(self._bucket(), []), self.headers.get("Origin"),
+                    self.headers.get("Access-Control-Request-Method", ""), self.headers.get("Access-Control-Request-Headers"),
                     preflight=True,
                 )
                 self.send_response(200 if headers else 403)
@@ -252,9 +231,7 @@ class CorsProxy:
                     if "/" not in name and "cors" in sent:
                         proxy.policies[name] = sent["cors"]
                 upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
-                headers = {
-                    key: value for key, value in self.headers.items() if key.lower() not in ("host", "connection")
-                }
+                headers = {key: value for key, value in self.headers.items() if key.lower() not in ("host", "connection")}
                 upstream.request(self.command, self.path, body=body or None, headers=headers)
                 response = upstream.getresponse()
                 data = response.read()
@@ -262,13 +239,7 @@ class CorsProxy:
                 self.send_response(response.status)
                 for key, value in response.getheaders():
                     lowered = key.lower()
-                    if lowered.startswith("access-control-") or lowered in (
-                        "transfer-encoding",
-                        "connection",
-                        "content-length",
-                        "date",
-                        "server",
-                    ):
+                    if lowered.startswith("access-control-") or lowered in ("transfer-encoding", "connection", "content-length", "date", "server"):
                         continue
                     self.send_header(key, value)
                 bucket = self._bucket()
@@ -286,8 +257,6 @@ class CorsProxy:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.upstream_host = f"127.0.0.1:{upstream_port}".encode()
-        self.host = f"127.0.0.1:{self.server.server_address[1]}".encode()
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

@@ -28,7 +28,7 @@ STORES = {
 
 
 # What starts a URL (RFC 3986's scheme and its colon): never taken for a folder's name (`./gs:x` is one).
-_SCHEME = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*):")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def open_store(dest: str, settings: StoreSettings | None = None) -> Store:
