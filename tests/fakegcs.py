@@ -86,6 +86,10 @@ class FaultProxy:
         self.failures_left = 0  # answer this many of the next requests with 503
         self.fail_every = 0  # or fail every n-th request (0: never)
         self.cut_after: int | None = None  # stop serving after this many forwarded requests
+        # Damage this many of the next downloads of an object's bytes (GCS `alt=media`, an S3 GET of a key):
+        # "short" sends half the body and hangs up, "flip" changes one byte in its middle.
+        self.damage: str = "short"
+        self.damage_left = 0
         self.injected = 0
         self.requests = 0
         self._lock = threading.Lock()
@@ -114,6 +118,8 @@ class FaultProxy:
                 response = upstream.getresponse()
                 data = response.read()
                 upstream.close()
+                # Links in answers (an object's mediaLink) lead back through the proxy, as the client follows them.
+                data = data.replace(proxy.upstream_host, proxy.host)
                 with proxy._lock:
                     proxy.log.append(Exchange(self.command, self.path, response.status, body, data))
                 self.send_response(response.status)
@@ -122,13 +128,20 @@ class FaultProxy:
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                damage = proxy._damage(self.command, self.path, data)
+                if damage == "short":
+                    self.wfile.write(data[: len(data) // 2])
+                    self.close_connection = True  # the rest never comes
+                    return
+                self.wfile.write(data if damage is None else _flipped(data))
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.upstream_host = f"127.0.0.1:{upstream_port}".encode()
+        self.host = f"127.0.0.1:{self.server.server_address[1]}".encode()
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -143,6 +156,16 @@ class FaultProxy:
                 return "503"
             return "ok"
 
+    def _damage(self, method: str, path: str, data: bytes) -> str | None:
+        """How to damage this answer, if it is a download of an object's bytes and damage is due."""
+        download = "alt=media" in path or (not path.startswith(("/storage/", "/upload/", "/moto-api")) and "?" not in path)
+        with self._lock:
+            if method != "GET" or not download or len(data) < 2 or self.damage_left <= 0:
+                return None
+            self.damage_left -= 1
+            self.injected += 1
+            return self.damage
+
     def uploads(self) -> dict[tuple[str, int], Exchange]:
         """Successful uploads through this proxy, by (object name, generation)."""
         found = {}
@@ -155,6 +178,11 @@ class FaultProxy:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def _flipped(data: bytes) -> bytes:
+    middle = len(data) // 2
+    return data[:middle] + bytes([data[middle] ^ 0x55]) + data[middle + 1 :]
 
 
 class CorsProxy:

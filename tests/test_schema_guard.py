@@ -138,3 +138,38 @@ def test_the_season_records_becoming_non_null_breaks_and_the_path_is_named():
     assert breaking_changes(released, current) == [
         "$.groups[].record: type changed from ['null', 'object'] to ['object']"
     ]
+
+
+def index() -> Schema:
+    (schema,) = [released for name, released, _ in released_pairs() if name == "picks-index.schema.json"]
+    return copy.deepcopy(schema)
+
+
+def index_picks(schema: Schema) -> Schema:
+    return schema["$defs"]["date"]["properties"]["picks"]
+
+
+@pytest.mark.parametrize(
+    ("bound", "breaks"),
+    [(2**53 - 1, False), (2**60, False), (2**53 - 2, True), (100_000, True)],
+)
+def test_an_integer_maximum_narrows_only_below_the_largest_exact_json_integer(bound, breaks):
+    released, current = edit(lambda s: index_picks(s).update(maximum=bound), index)
+    assert "maximum" not in index_picks(released)
+    found = breaking_changes(released, current)
+    assert found == ([f"$.dates[].picks: maximum narrowed to {bound}"] if breaks else [])
+
+
+def test_a_number_that_may_be_fractional_has_no_implicit_bound():
+    released, current = edit(lambda s: pick(s)["line"].update(maximum=2**53 - 1))
+    assert breaking_changes(released, current) == [f"$.groups[].picks[].line: maximum narrowed to {2**53 - 1}"]
+
+
+def test_the_published_index_refuses_a_count_no_reader_holds_exactly():
+    from picks_export.exporters.validation import problems
+
+    entry = {"date": "2026-01-01", "picks": 2**53 - 1, "graded": True}
+    document = {"generated_at": "2026-01-01T00:00:00Z", "model": "A", "dates": [entry]}
+    assert problems("index", document, "v1/picks/index.json") == []
+    for figure in (2**53, 1e30):
+        assert problems("index", {**document, "dates": [{**entry, "picks": figure}]}, "v1/picks/index.json")

@@ -363,3 +363,64 @@ def test_with_page_publishes_the_page_once_and_serve_gives_each_file_its_type(tm
     finally:
         running.shutdown()
         running.server_close()
+
+
+# Client errors: one line each, never a traceback; an idle connection is closed.
+
+
+@pytest.fixture
+def impatient(published: Path) -> Iterator[BucketServer]:
+    """A server closing connections idle for half a second, with a file too large for the socket's buffers."""
+    (published / "v1" / "subsets" / "big.json").write_bytes(b'{"x":"' + os.urandom(4_000_000).hex().encode() + b'"}')
+    running = open_server(published, 0, idle_timeout=0.5)
+    thread = threading.Thread(target=running.serve_forever, daemon=True)
+    thread.start()
+    yield running
+    running.shutdown()
+    running.server_close()
+
+
+def test_a_client_that_hangs_up_early_is_one_line_and_the_server_goes_on(impatient, capfd):
+    import socket
+    import struct
+    import time
+
+    port = impatient.server_address[1]
+    for _ in range(3):
+        client = socket.create_connection(("127.0.0.1", port), timeout=10)
+        client.sendall(b"GET /v1/subsets/big.json HTTP/1.1\r\nHost: x\r\n\r\n")
+        client.recv(100)  # the answer has begun
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.close()  # a reset: the rest of the body has nowhere to go
+    deadline = time.monotonic() + 10
+    errors = ""
+    while errors.count("client error") < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        errors += capfd.readouterr().err
+    assert request(impatient, "/v1/picks/2026-02-07.json")[0].status == 200  # still serving
+    errors += capfd.readouterr().err
+    lines = [line for line in errors.splitlines() if "client error" in line]
+    assert "Traceback" not in errors
+    assert len(lines) == 3 and all(
+        line.startswith("127.0.0.1:") and (": BrokenPipeError" in line or ": ConnectionResetError" in line)
+        for line in lines
+    ), errors
+
+
+def test_an_idle_connection_is_closed_with_one_line(impatient, capfd):
+    import socket
+    import time
+
+    client = socket.create_connection(("127.0.0.1", impatient.server_address[1]), timeout=10)
+    started = time.monotonic()
+    assert client.recv(100) == b""  # the server closed it: nothing was asked
+    assert 0.4 < time.monotonic() - started < 5
+    client.close()
+    half = socket.create_connection(("127.0.0.1", impatient.server_address[1]), timeout=10)
+    half.sendall(b"GET /v1/picks/2026-02-07.json HTTP/1.1\r\n")  # and the rest of the request never comes
+    assert half.recv(100) == b""
+    half.close()
+    time.sleep(0.1)
+    errors = capfd.readouterr().err
+    timed_out = [line for line in errors.splitlines() if "timed out" in line]
+    assert len(timed_out) == 2 and "Traceback" not in errors, errors

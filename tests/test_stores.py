@@ -334,3 +334,101 @@ def test_only_staged_files_of_dead_processes_are_swept_and_validate_ignores_dot_
     assert sorted(FolderSink(tmp_path).list("v1/")) == ["v1/picks/2026-01-03.json"]
     checked, problems = validate_paths([tmp_path])  # the hand-made DAY is no full document: only it is checked
     assert checked == 1 and {problem.source for problem in problems} == {str(tmp_path / "v1/picks/2026-01-03.json")}
+
+
+# Values from records and metadata are checked: a figure that fails its check is read from the file instead.
+
+# (what a folder's record says, what a bucket's metadata says) of a day file that holds 2 graded picks
+FALSE_FIGURES = {
+    "no picks yet graded": ({"picks": 0, "graded": True}, {"picks": "0", "graded": "true"}),
+    "a float beyond any count": ({"picks": 1e30, "graded": True}, {"picks": "1e30", "graded": "true"}),
+    "a count beyond the maximum": ({"picks": 10**12, "graded": True}, {"picks": "1000000000000", "graded": "true"}),
+    "a negative count": ({"picks": -3, "graded": True}, {"picks": "-3", "graded": "true"}),
+    "a boolean for a count": ({"picks": True, "graded": True}, {"picks": "+2", "graded": "true"}),
+    "graded not a boolean": ({"picks": 2, "graded": "yes"}, {"picks": "2", "graded": "yes"}),
+}
+
+
+def falsify(destination, path: str, record: dict, metadata: dict) -> None:
+    """Make what the store says of `path` false without touching its bytes (a folder's record keeps its stat)."""
+    if destination.kind == "folder":
+        folder, _, name = path.rpartition("/")
+        records = Path(destination.dest) / ".picks-export/meta" / folder / "files.meta"
+        kept = orjson.loads(records.read_bytes())
+        kept[name].update(record)
+        records.write_bytes(orjson.dumps(kept))
+        return
+    if destination.kind == "gcs":
+        from fakegcs import client_for
+
+        blob = client_for(destination.server.url).bucket(destination.bucket).get_blob(path)
+        blob.metadata = {**blob.metadata, **metadata}
+        blob.patch()
+        return
+    client = destination.server.client()
+    got = client.head_object(Bucket=destination.bucket, Key=path)
+    client.copy_object(
+        Bucket=destination.bucket, Key=path, CopySource={"Bucket": destination.bucket, "Key": path},
+        Metadata={**got["Metadata"], **metadata}, MetadataDirective="REPLACE", ContentType=got["ContentType"],
+        CacheControl=got.get("CacheControl", ""), ContentEncoding=got.get("ContentEncoding", ""),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(FALSE_FIGURES))
+@pytest.mark.parametrize("kind", STORES)
+def test_the_index_never_carries_a_figure_its_file_does_not_hold(kind, case, destination, rows, tmp_path):
+    import datetime as dt
+
+    from conftest import GENERATED_AT
+
+    from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
+    from picks_export.exporters.export import Exporter, ExportOptions
+
+    first, second, third = dt.date(2026, 2, 3), dt.date(2026, 2, 4), dt.date(2026, 2, 5)
+    for day in (first, second):
+        rows.game(day)
+        rows.graded_pick(day, "Player One", "hit")
+        rows.graded_pick(day, "Player Two", "miss", subset="second")
+    place = destination(kind)
+    options = ExportOptions(generated_at=GENERATED_AT, today=dt.date(2026, 2, 7))
+
+    def daily(day: dt.date) -> None:
+        warehouse = write_warehouse(tmp_path / f"warehouse-{day}.duckdb", rows.rows())
+        Exporter(DuckDBEngine(warehouse), place.store(), options).daily(day)
+
+    daily(first)
+    daily(second)
+    falsify(place, f"v1/picks/{first}.json", *FALSE_FIGURES[case])
+    rows.game(third)
+    rows.pick(third, "Player Three")
+    daily(third)  # a new date: the index is built again from the listing
+    index = orjson.loads(place.published()["v1/picks/index.json"].data)
+    assert [entry["date"] for entry in index["dates"]] == [str(third), str(second), str(first)]
+    assert index["dates"][2] == {"date": str(first), "picks": 2, "graded": True}
+
+
+def test_a_hash_run_or_season_that_fails_its_check_is_unknown():
+    from picks_export.exporters.metadata import ObjectInfo, decoded, sound_record
+
+    good = {
+        "content-sha256": "a" * 64,
+        "published-by-run": "01234567890123456789-0123abcd",
+        "season": '["2026-02-01","2025-10-21","2026-02-01"]',
+    }
+    info = decoded(ObjectInfo("v1/subsets/season.json", metadata=good))
+    assert (info.content_hash, info.run, info.season) == (
+        "a" * 64,
+        good["published-by-run"],
+        ("2026-02-01", "2025-10-21", "2026-02-01"),
+    )
+    for key, value in [
+        ("content-sha256", "A" * 64), ("content-sha256", "a" * 63), ("published-by-run", "../x"),
+        ("season", '["2026-02-30",null,null]'), ("season", '[null,"2026-02-01","2025-10-21"]'),
+        ("season", '[null,"2026-02-01",null]'), ("season", '["20260201",null,null]'),
+    ]:  # fmt: skip
+        bad = decoded(ObjectInfo("v1/subsets/season.json", metadata={**good, key: value}))
+        assert (bad.content_hash, bad.run, bad.season) != (info.content_hash, info.run, info.season), (key, value)
+    record = {"run": good["published-by-run"], "sha256": "a" * 64, "picks": 3, "graded": False}
+    assert sound_record(record) and sound_record({**record, "run": "", "picks": None, "graded": None})
+    for change in ({"sha256": "x"}, {"run": "r1"}, {"picks": 3.0}, {"graded": None}, {"season": ["x", None, None]}):
+        assert not sound_record({**record, **change}), change

@@ -59,6 +59,17 @@ def atomic_write(target: Path, data: bytes, *, mode: int | None = None, make_par
         temporary.unlink(missing_ok=True)
 
 
+def resolved_inside(root: Path, relative: str | Path) -> Path | None:
+    """`root / relative` with every symbolic link on the way followed, or None when that leads outside `root` (as
+    it resolves) or cannot be resolved (a link loop). A missing tail resolves as written. The one rule, for a
+    run's writes and reads as for `serve`: a link inside the destination never leads a file out of it."""
+    try:
+        real = (root / relative).resolve()
+        return real if real.is_relative_to(root.resolve()) else None
+    except (OSError, RuntimeError):  # a link loop, a name too long
+        return None
+
+
 def pause_for_tests(point: str) -> None:
     """Test-only: with PICKS_EXPORT_TEST_PAUSE=POINT:FILE a run creates FILE.waiting at POINT, then waits for FILE.
 

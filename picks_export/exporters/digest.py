@@ -4,7 +4,9 @@ file found at the destination, and from what a store keeps beside an object."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from typing import Any
 
 import orjson
@@ -78,9 +80,27 @@ def season_summary(content: Any) -> SeasonSummary:
     return as_of, min(dates, default=None), max(dates, default=None)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(value: Any) -> bool:
+    """Whether `value` is a calendar date written YYYY-MM-DD."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 def recorded_season_summary(value: Any) -> SeasonSummary | None:
-    """A season summary as a record or an object's metadata keeps it (a list of three strings or nulls); None
-    for anything else, and then the file is read for it."""
-    if isinstance(value, list) and len(value) == 3 and all(item is None or isinstance(item, str) for item in value):
-        return value[0], value[1], value[2]
-    return None
+    """A season summary as a record or an object's metadata keeps it (a list of three ISO dates or nulls, the
+    first date with picks no later than the last, both or neither); None for anything else, and then the file is
+    read for it."""
+    if not (isinstance(value, list) and len(value) == 3 and all(item is None or iso_date(item) for item in value)):
+        return None
+    as_of, first, last = value
+    if (first is None) != (last is None) or (first is not None and first > last):
+        return None
+    return as_of, first, last

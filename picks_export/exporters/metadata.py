@@ -1,10 +1,15 @@
 """What a published object is said to be: its `ObjectInfo` as a listing reports it, and the custom metadata
 (the content's hash, the run that wrote it, a day's picks, a season's dates) every store carries the same way,
 encoded and decoded here. Below the stores: a folder store keeps the metadata in its records, a bucket on the
-object, and both read it back through these functions."""
+object, and both read it back through these functions.
+
+Nothing decoded is trusted on its word: a value of the wrong type or out of bounds (picks not a count up to
+`MAX_PICKS`, graded without picks, a hash not 64 lowercase hex digits, a run id of another shape, a date not ISO)
+is unknown, and an unknown summary makes the publisher read the file's bytes instead."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -20,6 +25,13 @@ META_RUN = "published-by-run"
 META_PICKS = "picks"
 META_GRADED = "graded"
 META_SEASON = "season"  # a season file's as_of, first and last date with picks: JSON [as_of, first, last]
+
+# The most picks a day file is believed to show when its record or metadata says so: far above any real day (a
+# few dozen), far below what breaks a reader (the index schema's maximum). A larger count is read from the file.
+MAX_PICKS = 100_000
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+# A run id (`publish.new_run_id`): nanoseconds since the epoch, 20 digits, a dash and 8 random hex digits.
+RUN_ID = re.compile(r"[0-9]{20}-[0-9a-f]{8}")
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,6 @@ class ObjectInfo:
     metadata: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
-
 def encode_metadata(
     digest: str | None,
     run: str = "",
@@ -66,17 +77,39 @@ def encode_metadata(
 
 
 def decoded(info: ObjectInfo) -> ObjectInfo:
-    """`info` with the hash, run and summaries its metadata carries."""
+    """`info` with the hash, run and summaries its metadata carries; each value that fails its check is unknown."""
     metadata = info.metadata
-    picks = metadata.get(META_PICKS, "")
+    picks_text = metadata.get(META_PICKS, "")
+    picks = int(picks_text) if picks_text.isascii() and picks_text.isdigit() and len(picks_text) <= 9 else None
+    picks, graded = day_figures(picks, {"true": True, "false": False}.get(metadata.get(META_GRADED, "")))
     return replace(
         info,
-        content_hash=metadata.get(META_HASH),
-        run=metadata.get(META_RUN, ""),
-        picks=int(picks) if picks.isdigit() else None,
-        graded={"true": True, "false": False}.get(metadata.get(META_GRADED, "")),
+        content_hash=valid_hash(metadata.get(META_HASH)),
+        run=valid_run(metadata.get(META_RUN)),
+        picks=picks,
+        graded=graded,
         season=_season_of_metadata(metadata.get(META_SEASON)),
     )
+
+
+def valid_hash(value: object) -> str | None:
+    """A content hash as the publisher writes it (64 lowercase hex digits), or None."""
+    return value if isinstance(value, str) and SHA256_HEX.fullmatch(value) else None
+
+
+def valid_run(value: object) -> str:
+    """A run id of the shape runs are given, or "" (no run known)."""
+    return value if isinstance(value, str) and RUN_ID.fullmatch(value) else ""
+
+
+def day_figures(picks: object, graded: object) -> tuple[int | None, bool | None]:
+    """(picks, graded) of a day file as said by a record or metadata, both None unless they are believable: a
+    count from 0 to MAX_PICKS and a boolean, never graded without picks (what `day_summary` would never say)."""
+    if isinstance(picks, bool) or not isinstance(picks, int) or not 0 <= picks <= MAX_PICKS:
+        return None, None
+    if not isinstance(graded, bool) or (graded and picks == 0):
+        return None, None
+    return picks, graded
 
 
 def _season_of_metadata(value: str | None) -> SeasonSummary | None:
@@ -84,6 +117,19 @@ def _season_of_metadata(value: str | None) -> SeasonSummary | None:
         return recorded_season_summary(orjson.loads(value)) if value else None
     except orjson.JSONDecodeError:
         return None
+
+
+def sound_record(record: Mapping[str, Any]) -> bool:
+    """Whether every value a folder's record keeps passes its check (`record_of`'s shape): otherwise the record is
+    not used and the file is read."""
+    sha256, run, picks = record.get("sha256"), record.get("run"), record.get("picks")
+    if sha256 is not None and valid_hash(sha256) is None:
+        return False
+    if run not in (None, "") and not valid_run(run):
+        return False
+    if (picks, record.get("graded")) != (None, None) and day_figures(picks, record.get("graded")) == (None, None):
+        return False
+    return "season" not in record or recorded_season_summary(record["season"]) is not None
 
 
 def file_metadata(path: str, data: bytes) -> dict[str, str]:

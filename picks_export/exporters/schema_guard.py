@@ -1,12 +1,13 @@
 """The breaking-change guard: what in a schema edit could break a reader of files published under the same prefix.
 
-Compares a released schema with the current one over the subset of JSON Schema this project uses (type,
-properties, required, enum, const, items, additionalProperties, $ref/$defs, anyOf/oneOf with null, minimum/maximum,
+Compares a released schema with the current one over the subset of JSON Schema this project uses (type, properties,
+required, enum, const, items, additionalProperties, $ref/$defs, anyOf/oneOf with null, minimum/maximum,
 minLength/maxLength, pattern, format). Breaking: a removed or renamed property, a property becoming required or
-optional, any change of a value's types (nullable added or removed included), an enum value removed or added
-(a reader's exhaustive handling), a changed const, tightened additionalProperties, narrower bounds or a new or
-changed pattern or format. Annotations (title, description, examples, $comment) never break. A keyword outside
-the subset is reported too, so that the guard never passes what it cannot judge.
+optional, any change of a value's types (nullable added or removed included), an enum value removed or added (a
+reader's exhaustive handling), a changed const, tightened additionalProperties, narrower bounds (an integer without
+a bound counting as bounded by the largest integer JSON readers exchange exactly, 2**53 - 1) or a new or changed
+pattern or format. Annotations (title, description, examples, $comment) never break. A keyword outside the subset is
+reported too, so that the guard never passes what it cannot judge.
 
 `python -m picks_export.exporters.schema_guard` compares the package's schemas with its released v1 copies.
 """
@@ -45,6 +46,10 @@ CHECKED = {
 }
 LOWER_BOUNDS = ("minimum", "exclusiveMinimum", "minLength", "minItems")
 UPPER_BOUNDS = ("maximum", "exclusiveMaximum", "maxLength", "maxItems")
+# JSON readers exchange integers exactly only within +-(2**53 - 1) (RFC 7493, I-JSON): an integer without a bound
+# is read as bounded there, so a bound at or beyond it narrows nothing a reader could rely on.
+EXACT_INTEGER = 2**53 - 1
+_INTEGER_BOUNDS = {"minimum": -EXACT_INTEGER, "maximum": EXACT_INTEGER}
 _MISSING = object()
 
 
@@ -100,13 +105,13 @@ def _compare(
         yield f"{path}: keyword {unknown!r} is not one the guard can judge"
     if old_types != new_types:
         yield f"{path}: type changed from {sorted(old_types)} to {sorted(new_types)}"
-    yield from _compare_values(old, new, path)
+    yield from _compare_values(old, new, path, _INTEGER_BOUNDS if old_types == {"integer"} else {})
     yield from _compare_objects(old_root, old, new_root, new, path, seen)
     if "items" in old or "items" in new:
         yield from _compare(old_root, old.get("items", True), new_root, new.get("items", True), f"{path}[]", seen)
 
 
-def _compare_values(old: dict[str, Any], new: dict[str, Any], path: str) -> Iterator[str]:
+def _compare_values(old: dict[str, Any], new: dict[str, Any], path: str, implicit: dict[str, int]) -> Iterator[str]:
     if "enum" in old or "enum" in new:
         old_values, new_values = old.get("enum"), new.get("enum")
         if old_values is None or new_values is None:
@@ -121,10 +126,12 @@ def _compare_values(old: dict[str, Any], new: dict[str, Any], path: str) -> Iter
     if old.get("const", _MISSING) != new.get("const", _MISSING):
         yield f"{path}: const changed"
     for name in LOWER_BOUNDS:
-        if name in new and (name not in old or new[name] > old[name]):
+        released = old.get(name, implicit.get(name))
+        if name in new and (released is None or new[name] > released):
             yield f"{path}: {name} narrowed to {new[name]}"
     for name in UPPER_BOUNDS:
-        if name in new and (name not in old or new[name] < old[name]):
+        released = old.get(name, implicit.get(name))
+        if name in new and (released is None or new[name] < released):
             yield f"{path}: {name} narrowed to {new[name]}"
     for name in ("pattern", "format"):
         if name in new and new[name] != old.get(name):

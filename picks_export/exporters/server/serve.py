@@ -4,6 +4,9 @@ It serves a published folder on 127.0.0.1 with the headers the GCS sink gives ea
 (Content-Type, Cache-Control), gzip for clients that accept it, the bucket's CORS rule for the given origins,
 404 for a missing file, and neither directory listings nor any path outside the folder. The reference page is
 served at `/` from the package, not from the folder.
+
+Each request is logged on one line (stderr), and so is each client error: a client that went away before its
+answer was sent, or a connection left idle longer than `IDLE_TIMEOUT`, which is then closed.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+import sys
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +24,7 @@ from pathlib import Path
 
 import orjson
 
+from ..common import resolved_inside
 from ..cors import CorsPolicy, cors_headers, cors_policy
 from ..errors import ExportError
 from ..kinds import JSON_CONTENT_TYPE, cache_controls, content_type, default_cache_controls, kind_of_path
@@ -30,6 +35,8 @@ HOST = "127.0.0.1"
 # What the page's own files get when served at `/`: always fresh while a developer edits and reloads.
 PAGE_CACHE_CONTROL = "no-cache"
 NOT_FOUND_CACHE_CONTROL = "no-store"
+# Seconds a connection may wait for its next request (or the rest of one) before it is closed: one thread each.
+IDLE_TIMEOUT = 30.0
 _PAGE_AT_ROOT = {"/": "index.html", **{f"/{name}": name for name in PAGE_FILES}}
 
 
@@ -85,11 +92,8 @@ def published_file(root: Path, request_path: str) -> tuple[Path, str] | None:
         return None
     if segments[0] == RUNS_FOLDER:  # the run records and the bytes they kept: the operator's, never published
         return None
-    try:
-        real = root.joinpath(*segments).resolve(strict=True)
-    except (OSError, RuntimeError):  # missing, a symlink loop, a name too long
-        return None
-    if not real.is_relative_to(root) or not real.is_file():
+    real = resolved_inside(root, "/".join(segments))  # the rule a run's folder store follows too
+    if real is None or not real.is_file():
         return None
     return real, "/".join(segments)
 
@@ -99,25 +103,36 @@ class BucketServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, root: Path, port: int, policy: CorsPolicy) -> None:
+    def __init__(self, root: Path, port: int, policy: CorsPolicy, idle_timeout: float = IDLE_TIMEOUT) -> None:
         self.root = root
         self.policy = policy
+        self.idle_timeout = idle_timeout
         super().__init__((HOST, port), _Handler)
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        """One line for a request that failed on the client's side (it hung up, reset, went silent), not the
+        traceback `socketserver` would print."""
+        error = sys.exc_info()[1]
+        what = f"{type(error).__name__}: {error}" if error is not None else "unknown error"
+        sys.stderr.write(f"{client_address[0]}:{client_address[1]} - client error, connection closed: {what}\n")
 
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.server_address[1]}"
 
 
-def open_server(dest: str | Path, port: int = 8000, origins: Sequence[str] = ()) -> BucketServer:
-    """A server of the folder `dest` on 127.0.0.1:`port` (0: a free port), allowing `origins` by CORS."""
+def open_server(
+    dest: str | Path, port: int = 8000, origins: Sequence[str] = (), idle_timeout: float = IDLE_TIMEOUT
+) -> BucketServer:
+    """A server of the folder `dest` on 127.0.0.1:`port` (0: a free port), allowing `origins` by CORS, closing a
+    connection idle for `idle_timeout` seconds."""
     root = Path(dest)
     if not root.is_dir():
         raise ExportError(f"{dest} is not a folder: give the folder a run published to (its --dest)")
     if not 0 <= port <= 65535:
         raise ExportError(f"--port {port} is not a port number (0 to 65535; 0 picks a free one)")
     try:
-        return BucketServer(root.resolve(), port, cors_policy(origins) if origins else [])
+        return BucketServer(root.resolve(), port, cors_policy(origins) if origins else [], idle_timeout)
     except OSError as error:
         raise ExportError(f"cannot listen on {HOST}:{port}: {error.strerror or error}") from None
 
@@ -127,6 +142,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "picks-export-serve"
     sys_version = ""
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.idle_timeout)  # a silent client ends in TimeoutError, logged
 
     def do_GET(self) -> None:
         self._serve(send_body=True)

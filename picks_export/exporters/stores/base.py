@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import builtins
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 from ..errors import OutputError
 from ..metadata import ObjectInfo
@@ -21,6 +22,32 @@ from ..metadata import ObjectInfo
 RUNS_FOLDER = "_runs"
 # Every published path is relative, of plain segments: nothing from the data can climb out of the destination.
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+# How many times a download that arrives damaged (cut short, failing its checksum or its gzip) is tried in all.
+DOWNLOAD_ATTEMPTS = 3
+T = TypeVar("T")
+
+
+def download_whole(
+    download: Callable[[], T],
+    damaged: tuple[type[BaseException], ...],
+    where: str,
+    describe_error: Callable[[BaseException], str],
+) -> T:
+    """`download()`, tried again while what arrives is damaged (one of `damaged`): a body cut short or failing its
+    checksum or its gzip is a fault of the way, not of the object. After DOWNLOAD_ATTEMPTS, an OutputError naming
+    the object `where`."""
+    for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+        try:
+            return download()
+        except damaged as error:
+            if attempt == DOWNLOAD_ATTEMPTS:
+                raise OutputError(
+                    f"cannot read {where}: it arrived damaged {DOWNLOAD_ATTEMPTS} times ({describe_error(error)})"
+                ) from None
+            time.sleep(0.1 * attempt)
+    raise AssertionError("unreachable")
 
 
 def check_relative_path(path: str) -> str:
@@ -39,6 +66,8 @@ class StoreSettings:
 
     project: str | None = None  # a GCS bucket's Google Cloud project
     endpoint_url: str | None = None  # an S3-compatible server other than AWS (R2, MinIO)
+    # Seconds a run waits for a folder's lock held by another run before it gives up (OutputError).
+    lock_timeout: float = 600.0
 
 
 @dataclass(frozen=True)

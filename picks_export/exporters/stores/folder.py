@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import builtins
 import fcntl
+import logging
 import os
 import re
+import sys
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,8 +16,9 @@ from typing import Any
 
 import orjson
 
-from ..common import atomic_write, pause_for_tests, temporary_name
-from ..metadata import file_metadata, metadata_of, record_of
+from ..common import atomic_write, pause_for_tests, resolved_inside, temporary_name
+from ..errors import OutputError
+from ..metadata import file_metadata, metadata_of, record_of, sound_record
 from .base import RUNS_FOLDER, Delete, ObjectInfo, Outcome, Write, check_relative_path
 
 # Beside the published files, never under a published folder and never named .json: the lock that orders runs
@@ -29,6 +33,9 @@ WRITE_THREADS = 4
 PUBLISHED_SUFFIXES = (".json", ".ts", ".html", ".css", ".js")
 # A write of the batch: its number, the write, where the file goes, and where it is staged.
 _Staged = tuple[int, Write, Path, Path]
+# How long a run waits for another run's lock at most between two attempts, in seconds.
+LOCK_POLL = 0.5
+log = logging.getLogger(__name__)
 
 
 def _file_mode() -> int:
@@ -45,14 +52,19 @@ class FolderStore:
     path holds (the bucket's precondition). A batch of files is staged beside the targets, then renamed into
     place, so a reader never sees half a file. What each file holds (its metadata) is recorded under
     `{folder}/.picks-export/meta/` with the file's inode, size and modification time; a file whose record does not
-    match (written by an older version or by hand) is read instead.
+    match (written by an older version or by hand), or holds a value that fails its check, is read instead.
+
+    A run waits for another run's lock at most `lock_timeout` seconds, saying which process holds it. A path
+    that a symbolic link inside the folder leads out of it is refused, as `serve` refuses it.
     """
 
     has_headers = False
     concurrent = False
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, lock_timeout: float = 600.0) -> None:
         self.folder = Path(folder)
+        self.lock_timeout = lock_timeout
+        self._inside_folders: set[Path] = set()  # folders found inside the destination, each checked once
         self._mode = _file_mode()
         self._swept = False
         # What listings read from files without a matching record (path -> metadata, the stat it was read
@@ -67,13 +79,16 @@ class FolderStore:
 
     def list(self, folder: str) -> dict[str, ObjectInfo]:
         relative = check_relative_path(folder.rstrip("/"))
-        root = self.folder / relative
+        root = self._inside(relative)
         found: dict[str, ObjectInfo] = {}
         # A folder, or one file at a fixed address (the manifest), listed like a bucket lists a prefix.
         if root.is_file():
             files = [(relative, root.stat())] if relative.endswith(PUBLISHED_SUFFIXES) else []
         else:
-            files = sorted(_walk(root, relative)) if root.is_dir() else []  # in a bucket listing's order
+            linked: builtins.list[str] = []
+            files = sorted(_walk(root, relative, linked)) if root.is_dir() else []  # in a bucket listing's order
+            for path in linked:
+                self._inside(path)
         records = _Records(self.folder)
         for path, stat in files:  # no hidden segment: check_relative_path refuses them, _walk skips them
             metadata, read_stat = records.metadata(path, stat)
@@ -96,19 +111,39 @@ class FolderStore:
         self._read.clear()
 
     def read(self, path: str) -> bytes | None:
-        file = self.folder / check_relative_path(path)
-        return file.read_bytes() if file.is_file() else None
+        file = self._inside(path)
+        return read_published(file) if file.is_file() else None
+
+    def _inside(self, path: str) -> Path:
+        """`{folder}/{path}`, refused when a symbolic link on the way leads out of the folder (`resolved_inside`)."""
+        target = self.folder / (path if path == RUNS_FOLDER else check_relative_path(path))
+        for each in (target.parent, target) if target.is_symlink() else (target.parent,):
+            if each in self._inside_folders:
+                continue
+            if resolved_inside(self.folder, each.relative_to(self.folder)) is None:
+                raise OutputError(f"refusing {target}: a symbolic link leads out of {self.folder}")
+            if each is not target:
+                self._inside_folders.add(each)
+        return target
 
     def write(self, writes: Sequence[Write]) -> builtins.list[Outcome]:
         """Under the lock, check what each path holds now; stage and rename what still may be replaced."""
-        targets = [self.folder / check_relative_path(write.path) for write in writes]
         outcomes: dict[int, Outcome] = {}
+        targets: dict[int, Path] = {}
+        for write in writes:  # a path of the wrong shape is a bug above: it stops the run
+            check_relative_path(write.path)
+        for number, write in enumerate(writes):
+            try:
+                targets[number] = self._inside(write.path)
+            except OutputError as error:
+                outcomes[number] = Outcome("failed", detail=str(error))
         try:
             with self._locked():
                 records = _Records(self.folder)
                 self._remember(records)
                 todo: builtins.list[tuple[int, Write, Path]] = []
-                for number, (write, target) in enumerate(zip(writes, targets, strict=True)):
+                for number, target in targets.items():
+                    write = writes[number]
                     if not _holds(records, write.path, target, write.expected):
                         outcomes[number] = Outcome("conflict")
                     else:
@@ -160,7 +195,7 @@ class FolderStore:
 
     def _keep(self, copy: str, target: Path) -> None:
         """Copy the file at `target` to `copy` (under _runs/{run}/), whole or not at all."""
-        atomic_write(self.folder / check_relative_path(copy), target.read_bytes())
+        atomic_write(self._inside(copy), target.read_bytes())
 
     def delete(self, deletes: Sequence[Delete]) -> builtins.list[Outcome]:
         """Under the lock, remove each file that still holds `expected`, its bytes kept first."""
@@ -178,7 +213,10 @@ class FolderStore:
         return outcomes
 
     def _delete_one(self, delete: Delete, records: _Records) -> Outcome:
-        target = self.folder / check_relative_path(delete.path)
+        try:
+            target = self._inside(delete.path)
+        except OutputError as error:
+            return Outcome("failed", detail=str(error))
         if not target.is_file():
             return Outcome("gone")
         if delete.expected is None or not _holds(records, delete.path, target, delete.expected):
@@ -193,10 +231,10 @@ class FolderStore:
         return None  # a folder has no versions: replaced bytes are copied under _runs/
 
     def write_private(self, path: str, data: bytes) -> None:
-        atomic_write(self.folder / check_relative_path(path), data, mode=self._mode)
+        atomic_write(self._inside(path), data, mode=self._mode)
 
     def names(self, folder: str) -> builtins.list[str]:
-        root = self.folder / (RUNS_FOLDER if folder == f"{RUNS_FOLDER}/" else check_relative_path(folder.rstrip("/")))
+        root = self._inside(RUNS_FOLDER if folder == f"{RUNS_FOLDER}/" else folder.rstrip("/"))
         return sorted(each.name for each in root.iterdir() if each.is_file()) if root.is_dir() else []
 
     def _stage_files(self, staged: builtins.list[_Staged]) -> None:
@@ -227,7 +265,7 @@ class FolderStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(self.folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            _lock(descriptor, self.folder / LOCK_FILE, self.lock_timeout)
             if not self._swept:
                 self._sweep()
                 self._swept = True
@@ -241,6 +279,60 @@ class FolderStore:
             match = _TEMPORARY.fullmatch(file.name)
             if match and not _alive(int(match["pid"])):
                 file.unlink(missing_ok=True)
+
+
+def _lock(descriptor: int, file: Path, timeout: float) -> None:
+    """Take the lock of `file` (open as `descriptor`), waiting at most `timeout` seconds for the run that holds it,
+    then note this process as its holder for whoever waits next."""
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = _holder(descriptor)
+        log.warning("waiting for the lock %s, held by %s (up to %g s)", file, holder, timeout)
+        deadline = time.monotonic() + timeout
+        pause = 0.01
+        while True:
+            time.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OutputError(
+                        f"gave up after {timeout:g} s waiting for the lock {file}, held by {_holder(descriptor)}: "
+                        "end that run if it is stuck, or try again later"
+                    ) from None
+                pause = min(pause * 2, LOCK_POLL)
+    try:
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{os.getpid()} {_command()}\n".encode(), 0)
+    except OSError:
+        pass  # a lock file of another user's: it still locks, it only names no holder
+
+
+def _command() -> str:
+    """The program and its subcommand (never its options: they could hold what should not be shown)."""
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else Path("python")
+    program = program.parent if program.name == "__main__.py" else program  # python -m picks_export
+    words = [program.name.replace("_", "-"), *(word for word in sys.argv[1:2] if word.isidentifier())]
+    return " ".join(words)
+
+
+def _holder(descriptor: int) -> str:
+    """Who holds the lock, as the holder noted it: "pid 123 (picks-export daily)", or "another process"."""
+    try:
+        pid, _, command = os.pread(descriptor, 200, 0).decode(errors="replace").strip().partition(" ")
+    except OSError:
+        return "another process"
+    return f"pid {pid} ({command or 'unknown command'})" if pid.isdigit() else "another process"
+
+
+def read_published(file: Path) -> bytes:
+    """The bytes of a published file, or an OutputError naming it (a file made unreadable)."""
+    try:
+        return file.read_bytes()
+    except OSError as error:
+        raise OutputError(f"cannot read {file}: {error.strerror or error}") from None
 
 
 def _holds(records: _Records, path: str, target: Path, expected: ObjectInfo | None) -> bool:
@@ -276,9 +368,9 @@ class _Records:
         record matched it (then it was read from the file's bytes)."""
         folder, _, name = path.rpartition("/")
         record = self._folder(folder).get(name)
-        if isinstance(record, dict) and record.get("stat") == _stat_key(stat):
+        if isinstance(record, dict) and record.get("stat") == _stat_key(stat) and sound_record(record):
             return metadata_of(record), None
-        return file_metadata(path, (self.root / path).read_bytes()), stat
+        return file_metadata(path, read_published(self.root / path)), stat
 
     def put(self, path: str, metadata: Mapping[str, str], stat: os.stat_result) -> None:
         folder, _, name = path.rpartition("/")
@@ -297,10 +389,10 @@ class _Records:
         self._changed.clear()
 
 
-def _walk(root: Path, relative: str) -> Iterator[tuple[str, os.stat_result]]:
+def _walk(root: Path, relative: str, linked: builtins.list[str]) -> Iterator[tuple[str, os.stat_result]]:
     """(path, stat) of each published file under `root` (a file or a link to one, named with a published suffix,
-    not hidden), in no particular order: one scan and one stat per file. Like `Path.rglob`, it does not follow
-    links to folders; hidden folders (the records) hold nothing published."""
+    not hidden), in no particular order: one scan and one stat per file; the links among them noted in `linked`.
+    Like `Path.rglob`, it does not follow links to folders; hidden folders (the records) hold nothing published."""
     try:
         with os.scandir(root) as entries:
             found = list(entries)
@@ -312,8 +404,10 @@ def _walk(root: Path, relative: str) -> Iterator[tuple[str, os.stat_result]]:
         path = f"{relative}/{entry.name}"
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path), path)
+                yield from _walk(Path(entry.path), path, linked)
             elif entry.name.endswith(PUBLISHED_SUFFIXES) and entry.is_file():
+                if entry.is_symlink():
+                    linked.append(path)
                 yield path, entry.stat()
         except OSError:
             continue  # gone while listing

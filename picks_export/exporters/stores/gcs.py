@@ -9,8 +9,10 @@ change, its metageneration; a bucket with object versioning keeps replaced gener
 from __future__ import annotations
 
 import builtins
+import gzip
 import re
 import threading
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,10 +22,11 @@ from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
 from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
+from google.resumable_media import DataCorruption
 
 from ..errors import ExportError, OutputError
 from ..layout import normalize_prefix
-from .base import Delete, ObjectInfo, Outcome, StoreSettings, Write
+from .base import Delete, ObjectInfo, Outcome, StoreSettings, Write, download_whole
 
 # (connect, read) seconds for one HTTP request; the retry deadline bounds the whole of its attempts.
 REQUEST_TIMEOUT = (10.0, 60.0)
@@ -32,6 +35,15 @@ TRANSPORT_ERRORS = (
     google.auth.exceptions.GoogleAuthError,
     requests.RequestException,
     OSError,
+)
+# A download that arrived damaged: cut short or failing its checksum (DataCorruption), or not the gzip it says.
+DAMAGED = (
+    DataCorruption,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+    gzip.BadGzipFile,
+    zlib.error,
+    EOFError,
 )
 # Bucket names (GCS naming rules): 3-63 characters of lowercase letters, digits, '-', '_' and '.', starting and
 # ending with a letter or digit; dotted names may have up to 222 characters.
@@ -126,7 +138,7 @@ class GCSStore:
     def read(self, path: str) -> bytes | None:
         try:
             blob = self.bucket.get_blob(self.prefix + path, retry=self.retry, timeout=REQUEST_TIMEOUT)
-            return None if blob is None else blob.download_as_bytes(retry=self.retry, timeout=REQUEST_TIMEOUT)
+            return None if blob is None else self._download(blob, path)
         except TRANSPORT_ERRORS as error:
             raise OutputError(f"cannot read {self.describe(path)} (nothing published): {short_error(error)}") from None
 
@@ -202,10 +214,14 @@ class GCSStore:
             return Outcome("failed", detail=short_error(error))
         return Outcome("done", saved=saved)
 
+    def _download(self, blob: storage.Blob, path: str) -> bytes:
+        download = lambda: blob.download_as_bytes(retry=self.retry, timeout=REQUEST_TIMEOUT)  # noqa: E731
+        return download_whole(download, DAMAGED, self.describe(path), short_error)
+
     def read_version(self, path: str, generation: int | str) -> bytes | None:
         try:
             blob = self.bucket.blob(self.prefix + path, generation=int(generation))
-            return blob.download_as_bytes(retry=self.retry, timeout=REQUEST_TIMEOUT)
+            return self._download(blob, path)
         except api_exceptions.NotFound:
             return None
         except TRANSPORT_ERRORS as error:

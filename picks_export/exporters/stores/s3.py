@@ -15,17 +15,26 @@ import builtins
 import gzip
 import re
 import threading
+import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    FlexibleChecksumError,
+    IncompleteReadError,
+    NoCredentialsError,
+    ResponseStreamingError,
+)
 
 from ..errors import ExportError, OutputError
 from ..layout import normalize_prefix
-from .base import Delete, ObjectInfo, Outcome, StoreSettings, Write
+from .base import Delete, ObjectInfo, Outcome, StoreSettings, Write, download_whole
 
 # Bucket names (S3 naming rules): 3-63 characters of lowercase letters, digits, '-' and '.', starting and ending
 # with a letter or digit.
@@ -33,6 +42,8 @@ _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 # HEAD requests in flight while listing (a listing says nothing of an object's metadata).
 LIST_THREADS = 8
 TRANSPORT_ERRORS = (BotoCoreError, ClientError, OSError)
+# A download that arrived damaged: cut short, failing its checksum, or not the gzip it says it is.
+DAMAGED = (ResponseStreamingError, IncompleteReadError, FlexibleChecksumError, gzip.BadGzipFile, zlib.error, EOFError)
 # What a server answers to a request whose precondition failed, or that raced another conditional request; a
 # missing object (404) when the one listed is gone.
 _CONFLICTS = {"PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey", "412", "409", "404"}
@@ -174,15 +185,19 @@ class S3Store:
         return self._get(path, {"VersionId": str(generation)})
 
     def _get(self, path: str, version: dict[str, str]) -> bytes | None:
+        where = self.describe(path)
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self.prefix + path, **version)
-            data: bytes = response["Body"].read()
+            return download_whole(lambda: self._download(path, version), DAMAGED, where, short_error)
         except ClientError as error:
             if _code(error) in ("NoSuchKey", "NoSuchVersion", "404"):
                 return None
-            raise OutputError(f"cannot read {self.describe(path)} (nothing published): {short_error(error)}") from None
+            raise OutputError(f"cannot read {where} (nothing published): {short_error(error)}") from None
         except TRANSPORT_ERRORS as error:
-            raise OutputError(f"cannot read {self.describe(path)} (nothing published): {short_error(error)}") from None
+            raise OutputError(f"cannot read {where} (nothing published): {short_error(error)}") from None
+
+    def _download(self, path: str, version: dict[str, str]) -> bytes:
+        response = self.client.get_object(Bucket=self.bucket, Key=self.prefix + path, **version)
+        data: bytes = response["Body"].read()
         # S3 serves the bytes as stored: a gzip-encoded object is decompressed here, as GCS's client does.
         return gzip.decompress(data) if response.get("ContentEncoding") == "gzip" else data
 

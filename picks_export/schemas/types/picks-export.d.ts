@@ -289,7 +289,7 @@ export interface IndexDate {
    */
   date: string;
   /**
-   * How many picks the file shows, over all its groups.
+   * How many picks the file shows, over all its groups. At most the largest integer every JSON reader holds exactly (2^53 - 1): a figure beyond it is never published.
    */
   picks: number;
   /**
