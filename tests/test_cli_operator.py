@@ -278,6 +278,6 @@ def test_every_command_takes_at_most_twelve_parameters_and_its_shared_options_fr
         assert len(inspect.signature(callback.__wrapped__).parameters) <= 12, callback.__name__
     group = typer.main.get_command(app)
     daily = {opt for param in group.commands["daily"].params for opt in param.opts}
-    assert {"--warehouse", "--dest", "--project", "--s3-endpoint-url", "--dry-run", "--cache-day", "--json", "--min-volume", "--location",
+    assert {"--warehouse", "--dest", "--project", "--s3-endpoint-url", "--lock-timeout", "--dry-run", "--cache-day", "--json", "--min-volume", "--location",
             "--bigquery-endpoint", "--maximum-bytes-billed", "--require-graded"} <= daily  # fmt: skip
-    assert len(group.commands["daily"].params) == 31  # as many options as before and --s3-endpoint-url, in 9 parameters
+    assert len(group.commands["daily"].params) == 32  # as before, --s3-endpoint-url and --lock-timeout, in 9 parameters

@@ -358,3 +358,27 @@ def test_the_command_line_shows_whom_a_run_waits_for(warehouse, tmp_path):
     assert (
         line == f"waiting for the lock {dest / LOCK_FILE}, held by pid {first.pid} (picks-export daily) (up to 600 s)\n"
     )
+
+
+def test_the_command_line_gives_up_on_a_stuck_lock_after_lock_timeout(warehouse, tmp_path):
+    """`--lock-timeout` reaches the folder's lock: one `Error:` line naming the holder, exit 6, nothing written."""
+    dest = tmp_path / "public"
+    dest.mkdir()
+    holder = hold_lock(dest, 60)
+    try:
+        started = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "picks_export", "daily", "--warehouse", str(warehouse), "--dest", str(dest),
+             "--today", "2026-02-07", "--lock-timeout", "0.5"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert time.monotonic() - started < 60
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 6, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: gave up after 0.5 s waiting for the lock {dest / LOCK_FILE}, held by pid {holder.pid} "
+        "(picks-export daily): end that run if it is stuck, or try again later"
+    )
+    assert not (dest / "v1").exists()

@@ -89,6 +89,11 @@ Project = Annotated[
     typer.Option(envvar="PICKS_EXPORT_PROJECT", metavar="PROJECT", rich_help_panel=PUBLISHING,
                  help="Google Cloud project of the bucket."),
 ]  # fmt: skip
+LockTimeout = Annotated[
+    float,
+    typer.Option(envvar="PICKS_EXPORT_LOCK_TIMEOUT", metavar="SECONDS", min=0.0, rich_help_panel=PUBLISHING,
+                 help="Seconds to wait for a folder --dest locked by another run (naming it) before giving up (exit 6)."),
+]  # fmt: skip
 S3EndpointUrl = Annotated[
     str | None,
     typer.Option(envvar="PICKS_EXPORT_S3_ENDPOINT_URL", metavar="URL", rich_help_panel=PUBLISHING,
@@ -362,13 +367,17 @@ class Destination(Options):
     # A store's options go here, next to --dest, and into `open`.
     project: Project = None  # gs://
     s3_endpoint_url: S3EndpointUrl = None  # s3://
+    lock_timeout: LockTimeout = 600.0  # a folder
 
     # The one place the command line opens --dest.
     def open(self) -> Store:
         """The destination's store, from the stores' registry by the URL's scheme."""
         from ..exporters.stores import StoreSettings, open_store
 
-        return open_store(self.dest, StoreSettings(project=self.project, endpoint_url=self.s3_endpoint_url))
+        settings = StoreSettings(
+            project=self.project, endpoint_url=self.s3_endpoint_url, lock_timeout=self.lock_timeout
+        )
+        return open_store(self.dest, settings)
 
     def open_bucket(self, dest: str) -> GCSStore:
         """The bucket of a bucket command (`dest`: the checked --dest)."""
