@@ -26,7 +26,7 @@ import orjson
 
 from ..common import resolved_inside
 from ..cors import CorsPolicy, cors_headers, cors_policy
-from ..errors import ExportError
+from ..errors import ExportError, OptionError, literal
 from ..kinds import JSON_CONTENT_TYPE, cache_controls, content_type, default_cache_controls, kind_of_path
 from ..publish import RUNS_FOLDER
 from .page import PAGE_FILES, page_file
@@ -128,9 +128,9 @@ def open_server(
     connection idle for `idle_timeout` seconds."""
     root = Path(dest)
     if not root.is_dir():
-        raise ExportError(f"{dest} is not a folder: give the folder a run published to (its --dest)")
+        raise ExportError.naming(f"{literal(dest)} is not a folder: give the folder a run published to (its {{dest}})")
     if not 0 <= port <= 65535:
-        raise ExportError(f"--port {port} is not a port number (0 to 65535; 0 picks a free one)")
+        raise OptionError(f"{{port}} {literal(port)} is not a port number (0 to 65535; 0 picks a free one)")
     try:
         return BucketServer(root.resolve(), port, cors_policy(origins) if origins else [], idle_timeout)
     except OSError as error:

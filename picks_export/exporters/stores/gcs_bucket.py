@@ -10,14 +10,14 @@ from typing import Any
 from google.api_core import exceptions as api_exceptions
 
 from ..cors import cors_policy
-from ..errors import ExportError, OutputError
+from ..errors import OptionError, OutputError, literal
 from .base import StoreSettings
 from .gcs import REQUEST_TIMEOUT, TRANSPORT_ERRORS, GCSStore, open_store, short_error
 
 
 def open_bucket(dest: str, project: str | None = None) -> GCSStore:
     if not dest.startswith("gs://"):
-        raise ExportError(f"{dest!r} is not a bucket: give --dest gs://BUCKET")
+        raise OptionError(f"{literal(repr(dest))} is not a bucket: give {{dest}} gs://BUCKET")
     return open_store(dest, StoreSettings(project=project))
 
 
@@ -59,7 +59,7 @@ def setup_bucket(store: GCSStore, origins: Sequence[str], max_age: int, noncurre
     replaced files stay as noncurrent generations for `rollback`), and a lifecycle rule deleting them after
     `noncurrent_days`. Other lifecycle rules of the bucket are kept; a previous rule of this kind is replaced."""
     if noncurrent_days < 1:
-        raise ExportError(f"--noncurrent-days must be at least 1, not {noncurrent_days}")
+        raise OptionError(f"{{noncurrent_days}} must be at least 1, not {noncurrent_days}")
     policy = cors_policy(origins, max_age)
     with _bucket_errors(store, "set up"):
         store.bucket.reload(retry=store.retry, timeout=REQUEST_TIMEOUT)
