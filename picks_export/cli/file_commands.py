@@ -105,8 +105,8 @@ def serve(
         typer.Option(metavar="URL", help="A web origin allowed by CORS, as `bucket cors` would allow it; repeatable."),
     ] = None,
 ) -> None:
-    from ..exporters.server.serve import open_server
     from ..exporters.cors import check_origin
+    from ..exporters.server.serve import open_server
 
     with clean_errors():
         server = open_server(dest, port, [check_origin(each) for each in origin or []])

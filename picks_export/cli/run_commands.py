@@ -53,8 +53,8 @@ def demo(
 ) -> None:
     from ..exporters.demo import demo_span, generate_demo
     from ..exporters.engines import write_demo
-    from ..exporters.scopes import check_date
     from ..exporters.rules import season_label
+    from ..exporters.scopes import check_date
 
     with clean_errors():
         day = check_date("--today", today or today_in_new_york())
@@ -119,8 +119,8 @@ def backfill(
     all_models: AllModels = False,
     quality: Quality,
 ) -> None:
-    from ..exporters.scopes import check_date
     from ..exporters.rules import season_bounds, season_label
+    from ..exporters.scopes import check_date
 
     def body(exporter: Exporter, progress: Progress) -> Outcome:
         last = end or exporter.options.today
@@ -193,9 +193,9 @@ def estimate(
 ) -> None:
     from ..exporters.engines import ENGINES, engine_for
     from ..exporters.engines.bigquery_settings import format_bytes
+    from ..exporters.rules import season_label
     from ..exporters.scopes import backfill_dates, daily_dates, season_dates
     from ..exporters.scopes import estimate as estimate_reads
-    from ..exporters.rules import season_label
 
     if command is Estimated.backfill and (start is None or end is None):
         raise typer.BadParameter("estimate backfill needs --start and --end", param_hint="'--start' / '--end'")

@@ -16,15 +16,15 @@ def utc_timestamp(moment: dt.datetime | float | None = None) -> str:
     """ISO-8601 UTC to the second (`2026-02-07T11:00:00Z`) of `moment` (a datetime or seconds since the epoch),
     or of now."""
     if moment is None:
-        moment = dt.datetime.now(dt.timezone.utc)
+        moment = dt.datetime.now(dt.UTC)
     elif not isinstance(moment, dt.datetime):
-        moment = dt.datetime.fromtimestamp(moment, dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc).strftime(UTC_FORMAT)
+        moment = dt.datetime.fromtimestamp(moment, dt.UTC)
+    return moment.astimezone(dt.UTC).strftime(UTC_FORMAT)
 
 
 def parse_utc_timestamp(text: str) -> dt.datetime:
     """The moment a `utc_timestamp` names (ValueError for anything else)."""
-    return dt.datetime.strptime(text, UTC_FORMAT).replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.strptime(text, UTC_FORMAT).replace(tzinfo=dt.UTC)
 
 
 def and_more(count: int, noun: str = "", plural: str | None = None) -> str:

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import google.auth.exceptions
+import google.cloud.storage as storage
 import requests
 from google.api_core import exceptions as api_exceptions
 from google.api_core.retry import Retry
-from google.cloud import storage
 from google.cloud.storage.retry import DEFAULT_RETRY
 from google.resumable_media import DataCorruption
 
