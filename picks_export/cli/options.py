@@ -19,8 +19,8 @@ import typer
 
 from ..exporters.engines import engine_options
 from ..exporters.engines.engine import DEFAULT_DATASET, EngineOption
+from ..exporters.kinds import FINAL_DAY_CACHE_CONTROL, default_cache_controls
 from ..exporters.layout import DEFAULT_PREFIX
-from ..exporters.publish import DEFAULT_CACHE_CONTROL, DEFAULT_CACHE_FINAL_DAY
 from .log import LogFormat, configure, set_run
 from .output import Output
 
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .settings import Settings
 
 ENV = "PICKS_EXPORT_"
+DEFAULT_CACHE_CONTROL = default_cache_controls()  # from the table of file kinds
 PUBLISHING, OUTPUT, QUALITY = "Publishing", "Output", "Quality checks"
 
 
@@ -411,7 +412,7 @@ class Publishing(Options):
     cache_schema: CacheSchema = DEFAULT_CACHE_CONTROL["schema"]
     workers: Workers = 8
     retry_deadline: RetryDeadline = 120.0
-    cache_final_day: CacheFinalDay = DEFAULT_CACHE_FINAL_DAY
+    cache_final_day: CacheFinalDay = FINAL_DAY_CACHE_CONTROL
 
     def policy(self) -> PublishPolicy:
         """The run's policy; its run id is in every later event."""

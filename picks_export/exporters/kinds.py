@@ -162,6 +162,10 @@ def phases() -> tuple[tuple[PublishKind, ...], ...]:
     return tuple(tuple(kind.name for kind in FILE_KINDS if kind.phase == number) for number in range(count))
 
 
+# A per-day file that is final (old enough and fully graded) does not change again in normal operation.
+FINAL_DAY_CACHE_CONTROL = "public, max-age=86400"
+
+
 def default_cache_controls() -> dict[PublishKind, str]:
     """The default Cache-Control of each kind that has an option for it."""
     return {kind.name: cast(str, kind.cache_control) for kind in FILE_KINDS if kind.cache_option is not None}

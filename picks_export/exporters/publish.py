@@ -35,6 +35,7 @@ from .digest import (
 from .errors import ExportError, OutputError
 from .kinds import (
     FILE_KINDS,
+    FINAL_DAY_CACHE_CONTROL,
     JSON_CONTENT_TYPE,
     KIND,
     PublishKind,
@@ -76,7 +77,7 @@ SHARED_CACHE_CONTROL: Mapping[PublishKind, PublishKind] = {
 STATUS_CACHE_CONTROL: str = KIND["status"].cache_control or ""
 # A per-day file at least this many days old (against today in New York) and fully graded is final.
 FINAL_DAY_AGE = 2
-DEFAULT_CACHE_FINAL_DAY = "public, max-age=86400"
+DEFAULT_CACHE_FINAL_DAY = FINAL_DAY_CACHE_CONTROL
 
 
 # "delete" is only planned by a rollback, for a file the rolled-back run created.

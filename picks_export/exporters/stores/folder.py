@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 import fcntl
-import logging
 import os
 import re
 import sys
@@ -35,7 +34,6 @@ PUBLISHED_SUFFIXES = (".json", ".ts", ".html", ".css", ".js")
 _Staged = tuple[int, Write, Path, Path]
 # How long a run waits for another run's lock at most between two attempts, in seconds.
 LOCK_POLL = 0.5
-log = logging.getLogger(__name__)
 
 
 def _file_mode() -> int:
@@ -288,7 +286,9 @@ def _lock(descriptor: int, file: Path, timeout: float) -> None:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         holder = _holder(descriptor)
-        log.warning("waiting for the lock %s, held by %s (up to %g s)", file, holder, timeout)
+        import logging  # only when a run waits: a run that does not pays nothing for it
+
+        logging.getLogger(__name__).warning("waiting for the lock %s, held by %s (up to %g s)", file, holder, timeout)
         deadline = time.monotonic() + timeout
         pause = 0.01
         while True:
