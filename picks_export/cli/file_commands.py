@@ -50,7 +50,7 @@ def validate(
         typer.echo(str(problem), err=True)
     if problems:
         files = len({problem.source for problem in problems})
-        typer.echo(f"{files} of {checked} files invalid", err=True)
+        typer.echo(f"Error: {files} of {checked} files invalid", err=True)
         raise typer.Exit(InvalidDocumentError.exit_code)
     if checked == 0:
         typer.echo("Error: no published files found", err=True)
