@@ -126,8 +126,13 @@ def test_a_day_with_games_and_no_picks_is_refused_naming_the_date_the_figure_and
     assert refused.value.exit_code == 7
     assert f"{TODAY}: 0 shown picks, 0.00 per game, below 0.5 of the trailing 11-day median 1.00 per game" in str(refused.value)
     assert made.published() == []
-    allowed = exporter(run, rows, PublishPolicy(allow_shrink=True))[1]
-    allowed.daily(TODAY)
+    shrink_only = exporter(run, rows, PublishPolicy(allow_shrink=True))[1]
+    with pytest.raises(VolumeDropError):  # the shrink guard's option is not the gate's
+        shrink_only.daily(TODAY)
+    assert made.published() == []
+    allowed = exporter(run, rows, allow_drop=True)[1]
+    outcome = allowed.daily(TODAY)
+    assert [each.check for each in outcome.warnings] == ["volume"]  # published anyway, and said so
     assert f"v1/picks/{TODAY}.json" in made.published()
 
 
