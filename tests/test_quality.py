@@ -55,11 +55,17 @@ def test_a_final_day_without_box_scores_is_a_grading_warning_in_the_report_and_t
     rows.pick(TODAY, "Today Two", subset="second")
     made, export = exporter(run, rows)
     outcome = export.daily(TODAY)
-    assert [str(each) for each in outcome.warnings] == [f"model A: {YESTERDAY}: 1 of 2 picks not graded: no box score yet"]
+    assert [str(each) for each in outcome.warnings] == [
+        f"model A: {YESTERDAY}: 1 of 2 picks not graded: no box score yet"
+    ]
     status = made.read("v1/status.json")
     (entry,) = status["models"]
     assert entry["warnings"] == [
-        {"check": "grading", "date": str(YESTERDAY), "message": f"{YESTERDAY}: 1 of 2 picks not graded: no box score yet"}
+        {
+            "check": "grading",
+            "date": str(YESTERDAY),
+            "message": f"{YESTERDAY}: 1 of 2 picks not graded: no box score yet",
+        }
     ]
     assert entry["waiting_for_grading"] == [str(YESTERDAY)]
     # The daily job published today and yesterday only: the folder holds no graded date yet.
@@ -124,7 +130,9 @@ def test_a_day_with_games_and_no_picks_is_refused_naming_the_date_the_figure_and
     with pytest.raises(VolumeDropError) as refused:
         export.daily(TODAY)
     assert refused.value.exit_code == 7
-    assert f"{TODAY}: 0 shown picks, 0.00 per game, below 0.5 of the trailing 11-day median 1.00 per game" in str(refused.value)
+    assert f"{TODAY}: 0 shown picks, 0.00 per game, below 0.5 of the trailing 11-day median 1.00 per game" in str(
+        refused.value
+    )
     assert made.published() == []
     shrink_only = exporter(run, rows, PublishPolicy(allow_shrink=True))[1]
     with pytest.raises(VolumeDropError):  # the shrink guard's option is not the gate's
@@ -155,7 +163,9 @@ def test_a_steady_subset_without_picks_is_refused(run, rows):
     rows.game(TODAY)
     rows.pick(TODAY, "Today One")  # "second" had picks on each of the previous 10 dates
     made, export = exporter(run, rows)
-    with pytest.raises(VolumeDropError, match=f"{TODAY}: subset second has no shown picks, after picks on each of the previous 30"):
+    with pytest.raises(
+        VolumeDropError, match=f"{TODAY}: subset second has no shown picks, after picks on each of the previous 30"
+    ):
         export.daily(TODAY)
     assert made.published() == []
 
@@ -172,7 +182,9 @@ def test_a_dry_run_ends_as_the_run_would_with_its_plan(run, rows):
     history(rows)
     rows.game(TODAY)
     _, export = exporter(run, rows, PublishPolicy(dry_run=True))
-    with pytest.raises(VolumeDropError, match="dry run: the volume check would refuse the run: model A: 2026-02-07") as refused:
+    with pytest.raises(
+        VolumeDropError, match="dry run: the volume check would refuse the run: model A: 2026-02-07"
+    ) as refused:
         export.daily(TODAY)
     assert refused.value.exit_code == 7 and refused.value.report.dry_run  # the plan is shown with the error
 
@@ -183,7 +195,18 @@ def test_the_demo_season_never_trips_the_gate_for_any_model(tmp_path):
     assert runner.invoke(app, ["demo", "--warehouse", str(warehouse)], env=env).exit_code == 0
     result = runner.invoke(
         app,
-        ["backfill", "--start", "2025-10-01", "--end", "2026-06-30", "--all-models", "--warehouse", str(warehouse), "--dest", str(dest)],
+        [
+            "backfill",
+            "--start",
+            "2025-10-01",
+            "--end",
+            "2026-06-30",
+            "--all-models",
+            "--warehouse",
+            str(warehouse),
+            "--dest",
+            str(dest),
+        ],
         env=env,
     )
     assert result.exit_code == 0, result.output
@@ -230,7 +253,9 @@ def test_a_run_for_one_model_keeps_the_other_models_entry(run, rows):
     assert [entry["code"] for entry in second["models"]] == ["A", "B"]
     assert second["models"][0] == first["models"][0]  # A's entry kept as A's run wrote it
     assert second["models"][1]["index"] == "v1/models/B/picks/index.json"
-    assert second["models"][1]["waiting_for_grading"] == [str(TODAY - dt.timedelta(days=back)) for back in range(11, 1, -1)]
+    assert second["models"][1]["waiting_for_grading"] == [
+        str(TODAY - dt.timedelta(days=back)) for back in range(11, 1, -1)
+    ]
     assert second["run"]["id"] != first["run"]["id"]
 
 
@@ -256,12 +281,18 @@ def test_grading_is_behind_when_more_than_one_game_day_follows_the_latest_graded
     assert grading_behind(two, today) == [dt.date(2026, 2, 8), dt.date(2026, 2, 9)]
     # Game days, not calendar days: one day with picks since the latest graded one is one game day behind.
     assert grading_behind(index(("2026-02-08", 5, False), ("2026-02-07", 5, True)), today) == []
-    assert grading_behind(index(("2026-02-09", 0, False), ("2026-02-08", 5, False), ("2026-02-07", 5, True)), today) == []
-    assert grading_behind(index(("2026-02-10", 5, False), ("2026-02-09", 5, False), ("2026-02-08", 5, True)), today) == []
+    assert (
+        grading_behind(index(("2026-02-09", 0, False), ("2026-02-08", 5, False), ("2026-02-07", 5, True)), today) == []
+    )
+    assert (
+        grading_behind(index(("2026-02-10", 5, False), ("2026-02-09", 5, False), ("2026-02-08", 5, True)), today) == []
+    )
     # A hole before the latest graded date is listed as waiting for grading, not alerted on.
     assert grading_behind(index(("2026-02-08", 5, True), ("2026-02-05", 5, False)), today) == []
     assert grading_behind(index(("2026-02-09", 5, False), ("2026-02-08", 5, False)), today) == [  # none graded yet
-        dt.date(2026, 2, 8), dt.date(2026, 2, 9)]
+        dt.date(2026, 2, 8),
+        dt.date(2026, 2, 9),
+    ]
     assert grading_behind({"dates": "junk"}, today) == []
 
 
@@ -307,7 +338,9 @@ def test_status_command_exits_9_on_an_old_run_a_missing_file_or_junk(run, rows, 
     old = cli("status", "--dest", str(made.dest), "--max-age", "26h")
     assert old.exit_code == 9 and "the last successful run finished" in old.stderr and "more than 26 h" in old.stderr
     path.write_bytes(b'{"run": 1}')
-    assert "is not a valid status file" in (junk := cli("status", "--dest", str(made.dest))).stderr and junk.exit_code == 9
+    assert (
+        "is not a valid status file" in (junk := cli("status", "--dest", str(made.dest))).stderr and junk.exit_code == 9
+    )
     path.unlink()
     missing = cli("status", "--dest", str(made.dest))
     assert missing.exit_code == 9 and "no run has published a status file yet" in missing.stderr
@@ -354,7 +387,9 @@ def test_log_format_json_writes_one_object_per_event_on_stderr(run, rows):
     assert summary["severity"] == "INFO" and summary["queries"] == 7 and summary["warnings"] == 1
     assert summary["written"] == summary["files"] and "files:" in summary["message"]
     assert orjson.loads(made.dest.joinpath("v1/status.json").read_bytes())["run"]["id"] == summary["run"]
-    failed = runner.invoke(app, [*args, "--require-graded"], env={"PICKS_EXPORT_TODAY": str(TODAY), "PICKS_EXPORT_LOG_FORMAT": "json"})
+    failed = runner.invoke(
+        app, [*args, "--require-graded"], env={"PICKS_EXPORT_TODAY": str(TODAY), "PICKS_EXPORT_LOG_FORMAT": "json"}
+    )
     assert failed.exit_code == 8
     (error,) = [orjson.loads(line) for line in failed.stderr.splitlines()]
     assert error["severity"] == "ERROR" and error["exit_code"] == 8 and "not graded yet" in error["message"]

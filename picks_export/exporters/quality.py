@@ -151,9 +151,14 @@ def grading_warnings(
         schedule = snapshot.schedule.get(day)
         total, ungraded = counts.get(day, (0, 0))
         if schedule is not None and schedule.all_final and ungraded:
-            warnings.append(QualityWarning(
-                "grading", snapshot.model.code, day, f"{day}: {ungraded} of {total} picks not graded: no box score yet"
-            ))
+            warnings.append(
+                QualityWarning(
+                    "grading",
+                    snapshot.model.code,
+                    day,
+                    f"{day}: {ungraded} of {total} picks not graded: no box score yet",
+                )
+            )
     return warnings
 
 
@@ -176,10 +181,14 @@ def stale_warnings(snapshot: Snapshot, days: list[dt.date], today: dt.date, hour
             continue
         ahead = (schedule.first_tipoff - computed_at).total_seconds() / 3600
         if ahead > hours:
-            warnings.append(QualityWarning(
-                "stale", snapshot.model.code, day,
-                f"{day}: shown picks computed {ahead:.1f} h before the first tip-off (more than {hours:g} h): stale?",
-            ))
+            warnings.append(
+                QualityWarning(
+                    "stale",
+                    snapshot.model.code,
+                    day,
+                    f"{day}: shown picks computed {ahead:.1f} h before the first tip-off (more than {hours:g} h): stale?",
+                )
+            )
     return warnings
 
 
@@ -205,17 +214,21 @@ def volume_drops(
         if picks == 0 and (schedule is None or schedule.games == 0):
             continue  # nothing scheduled, nothing shown: not a game day
         before = bisect_left(history, day)  # the dates with picks before `day`: history[:before]
-        trailing = history[max(before - VOLUME_HISTORY, 0):before]
+        trailing = history[max(before - VOLUME_HISTORY, 0) : before]
         if len(trailing) >= VOLUME_MIN_HISTORY:
             median = statistics.median(volume(snapshot, each, counts[each][0]) for each in trailing)
             plain_median = statistics.median(counts[each][0] for each in trailing)
             figure = volume(snapshot, day, picks)
             if figure < min_volume * median and picks < min_volume * plain_median:
-                drops.append(QualityWarning(
-                    "volume", snapshot.model.code, day,
-                    f"{day}: {picks} shown picks, {figure:.2f} per game, below {min_volume:g} of the trailing"
-                    f" {len(trailing)}-day median {median:.2f} per game ({plain_median:g} picks)",
-                ))
+                drops.append(
+                    QualityWarning(
+                        "volume",
+                        snapshot.model.code,
+                        day,
+                        f"{day}: {picks} shown picks, {figure:.2f} per game, below {min_volume:g} of the trailing"
+                        f" {len(trailing)}-day median {median:.2f} per game ({plain_median:g} picks)",
+                    )
+                )
                 continue
         season_start, _ = rules.season_bounds(rules.season_label(day))
         recent = before - bisect_left(history, season_start, 0, before)  # the season's dates with picks so far
@@ -224,11 +237,15 @@ def volume_drops(
                 dates = subset_dates[group.id]  # dates of the history too: a count says whether it has each of them
                 steady = bisect_left(dates, day) - bisect_left(dates, season_start) == recent
                 if steady and day not in snapshot.picks.get(group.id, {}):
-                    drops.append(QualityWarning(
-                        "volume", snapshot.model.code, day,
-                        f"{day}: subset {group.id} has no shown picks, after picks on each of the previous"
-                        f" {recent} dates with picks",
-                    ))
+                    drops.append(
+                        QualityWarning(
+                            "volume",
+                            snapshot.model.code,
+                            day,
+                            f"{day}: subset {group.id} has no shown picks, after picks on each of the previous"
+                            f" {recent} dates with picks",
+                        )
+                    )
     return drops
 
 
@@ -236,7 +253,9 @@ def refuse(refusals: list[QualityWarning], report: Report | None = None) -> None
     """Refuse the run (exit 7) over the first volume drop; `report`: a dry run's plan, shown with the error."""
     if refusals:
         more = and_more(len(refusals))
-        prefix = "dry run: the volume check would refuse the run" if report is not None else "refusing to publish anything"
+        prefix = (
+            "dry run: the volume check would refuse the run" if report is not None else "refusing to publish anything"
+        )
         first = str(refusals[0]).replace("{", "{{").replace("}", "}}")  # a template: names from the warehouse escaped
         error = VolumeDropError(
             f"{prefix}: {first}{more} ({{allow_drop}} publishes it anyway; {{min_volume}} 0 turns the volume check off)"
