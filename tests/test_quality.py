@@ -298,7 +298,7 @@ def test_grading_is_behind_when_more_than_one_game_day_follows_the_latest_graded
 
 def test_alerts_on_an_old_run():
     status = {"run": {"finished_at": "2026-02-09T10:00:00Z"}, "models": []}
-    now = dt.datetime(2026, 2, 10, 11, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 2, 10, 11, 0, tzinfo=dt.UTC)
     assert alerts(status, {}, now, dt.date(2026, 2, 10), dt.timedelta(hours=26)) == []
     (found,) = alerts(status, {}, now, dt.date(2026, 2, 10), dt.timedelta(hours=24))
     assert "finished 25.0 h ago (2026-02-09T10:00:00Z), more than 24 h" in found
@@ -323,7 +323,7 @@ def test_status_command_exits_0_after_a_run_and_9_when_grading_is_behind(run, ro
     # A day later, neither yesterday's nor today's picks are graded: two game days behind.
     behind = cli("status", "--dest", str(made.dest), today=str(TODAY + dt.timedelta(days=1)))
     assert behind.exit_code == 9
-    assert f"Error: model A: grading is 2 game days behind (latest fully graded date" in behind.stderr
+    assert "Error: model A: grading is 2 game days behind (latest fully graded date" in behind.stderr
     assert f"not graded: {YESTERDAY}, {TODAY})" in behind.stderr
 
 

@@ -15,11 +15,12 @@ Nothing here queries: the snapshot already holds the picks, the schedule and eac
 """
 
 from __future__ import annotations
+
 import datetime as dt
 import statistics
 from bisect import bisect_left
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import rules
