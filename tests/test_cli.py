@@ -146,7 +146,9 @@ def test_validate_reports_file_and_json_path(tmp_path):
 
 
 def test_validate_nothing_found_is_an_error(tmp_path):
-    assert invoke("validate", str(tmp_path)).exit_code == 4
+    result = invoke("validate", str(tmp_path))
+    assert result.exit_code == 4
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1 and result.stdout == ""
 
 
 def test_backfill_all_models_writes_every_enabled_model_in_seven_queries(warehouse, tmp_path):
@@ -389,3 +391,4 @@ def test_demo_replaces_a_previous_demo_or_an_empty_file(tmp_path):
     assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0
     again = invoke("demo", "--warehouse", str(target), "--today", "2025-11-06")
     assert again.exit_code == 0, again.output
+    assert again.stderr == "" and str(target) in again.stdout

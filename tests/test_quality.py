@@ -153,9 +153,10 @@ def test_a_light_night_is_no_drop_nor_a_heavy_one(run, rows):
         rows.game(TODAY, game_id=f"t{number}")
     rows.pick(TODAY, "Today One")
     rows.pick(TODAY, "Today Two", subset="second")
-    _, export = exporter(run, rows)
-    export.backfill(YESTERDAY, TODAY)
-    export.daily(TODAY)
+    made, export = exporter(run, rows)
+    assert export.backfill(YESTERDAY, TODAY).warnings == []
+    assert export.daily(TODAY).warnings == []
+    assert len(made.read(f"v1/picks/{TODAY}.json")["groups"][0]["picks"]) == 1
 
 
 def test_a_steady_subset_without_picks_is_refused(run, rows):
@@ -174,8 +175,9 @@ def test_min_volume_zero_turns_the_volume_check_off(run, rows):
     history(rows, subsets=("top",))
     rows.game(TODAY)
     rows.game(TODAY, game_id="g-other")
-    _, export = exporter(run, rows, min_volume=0.0)
-    export.daily(TODAY)
+    made, export = exporter(run, rows, min_volume=0.0)
+    assert export.daily(TODAY).warnings == []
+    assert made.read(f"v1/picks/{TODAY}.json")["groups"][0]["picks"] == []  # published, empty
 
 
 def test_a_dry_run_ends_as_the_run_would_with_its_plan(run, rows):
@@ -402,4 +404,5 @@ def test_text_logs_keep_the_error_line(run, rows):
     result = cli("daily", "--warehouse", str(made.warehouse), "--dest", str(made.dest))
     assert result.exit_code == 7
     assert result.stderr.startswith("Error: refusing to publish anything: model A: 2026-02-07: 0 shown picks")
+    assert result.stderr.endswith("(--allow-drop publishes it anyway; --min-volume 0 turns the volume check off)\n")
     assert not Path(made.dest, "v1").exists()
