@@ -197,3 +197,18 @@ def test_a_published_date_that_lost_every_pick_is_the_gates_refusal_and_no_gradi
     exporter.publisher.policy = PublishPolicy(allow_shrink=True)
     outcome = exporter.backfill(day, day)
     assert [(each.check, each.date) for each in outcome.warnings] == [("volume", day)]  # no grading warning
+
+
+def test_a_date_that_is_no_longer_a_game_day_does_not_end_the_check_of_the_dates_after_it(run, rows):
+    history(rows, days=20, picks=4, games=2)
+    made = run(rows, today=TODAY)
+    made.exporter().backfill(TODAY - dt.timedelta(days=30), YESTERDAY)
+    gone = TODAY - dt.timedelta(days=5)  # its games and picks gone from the warehouse, its file still published
+    rows.picks = [pick for pick in rows.picks if pick[0] != gone]
+    rows.games = [game for game in rows.games if game[0] != gone]
+    rows.game(TODAY, game_id="today-a")
+    rows.game(TODAY, game_id="today-b")
+    rows.pick(TODAY, "Only One")  # a drop today, after the date that is no longer a game day
+    again = run(rows, today=TODAY)
+    with pytest.raises(VolumeDropError, match=f"model A: {TODAY}: 1 shown picks"):
+        again.exporter().backfill(gone, TODAY)
