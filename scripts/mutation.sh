@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 # Each module, and the test files that exercise it (mutmut runs, per mutant, the ones that reach its function).
 declare -A TESTS=(
     [rules]="tests/test_rules.py tests/test_rules_edges.py tests/test_edges.py tests/test_documents.py tests/test_properties.py"
-    [documents]="tests/test_documents.py tests/test_edges.py tests/test_golden.py tests/test_properties.py"
+    [documents]="tests/test_documents.py tests/test_documents_edges.py tests/test_edges.py tests/test_golden.py tests/test_properties.py"
     [quality]="tests/test_quality.py tests/test_quality_history.py tests/test_quality_edges.py"
     [publish]="tests/test_edges.py tests/test_results_and_records.py tests/test_runs.py tests/test_races.py"
     [stores]="tests/test_stores.py tests/test_edges.py"
