@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import orjson
 import pytest
 from typer.testing import CliRunner
 
@@ -23,6 +24,12 @@ def valid_rows() -> WarehouseRows:
     rows.graded_pick(DAY - dt.timedelta(days=1), "Yesterday Guy", "hit")
     rows.pick(DAY, "Good Player", rank=1)
     return rows
+
+
+def shown_players(tmp_path: Path) -> dict[str, list[str]]:
+    """The players of each subset in the published file of DAY."""
+    document = orjson.loads((tmp_path / "public" / "v1" / "picks" / f"{DAY}.json").read_bytes())
+    return {group["id"]: [pick["player"] for pick in group["picks"]] for group in document["groups"]}
 
 
 def run_daily(tmp_path: Path, rows: WarehouseRows, *extra: str):
@@ -85,6 +92,7 @@ def test_same_player_in_two_subsets_or_versions_is_fine(tmp_path):
     rows.pick(DAY, "Good Player", version="v0", computed="10:00")
     result, _ = run_daily(tmp_path, rows)
     assert result.exit_code == 0, result.stderr
+    assert shown_players(tmp_path) == {"top": ["Good Player"], "second": ["Good Player"]}  # v1 shown, once per subset
 
 
 def test_bad_rows_in_a_version_that_is_never_shown_do_not_matter(tmp_path):
@@ -92,6 +100,7 @@ def test_bad_rows_in_a_version_that_is_never_shown_do_not_matter(tmp_path):
     rows.pick(DAY, "Late Bad", version="v9", computed="23:30", direction="SIDEWAYS")
     result, _ = run_daily(tmp_path, rows)
     assert result.exit_code == 0, result.stderr
+    assert shown_players(tmp_path) == {"top": ["Good Player"], "second": []}  # v9, computed after tip-off, is not shown
 
 
 def test_several_bad_rows_are_counted(tmp_path):
@@ -234,6 +243,8 @@ def test_a_postponed_game_without_tipoff_is_fine(tmp_path):
     rows.games.append((DAY, "g-post", "LAL", "BOS", None, "postponed"))
     result, _ = run_after_a_good_run(tmp_path, rows)
     assert result.exit_code == 0, result.output
+    assert result.stderr == "" and "files:" in result.stdout
+    assert shown_players(tmp_path) == {"top": ["Good Player"], "second": []}
 
 
 @pytest.mark.parametrize("status", ["cancelled", "FINAL", None])
@@ -302,6 +313,9 @@ def test_a_disabled_model_may_share_a_code(tmp_path):
     rows.models.append(("sys-old", "A", "Model A, retired", False, False))
     result, _ = run_after_a_good_run(tmp_path, rows, "--model", "A")
     assert result.exit_code == 0, result.output
+    assert result.stderr == "" and "files:" in result.stdout
+    document = orjson.loads((tmp_path / "public" / "v1" / "picks" / f"{DAY}.json").read_bytes())
+    assert document["model"] == "A" and shown_players(tmp_path) == {"top": ["Good Player"], "second": []}
 
 
 @pytest.mark.parametrize(

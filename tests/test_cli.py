@@ -140,13 +140,15 @@ def test_validate_reports_file_and_json_path(tmp_path):
     assert '2026-01-15.json: $.signal: "sunny" is not one of' in result.stderr
     assert "2026-01-15.json: $: Additional properties are not allowed ('system_id' was unexpected)" in result.stderr
     assert "2026-01-16.json: $: not JSON" in result.stderr
-    assert "2 of 3 files invalid" in result.stderr
+    assert result.stderr.splitlines()[-1] == "Error: 2 of 3 files invalid"
     only_good = invoke("validate", str(tmp_path / "v1/picks/2026-01-14.json"))
     assert only_good.exit_code == 0 and "1 file valid" in only_good.stdout
 
 
 def test_validate_nothing_found_is_an_error(tmp_path):
-    assert invoke("validate", str(tmp_path)).exit_code == 4
+    result = invoke("validate", str(tmp_path))
+    assert result.exit_code == 4
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1 and result.stdout == ""
 
 
 def test_backfill_all_models_writes_every_enabled_model_in_seven_queries(warehouse, tmp_path):
@@ -312,7 +314,7 @@ def test_validate_skips_folders_named_like_files_and_reports_dangling_links(tmp_
     result = invoke("validate", str(tmp_path))
     assert result.exit_code == 4 and "Traceback" not in result.output
     assert "2026-01-15.json: $: cannot read: No such file or directory" in result.stderr
-    assert "1 of 2 files invalid" in result.stderr
+    assert result.stderr.splitlines()[-1] == "Error: 1 of 2 files invalid"
     direct = invoke("validate", str(tmp_path / "v1/picks/2026-01-15.json"))
     assert direct.exit_code == 4 and "cannot read" in direct.stderr
 
@@ -389,6 +391,7 @@ def test_demo_replaces_a_previous_demo_or_an_empty_file(tmp_path):
     assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0
     again = invoke("demo", "--warehouse", str(target), "--today", "2025-11-06")
     assert again.exit_code == 0, again.output
+    assert again.stderr == "" and str(target) in again.stdout
 
 
 # --- settings read at the edge ------------------------------------------------------------------------------------

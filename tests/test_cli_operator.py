@@ -157,7 +157,7 @@ def test_bucket_commands_name_a_folder_dest_from_the_environment():
     assert missing.exit_code == 2 and "needs --dest gs://BUCKET" in missing.stderr
 
 
-def test_progress_bar_on_a_terminal_and_a_total_known_from_the_first_model(warehouse, tmp_path):
+def test_progress_bar_on_a_terminal_and_a_total_known_from_the_first_model(warehouse, tmp_path, monkeypatch):
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
@@ -177,13 +177,21 @@ def test_progress_bar_on_a_terminal_and_a_total_known_from_the_first_model(wareh
     from picks_export.exporters.stores import open_store
     import datetime as dt
 
-    calls: list[tuple[int, int | None]] = []
-    exporter = Exporter(open_engine(str(warehouse), "nba_predictions"), open_store(str(tmp_path)),
-                        ExportOptions(today=dt.date.fromisoformat(TODAY)))
-    exporter.backfill(dt.date(2025, 10, 1), dt.date.fromisoformat(TODAY), lambda done, total: calls.append((done, total)),
-                      all_models=True)
-    final = calls[-1][0]
-    assert calls[-1][1] == final and calls[0][1] == final  # both models build as many files: right from the start
+    from picks_export.exporters import workers
+
+    # In one process and in two build workers; the parent looks at the workers' progress far more often than
+    # they report it, so a look before any worker knows its total is certain.
+    monkeypatch.setattr(workers, "PROGRESS_EVERY", 0.0005)
+    for build_workers in (1, 2):
+        calls: list[tuple[int, int | None]] = []
+        options = ExportOptions(today=dt.date.fromisoformat(TODAY), build_workers=build_workers)
+        exporter = Exporter(open_engine(str(warehouse), "nba_predictions"), open_store(str(tmp_path / str(build_workers))),
+                            options)
+        exporter.backfill(dt.date(2025, 10, 1), dt.date.fromisoformat(TODAY), lambda done, total: calls.append((done, total)),
+                          all_models=True)
+        final = calls[-1][0]
+        assert final > 0 and all(total is not None for _, total in calls), (build_workers, calls[:3])
+        assert calls[-1][1] == final and calls[0][1] == final  # both models build as many files: right from the start
 
 
 def readme_examples() -> list[str]:
@@ -278,6 +286,6 @@ def test_every_command_takes_at_most_twelve_parameters_and_its_shared_options_fr
         assert len(inspect.signature(callback.__wrapped__).parameters) <= 12, callback.__name__
     group = typer.main.get_command(app)
     daily = {opt for param in group.commands["daily"].params for opt in param.opts}
-    assert {"--warehouse", "--dest", "--project", "--s3-endpoint-url", "--lock-timeout", "--dry-run", "--cache-day", "--json", "--min-volume", "--location",
+    assert {"--warehouse", "--dest", "--project", "--s3-endpoint-url", "--lock-timeout", "--allow-drop", "--dry-run", "--cache-day", "--json", "--min-volume", "--location",
             "--bigquery-endpoint", "--maximum-bytes-billed", "--require-graded"} <= daily  # fmt: skip
-    assert len(group.commands["daily"].params) == 32  # as before, --s3-endpoint-url and --lock-timeout, in 9 parameters
+    assert len(group.commands["daily"].params) == 33  # as before, --s3-endpoint-url, --lock-timeout, --allow-drop: 9 parameters

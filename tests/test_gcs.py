@@ -217,7 +217,9 @@ def test_shrink_guard_refuses_the_run_and_allow_shrink_lets_it_through(gcs, buck
     assert refused.value.exit_code == 7
     assert {name: blob.generation for name, blob in objects(gcs.url, bucket).items()} == before
     assert refused.value.report.count("refused") == 1 and refused.value.report.count("written") == 0
-    outcome = export(emptied, gcs.url, bucket, first=first, allow_shrink=True)  # lets both through
+    with pytest.raises(VolumeDropError):  # --allow-shrink is the shrink guard's only
+        export(emptied, gcs.url, bucket, first=first, allow_shrink=True)
+    outcome = export(emptied, gcs.url, bucket, first=first, min_volume=0.0, allow_shrink=True)  # lets both through
     assert f"v1/picks/{TODAY}.json" in [result.path for result in outcome.report.results if result.status == "written"]
     assert document(objects(gcs.url, bucket)["v1/picks/index.json"])["dates"][0] == {"date": str(TODAY), "picks": 0, "graded": False}
 

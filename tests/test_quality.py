@@ -55,11 +55,17 @@ def test_a_final_day_without_box_scores_is_a_grading_warning_in_the_report_and_t
     rows.pick(TODAY, "Today Two", subset="second")
     made, export = exporter(run, rows)
     outcome = export.daily(TODAY)
-    assert [str(each) for each in outcome.warnings] == [f"model A: {YESTERDAY}: 1 of 2 picks not graded: no box score yet"]
+    assert [str(each) for each in outcome.warnings] == [
+        f"model A: {YESTERDAY}: 1 of 2 picks not graded: no box score yet"
+    ]
     status = made.read("v1/status.json")
     (entry,) = status["models"]
     assert entry["warnings"] == [
-        {"check": "grading", "date": str(YESTERDAY), "message": f"{YESTERDAY}: 1 of 2 picks not graded: no box score yet"}
+        {
+            "check": "grading",
+            "date": str(YESTERDAY),
+            "message": f"{YESTERDAY}: 1 of 2 picks not graded: no box score yet",
+        }
     ]
     assert entry["waiting_for_grading"] == [str(YESTERDAY)]
     # The daily job published today and yesterday only: the folder holds no graded date yet.
@@ -124,10 +130,17 @@ def test_a_day_with_games_and_no_picks_is_refused_naming_the_date_the_figure_and
     with pytest.raises(VolumeDropError) as refused:
         export.daily(TODAY)
     assert refused.value.exit_code == 7
-    assert f"{TODAY}: 0 shown picks, 0.00 per game, below 0.5 of the trailing 11-day median 1.00 per game" in str(refused.value)
+    assert f"{TODAY}: 0 shown picks, 0.00 per game, below 0.5 of the trailing 11-day median 1.00 per game" in str(
+        refused.value
+    )
     assert made.published() == []
-    allowed = exporter(run, rows, PublishPolicy(allow_shrink=True))[1]
-    allowed.daily(TODAY)
+    shrink_only = exporter(run, rows, PublishPolicy(allow_shrink=True))[1]
+    with pytest.raises(VolumeDropError):  # the shrink guard's option is not the gate's
+        shrink_only.daily(TODAY)
+    assert made.published() == []
+    allowed = exporter(run, rows, allow_drop=True)[1]
+    outcome = allowed.daily(TODAY)
+    assert [each.check for each in outcome.warnings] == ["volume"]  # published anyway, and said so
     assert f"v1/picks/{TODAY}.json" in made.published()
 
 
@@ -140,9 +153,10 @@ def test_a_light_night_is_no_drop_nor_a_heavy_one(run, rows):
         rows.game(TODAY, game_id=f"t{number}")
     rows.pick(TODAY, "Today One")
     rows.pick(TODAY, "Today Two", subset="second")
-    _, export = exporter(run, rows)
-    export.backfill(YESTERDAY, TODAY)
-    export.daily(TODAY)
+    made, export = exporter(run, rows)
+    assert export.backfill(YESTERDAY, TODAY).warnings == []
+    assert export.daily(TODAY).warnings == []
+    assert len(made.read(f"v1/picks/{TODAY}.json")["groups"][0]["picks"]) == 1
 
 
 def test_a_steady_subset_without_picks_is_refused(run, rows):
@@ -150,7 +164,9 @@ def test_a_steady_subset_without_picks_is_refused(run, rows):
     rows.game(TODAY)
     rows.pick(TODAY, "Today One")  # "second" had picks on each of the previous 10 dates
     made, export = exporter(run, rows)
-    with pytest.raises(VolumeDropError, match=f"{TODAY}: subset second has no shown picks, after picks on each of the previous 30"):
+    with pytest.raises(
+        VolumeDropError, match=f"{TODAY}: subset second has no shown picks, after picks on each of the previous 30"
+    ):
         export.daily(TODAY)
     assert made.published() == []
 
@@ -159,15 +175,18 @@ def test_min_volume_zero_turns_the_volume_check_off(run, rows):
     history(rows, subsets=("top",))
     rows.game(TODAY)
     rows.game(TODAY, game_id="g-other")
-    _, export = exporter(run, rows, min_volume=0.0)
-    export.daily(TODAY)
+    made, export = exporter(run, rows, min_volume=0.0)
+    assert export.daily(TODAY).warnings == []
+    assert made.read(f"v1/picks/{TODAY}.json")["groups"][0]["picks"] == []  # published, empty
 
 
 def test_a_dry_run_ends_as_the_run_would_with_its_plan(run, rows):
     history(rows)
     rows.game(TODAY)
     _, export = exporter(run, rows, PublishPolicy(dry_run=True))
-    with pytest.raises(VolumeDropError, match="dry run: the volume check would refuse the run: model A: 2026-02-07") as refused:
+    with pytest.raises(
+        VolumeDropError, match="dry run: the volume check would refuse the run: model A: 2026-02-07"
+    ) as refused:
         export.daily(TODAY)
     assert refused.value.exit_code == 7 and refused.value.report.dry_run  # the plan is shown with the error
 
@@ -178,7 +197,18 @@ def test_the_demo_season_never_trips_the_gate_for_any_model(tmp_path):
     assert runner.invoke(app, ["demo", "--warehouse", str(warehouse)], env=env).exit_code == 0
     result = runner.invoke(
         app,
-        ["backfill", "--start", "2025-10-01", "--end", "2026-06-30", "--all-models", "--warehouse", str(warehouse), "--dest", str(dest)],
+        [
+            "backfill",
+            "--start",
+            "2025-10-01",
+            "--end",
+            "2026-06-30",
+            "--all-models",
+            "--warehouse",
+            str(warehouse),
+            "--dest",
+            str(dest),
+        ],
         env=env,
     )
     assert result.exit_code == 0, result.output
@@ -225,7 +255,9 @@ def test_a_run_for_one_model_keeps_the_other_models_entry(run, rows):
     assert [entry["code"] for entry in second["models"]] == ["A", "B"]
     assert second["models"][0] == first["models"][0]  # A's entry kept as A's run wrote it
     assert second["models"][1]["index"] == "v1/models/B/picks/index.json"
-    assert second["models"][1]["waiting_for_grading"] == [str(TODAY - dt.timedelta(days=back)) for back in range(11, 1, -1)]
+    assert second["models"][1]["waiting_for_grading"] == [
+        str(TODAY - dt.timedelta(days=back)) for back in range(11, 1, -1)
+    ]
     assert second["run"]["id"] != first["run"]["id"]
 
 
@@ -251,18 +283,24 @@ def test_grading_is_behind_when_more_than_one_game_day_follows_the_latest_graded
     assert grading_behind(two, today) == [dt.date(2026, 2, 8), dt.date(2026, 2, 9)]
     # Game days, not calendar days: one day with picks since the latest graded one is one game day behind.
     assert grading_behind(index(("2026-02-08", 5, False), ("2026-02-07", 5, True)), today) == []
-    assert grading_behind(index(("2026-02-09", 0, False), ("2026-02-08", 5, False), ("2026-02-07", 5, True)), today) == []
-    assert grading_behind(index(("2026-02-10", 5, False), ("2026-02-09", 5, False), ("2026-02-08", 5, True)), today) == []
+    assert (
+        grading_behind(index(("2026-02-09", 0, False), ("2026-02-08", 5, False), ("2026-02-07", 5, True)), today) == []
+    )
+    assert (
+        grading_behind(index(("2026-02-10", 5, False), ("2026-02-09", 5, False), ("2026-02-08", 5, True)), today) == []
+    )
     # A hole before the latest graded date is listed as waiting for grading, not alerted on.
     assert grading_behind(index(("2026-02-08", 5, True), ("2026-02-05", 5, False)), today) == []
     assert grading_behind(index(("2026-02-09", 5, False), ("2026-02-08", 5, False)), today) == [  # none graded yet
-        dt.date(2026, 2, 8), dt.date(2026, 2, 9)]
+        dt.date(2026, 2, 8),
+        dt.date(2026, 2, 9),
+    ]
     assert grading_behind({"dates": "junk"}, today) == []
 
 
 def test_alerts_on_an_old_run():
     status = {"run": {"finished_at": "2026-02-09T10:00:00Z"}, "models": []}
-    now = dt.datetime(2026, 2, 10, 11, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 2, 10, 11, 0, tzinfo=dt.UTC)
     assert alerts(status, {}, now, dt.date(2026, 2, 10), dt.timedelta(hours=26)) == []
     (found,) = alerts(status, {}, now, dt.date(2026, 2, 10), dt.timedelta(hours=24))
     assert "finished 25.0 h ago (2026-02-09T10:00:00Z), more than 24 h" in found
@@ -287,7 +325,7 @@ def test_status_command_exits_0_after_a_run_and_9_when_grading_is_behind(run, ro
     # A day later, neither yesterday's nor today's picks are graded: two game days behind.
     behind = cli("status", "--dest", str(made.dest), today=str(TODAY + dt.timedelta(days=1)))
     assert behind.exit_code == 9
-    assert f"Error: model A: grading is 2 game days behind (latest fully graded date" in behind.stderr
+    assert "Error: model A: grading is 2 game days behind (latest fully graded date" in behind.stderr
     assert f"not graded: {YESTERDAY}, {TODAY})" in behind.stderr
 
 
@@ -302,7 +340,9 @@ def test_status_command_exits_9_on_an_old_run_a_missing_file_or_junk(run, rows, 
     old = cli("status", "--dest", str(made.dest), "--max-age", "26h")
     assert old.exit_code == 9 and "the last successful run finished" in old.stderr and "more than 26 h" in old.stderr
     path.write_bytes(b'{"run": 1}')
-    assert "is not a valid status file" in (junk := cli("status", "--dest", str(made.dest))).stderr and junk.exit_code == 9
+    assert (
+        "is not a valid status file" in (junk := cli("status", "--dest", str(made.dest))).stderr and junk.exit_code == 9
+    )
     path.unlink()
     missing = cli("status", "--dest", str(made.dest))
     assert missing.exit_code == 9 and "no run has published a status file yet" in missing.stderr
@@ -349,7 +389,9 @@ def test_log_format_json_writes_one_object_per_event_on_stderr(run, rows):
     assert summary["severity"] == "INFO" and summary["queries"] == 7 and summary["warnings"] == 1
     assert summary["written"] == summary["files"] and "files:" in summary["message"]
     assert orjson.loads(made.dest.joinpath("v1/status.json").read_bytes())["run"]["id"] == summary["run"]
-    failed = runner.invoke(app, [*args, "--require-graded"], env={"PICKS_EXPORT_TODAY": str(TODAY), "PICKS_EXPORT_LOG_FORMAT": "json"})
+    failed = runner.invoke(
+        app, [*args, "--require-graded"], env={"PICKS_EXPORT_TODAY": str(TODAY), "PICKS_EXPORT_LOG_FORMAT": "json"}
+    )
     assert failed.exit_code == 8
     (error,) = [orjson.loads(line) for line in failed.stderr.splitlines()]
     assert error["severity"] == "ERROR" and error["exit_code"] == 8 and "not graded yet" in error["message"]
@@ -362,4 +404,10 @@ def test_text_logs_keep_the_error_line(run, rows):
     result = cli("daily", "--warehouse", str(made.warehouse), "--dest", str(made.dest))
     assert result.exit_code == 7
     assert result.stderr.startswith("Error: refusing to publish anything: model A: 2026-02-07: 0 shown picks")
+    assert result.stderr.endswith("(--allow-drop publishes it anyway; --min-volume 0 turns the volume check off)\n")
     assert not Path(made.dest, "v1").exists()
+    allowed = cli("daily", "--warehouse", str(made.warehouse), "--dest", str(made.dest), "--allow-drop")
+    assert allowed.exit_code == 0, allowed.stderr
+    assert "model A: 2026-02-07: 0 shown picks" in allowed.stderr  # a warning now, not a refusal
+    status = orjson.loads(Path(made.dest, "v1/status.json").read_bytes())
+    assert any(warning["check"] == "volume" for model in status["models"] for warning in model["warnings"])

@@ -206,6 +206,13 @@ MinVolume = Annotated[
         help="Refuse (exit 7) a day whose picks per game fall below this fraction of the trailing 14-day median.",
     ),
 ]  # fmt: skip
+AllowDrop = Annotated[
+    bool,
+    typer.Option(
+        "--allow-drop", envvar="PICKS_EXPORT_ALLOW_DROP", rich_help_panel=QUALITY,
+        help="Publish despite a volume finding that would refuse the run (it stays a warning in the status file).",
+    ),
+]  # fmt: skip
 StaleHours = Annotated[
     float,
     typer.Option(
@@ -453,8 +460,9 @@ class Quality(Options):
 
     min_volume: MinVolume = 0.5
     stale_hours: StaleHours = 18.0
+    allow_drop: AllowDrop = False
 
     def options(self, require_graded: bool = False) -> QualityOptions:
         from ..exporters.quality import QualityOptions
 
-        return QualityOptions(self.min_volume, self.stale_hours, require_graded)
+        return QualityOptions(self.min_volume, self.stale_hours, require_graded, self.allow_drop)

@@ -62,9 +62,19 @@ class OutputError(ExportError):
 
 
 class VolumeDropError(ExportError):
-    """The quality gate found a drop in the picks' volume; nothing was published (like the shrink guard)."""
+    """The quality gate found a drop in the picks' volume; nothing was published (like the shrink guard).
+
+    Its message names the options that get past it as `{concept}` placeholders, like `OptionError`'s; printed
+    as is, each reads as its command-line flag (`--allow-drop`), and `with_names` spells them otherwise."""
 
     exit_code = 7
+
+    def __init__(self, message: str) -> None:
+        self.template = message
+        super().__init__(self.with_names(lambda concept: "--" + concept.replace("_", "-")))
+
+    def with_names(self, name: Callable[[str], str]) -> str:
+        return self.template.format_map(_Names(name))
 
 
 class NotGradedError(ExportError):

@@ -92,12 +92,12 @@ class Exporter:
             staged, queries = self._stage(plan, scope, progress, spools)
             refusals = [refused for each in staged for refused in each.refusals]
             policy = self.publisher.policy
-            if not policy.allow_shrink and not policy.dry_run:
+            if not policy.dry_run:
                 quality.refuse(refusals)
             report = carry_out(self.publisher, self._plan(staged, all_models), self.publisher.published, self.on_plan)
             warnings = [warning for each in staged for warning in each.warnings]
             outcome = Outcome(report, self.engine.queries_run + queries, warnings)
-            if not policy.allow_shrink and policy.dry_run:  # a dry run ends as the run would, its plan shown
+            if policy.dry_run:  # a dry run ends as the run would, its plan shown
                 quality.refuse(refusals, outcome.report)
             return outcome
         finally:

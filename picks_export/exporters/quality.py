@@ -5,25 +5,32 @@ Three named checks (README "Quality checks"), each over the dates a run publishe
   a warning, and with `require_graded` a daily run whose yesterday is not fully graded publishes nothing (exit 8);
 - `volume`: a date's shown picks fall below a fraction of the model's trailing median both per played game and
   in number (a light 2-game night is not a drop, nor a heavy 14-game one where top-N subsets stay the same size),
-  or a subset that had picks on every previous date of the season (at least 28) has none; refused like the shrink guard (exit 7);
+  or a subset that had picks on every previous date of the season (at least 28) has none;
 - `stale`: today's shown version was computed long before the first tip-off; a warning.
+A volume finding refuses the run (exit 7, nothing published) only where a reader would see the failure now
+(`Gate.refuses`): the dates a daily run publishes as news, and a date whose published file would lose picks.
+Elsewhere it is history a regeneration must be able to rebuild: a warning. `allow_drop` turns every refusal
+into a warning; `min_volume` 0 turns the volume check off.
 Nothing here queries: the snapshot already holds the picks, the schedule and each shown version's computed_at.
 """
 
 from __future__ import annotations
-from .common import and_more
 
 import datetime as dt
 import statistics
 from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import rules
+from .common import and_more
 from .errors import NotGradedError, VolumeDropError
 from .warehouse import Snapshot
 
 if TYPE_CHECKING:
+    from .layout import Layout
+    from .metadata import ObjectInfo
     from .publish import Report
 
 VOLUME_HISTORY = 14  # the previous dates with picks whose median a date is compared with
@@ -39,14 +46,15 @@ class QualityOptions:
     min_volume: float = 0.5  # fraction of the trailing median of picks per game below which a day is a drop
     stale_hours: float = 18.0  # today's shown version computed longer before the first tip-off is stale
     require_graded: bool = False  # daily: publish nothing (exit 8) while yesterday is not fully graded
+    allow_drop: bool = False  # a volume finding is a warning wherever it is (never refuses the run)
 
     def __post_init__(self) -> None:
-        from .errors import ExportError
+        from .errors import OptionError
 
         if not 0 <= self.min_volume <= 1:
-            raise ExportError(f"--min-volume must be between 0 and 1, not {self.min_volume}")
+            raise OptionError(f"{{min_volume}} must be between 0 and 1, not {self.min_volume}")
         if not self.stale_hours > 0:
-            raise ExportError(f"--stale-hours must be positive, not {self.stale_hours}")
+            raise OptionError(f"{{stale_hours}} must be positive, not {self.stale_hours}")
 
 
 @dataclass(frozen=True)
@@ -85,25 +93,54 @@ def day_counts(snapshot: Snapshot) -> dict[dt.date, tuple[int, int]]:
 
 class Gate:
     """The checks of one model's run, fed its snapshots season by season, oldest first: the counts of the dates
-    already seen are kept (a date's trailing median reaches back into the season before)."""
+    already seen are kept (a date's trailing median reaches back into the season before).
 
-    def __init__(self, today: dt.date, options: QualityOptions) -> None:
+    `daily`: the run is a daily one, whose checked dates are the news it publishes (its date and the day before)."""
+
+    def __init__(self, today: dt.date, options: QualityOptions, *, daily: bool = False) -> None:
         self.today = today
         self.options = options
+        self.daily = daily
         self.counts: dict[dt.date, tuple[int, int]] = {}
         self.grading: list[QualityWarning] = []
         self.stale: list[QualityWarning] = []
+        self.volume: list[QualityWarning] = []  # volume findings that do not refuse the run: warnings
         self.refusals: list[QualityWarning] = []
 
-    def check(self, snapshot: Snapshot, days: list[dt.date]) -> None:
-        """The checks over `days`, dates of the snapshot's own (none later than a snapshot still to come)."""
+    def check(
+        self,
+        snapshot: Snapshot,
+        days: list[dt.date],
+        layout: Layout | None = None,
+        published: Mapping[str, ObjectInfo] | None = None,
+    ) -> None:
+        """The checks over `days`, dates of the snapshot's own (none later than a snapshot still to come);
+        `published`: what the model's folders hold (`layout` names its per-day files)."""
         self.counts.update(day_counts(snapshot))
         self.grading += grading_warnings(snapshot, days, self.counts)
         self.stale += stale_warnings(snapshot, days, self.today, self.options.stale_hours)
-        self.refusals += volume_drops(snapshot, days, self.counts, self.options.min_volume)
+        if self.options.min_volume == 0:
+            return  # the volume check is off
+        for finding in volume_drops(snapshot, days, self.counts, self.options.min_volume):
+            lost = layout is not None and published is not None and self._loses_picks(finding.date, layout, published)
+            (self.refusals if self.refuses(finding.date, lost) else self.volume).append(finding)
+
+    def refuses(self, day: dt.date, loses_picks: bool) -> bool:
+        """Whether a volume finding on `day` refuses the run: a reader would see the failure now.
+
+        That is on a date a daily run publishes as news (its own date and the day before), on today and yesterday
+        in any run (the dates today's daily publishes), and on a date whose published file would lose picks."""
+        if self.options.allow_drop:
+            return False
+        return self.daily or day >= self.today - dt.timedelta(days=1) or loses_picks
+
+    def _loses_picks(self, day: dt.date, layout: Layout, published: Mapping[str, ObjectInfo]) -> bool:
+        """Whether `day`'s published file holds more shown picks than the run would publish (unknown: no)."""
+        info = published.get(layout.day(day))
+        return info is not None and info.picks is not None and info.picks > self.counts.get(day, (0, 0))[0]
 
     def result(self) -> GateResult:
-        return GateResult(self.grading + self.stale, list(self.refusals))
+        return GateResult(self.grading + self.stale + self.volume, list(self.refusals))
 
 
 def grading_warnings(
@@ -115,9 +152,14 @@ def grading_warnings(
         schedule = snapshot.schedule.get(day)
         total, ungraded = counts.get(day, (0, 0))
         if schedule is not None and schedule.all_final and ungraded:
-            warnings.append(QualityWarning(
-                "grading", snapshot.model.code, day, f"{day}: {ungraded} of {total} picks not graded: no box score yet"
-            ))
+            warnings.append(
+                QualityWarning(
+                    "grading",
+                    snapshot.model.code,
+                    day,
+                    f"{day}: {ungraded} of {total} picks not graded: no box score yet",
+                )
+            )
     return warnings
 
 
@@ -140,10 +182,14 @@ def stale_warnings(snapshot: Snapshot, days: list[dt.date], today: dt.date, hour
             continue
         ahead = (schedule.first_tipoff - computed_at).total_seconds() / 3600
         if ahead > hours:
-            warnings.append(QualityWarning(
-                "stale", snapshot.model.code, day,
-                f"{day}: shown picks computed {ahead:.1f} h before the first tip-off (more than {hours:g} h): stale?",
-            ))
+            warnings.append(
+                QualityWarning(
+                    "stale",
+                    snapshot.model.code,
+                    day,
+                    f"{day}: shown picks computed {ahead:.1f} h before the first tip-off (more than {hours:g} h): stale?",
+                )
+            )
     return warnings
 
 
@@ -169,17 +215,21 @@ def volume_drops(
         if picks == 0 and (schedule is None or schedule.games == 0):
             continue  # nothing scheduled, nothing shown: not a game day
         before = bisect_left(history, day)  # the dates with picks before `day`: history[:before]
-        trailing = history[max(before - VOLUME_HISTORY, 0):before]
+        trailing = history[max(before - VOLUME_HISTORY, 0) : before]
         if len(trailing) >= VOLUME_MIN_HISTORY:
             median = statistics.median(volume(snapshot, each, counts[each][0]) for each in trailing)
             plain_median = statistics.median(counts[each][0] for each in trailing)
             figure = volume(snapshot, day, picks)
             if figure < min_volume * median and picks < min_volume * plain_median:
-                drops.append(QualityWarning(
-                    "volume", snapshot.model.code, day,
-                    f"{day}: {picks} shown picks, {figure:.2f} per game, below {min_volume:g} of the trailing"
-                    f" {len(trailing)}-day median {median:.2f} per game ({plain_median:g} picks)",
-                ))
+                drops.append(
+                    QualityWarning(
+                        "volume",
+                        snapshot.model.code,
+                        day,
+                        f"{day}: {picks} shown picks, {figure:.2f} per game, below {min_volume:g} of the trailing"
+                        f" {len(trailing)}-day median {median:.2f} per game ({plain_median:g} picks)",
+                    )
+                )
                 continue
         season_start, _ = rules.season_bounds(rules.season_label(day))
         recent = before - bisect_left(history, season_start, 0, before)  # the season's dates with picks so far
@@ -188,11 +238,15 @@ def volume_drops(
                 dates = subset_dates[group.id]  # dates of the history too: a count says whether it has each of them
                 steady = bisect_left(dates, day) - bisect_left(dates, season_start) == recent
                 if steady and day not in snapshot.picks.get(group.id, {}):
-                    drops.append(QualityWarning(
-                        "volume", snapshot.model.code, day,
-                        f"{day}: subset {group.id} has no shown picks, after picks on each of the previous"
-                        f" {recent} dates with picks",
-                    ))
+                    drops.append(
+                        QualityWarning(
+                            "volume",
+                            snapshot.model.code,
+                            day,
+                            f"{day}: subset {group.id} has no shown picks, after picks on each of the previous"
+                            f" {recent} dates with picks",
+                        )
+                    )
     return drops
 
 
@@ -200,9 +254,12 @@ def refuse(refusals: list[QualityWarning], report: Report | None = None) -> None
     """Refuse the run (exit 7) over the first volume drop; `report`: a dry run's plan, shown with the error."""
     if refusals:
         more = and_more(len(refusals))
-        prefix = "dry run: the volume check would refuse the run" if report is not None else "refusing to publish anything"
+        prefix = (
+            "dry run: the volume check would refuse the run" if report is not None else "refusing to publish anything"
+        )
+        first = str(refusals[0]).replace("{", "{{").replace("}", "}}")  # a template: names from the warehouse escaped
         error = VolumeDropError(
-            f"{prefix}: {refusals[0]}{more} (--allow-shrink publishes it anyway; --min-volume sets the fraction)"
+            f"{prefix}: {first}{more} ({{allow_drop}} publishes it anyway; {{min_volume}} 0 turns the volume check off)"
         )
         error.report = report  # type: ignore[attr-defined]
         raise error

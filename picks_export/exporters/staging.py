@@ -14,7 +14,7 @@ from .layout import Layout, normalize_prefix
 from .options import ExportOptions
 from .publish import FINAL_DAY_AGE, ObjectInfo, Payload, Spool, pause_for_tests
 from .quality import QualityWarning
-from .scopes import Scope, Wanted
+from .scopes import Daily, Scope, Wanted
 from .validation import check_document
 from .warehouse import Model, Snapshot
 
@@ -34,7 +34,7 @@ class Staged:
     name: str = ""  # the model's display name, for the manifest
     is_default: bool = False
     warnings: list[QualityWarning] = field(default_factory=list)  # the quality gate's, for the status file
-    refusals: list[QualityWarning] = field(default_factory=list)  # the gate's volume drops: refused unless allowed
+    refusals: list[QualityWarning] = field(default_factory=list)  # the gate's volume findings that refuse the run
 
 
 def layout_of(prefix: str, model: Model) -> Layout:
@@ -96,7 +96,7 @@ class Stager:
             yield self._model(snapshots)
 
     def _model(self, snapshots: Iterator[Snapshot]) -> Staged:
-        gate = quality.Gate(self.options.today, self.options.quality)
+        gate = quality.Gate(self.options.today, self.options.quality, daily=isinstance(self.scope, Daily))
         staged: Staged | None = None
         files = _ModelFiles()
         for snapshot in snapshots:
@@ -122,7 +122,7 @@ class Stager:
         graded = self.scope.require_graded
         if graded is not None and snapshot.covers(graded):
             quality.require_graded(snapshot, graded)
-        gate.check(snapshot, wanted.days)
+        gate.check(snapshot, wanted.days, staged.layout, staged.published)
         paths = sum(len(season_paths(staged.layout, self.options.today, *each)) for each in wanted.seasons)
         files.season_counts.append(len(wanted.days) + paths)
         self.counts[-1] = expected_total(

@@ -464,8 +464,8 @@ def _shown_picks(
     problems: _Problems,
     computed_at: dict[dt.date, dt.datetime],
 ) -> dict[str, dict[dt.date, list[Pick]]]:
-    """One model's shown picks from its rows (tuples of SHOWN_COLUMNS, unpacked rather than made dicts);
-    `computed_at` receives each date's shown version's computed_at (for the quality gate)."""
+    """One model's shown picks from its rows (SHOWN_COLUMNS tuples, unpacked rather than made dicts); `computed_at`
+    receives each date's shown version's computed_at (for the quality gate)."""
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
     seen: set[tuple[Any, ...]] = set()
     round_half_away, pick_result = rules.round_half_away, rules.pick_result
@@ -490,10 +490,7 @@ def _shown_picks(
             problems.add(f"{_pick_row_name(dict(zip(SHOWN_COLUMNS, values, strict=True)), model)}: {problem}")
             continue
         if summary_rows > 1:
-            problems.add(
-                f"table player_game_summary, date {game_date}, player_lookup {player_lookup!r}:"
-                f" {summary_rows} rows where one is expected"
-            )
+            problems.add(_summary_problem(game_date, player_lookup, summary_rows))
             continue
         if row_computed_us is not None and row_computed_us > latest.get(game_date, row_computed_us - 1):
             latest[game_date] = row_computed_us
@@ -503,8 +500,7 @@ def _shown_picks(
         prediction = rounded.get(predicted_points) if predicted_points else None
         if prediction is None:
             prediction = rounded[predicted_points] = round_half_away(predicted_points)
-        picks[subset_id][game_date].append(
-            # Positional: the fields' order (keywords cost a dict per pick).
+        picks[subset_id][game_date].append(  # positional, in the fields' order: keywords cost a dict per pick
             Pick(
                 game_date,
                 pick_rank,
@@ -520,10 +516,22 @@ def _shown_picks(
                 summary_rows > 0,
             )
         )
+    computed_at.update((day, EPOCH + dt.timedelta(microseconds=micros)) for day, micros in latest.items())
+    return _in_order(picks)
+
+
+def _summary_problem(game_date: dt.date, player_lookup: str, summary_rows: int) -> str:
+    return (
+        f"table player_game_summary, date {game_date}, player_lookup {player_lookup!r}:"
+        f" {summary_rows} rows where one is expected"
+    )
+
+
+def _in_order(picks: dict[str, dict[dt.date, list[Pick]]]) -> dict[str, dict[dt.date, list[Pick]]]:
+    """Each date's picks in the contract's order (rank, then player, then player_lookup)."""
     for by_date in picks.values():
         for day_picks in by_date.values():
             day_picks.sort(key=Pick.sort_key)
-    computed_at.update((day, EPOCH + dt.timedelta(microseconds=micros)) for day, micros in latest.items())
     return {group: dict(by_date) for group, by_date in picks.items()}
 
 

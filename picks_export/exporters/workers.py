@@ -188,7 +188,7 @@ def _answers(receivers: list[Any], counters: Any, progress: Progress | None) -> 
         for receiver in wait([each for number, each in enumerate(receivers) if number not in answers], PROGRESS_EVERY):
             number = receivers.index(receiver)
             answers[number] = receivers[number].recv()
-        if progress:
-            built, totals = sum(counters[0::2]), [total for total in counters[1::2] if total]
-            progress(built, round(sum(totals) * len(receivers) / len(totals)) if totals else None)
+        totals = [total for total in counters[1::2] if total]
+        if progress and totals:  # none before a worker knows its total: a report without one shows no total
+            progress(sum(counters[0::2]), round(sum(totals) * len(receivers) / len(totals)))
     return [answers[number] for number in range(len(receivers))]
