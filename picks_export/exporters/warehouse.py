@@ -469,13 +469,11 @@ def _shown_picks(
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
     seen: set[tuple[Any, ...]] = set()
     round_half_away, pick_result = rules.round_half_away, rules.pick_result
-    # Names repeat across a model's history (players, teams): one string each, not one per pick.
-    names: dict[str, str] = {}
+    names: dict[str, str] = {}  # names repeat across a model's history: one string each, not one per pick
     share = names.setdefault
     latest: dict[dt.date, int] = {}  # each date's latest computed_at, in microseconds since the epoch
-    # Predictions repeat across a model's history: each value rounded once (exactly: Decimal arithmetic is slow).
-    # Zero is never looked up, for 0.0 and -0.0 are one key but not one rounding.
-    rounded: dict[float, float] = {}
+    # Predictions repeat across a model's history: each value rounded once (exactly: Decimal arithmetic is slow);
+    rounded: dict[float, float] = {}  # never zero, for 0.0 and -0.0 are one key but not one rounding
     for values in rows:
         (_, game_date, version_id, subset_id, player_lookup, player_name, team, opponent, predicted_points, line,
          direction, pick_rank, row_computed_us, points, minutes, summary_rows) = values  # fmt: skip
