@@ -34,6 +34,6 @@ def test_a_malformed_season_label_is_named_in_its_message(label, message):
 
 def test_the_latest_graded_date_may_be_the_first_day_of_the_range():
     day = dt.date(2026, 1, 10)
-    book = rules.RecordBook([(day, "hit"), (day + dt.timedelta(days=3), None)])
+    book = rules.RecordBook([(day, "hit", "OVER"), (day + dt.timedelta(days=3), None, "UNDER")])
     assert book.last_graded_date(day, day + dt.timedelta(days=5)) == day
     assert book.last_graded_date(day + dt.timedelta(days=1), day + dt.timedelta(days=5)) is None
