@@ -153,7 +153,7 @@ def main(argv: list[str]) -> int:
             cli.app(args=cli_args, standalone_mode=False)
         except SystemExit as error:  # typer.Exit is turned into SystemExit by some versions
             exit_code = int(error.code or 0)
-        except Exception as error:  # noqa: BLE001 - report what failed, the parent decides
+        except Exception as error:
             print(f"harness: command failed: {error!r}", file=sys.stderr)
             exit_code = 1
     total = time.perf_counter() - STARTED
@@ -164,9 +164,7 @@ def main(argv: list[str]) -> int:
         "exit_code": exit_code,
         "total_seconds": total,
         "seconds": {**seconds, "other": total - accounted},
-        "shares": {
-            category: (None if value is None else value / total) for category, value in seconds.items()
-        }
+        "shares": {category: (None if value is None else value / total) for category, value in seconds.items()}
         | {"other": (total - accounted) / total},
         "calls": timer.calls,
         "hooked": hooked,

@@ -241,7 +241,11 @@ def build_warehouse(label: str, cache: Path) -> Warehouse:
     if not (path.is_file() and meta_path.is_file()):
         started = time.perf_counter()
         print(f"generating the {label}× warehouse ({shape})…", file=sys.stderr, flush=True)
-        rows = demo.generate_demo(today, SEED) if label in QUICK_SIZES else demo.generate_scaled(*SIZES[label], SEED, **late_rate(label))
+        rows = (
+            demo.generate_demo(today, SEED)
+            if label in QUICK_SIZES
+            else demo.generate_scaled(*SIZES[label], SEED, **late_rate(label))
+        )
         write_warehouse(path, rows)
         meta_path.write_text(json.dumps({table: len(values) for table, values in rows.items()}))
         print(f"  {len(rows['subset_picks']):,} pick rows in {time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -274,7 +278,9 @@ def common_args(warehouse: Warehouse, dest: Path | str) -> list[str]:
     return ["--warehouse", str(warehouse.path), "--dest", str(dest), "--today", TODAY.isoformat()]
 
 
-def backfill_commands(command: str, warehouse: Warehouse, dest: Path | str, scope: str, all_models: bool) -> list[list[str]]:
+def backfill_commands(
+    command: str, warehouse: Warehouse, dest: Path | str, scope: str, all_models: bool
+) -> list[list[str]]:
     """The backfill of every season: one process, or (without --all-models) one per model."""
     # The quality gate runs (its cost is measured); a finding in the generated history (the 32x warehouse has a
     # steady subset missing a date) is a warning, not a refusal.
@@ -340,10 +346,17 @@ def measure_bucket(
         for attempt in range(3):
             empty = f"bench-{warehouse.label}-{scope}-empty-{attempt}"
             client.create_bucket(empty)
-            over = checked(run_child([*all_daily, *common_args(warehouse, f"gs://{history}")], env), "daily on the bucket's history")
-            into = checked(run_child([*all_daily, *common_args(warehouse, f"gs://{empty}")], env), "daily into an empty bucket")
+            over = checked(
+                run_child([*all_daily, *common_args(warehouse, f"gs://{history}")], env),
+                "daily on the bucket's history",
+            )
+            into = checked(
+                run_child([*all_daily, *common_args(warehouse, f"gs://{empty}")], env), "daily into an empty bucket"
+            )
             # the history run must find every file already published, the other none
-            if planned_new(over, "daily on the bucket's history") or not planned_new(into, "daily into an empty bucket"):
+            if planned_new(over, "daily on the bucket's history") or not planned_new(
+                into, "daily into an empty bucket"
+            ):
                 raise SystemExit(f"the bucket case did not see the history it expected:\n{over.stdout}\n{into.stdout}")
             history_s.append(over.seconds)
             empty_s.append(into.seconds)
@@ -379,7 +392,12 @@ def sample(items: list[Any], count: int) -> list[Any]:
 
 
 def measure(
-    command: str, warehouse: Warehouse, scope: str, all_models: bool, work: Path, baseline_sample: int,
+    command: str,
+    warehouse: Warehouse,
+    scope: str,
+    all_models: bool,
+    work: Path,
+    baseline_sample: int,
     bucket_note: str | None = None,
 ) -> Result:
     """One warehouse's figures; the bucket case too when `bucket_note` is None (otherwise it says why not)."""
@@ -391,7 +409,10 @@ def measure(
 
     dest = work / f"{warehouse.label}-{scope}-backfill"
     shutil.rmtree(dest, ignore_errors=True)
-    backfills = [checked(run_child(args, env), "backfill") for args in backfill_commands(command, warehouse, dest, scope, all_models)]
+    backfills = [
+        checked(run_child(args, env), "backfill")
+        for args in backfill_commands(command, warehouse, dest, scope, all_models)
+    ]
     files, raw, compressed = folder_bytes(dest)
     mode = "1 process" if len(backfills) == 1 else f"{len(backfills)} processes (--model each; no --all-models)"
 
@@ -403,7 +424,9 @@ def measure(
     harness_env = {**env, "PICKS_EXPORT_BUILD_WORKERS": "1"}
     for args in backfill_commands(command, warehouse, harness_dest, scope, all_models):
         out = work / "harness.json"
-        checked(run_child([sys.executable, str(BENCH / "harness.py"), str(out), "--", *args[1:]], harness_env), "harness")
+        checked(
+            run_child([sys.executable, str(BENCH / "harness.py"), str(out), "--", *args[1:]], harness_env), "harness"
+        )
         for category, value in json.loads(out.read_text())["seconds"].items():
             before = spent.get(category, 0.0)
             # a category the harness could not hook stays n/a (None) over every process
@@ -419,7 +442,11 @@ def measure(
     daily_args = [command, "daily", "--date", daily_date.isoformat(), *common_args(warehouse, dest)]
     daily = checked(run_child(daily_args, env), "daily")
     small_daily = median([checked(run_child(daily_args, env), "daily").seconds for _ in range(3)])
-    bare_args = [sys.executable, "-c", f"import duckdb, orjson; duckdb.connect({str(warehouse.path)!r}, read_only=True).execute('SELECT 1')"]
+    bare_args = [
+        sys.executable,
+        "-c",
+        f"import duckdb, orjson; duckdb.connect({str(warehouse.path)!r}, read_only=True).execute('SELECT 1')",
+    ]
     bare = median([checked(run_child(bare_args, env), "bare python").seconds for _ in range(3)])
     # every model's daily: over the published history, and the same run into an empty folder
     empty_dest = work / f"{warehouse.label}-{scope}-empty"
@@ -427,8 +454,12 @@ def measure(
     for _ in range(3):
         shutil.rmtree(empty_dest, ignore_errors=True)
         all_daily = [command, "daily", "--date", daily_date.isoformat(), "--all-models"]
-        history_s.append(checked(run_child([*all_daily, *common_args(warehouse, dest)], env), "daily on history").seconds)
-        empty_s.append(checked(run_child([*all_daily, *common_args(warehouse, empty_dest)], env), "daily into empty").seconds)
+        history_s.append(
+            checked(run_child([*all_daily, *common_args(warehouse, dest)], env), "daily on history").seconds
+        )
+        empty_s.append(
+            checked(run_child([*all_daily, *common_args(warehouse, empty_dest)], env), "daily into empty").seconds
+        )
     shutil.rmtree(empty_dest, ignore_errors=True)
     # the same on a bucket: its history published by the backfill, then every model's daily over it and into an empty one
     bucket_s = (0.0, 0.0, 0.0)
@@ -670,7 +701,9 @@ def bucket_notes(results: list[Result]) -> str:
             " (`--dest gs://BUCKET`), then every model's daily of that date over it and into a new empty bucket"
             " (median of 3 each, alternating).")  # fmt: skip
     if measured:
-        text += " Backfill into the bucket: " + ", ".join(f"{r.run} {r.bucket_backfill_s:.1f} s" for r in measured) + "."
+        text += (
+            " Backfill into the bucket: " + ", ".join(f"{r.run} {r.bucket_backfill_s:.1f} s" for r in measured) + "."
+        )
     skipped = sorted({r.bucket_note for r in results if r.bucket_note.startswith("bucket case skipped")})
     return text + "".join(f" {note}." for note in skipped)
 
@@ -685,8 +718,12 @@ def bucket_skipped(label: str, scope: str, bucket_labels: set[str], gcs_missing:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="1,4,16,32,35,140", help=f"warehouse sizes, of {', '.join(SIZES)} (default all)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", default="1,4,16,32,35,140", help=f"warehouse sizes, of {', '.join(SIZES)} (default all)"
+    )
     parser.add_argument("--quick", action="store_true", help="smoke run: two tiny warehouses (a few days each)")
     parser.add_argument("--baseline-sample", type=int, default=None,
                         help="daily processes measured per run for the baseline, extrapolated to all (0: all;"
@@ -703,7 +740,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [label for label in labels if label not in SIZES and label not in QUICK_SIZES]
     if unknown:
         parser.error(f"unknown size {', '.join(unknown)}: choose from {', '.join(SIZES)}")
-    bucket_labels = {QUICK_BUCKET_SIZE} if options.quick else {size.strip() for size in options.bucket_sizes.split(",") if size.strip()}
+    bucket_labels = (
+        {QUICK_BUCKET_SIZE}
+        if options.quick
+        else {size.strip() for size in options.bucket_sizes.split(",") if size.strip()}
+    )
     unknown = sorted(bucket_labels - set(SIZES) - set(QUICK_SIZES))
     if unknown:
         parser.error(f"unknown bucket size {', '.join(unknown)}: choose from {', '.join(SIZES)}")
@@ -722,8 +763,15 @@ def main(argv: list[str] | None = None) -> int:
             warehouse = build_warehouse(label, options.cache)
             scopes = ["champion", "all"] if label == "1" else ["all"]
             for scope in scopes:
-                result = measure(command, warehouse, scope, all_models, work, sample_size or 10**9,
-                                 bucket_skipped(label, scope, bucket_labels, gcs_missing))
+                result = measure(
+                    command,
+                    warehouse,
+                    scope,
+                    all_models,
+                    work,
+                    sample_size or 10**9,
+                    bucket_skipped(label, scope, bucket_labels, gcs_missing),
+                )
                 results.append(result)
                 if size_bytes is None:  # the first run's champion season file: the demo season's
                     size_bytes = bytes_target(work / f"{label}-{scope}-backfill")
@@ -732,18 +780,22 @@ def main(argv: list[str] | None = None) -> int:
     sampled = [r for r in results if r.baseline_measured < r.baseline_runs]
     notes = [
         f"picks-export {'with' if all_models else 'without'} `backfill --all-models`; backfill of every model ="
-        f" {results[-1].backfill_mode}. Backfill covers every season of the warehouse; \"champion\" runs export the"
+        f' {results[-1].backfill_mode}. Backfill covers every season of the warehouse; "champion" runs export the'
         " champion only (the issue's demo-season target), the others every enabled model.",
         "baseline = `picks-export daily --date D` in a new process for every date with picks and every model;"
-        + (" * = measured on an evenly spread sample of the runs and extrapolated linearly ("
-           + ", ".join(f"{r.run}: {r.baseline_measured} of {r.baseline_runs}" for r in sampled) + ")."
-           if sampled else " every run measured."),
+        + (
+            " * = measured on an evenly spread sample of the runs and extrapolated linearly ("
+            + ", ".join(f"{r.run}: {r.baseline_measured} of {r.baseline_runs}" for r in sampled)
+            + ")."
+            if sampled
+            else " every run measured."
+        ),
         "floor = one process: one DuckDB query for the shown, graded picks of the range (lock, box scores, grading),"
         " grouping in Python, orjson serialization and writing of every per-day and season file (bench/floor.py):"
         " its work alone, and its whole process (interpreter start and imports included, as for every picks-export"
         " process measured here).",
         "daily = `picks-export daily` of the champion for one date of the last season, over the backfilled folder;"
-        " small daily / bare python = the same (median of 3) against a bare `python -c \"import duckdb, orjson;"
+        ' small daily / bare python = the same (median of 3) against a bare `python -c "import duckdb, orjson;'
         " duckdb.connect(W).execute('SELECT 1')\"` (median of 3). daily --all-models: every model's daily of that date"
         " over the backfilled history and into an empty folder (median of 3 each, alternating).",
         bucket_notes(results),

@@ -12,17 +12,17 @@ from typing import Any
 import orjson
 import pytest
 
-from picks_export.exporters.options import ExportOptions
-from picks_export.exporters.exporter import Exporter
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
+from picks_export.exporters.exporter import Exporter
 from picks_export.exporters.layout import kind_of_path
+from picks_export.exporters.options import ExportOptions
 from picks_export.exporters.stores import FolderStore
 from picks_export.exporters.tables import Rows
 
 # The transpiled-SQL cache of the test run (and of the processes it starts) lives in a folder of its own.
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="picks-export-test-cache-")
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 GENERATED_AT = "2026-02-07T15:30:00Z"
 
 
@@ -70,7 +70,21 @@ class WarehouseRows:
     ) -> str:
         lookup = lookup or player.lower().replace(" ", "")
         self.picks.append(
-            (day, system, version, at(day, computed), subset, lookup, player, "LAL", "BOS", predicted, line, direction, rank)
+            (
+                day,
+                system,
+                version,
+                at(day, computed),
+                subset,
+                lookup,
+                player,
+                "LAL",
+                "BOS",
+                predicted,
+                line,
+                direction,
+                rank,
+            )
         )
         return lookup
 

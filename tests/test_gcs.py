@@ -13,20 +13,26 @@ from typing import Any
 
 import orjson
 import pytest
-from google.cloud import storage
-
 from fakegcs import FaultProxy, client_for
+from google.cloud import storage
 from stores import BUCKETS
+
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.errors import VolumeDropError
-from picks_export.exporters.quality import QualityOptions
-from picks_export.exporters.options import ExportOptions
 from picks_export.exporters.exporter import Exporter, Outcome
-from picks_export.exporters.stores.gcs import GCSStore
+from picks_export.exporters.options import ExportOptions
 from picks_export.exporters.publish import (
-    META_HASH, META_RUN, PublishFailed, PublishPolicy, PublishRefused, content_hash, file_hash,
+    META_HASH,
+    META_RUN,
+    PublishFailed,
+    PublishPolicy,
+    PublishRefused,
+    content_hash,
+    file_hash,
 )
+from picks_export.exporters.quality import QualityOptions
+from picks_export.exporters.stores.gcs import GCSStore
 from picks_export.exporters.tables import TABLES, Rows
 from picks_export.exporters.validation import SCHEMA_FILES, schema_text, types_text
 
@@ -46,8 +52,17 @@ def warehouse(demo_rows, tmp_path_factory) -> Path:
     return write_warehouse(tmp_path_factory.mktemp("w") / "warehouse.duckdb", demo_rows)
 
 
-def export(warehouse: Path, url: str, bucket: str, *, first: dt.date = FIRST, generated_at: str = "2026-01-01T00:00:00Z",
-           sink: GCSStore | None = None, min_volume: float = 0.5, **policy: Any) -> Outcome:
+def export(
+    warehouse: Path,
+    url: str,
+    bucket: str,
+    *,
+    first: dt.date = FIRST,
+    generated_at: str = "2026-01-01T00:00:00Z",
+    sink: GCSStore | None = None,
+    min_volume: float = 0.5,
+    **policy: Any,
+) -> Outcome:
     sink = sink or GCSStore(bucket, client=client_for(url))
     options = ExportOptions(today=TODAY, generated_at=generated_at, quality=QualityOptions(min_volume=min_volume))
     engine = DuckDBEngine(warehouse)
@@ -58,7 +73,9 @@ def export(warehouse: Path, url: str, bucket: str, *, first: dt.date = FIRST, ge
 
 
 def objects(url: str, bucket: str) -> dict[str, storage.Blob]:
-    return {blob.name: blob for blob in client_for(url).list_blobs(bucket) if "_runs/" not in blob.name}  # published only
+    return {
+        blob.name: blob for blob in client_for(url).list_blobs(bucket) if "_runs/" not in blob.name
+    }  # published only
 
 
 def document(blob: storage.Blob) -> Any:
@@ -66,7 +83,9 @@ def document(blob: storage.Blob) -> Any:
     return orjson.loads(data) if blob.name.endswith(".json") else data  # the TypeScript declarations are text
 
 
-def changed_warehouse(rows: Rows, tmp_path: Path, day: dt.date, player: str, *, drop: bool = False, **changes: Any) -> Path:
+def changed_warehouse(
+    rows: Rows, tmp_path: Path, day: dt.date, player: str, *, drop: bool = False, **changes: Any
+) -> Path:
     """The demo warehouse with one player's rows of one date changed (every version) or dropped."""
     picks = []
     for row in rows["subset_picks"]:
@@ -87,9 +106,14 @@ def test_objects_carry_content_type_cache_control_gzip_and_content_hash(gcs, buc
     outcome = export(warehouse, gcs.url, bucket)
     found = objects(gcs.url, bucket)
     assert sorted(found) == sorted(outcome.paths)
-    cache = {"picks/20": "public, max-age=300", "subsets/": "public, max-age=3600", "picks/index": "public, max-age=300",
-             "schemas/": "public, max-age=86400", "manifest.json": "public, max-age=300",  # the manifest: the index's
-             "status.json": "no-cache"}
+    cache = {
+        "picks/20": "public, max-age=300",
+        "subsets/": "public, max-age=3600",
+        "picks/index": "public, max-age=300",
+        "schemas/": "public, max-age=86400",
+        "manifest.json": "public, max-age=300",  # the manifest: the index's
+        "status.json": "no-cache",
+    }
     types = found.pop("v1/schemas/picks-export.d.ts")
     assert types.content_type == "application/typescript" and types.cache_control == "public, max-age=86400"
     assert types.download_as_bytes() == types_text() and types.content_encoding == "gzip"
@@ -97,7 +121,11 @@ def test_objects_carry_content_type_cache_control_gzip_and_content_hash(gcs, buc
         assert blob.content_type == "application/json", name
         assert blob.content_encoding == "gzip", name
         (expected,) = [value for part, value in cache.items() if name.startswith("v1/" + part)]
-        if name.startswith("v1/picks/20") and name[9:19] <= str(TODAY - dt.timedelta(days=2)) and blob.metadata["graded"] == "true":
+        if (
+            name.startswith("v1/picks/20")
+            and name[9:19] <= str(TODAY - dt.timedelta(days=2))
+            and blob.metadata["graded"] == "true"
+        ):
             expected = "public, max-age=86400"  # a final day (--cache-final-day)
         assert blob.cache_control == expected, name
         assert blob.metadata[META_HASH] == content_hash(document(blob)), name
@@ -148,7 +176,8 @@ def test_second_run_over_unchanged_data_uploads_nothing(gcs, bucket, warehouse):
     assert second.report.count("unchanged") == len(first.paths) - 1
     found = objects(gcs.url, bucket)
     assert {name: blob.generation for name, blob in found.items() if name != "v1/status.json"} == {
-        name: generation for name, generation in generations.items() if name != "v1/status.json"}
+        name: generation for name, generation in generations.items() if name != "v1/status.json"
+    }
     assert document(found[f"v1/picks/{TODAY}.json"])["generated_at"] == "2026-01-01T00:00:00Z"
 
 
@@ -162,8 +191,14 @@ def test_one_changed_prediction_changes_its_day_and_season_files_only(gcs, bucke
     moved = sorted(name for name in after if after[name].generation != before[name].generation)
     # The index and the manifest are rewritten after a run's files they are built from (so that a racing run's
     # older build fails its precondition), with the same bytes when their content did not change.
-    assert moved == ["v1/manifest.json", f"v1/picks/{day}.json", "v1/picks/index.json", "v1/status.json",
-                     "v1/subsets/season.json", "v1/subsets/seasons/2025-26.json"]
+    assert moved == [
+        "v1/manifest.json",
+        f"v1/picks/{day}.json",
+        "v1/picks/index.json",
+        "v1/status.json",
+        "v1/subsets/season.json",
+        "v1/subsets/seasons/2025-26.json",
+    ]
     assert after["v1/picks/index.json"].md5_hash == before["v1/picks/index.json"].md5_hash
     assert sorted(result.path for result in outcome.report.results if result.status == "written") == moved
     assert any(pick["prediction"] == 99.0 for group in document(after[moved[1]])["groups"] for pick in group["picks"])
@@ -178,8 +213,14 @@ def test_one_dropped_pick_also_changes_the_index(gcs, bucket, warehouse, demo_ro
     export(changed_warehouse(demo_rows, tmp_path, TODAY, player, drop=True), gcs.url, bucket)
     after = objects(gcs.url, bucket)
     moved = sorted(name for name in after if after[name].generation != before[name].generation)
-    assert moved == ["v1/manifest.json", f"v1/picks/{TODAY}.json", "v1/picks/index.json", "v1/status.json",
-                     "v1/subsets/season.json", "v1/subsets/seasons/2025-26.json"]
+    assert moved == [
+        "v1/manifest.json",
+        f"v1/picks/{TODAY}.json",
+        "v1/picks/index.json",
+        "v1/status.json",
+        "v1/subsets/season.json",
+        "v1/subsets/seasons/2025-26.json",
+    ]
     assert after["v1/picks/index.json"].md5_hash != before["v1/picks/index.json"].md5_hash
     entry = document(after["v1/picks/index.json"])["dates"][0]
     assert entry["date"] == str(TODAY) and entry["picks"] == int(after[moved[1]].metadata["picks"])
@@ -189,30 +230,56 @@ def test_one_dropped_pick_also_changes_the_index(gcs, bucket, warehouse, demo_ro
 def test_only_a_new_cache_policy_patches_headers_without_uploading(gcs, bucket, warehouse):
     export(warehouse, gcs.url, bucket)
     before = objects(gcs.url, bucket)
-    outcome = export(warehouse, gcs.url, bucket, cache_control={"day": "public, max-age=60", "season": "public, max-age=3600",
-                                                               "index": "public, max-age=300", "schema": "public, max-age=86400"})
+    outcome = export(
+        warehouse,
+        gcs.url,
+        bucket,
+        cache_control={
+            "day": "public, max-age=60",
+            "season": "public, max-age=3600",
+            "index": "public, max-age=300",
+            "schema": "public, max-age=86400",
+        },
+    )
     after = objects(gcs.url, bucket)
     # Final days keep --cache-final-day's policy; the others are patched; only the status file is written.
-    days = [name for name in after if name.startswith("v1/picks/20") and after[name].cache_control != "public, max-age=86400"]
+    days = [
+        name
+        for name in after
+        if name.startswith("v1/picks/20") and after[name].cache_control != "public, max-age=86400"
+    ]
     assert outcome.report.count("patched") == len(days) and outcome.report.count("written") == 1
     assert all(after[name].cache_control == "public, max-age=60" for name in days) and len(days) >= 2
     assert {name: blob.generation for name, blob in after.items() if name != "v1/status.json"} == {
-        name: blob.generation for name, blob in before.items() if name != "v1/status.json"}
+        name: blob.generation for name, blob in before.items() if name != "v1/status.json"
+    }
 
 
 @pytest.mark.parametrize("command", ["daily", "backfill"])
-def test_shrink_guard_refuses_the_run_and_allow_shrink_lets_it_through(gcs, bucket, warehouse, demo_rows, tmp_path, command):
+def test_shrink_guard_refuses_the_run_and_allow_shrink_lets_it_through(
+    gcs, bucket, warehouse, demo_rows, tmp_path, command
+):
     export(warehouse, gcs.url, bucket)
     before = {name: blob.generation for name, blob in objects(gcs.url, bucket).items()}
     # Every version of today computed after tip-off: today's file would lose all its picks.
-    rows = {**demo_rows, "subset_picks": [
-        row[:PICK["computed_at"]] + (dt.datetime(2025, 11, 6, 12, tzinfo=dt.timezone.utc),) + row[PICK["computed_at"] + 1:]
-        if row[PICK["game_date"]] == TODAY else row for row in demo_rows["subset_picks"]]}
+    rows = {
+        **demo_rows,
+        "subset_picks": [
+            row[: PICK["computed_at"]]
+            + (dt.datetime(2025, 11, 6, 12, tzinfo=dt.UTC),)
+            + row[PICK["computed_at"] + 1 :]
+            if row[PICK["game_date"]] == TODAY
+            else row
+            for row in demo_rows["subset_picks"]
+        ],
+    }
     emptied = write_warehouse(tmp_path / "emptied.duckdb", rows)
     first = TODAY if command == "daily" else FIRST
     with pytest.raises(VolumeDropError, match=f"{TODAY}: 0 shown picks"):  # the quality gate sees it first
         export(emptied, gcs.url, bucket, first=first)
-    with pytest.raises(PublishRefused, match=f"v1/picks/{TODAY}.json: it has \\d+ picks published and would have none") as refused:
+    with pytest.raises(
+        PublishRefused, match=f"v1/picks/{TODAY}.json: it has \\d+ picks published and would have none"
+    ) as refused:
         export(emptied, gcs.url, bucket, first=first, min_volume=0.0)
     assert refused.value.exit_code == 7
     assert {name: blob.generation for name, blob in objects(gcs.url, bucket).items()} == before
@@ -221,7 +288,11 @@ def test_shrink_guard_refuses_the_run_and_allow_shrink_lets_it_through(gcs, buck
         export(emptied, gcs.url, bucket, first=first, allow_shrink=True)
     outcome = export(emptied, gcs.url, bucket, first=first, min_volume=0.0, allow_shrink=True)  # lets both through
     assert f"v1/picks/{TODAY}.json" in [result.path for result in outcome.report.results if result.status == "written"]
-    assert document(objects(gcs.url, bucket)["v1/picks/index.json"])["dates"][0] == {"date": str(TODAY), "picks": 0, "graded": False}
+    assert document(objects(gcs.url, bucket)["v1/picks/index.json"])["dates"][0] == {
+        "date": str(TODAY),
+        "picks": 0,
+        "graded": False,
+    }
 
 
 def test_dry_run_uploads_nothing_and_says_what_would_change(gcs, bucket, warehouse, demo_rows, tmp_path):
@@ -234,7 +305,11 @@ def test_dry_run_uploads_nothing_and_says_what_would_change(gcs, bucket, warehou
     changed = changed_warehouse(demo_rows, tmp_path, day, a_pick(gcs.url, bucket, day), predicted_points=1.0)
     planned = export(changed, gcs.url, bucket, dry_run=True)
     assert sorted(path for path, action in planned.report.actions.items() if action == "changed") == [
-        f"v1/picks/{day}.json", "v1/status.json", "v1/subsets/season.json", "v1/subsets/seasons/2025-26.json"]
+        f"v1/picks/{day}.json",
+        "v1/status.json",
+        "v1/subsets/season.json",
+        "v1/subsets/seasons/2025-26.json",
+    ]
     assert {name: blob.generation for name, blob in objects(gcs.url, bucket).items()} == before
 
 
@@ -257,8 +332,13 @@ def test_server_gone_midway_fails_clearly_and_leaves_old_or_new_objects(gcs, buc
     export(warehouse, gcs.url, bucket)
     old = {name: document(blob) for name, blob in objects(gcs.url, bucket).items()}
     # New data for every date: each object of the second run differs from the first.
-    rows = {**demo_rows, "subset_picks": [row[:PICK["predicted_points"]] + (row[PICK["predicted_points"]] + 1,)
-                                          + row[PICK["predicted_points"] + 1:] for row in demo_rows["subset_picks"]]}
+    rows = {
+        **demo_rows,
+        "subset_picks": [
+            row[: PICK["predicted_points"]] + (row[PICK["predicted_points"]] + 1,) + row[PICK["predicted_points"] + 1 :]
+            for row in demo_rows["subset_picks"]
+        ],
+    }
     changed = write_warehouse(tmp_path / "plus-one.duckdb", rows)
     proxy = FaultProxy(gcs.port)
     # The listings, the bucket's versioning (off: each replaced object is first copied under _runs/), then six
@@ -314,15 +394,24 @@ def test_a_run_that_lost_a_race_to_a_newer_run_overwrites_nothing(gcs, bucket, w
     assert any(pick["prediction"] == 42.0 for group in document(found[changed[0]])["groups"] for pick in group["picks"])
     # A run that starts after B finished but is older than B also leaves B's objects alone.
     late = export(older, gcs.url, bucket, run=policy_a.run)
-    assert {result.path: result.status for result in late.report.results if result.path in changed} == dict.fromkeys(changed, "superseded")
+    assert {result.path: result.status for result in late.report.results if result.path in changed} == dict.fromkeys(
+        changed, "superseded"
+    )
 
 
-def test_two_runs_racing_freely_end_with_the_newer_version_and_report_only_their_own_uploads(gcs, warehouse, demo_rows, tmp_path):
+def test_two_runs_racing_freely_end_with_the_newer_version_and_report_only_their_own_uploads(
+    gcs, warehouse, demo_rows, tmp_path
+):
     for attempt in range(3):
         bucket = f"race-{attempt}-{next(_buckets)}"
         client_for(gcs.url).create_bucket(bucket)
-        rows_a = {**demo_rows, "subset_picks": [row[:PICK["line"]] + (row[PICK["line"]] + 1,) + row[PICK["line"] + 1:]
-                                                for row in demo_rows["subset_picks"]]}
+        rows_a = {
+            **demo_rows,
+            "subset_picks": [
+                row[: PICK["line"]] + (row[PICK["line"]] + 1,) + row[PICK["line"] + 1 :]
+                for row in demo_rows["subset_picks"]
+            ],
+        }
         older, newer = write_warehouse(tmp_path / f"a{attempt}.duckdb", rows_a), warehouse
         policy_a, policy_b = PublishPolicy(), PublishPolicy()
         proxies = {"a": FaultProxy(gcs.port), "b": FaultProxy(gcs.port)}
@@ -333,8 +422,10 @@ def test_two_runs_racing_freely_end_with_the_newer_version_and_report_only_their
             start.wait()
             outcomes[name] = export(path, proxies[name].url, bucket, run=run_id, workers=3)
 
-        threads = [threading.Thread(target=run, args=("a", older, policy_a.run)),
-                   threading.Thread(target=run, args=("b", newer, policy_b.run))]
+        threads = [
+            threading.Thread(target=run, args=("a", older, policy_a.run)),
+            threading.Thread(target=run, args=("b", newer, policy_b.run)),
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -387,7 +478,9 @@ def test_an_index_changed_between_its_listing_and_its_write_is_listed_and_built_
 
 
 @pytest.mark.parametrize("kind", BUCKETS)
-def test_every_bucket_gets_headers_gzip_and_hashes_and_a_second_run_writes_only_the_status_file(kind, destination, warehouse):
+def test_every_bucket_gets_headers_gzip_and_hashes_and_a_second_run_writes_only_the_status_file(
+    kind, destination, warehouse
+):
     dest = destination(kind)
     first = export(warehouse, "", "", sink=dest.store())
     found = dest.published()

@@ -30,13 +30,20 @@ def start_backfill(warehouse: Path, dest: Path, pause: str | None = None) -> sub
     args = ["backfill", "--start", "2024-08-01", "--end", "2026-07-31", "--all-models", "--today", "2026-06-30"]
     # One build process: the run stays long enough to interrupt while it builds (tests/test_build_workers.py
     # interrupts build workers).
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1770478200", "PICKS_EXPORT_NO_SQL_CACHE": "1", "PICKS_EXPORT_BUILD_WORKERS": "1"}
+    env = {
+        **os.environ,
+        "SOURCE_DATE_EPOCH": "1770478200",
+        "PICKS_EXPORT_NO_SQL_CACHE": "1",
+        "PICKS_EXPORT_BUILD_WORKERS": "1",
+    }
     env.pop("PICKS_EXPORT_TEST_PAUSE", None)
     if pause:
         env["PICKS_EXPORT_TEST_PAUSE"] = pause
     return subprocess.Popen(
         [str(CLI), *args, "--warehouse", str(warehouse), "--dest", str(dest)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
     )
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import orjson
 import pytest
-
 from conftest import GENERATED_AT
+
 from picks_export.exporters.manifest import api_version, manifest_document
 from picks_export.exporters.validation import problems, validate_paths
 
@@ -42,18 +42,34 @@ def test_daily_manifest_lists_the_schemas_and_the_models_dates_and_seasons(rows,
         "manifest": "v1/schemas/manifest.schema.json",
         "types": "v1/schemas/picks-export.d.ts",
     }
-    assert manifest["models"] == [{
-        "code": "A", "name": "Model A", "default": True, "path": "v1/", "index": "v1/picks/index.json",
-        "current_season": "2025-26",
-        "latest_date": "2026-01-14",
-        "latest_graded_date": "2026-01-12",  # the 13th has a pick without a result
-        "seasons": [
-            {"season": "2025-26", "path": "v1/subsets/seasons/2025-26.json", "as_of": "2026-01-13",
-             "first_date": "2026-01-12", "last_date": "2026-01-14"},
-            {"season": "2024-25", "path": "v1/subsets/seasons/2024-25.json", "as_of": "2025-01-10",
-             "first_date": "2025-01-10", "last_date": "2025-01-10"},
-        ],
-    }]
+    assert manifest["models"] == [
+        {
+            "code": "A",
+            "name": "Model A",
+            "default": True,
+            "path": "v1/",
+            "index": "v1/picks/index.json",
+            "current_season": "2025-26",
+            "latest_date": "2026-01-14",
+            "latest_graded_date": "2026-01-12",  # the 13th has a pick without a result
+            "seasons": [
+                {
+                    "season": "2025-26",
+                    "path": "v1/subsets/seasons/2025-26.json",
+                    "as_of": "2026-01-13",
+                    "first_date": "2026-01-12",
+                    "last_date": "2026-01-14",
+                },
+                {
+                    "season": "2024-25",
+                    "path": "v1/subsets/seasons/2024-25.json",
+                    "as_of": "2025-01-10",
+                    "first_date": "2025-01-10",
+                    "last_date": "2025-01-10",
+                },
+            ],
+        }
+    ]
     for path in manifest["schemas"].values():  # what it points to is there (the types once they are published)
         assert (result.dest / path).is_file() or path.endswith(".d.ts")
 
@@ -71,8 +87,15 @@ def test_backfill_of_all_models_lists_each_default_first_and_a_one_model_run_kee
     assert entry(manifest, "B")["latest_date"] == "2026-01-13" and entry(manifest, "B")["latest_graded_date"] is None
     # C has no picks: its season file exists but has no dates, nor records.
     assert entry(manifest, "C")["latest_date"] is None
-    assert entry(manifest, "C")["seasons"] == [{"season": "2025-26", "path": "v1/models/C/subsets/seasons/2025-26.json",
-                                               "as_of": None, "first_date": None, "last_date": None}]
+    assert entry(manifest, "C")["seasons"] == [
+        {
+            "season": "2025-26",
+            "path": "v1/models/C/subsets/seasons/2025-26.json",
+            "as_of": None,
+            "first_date": None,
+            "last_date": None,
+        }
+    ]
     before_a = entry(manifest, "A")
 
     # A run for B alone: B's entry is rebuilt (a new date), A's and C's are kept as they were.

@@ -11,21 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from conftest import WarehouseRows
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import WarehouseRows
 from picks_export.exporters import rules
 from picks_export.exporters.demo import generate_demo
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
-from picks_export.exporters.options import ExportOptions
 from picks_export.exporters.exporter import Exporter
 from picks_export.exporters.layout import kind_of_path
+from picks_export.exporters.options import ExportOptions
 from picks_export.exporters.quality import QualityOptions
 from picks_export.exporters.stores import FolderStore
 from picks_export.exporters.tables import Rows
 
-SETTINGS = settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def backfill(tmp_path: Path, rows: Rows, first: dt.date, last: dt.date, **more: Any) -> dict[str, Any]:
@@ -63,7 +65,14 @@ def check_files_agree(files: dict[str, Any]) -> None:
     def expected_record(group_id: str, period: str, day: dt.date, *, inclusive: bool) -> dict[str, int]:
         start = rules.period_start(period, day)
         dates = shown.get(group_id, {})
-        return tally([p for date, picks in dates.items() if start <= date and (date <= day if inclusive else date < day) for p in picks])
+        return tally(
+            [
+                p
+                for date, picks in dates.items()
+                if start <= date and (date <= day if inclusive else date < day)
+                for p in picks
+            ]
+        )
 
     for document in seasons.values():
         as_of = document["as_of"] and dt.date.fromisoformat(document["as_of"])
@@ -181,12 +190,22 @@ def small_warehouse(draw) -> WarehouseRows:
             rows.game(day, "23:00", status=status)
         for version in range(draw(st.integers(1, 3))):
             computed = draw(st.sampled_from(["20:00", "22:59", "23:00", "23:30"]))
-            for rank, player in enumerate(draw(st.lists(st.sampled_from("ABCDE"), min_size=1, max_size=4, unique=True))):
+            for rank, player in enumerate(
+                draw(st.lists(st.sampled_from("ABCDE"), min_size=1, max_size=4, unique=True))
+            ):
                 subset = draw(st.sampled_from(["top", "second", "old"]))
                 direction = draw(st.sampled_from(["OVER", "UNDER"]))
                 line = draw(st.sampled_from([10.5, 20.0]))
-                rows.pick(day, f"Player {player}", version=f"v{version}", computed=computed, subset=subset,
-                          direction=direction, line=line, rank=rank)
+                rows.pick(
+                    day,
+                    f"Player {player}",
+                    version=f"v{version}",
+                    computed=computed,
+                    subset=subset,
+                    direction=direction,
+                    line=line,
+                    rank=rank,
+                )
         for player in "ABCDE":
             kind = draw(box_score)
             points = {"hit": 25, "miss": 5, "push": 20, "dnp0": 0, "dnpnull": None, "nopoints": None}.get(kind)

@@ -62,7 +62,16 @@ def test_month_and_season_start():
 
 @pytest.mark.parametrize(
     ("wins", "losses", "pct"),
-    [(49, 351, 12.3), (1, 79, 1.3), (42, 18, 70.0), (8, 3, 72.7), (2, 1, 66.7), (1, 2, 33.3), (0, 5, 0.0), (5, 0, 100.0)],
+    [
+        (49, 351, 12.3),
+        (1, 79, 1.3),
+        (42, 18, 70.0),
+        (8, 3, 72.7),
+        (2, 1, 66.7),
+        (1, 2, 33.3),
+        (0, 5, 0.0),
+        (5, 0, 100.0),
+    ],
 )
 def test_win_pct(wins, losses, pct):
     assert rules.win_pct(wins, losses) == pct
@@ -115,10 +124,18 @@ def over(results):
 
 
 def test_record_book_counts_ranges_and_skips_voids():
-    book = rules.RecordBook(over(
-        [(D(2026, 1, 5), "hit"), (D(2026, 1, 5), "miss"), (D(2026, 1, 6), "dnp"), (D(2026, 1, 7), None),
-         (D(2026, 1, 8), "push"), (D(2026, 1, 12), "hit")]
-    ))
+    book = rules.RecordBook(
+        over(
+            [
+                (D(2026, 1, 5), "hit"),
+                (D(2026, 1, 5), "miss"),
+                (D(2026, 1, 6), "dnp"),
+                (D(2026, 1, 7), None),
+                (D(2026, 1, 8), "push"),
+                (D(2026, 1, 12), "hit"),
+            ]
+        )
+    )
     assert book.between(D(2026, 1, 1), D(2026, 1, 31)) == rules.Record(2, 1, 1)
     assert book.between(D(2026, 1, 6), D(2026, 1, 11)) == rules.Record(0, 0, 1)
     assert book.between(D(2026, 1, 13), D(2026, 1, 12)) == rules.Record()
@@ -129,8 +146,11 @@ def test_record_book_counts_ranges_and_skips_voids():
     assert book.last_graded_date(D(2026, 1, 9), D(2026, 1, 11)) is None
 
 
-@given(st.lists(st.tuples(st.dates(D(2025, 7, 1), D(2026, 3, 1)), st.sampled_from(["hit", "miss", "push", "dnp", None]))),
-       st.dates(D(2025, 7, 1), D(2026, 3, 1)), st.booleans())
+@given(
+    st.lists(st.tuples(st.dates(D(2025, 7, 1), D(2026, 3, 1)), st.sampled_from(["hit", "miss", "push", "dnp", None]))),
+    st.dates(D(2025, 7, 1), D(2026, 3, 1)),
+    st.booleans(),
+)
 def test_record_book_agrees_with_counting(results, day, include_day):
     book = rules.RecordBook(over(results))
     for period, record in book.records(day, include_day).items():
@@ -140,7 +160,7 @@ def test_record_book_agrees_with_counting(results, day, include_day):
 
 
 def test_today_is_the_date_in_new_york():
-    late_evening_new_york = dt.datetime(2026, 1, 15, 3, 30, tzinfo=dt.timezone.utc)  # 22:30 on Jan 14 in New York
+    late_evening_new_york = dt.datetime(2026, 1, 15, 3, 30, tzinfo=dt.UTC)  # 22:30 on Jan 14 in New York
     assert rules.today_in_new_york(late_evening_new_york) == D(2026, 1, 14)
-    summer = dt.datetime(2026, 7, 1, 3, 59, tzinfo=dt.timezone.utc)  # EDT, UTC-4
+    summer = dt.datetime(2026, 7, 1, 3, 59, tzinfo=dt.UTC)  # EDT, UTC-4
     assert rules.today_in_new_york(summer) == D(2026, 6, 30)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner
-
 from conftest import published_bytes
 from fakegcs import FaultProxy, client_for
 from stores import BUCKETS, Destination
+from typer.testing import CliRunner
+
 from picks_export.cli import app
 
 TODAY = "2026-02-07"
@@ -36,8 +36,19 @@ def warehouses(tmp_path_factory) -> tuple[Path, Path]:
 
 
 def publish(warehouse: Path, dest: str, env: dict[str, str] | None = None) -> None:
-    result = invoke("backfill", "--start", "2026-02-01", "--end", TODAY, "--warehouse", str(warehouse), "--dest", dest,
-                    "--allow-shrink", env=env)
+    result = invoke(
+        "backfill",
+        "--start",
+        "2026-02-01",
+        "--end",
+        TODAY,
+        "--warehouse",
+        str(warehouse),
+        "--dest",
+        dest,
+        "--allow-shrink",
+        env=env,
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -81,7 +92,9 @@ def test_folder_publish_bad_change_rollback_and_its_rollback_are_byte_for_byte(t
     assert published_bytes(dest) == broken
     listed = invoke("runs", "--dest", str(dest)).stdout.splitlines()
     assert [line.split()[0] for line in listed] == sorted(run_ids(str(dest)), reverse=True)  # newest first
-    assert listed[0].endswith(f"rollback {rollback_run}") and listed[-1].endswith(f"backfill --start 2026-02-01 --end {TODAY}")
+    assert listed[0].endswith(f"rollback {rollback_run}") and listed[-1].endswith(
+        f"backfill --start 2026-02-01 --end {TODAY}"
+    )
 
 
 def test_rollback_of_a_first_run_deletes_what_it_created(tmp_path, warehouses):
@@ -155,6 +168,7 @@ def test_a_run_that_changes_nothing_writes_no_record_and_a_dry_run_neither(tmp_p
 # ignores a delete's generation precondition (measured): the lifecycle rule is checked on the request the server
 # receives.
 
+
 def bucket_bytes(dest: Destination) -> dict[str, bytes]:
     """Every published object under the prefix, decompressed (not the run records under _runs/)."""
     return {path: each.data for path, each in dest.published().items()
@@ -178,7 +192,10 @@ def test_bucket_publish_bad_change_rollback_and_its_rollback(destination, wareho
     saved = list(bucket.objects(f"_runs/{bad_run}/"))
     if versioned:  # the previous version is where the bytes are: no copy
         assert day["previous"]["saved"] is None and saved == []
-        assert bucket.read_version(f"v1/picks/{TODAY}.json", day["previous"]["generation"]) == first[f"v1/picks/{TODAY}.json"]
+        assert (
+            bucket.read_version(f"v1/picks/{TODAY}.json", day["previous"]["generation"])
+            == first[f"v1/picks/{TODAY}.json"]
+        )
     else:
         assert day["previous"]["saved"] == f"_runs/{bad_run}/v1/picks/{TODAY}.json"
         assert f"_runs/{bad_run}/v1/picks/{TODAY}.json" in saved
@@ -211,8 +228,17 @@ def test_bucket_setup_sets_cors_versioning_and_the_noncurrent_lifecycle_rule(gcs
     client_for(gcs.url).create_bucket(bucket)
     proxy = FaultProxy(gcs.port)
     try:
-        result = invoke("bucket", "setup", "--dest", f"gs://{bucket}", "--origin", "https://picks.example.com",
-                        "--noncurrent-days", "12", env={"STORAGE_EMULATOR_HOST": proxy.url})
+        result = invoke(
+            "bucket",
+            "setup",
+            "--dest",
+            f"gs://{bucket}",
+            "--origin",
+            "https://picks.example.com",
+            "--noncurrent-days",
+            "12",
+            env={"STORAGE_EMULATOR_HOST": proxy.url},
+        )
     finally:
         proxy.close()
     assert result.exit_code == 0, result.output
@@ -225,6 +251,15 @@ def test_bucket_setup_sets_cors_versioning_and_the_noncurrent_lifecycle_rule(gcs
     sent = json.loads(patch.request_body)  # the server does not keep lifecycle rules: what it was sent
     assert sent["lifecycle"] == {"rule": [rule]} and sent["versioning"] == {"enabled": True}
     assert sent["cors"][0]["origin"] == ["https://picks.example.com"]
-    bad = invoke("bucket", "setup", "--dest", f"gs://{bucket}", "--origin", "https://x.example", "--noncurrent-days", "0",
-                 env={"STORAGE_EMULATOR_HOST": gcs.url})
+    bad = invoke(
+        "bucket",
+        "setup",
+        "--dest",
+        f"gs://{bucket}",
+        "--origin",
+        "https://x.example",
+        "--noncurrent-days",
+        "0",
+        env={"STORAGE_EMULATOR_HOST": gcs.url},
+    )
     assert bad.exit_code == 2

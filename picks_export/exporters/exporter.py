@@ -146,7 +146,9 @@ class Exporter:
             replace_all=all_models,
         )
         listings = {each.model: each.published for each in staged}
-        return plan_run(self.publisher, self.publisher.published, site, listings, shared_files(self.prefix, self.options.with_page))
+        return plan_run(
+            self.publisher, self.publisher.published, site, listings, shared_files(self.prefix, self.options.with_page)
+        )
 
 
 def shared_files(prefix: str, with_page: bool) -> list[tuple[str, list[Payload]]]:

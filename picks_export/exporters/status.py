@@ -7,13 +7,13 @@ other models' entries. `picks-export status` reads it back and alerts (exit 9) o
 """
 
 from __future__ import annotations
-from .common import and_more, parse_utc_timestamp
 
 import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from .common import and_more, parse_utc_timestamp
 from .errors import OptionError, StatusAlert
 
 
@@ -53,9 +53,15 @@ def status_document(
     """The status file: this run, its models' entries, and the previous file's entries of other models."""
     codes = {entry["code"] for entry in entries}
     indexes = {entry["index"] for entry in entries}
-    kept = [] if previous is None else [
-        entry for entry in previous.get("models", []) if entry["code"] not in codes and entry["index"] not in indexes
-    ]
+    kept = (
+        []
+        if previous is None
+        else [
+            entry
+            for entry in previous.get("models", [])
+            if entry["code"] not in codes and entry["index"] not in indexes
+        ]
+    )
     return {"run": dict(run), "models": sorted([*entries, *kept], key=lambda entry: entry["code"])}
 
 
@@ -109,7 +115,9 @@ def alerts(
         found.append("the status file names no finished run")
     elif now - finished > max_age:
         hours = (now - finished).total_seconds() / 3600
-        found.append(f"the last successful run finished {hours:.1f} h ago ({run.get('finished_at')}), more than {_hours(max_age)}")
+        found.append(
+            f"the last successful run finished {hours:.1f} h ago ({run.get('finished_at')}), more than {_hours(max_age)}"
+        )
     for entry in status.get("models", []) if isinstance(status, dict) else []:
         behind = grading_behind(indexes.get(entry.get("index", "")), today)
         if behind:
@@ -166,5 +174,5 @@ def read_status(sink: Any, prefix: str, today: dt.date, max_age: str, now: dt.da
             indexes[entry["index"]] = orjson.loads(index) if index is not None else None
         except orjson.JSONDecodeError:
             indexes[entry["index"]] = None
-    moment = now or dt.datetime.now(dt.timezone.utc)
+    moment = now or dt.datetime.now(dt.UTC)
     return StatusReport(document, alerts(document, indexes, moment, today, age))
