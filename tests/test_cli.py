@@ -46,13 +46,16 @@ def test_daily_writes_and_says_where(warehouse, tmp_path):
     dest = tmp_path / "public"
     result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(dest), "--date", TODAY, "--today", TODAY, "-v")
     assert result.exit_code == 0, result.output
-    expected = ["manifest.json", "picks/2025-11-04.json", "picks/2025-11-05.json", "picks/index.json",
+    # The season up to the day: every date of it with shown picks (the demo's first is 2025-10-21).
+    season_days = [f"picks/2025-10-{day}.json" for day in range(21, 32)]
+    season_days += [f"picks/2025-11-0{day}.json" for day in range(1, 6)]
+    expected = ["manifest.json", *season_days, "picks/index.json",
                 "schemas/manifest.schema.json", "schemas/picks-day.schema.json", "schemas/picks-index.schema.json",
                 "schemas/season.schema.json", "schemas/status.schema.json", "status.json", "subsets/season.json",
                 "subsets/seasons/2025-26.json"]
     assert sorted(path.relative_to(dest / "v1").as_posix() for path in (dest / "v1").rglob("*.json")) == expected
     assert f"written       {dest / 'v1/picks/2025-11-05.json'}" in result.stdout
-    assert "13 files: 13 written, 0 headers updated, 0 unchanged" in result.stdout
+    assert "27 files: 27 written, 0 headers updated, 0 unchanged" in result.stdout
     assert "; 7 warehouse queries" in result.stdout
     today = orjson.loads((dest / "v1/picks/2025-11-05.json").read_bytes())
     yesterday = orjson.loads((dest / "v1/picks/2025-11-04.json").read_bytes())

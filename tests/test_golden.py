@@ -1,4 +1,5 @@
-"""Golden files: the demo warehouse's daily export, byte for byte.
+"""Golden files: the demo warehouse's daily export, byte for byte (the daily publishes its season up to the
+day: every earlier date with shown picks too).
 
 The files under tests/golden/daily-2025-11-05/ were read and checked by a person (records against the picks
 above them, the lock on the schedule-gap day, DNPs, pushes, signals); their bytes are the contract with the

@@ -13,6 +13,8 @@ Nothing here imports a store's client library: the stores do the talking, throug
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
 import secrets
 import tempfile
@@ -88,8 +90,17 @@ def new_run_id() -> str:
     return f"{time.time_ns():020d}-{secrets.token_hex(4)}"
 
 
+class SpoolError(OutputError):
+    """A file could not be spooled whole (a full or failing temporary folder), or its bytes changed in the spool
+    before they were sent: nothing of them is published."""
+
+
 class Spool:
-    """A run's serialized files on disk until they are published, so memory stays flat however many there are."""
+    """A run's serialized files on disk until they are published, so memory stays flat however many there are.
+
+    Trusts nothing it has not checked: every write is read back before the run goes on (a short write or a full
+    disk is a SpoolError while the run is still staging, before anything is published), and every read is hashed
+    again against the bytes' SHA-256 taken when they were serialized (`Payload.data`)."""
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="picks-export-")
@@ -97,7 +108,19 @@ class Spool:
 
     def put(self, data: bytes) -> int:
         offset = self._end
-        os.pwrite(self._file.fileno(), data, offset)
+        try:
+            done = 0
+            while done < len(data):  # a short write is legal: write the rest, and a write of nothing is a full disk
+                written = os.pwrite(self._file.fileno(), memoryview(data)[done:], offset + done)
+                if written <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                done += written
+            whole = os.pread(self._file.fileno(), len(data), offset) == data
+        except OSError as error:
+            raise SpoolError(f"cannot spool a file in the temporary folder {self._folder()}: {error.strerror or error}"
+                             " (free some space or point TMPDIR elsewhere); nothing published") from None
+        if not whole:
+            raise SpoolError(f"a file spooled in {self._folder()} did not read back as written; nothing published")
         self._end += len(data)
         return offset
 
@@ -106,6 +129,10 @@ class Spool:
 
     def close(self) -> None:
         self._file.close()
+
+    @staticmethod
+    def _folder() -> str:
+        return tempfile.gettempdir()
 
 
 @dataclass(frozen=True)
@@ -123,6 +150,7 @@ class Payload:
     inline: bytes | None = None  # the bytes, unless they wait in a spool
     spool: Spool | None = None
     offset: int = 0
+    sha256: str | None = None  # of the spooled bytes, taken when they were serialized: checked on every read
 
     @classmethod
     def of(cls, path: str, kind: PublishKind, content: Any, spool: Spool | None = None) -> Payload:
@@ -132,7 +160,7 @@ class Payload:
         if spool is None:
             return cls(path, kind, content_hash(content, data), len(data), picks, graded, season, inline=data)
         return cls(path, kind, content_hash(content, data), len(data), picks, graded, season, spool=spool,
-                   offset=spool.put(data))  # fmt: skip
+                   offset=spool.put(data), sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
 
     @classmethod
     def raw(cls, path: str, kind: PublishKind, data: bytes) -> Payload:
@@ -141,10 +169,14 @@ class Payload:
 
     @property
     def data(self) -> bytes:
+        """The bytes to send; spooled ones are hashed again just before they go (SpoolError if they changed)."""
         if self.inline is not None:
             return self.inline
         assert self.spool is not None
-        return self.spool.get(self.offset, self.size)
+        data = self.spool.get(self.offset, self.size)
+        if len(data) != self.size or hashlib.sha256(data).hexdigest() != self.sha256:
+            raise SpoolError(f"{self.path}: its spooled bytes no longer match the document's hash; not published")
+        return data
 
 
 @dataclass(frozen=True)

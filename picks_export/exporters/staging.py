@@ -122,7 +122,7 @@ class Stager:
         graded = self.scope.require_graded
         if graded is not None and snapshot.covers(graded):
             quality.require_graded(snapshot, graded)
-        gate.check(snapshot, wanted.days)
+        gate.check(snapshot, wanted.checked)
         paths = sum(len(season_paths(staged.layout, self.options.today, *each)) for each in wanted.seasons)
         files.season_counts.append(len(wanted.days) + paths)
         self.counts[-1] = expected_total(
