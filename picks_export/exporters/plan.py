@@ -101,6 +101,8 @@ def carry_out(
         for phase in in_phases(steps):
             rebuilt = {} if report.stopped else _rebuild_phase(publisher, plan, phase, report, published)
             publisher.send(phase, report, rebuilt)
+        if not report.stopped and any(step.action == "delete" for step in steps):
+            _rebuild_after_deletes(publisher, plan, report, published)
     except BaseException:  # an interruption: record what was written so far, then go on unwinding
         publisher.abort(report)
         raise
@@ -121,6 +123,17 @@ def _rebuild_phase(
             force = any(path.startswith(file.depends_on) for path in written)
             rebuilt[file.path] = rebuild(publisher, file, published, force=force)
     return rebuilt
+
+
+def _rebuild_after_deletes(publisher: Publisher, plan: Plan, report: Report, published: Published) -> None:
+    """The site files once more after the deletions: already written without the deleted files, they change only
+    when another run listed them in between (then its entry is listed no more)."""
+    for file in plan.rebuilt:
+        if file.path not in report.actions or report.actions[file.path] == "delete":
+            continue
+        result = rebuild(publisher, file, published, force=False)
+        if result.status != "unchanged":
+            report.results = [result if each.path == file.path else each for each in report.results]
 
 
 def rebuild(publisher: Publisher, file: SiteFile, published: Published, *, force: bool) -> FileResult:

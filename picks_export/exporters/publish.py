@@ -357,8 +357,13 @@ RecordRun = Callable[["Sink", "PublishPolicy", Sequence["FileResult"]], None]
 
 
 def in_phases(steps: Sequence[Step]) -> list[list[Step]]:
-    """The steps of each phase (PHASES), in publishing order, each phase's steps in their planned order."""
-    return [[step for step in steps if step.payload.kind in kinds] for kinds in PHASES]
+    """The steps of each phase (PHASES), in publishing order, each phase's steps in their planned order; then the
+    deletions (a rollback's), the site files' first, so that no index or manifest ever names a file that is gone:
+    they have been rewritten without it before it goes."""
+    phases = [[step for step in steps if step.payload.kind in kinds and step.action != "delete"] for kinds in PHASES]
+    deletes = [step for step in steps if step.action == "delete"]
+    deletes.sort(key=lambda step: -_PHASE_OF[step.payload.kind])  # stable: each phase's in its planned order
+    return [*phases, deletes] if deletes else phases
 
 
 class Publisher:

@@ -90,6 +90,12 @@ class Site:
     kept_manifest: Mapping[str, Any] | None | Literal["published"] = PUBLISHED
     # Bytes to publish instead of a rebuilt file of the same content (a rollback's, `generated_at` and all).
     keep: Mapping[str, Payload] = field(default_factory=dict)
+    # Files this run deletes once the site files are rewritten (a rollback's): already left out of them.
+    leaving: frozenset[str] = frozenset()
+
+    def present(self, listed: Mapping[str, ObjectInfo]) -> Mapping[str, ObjectInfo]:
+        """A listing less the files this run is about to delete."""
+        return {path: info for path, info in listed.items() if path not in self.leaving} if self.leaving else listed
 
     def run_json(self, finished_at: str) -> dict[str, Any]:
         """The status file's `run`."""
@@ -133,10 +139,10 @@ def build(file: SiteFile, listed: Mapping[str, ObjectInfo], published: Published
     site = file.site
     if file.kind == "index":
         assert file.model is not None
-        payload = index_payload(site, file.model, published_days(published, file.model.layout, listed))
+        payload = index_payload(site, file.model, published_days(published, file.model.layout, site.present(listed)))
     elif file.kind == "manifest":
         entries = [
-            manifest_entry(site, model, index_days(published, model.layout), written_seasons(published, model))
+            manifest_entry(site, model, index_days(published, model.layout), written_seasons(published, model, site))
             for model in site.models
         ]
         kept = site.kept_manifest
@@ -230,10 +236,12 @@ def planned_seasons(
     return season_entries(published, layout, listed, built)
 
 
-def written_seasons(published: Published, model: SiteModel) -> list[dict[str, Any]]:
-    """The season entries from a fresh listing of the model's subsets/ folder; what is there is this run's file
-    when its hash says so (its summary known), the others' summaries come from the listing or a read."""
+def written_seasons(published: Published, model: SiteModel, site: Site | None = None) -> list[dict[str, Any]]:
+    """The season entries from a fresh listing of the model's subsets/ folder (less the files `site`'s run is
+    about to delete); what is there is this run's file when its hash says so (its summary known), the others'
+    summaries come from the listing or a read."""
     listed = published.list(model.layout.folders()[1])
+    listed = site.present(listed) if site is not None else listed
     built = {
         payload.path: payload
         for payload in model.built
