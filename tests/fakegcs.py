@@ -86,6 +86,8 @@ class FaultProxy:
         self.failures_left = 0  # answer this many of the next requests with 503
         self.fail_every = 0  # or fail every n-th request (0: never)
         self.cut_after: int | None = None  # stop serving after this many forwarded requests
+        self.lose_answers: set[str] = set()  # methods whose first request per path is carried out, then unanswered
+        self._answers_lost: set[str] = set()
         self.injected = 0
         self.requests = 0
         self._lock = threading.Lock()
@@ -116,6 +118,9 @@ class FaultProxy:
                 upstream.close()
                 with proxy._lock:
                     proxy.log.append(Exchange(self.command, self.path, response.status, body, data))
+                if self.command in proxy.lose_answers and proxy._lose_answer(self.path.split("?")[0]):
+                    self.close_connection = True  # done upstream, its answer lost on the way back
+                    return
                 self.send_response(response.status)
                 for key, value in response.getheaders():
                     if key.lower() not in ("transfer-encoding", "connection", "content-length", "date", "server"):
@@ -142,6 +147,12 @@ class FaultProxy:
                 self.injected += 1
                 return "503"
             return "ok"
+
+    def _lose_answer(self, path: str) -> bool:
+        with self._lock:
+            first = path not in self._answers_lost
+            self._answers_lost.add(path)
+            return first
 
     def uploads(self) -> dict[tuple[str, int], Exchange]:
         """Successful uploads through this proxy, by (object name, generation)."""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -10,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import published_bytes
+from fakegcs import FaultProxy
 from picks_export.cli import app
 from picks_export.exporters import publish as publish_module
 from picks_export.exporters.publish import Payload, Spool, SpoolError
@@ -186,3 +190,68 @@ def test_a_delete_whose_answer_was_lost_but_which_landed_counts_as_done_and_is_r
     assert f"v1/picks/{TODAY}.json" in deleted
     saved = {entry["path"]: entry["previous"]["saved"] for entry in record["files"] if entry["action"] == "deleted"}
     assert (dest / saved[f"v1/picks/{TODAY}.json"]).is_file()
+
+
+def test_on_a_bucket_deletes_whose_answers_are_lost_count_as_done_and_the_rollback_ends_clean(
+    destination, warehouses
+):
+    bucket = destination("gcs", prefix="site")
+    dest, env = bucket.dest, bucket.env()
+    assert runner.invoke(app, ["backfill", "--start", "2026-02-01", "--end", "2026-02-04", "--warehouse",
+                               str(warehouses[0]), "--dest", dest], env={**ENV, **env}).exit_code == 0  # fmt: skip
+    first = {path: each.data for path, each in bucket.published().items() if path != "v1/status.json"}
+    assert runner.invoke(app, ["backfill", "--start", "2026-02-01", "--end", TODAY, "--warehouse", str(warehouses[0]),
+                               "--dest", dest], env={**ENV, **env}).exit_code == 0  # fmt: skip
+    run = sorted(name for name in bucket.objects("_runs/") if name.count("/") == 1)[-1].split("/")[1][: -len(".json")]
+    proxy = FaultProxy(bucket.server.port)
+    proxy.lose_answers = {"DELETE"}
+    try:
+        result = runner.invoke(app, ["rollback", run, "--dest", dest, "--retry-deadline", "20"],
+                               env={**ENV, "STORAGE_EMULATOR_HOST": proxy.url})
+    finally:
+        proxy.close()
+    assert result.exit_code == 0, result.output
+    assert any(each.method == "DELETE" for each in proxy.log)
+    after = {path: each.data for path, each in bucket.published().items() if path != "v1/status.json"}
+    assert after == first
+    rollback_run = sorted(name for name in bucket.objects("_runs/") if name.count("/") == 1)[-1]
+    record = orjson.loads(bucket.objects()[rollback_run].data)
+    deleted = {entry["path"] for entry in record["files"] if entry["action"] == "deleted"}
+    assert f"v1/picks/{TODAY}.json" in deleted and "v1/picks/2026-02-05.json" in deleted
+
+
+KILLED_AT_THE_DELETES = """
+import os, signal, sys
+from picks_export.exporters.transfer import Transfer
+def killed(self, steps):
+    os.kill(os.getpid(), signal.SIGKILL)
+Transfer.delete = killed
+from picks_export.cli import main
+sys.argv = ["picks-export", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_rollback_killed_with_sigkill_before_its_deletes_finishes_when_run_again(tmp_path, warehouses):
+    dest = tmp_path / "public"
+    assert invoke("backfill", "--start", "2026-02-01", "--end", "2026-02-04", "--warehouse", str(warehouses[0]),
+                  "--dest", str(dest)).exit_code == 0  # fmt: skip
+    first = published_bytes(dest)
+    assert backfill(warehouses[1], dest).exit_code == 0  # replaces 02-01 .. 02-04, creates 02-05 .. 02-07
+    run = newest_run(dest)
+    env = {**os.environ, **ENV}
+    killed = subprocess.run([sys.executable, "-c", KILLED_AT_THE_DELETES, "rollback", run, "--dest", str(dest)],
+                            env=env, capture_output=True)  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    index_lists_only_present_files(dest)
+    assert newest_run(dest) == run  # killed before its record
+    assert published_bytes(dest)["v1/picks/2026-02-01.json"] == first["v1/picks/2026-02-01.json"]  # put back
+    again = invoke("rollback", run, "--dest", str(dest))
+    assert again.exit_code == 0, again.output
+    index_lists_only_present_files(dest)
+    after = published_bytes(dest)
+    assert {path for path in after if "/picks/2" in path} == {path for path in first if "/picks/2" in path}
+    for path, data in first.items():
+        if "/picks/2" in path or "/subsets/" in path:
+            assert after[path] == data, path
+    assert invoke("validate", str(dest)).exit_code == 0
