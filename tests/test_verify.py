@@ -255,3 +255,35 @@ def test_a_rollback_killed_with_sigkill_before_its_deletes_finishes_when_run_aga
         if "/picks/2" in path or "/subsets/" in path:
             assert after[path] == data, path
     assert invoke("validate", str(dest)).exit_code == 0
+
+
+@pytest.mark.parametrize("damage", ["truncated", "deleted", "invalid"])
+def test_a_manifest_and_status_file_that_cannot_be_read_are_rebuilt_with_every_model_of_the_prefix(
+    tmp_path, warehouses, damage
+):
+    dest = tmp_path / "public"
+    assert invoke("backfill", "--start", "2026-02-01", "--end", TODAY, "--warehouse", str(warehouses[0]),
+                  "--dest", str(dest), "--all-models").exit_code == 0  # fmt: skip
+    manifest = orjson.loads((dest / "v1/manifest.json").read_bytes())
+    codes = sorted(entry["code"] for entry in manifest["models"])
+    assert len(codes) == 2
+    for name in ("manifest.json", "status.json"):
+        target = dest / "v1" / name
+        if damage == "truncated":
+            target.write_bytes(target.read_bytes()[:50])
+        elif damage == "deleted":
+            target.unlink()
+        else:
+            target.write_bytes(b'{"models": "not a list"}')
+    result = invoke("daily", "--date", TODAY, "--warehouse", str(warehouses[0]), "--dest", str(dest))
+    assert result.exit_code == 0, result.output
+    rebuilt = orjson.loads((dest / "v1/manifest.json").read_bytes())
+    assert sorted(entry["code"] for entry in rebuilt["models"]) == codes
+    other = next(entry for entry in manifest["models"] if not entry["default"])
+    again = next(entry for entry in rebuilt["models"] if entry["code"] == other["code"])
+    assert {key: value for key, value in again.items() if key != "name"} == {
+        key: value for key, value in other.items() if key != "name"
+    }
+    status = orjson.loads((dest / "v1/status.json").read_bytes())
+    assert sorted(entry["code"] for entry in status["models"]) == codes
+    assert invoke("validate", str(dest)).exit_code == 0

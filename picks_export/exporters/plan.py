@@ -33,6 +33,7 @@ from .site import (
     planned_days,
     planned_seasons,
     previous_document,
+    recovered_previous,
     site_files,
     status_entry,
     status_payload,
@@ -76,12 +77,15 @@ def plan_run(
         manifest_entry(site, model, days, planned_seasons(published, model.layout, listings[model.code], model_steps))
         for model, model_steps, days in planned
     ]
+    now = utc_timestamp()
     previous = previous_document(published, "manifest", path, listed)
+    previous = previous or recovered_previous(published, site, "manifest", now)
     steps += publisher.plan([manifest_payload(site, entries, previous)], listed)
-    path, now = status_path(site.prefix), utc_timestamp()
+    path = status_path(site.prefix)
     listed = publisher.listing([path])
     entries = [status_entry(site, model, days, now) for model, _, days in planned]
     previous = previous_document(published, "status", path, listed)
+    previous = previous or recovered_previous(published, site, "status", now)
     steps += publisher.plan([status_payload(site, entries, now, previous)], listed)
     return Plan(tuple(steps), tuple(site_files(site)))
 

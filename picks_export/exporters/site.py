@@ -147,10 +147,14 @@ def build(file: SiteFile, listed: Mapping[str, ObjectInfo], published: Published
         ]
         kept = site.kept_manifest
         previous = previous_document(published, "manifest", file.path, listed) if kept == PUBLISHED else kept
+        if kept == PUBLISHED and previous is None:
+            previous = recovered_previous(published, site, "manifest", now)
         payload = manifest_payload(site, entries, previous if isinstance(previous, Mapping) else None)
     else:
         entries = [status_entry(site, model, index_days(published, model.layout), now) for model in site.models]
-        payload = status_payload(site, entries, now, previous_document(published, "status", file.path, listed))
+        previous = previous_document(published, "status", file.path, listed)
+        previous = previous or recovered_previous(published, site, "status", now)
+        payload = status_payload(site, entries, now, previous)
     same = site.keep.get(file.path)
     return same if same is not None and same.content_hash == payload.content_hash else payload
 
@@ -162,6 +166,44 @@ def previous_document(
     (then the file is built from this run's models only)."""
     content = json_or_none(published.read(path)) if path in listed else None
     return content if content is not None and not problems(kind, content, path) else None
+
+
+def recovered_models(published: Published, site: Site) -> list[SiteModel]:
+    """Every model of the prefix other than the site's own whose folder holds an index this version reads: the
+    default folder's and each `models/{code}/` folder's (one listing of `models/`). Used when the published
+    manifest or status file cannot be read, so that other models' files stay reachable; a model's display name
+    was in the unreadable file: its code stands for it until its own next run."""
+    own = {model.code for model in site.models} | {model.layout.base for model in site.models}
+    folder = f"{site.prefix}models/"
+    codes = sorted({path[len(folder) :].split("/", 1)[0] for path in published.list(folder)})
+    candidates = [(None, True)] + [(code, False) for code in codes]
+    found = []
+    for code, default in candidates:
+        layout = Layout(site.prefix, code or "", default)
+        content = json_or_none(published.read(layout.index())) if layout.base not in own else None
+        named = content.get("model") if isinstance(content, dict) else None
+        if isinstance(named, str) and named not in own and (default or named == code):
+            found.append(SiteModel(named, named, Layout(site.prefix, named, default), default))
+    return found
+
+
+def recovered_previous(
+    published: Published, site: Site, kind: Literal["manifest", "status"], now: str
+) -> dict[str, Any] | None:
+    """A manifest or status file standing in for the published one that cannot be read: the entries of every other
+    model of the prefix (`recovered_models`), built from their indexes and folders. None for a run over every
+    enabled model: its manifest lists those only."""
+    if site.replace_all:
+        return None
+    models = recovered_models(published, site)
+    if kind == "manifest":
+        entries = [
+            manifest_entry(site, model, index_days(published, model.layout), written_seasons(published, model))
+            for model in models
+        ]
+    else:
+        entries = [status_entry(site, model, index_days(published, model.layout), now) for model in models]
+    return {"models": entries}
 
 
 def published_manifest(published: Published, prefix: str, data: bytes | None = None) -> dict[str, Any] | None:
