@@ -21,7 +21,7 @@ from pathlib import Path
 
 from picks_export.exporters import demo, rules, scopes
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
-from picks_export.exporters.export import ExportOptions, Exporter
+from picks_export.exporters.export import Exporter, ExportOptions
 from picks_export.exporters.stores import FolderStore
 
 GENERATED_AT = "2026-01-01T00:00:00Z"

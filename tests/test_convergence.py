@@ -14,15 +14,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from conftest import WarehouseRows, published_bytes
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from conftest import WarehouseRows, published_bytes
 from picks_export.exporters import rules
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.errors import ExportError
-from picks_export.exporters.export import ExportOptions, Exporter
+from picks_export.exporters.export import Exporter, ExportOptions
 from picks_export.exporters.stores import FolderStore
 
 GENERATED_AT = "2026-01-01T00:00:00Z"

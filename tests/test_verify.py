@@ -10,10 +10,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner
-
 from conftest import published_bytes
 from fakegcs import FaultProxy
+from typer.testing import CliRunner
+
 from picks_export.cli import app
 from picks_export.exporters import publish as publish_module
 from picks_export.exporters.publish import Payload, Spool, SpoolError
@@ -88,7 +88,7 @@ def test_spooled_bytes_that_changed_are_never_sent():
     payload = Payload.of("v1/picks/2026-02-07.json", "day", {"date": "2026-02-07", "groups": []}, spool)
     os.pwrite(spool._file.fileno(), b"X", payload.offset + 2)  # the temporary file damaged under the run
     with pytest.raises(SpoolError, match="no longer match the document's hash"):
-        payload.data
+        _ = payload.data
     spool.close()
 
 
@@ -192,9 +192,7 @@ def test_a_delete_whose_answer_was_lost_but_which_landed_counts_as_done_and_is_r
     assert (dest / saved[f"v1/picks/{TODAY}.json"]).is_file()
 
 
-def test_on_a_bucket_deletes_whose_answers_are_lost_count_as_done_and_the_rollback_ends_clean(
-    destination, warehouses
-):
+def test_on_a_bucket_deletes_whose_answers_are_lost_count_as_done_and_the_rollback_ends_clean(destination, warehouses):
     bucket = destination("gcs", prefix="site")
     dest, env = bucket.dest, bucket.env()
     assert runner.invoke(app, ["backfill", "--start", "2026-02-01", "--end", "2026-02-04", "--warehouse",
@@ -206,8 +204,11 @@ def test_on_a_bucket_deletes_whose_answers_are_lost_count_as_done_and_the_rollba
     proxy = FaultProxy(bucket.server.port)
     proxy.lose_answers = {"DELETE"}
     try:
-        result = runner.invoke(app, ["rollback", run, "--dest", dest, "--retry-deadline", "20"],
-                               env={**ENV, "STORAGE_EMULATOR_HOST": proxy.url})
+        result = runner.invoke(
+            app,
+            ["rollback", run, "--dest", dest, "--retry-deadline", "20"],
+            env={**ENV, "STORAGE_EMULATOR_HOST": proxy.url},
+        )
     finally:
         proxy.close()
     assert result.exit_code == 0, result.output

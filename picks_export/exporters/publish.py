@@ -117,8 +117,10 @@ class Spool:
                 done += written
             whole = os.pread(self._file.fileno(), len(data), offset) == data
         except OSError as error:
-            raise SpoolError(f"cannot spool a file in the temporary folder {self._folder()}: {error.strerror or error}"
-                             " (free some space or point TMPDIR elsewhere); nothing published") from None
+            raise SpoolError(
+                f"cannot spool a file in the temporary folder {self._folder()}: {error.strerror or error}"
+                " (free some space or point TMPDIR elsewhere); nothing published"
+            ) from None
         if not whole:
             raise SpoolError(f"a file spooled in {self._folder()} did not read back as written; nothing published")
         self._end += len(data)

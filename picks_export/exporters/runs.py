@@ -276,8 +276,13 @@ def rollback(
         check_relative_path(path)  # a record is a file anyone could have edited: its paths stay in the destination
     current = publisher.listing(sorted({_listing_of(path) for path in entries}))
     own = _rollbacks_of(sink, run)
-    changed = [path for path, entry in entries.items() if _kind(path) not in REBUILT_KINDS
-               and not _still_written(entry, current.get(path), run) and not _already_back(entry, current.get(path), own)]
+    changed = [
+        path
+        for path, entry in entries.items()
+        if _kind(path) not in REBUILT_KINDS
+        and not _still_written(entry, current.get(path), run)
+        and not _already_back(entry, current.get(path), own)
+    ]
     if changed and not force:
         more = and_more(len(changed))
         raise RollbackRefused(
