@@ -68,11 +68,12 @@ def test_verbose_lists_every_file_and_quiet_only_the_summary(warehouse, tmp_path
     lines = again.stdout.splitlines()
     # Every file but the status file (a heartbeat naming the run, rewritten by every run) is unchanged.
     files = [line for line in lines[1:-1] if "/v1/status.json" not in line]
-    assert len(lines) == 1 + 13 + 1 and len(files) == 12 and all(line.startswith("unchanged ") for line in files)
+    # The daily publishes its season up to the date: 27 files on the demo.
+    assert len(lines) == 1 + 27 + 1 and len(files) == 26 and all(line.startswith("unchanged ") for line in files)
     assert first.stdout.count("\n") == 2
     quiet = invoke("daily", *run_args(warehouse, tmp_path, "-q"))
     assert quiet.stdout.count("\n") == 1 and quiet.stderr == ""
-    assert quiet.stdout.startswith("13 files: 1 written, 0 headers updated, 12 unchanged")
+    assert quiet.stdout.startswith("27 files: 1 written, 0 headers updated, 26 unchanged")
     both = invoke("daily", *run_args(warehouse, tmp_path, "-v", "-q"))
     assert both.exit_code == 2 and both.stderr.startswith("Error: ") and "exclude each other" in both.stderr
 
@@ -83,7 +84,7 @@ def test_json_report(warehouse, tmp_path):
     report = orjson.loads(result.stdout)  # one document, nothing else on stdout
     assert report["command"] == "daily" and report["exit_code"] == 0 and report["queries"] == 7
     assert report["warnings"] == [] and re.fullmatch(r"\d{20}-[0-9a-f]{8}", report["run"])
-    assert report["counts"] == {"written": 13} and report["bytes_sent"] == sum(f["bytes"] for f in report["files"]["written"])
+    assert report["counts"] == {"written": 27} and report["bytes_sent"] == sum(f["bytes"] for f in report["files"]["written"])
     assert f"v1/picks/{TODAY}.json" in {f["path"] for f in report["files"]["written"]}
 
 
@@ -101,13 +102,14 @@ def test_dry_run_exits_as_the_run_would_and_counts_refusals(warehouse, tmp_path)
     before = {path: path.read_bytes() for path in dest.rglob("*.json")}
     dry = invoke(*args, "--dry-run")
     assert dry.exit_code == 7, dry.output
-    assert re.search(r"dry run, nothing published: \d+ files \(.*, 1 refused\)", dry.stdout)
+    # Every published day of the season would lose its picks (16 of them), the date's among them.
+    assert re.search(r"dry run, nothing published: \d+ files \(.*, 16 refused\)", dry.stdout)
     assert f"refused    {dest / 'v1/picks' / (TODAY + '.json')}" in dry.stdout
     assert dry.stderr.startswith("Error: dry run: the shrink guard would refuse the run: ") and dry.stderr.count("\n") == 1
     real = invoke(*args)
     assert real.exit_code == 7
     as_json = invoke(*args, "--json")
-    assert as_json.exit_code == 7 and orjson.loads(as_json.stdout)["counts"]["refused"] == 1
+    assert as_json.exit_code == 7 and orjson.loads(as_json.stdout)["counts"]["refused"] == 16
     assert {path: path.read_bytes() for path in dest.rglob("*.json")} == before
     allowed = invoke(*args, "--dry-run", "--allow-shrink")
     assert allowed.exit_code == 0 and "0 refused" in allowed.stdout

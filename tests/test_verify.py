@@ -258,7 +258,7 @@ def test_a_rollback_killed_with_sigkill_before_its_deletes_finishes_when_run_aga
     assert invoke("validate", str(dest)).exit_code == 0
 
 
-@pytest.mark.parametrize("damage", ["truncated", "deleted", "invalid"])
+@pytest.mark.parametrize("damage", ["truncated", "empty", "invalid"])
 def test_a_manifest_and_status_file_that_cannot_be_read_are_rebuilt_with_every_model_of_the_prefix(
     tmp_path, warehouses, damage
 ):
@@ -272,8 +272,8 @@ def test_a_manifest_and_status_file_that_cannot_be_read_are_rebuilt_with_every_m
         target = dest / "v1" / name
         if damage == "truncated":
             target.write_bytes(target.read_bytes()[:50])
-        elif damage == "deleted":
-            target.unlink()
+        elif damage == "empty":
+            target.write_bytes(b"")
         else:
             target.write_bytes(b'{"models": "not a list"}')
     result = invoke("daily", "--date", TODAY, "--warehouse", str(warehouses[0]), "--dest", str(dest))

@@ -79,13 +79,13 @@ def plan_run(
     ]
     now = utc_timestamp()
     previous = previous_document(published, "manifest", path, listed)
-    previous = previous or recovered_previous(published, site, "manifest", now)
+    previous = previous or recovered_previous(published, site, "manifest", now, listed)
     steps += publisher.plan([manifest_payload(site, entries, previous)], listed)
     path = status_path(site.prefix)
     listed = publisher.listing([path])
     entries = [status_entry(site, model, days, now) for model, _, days in planned]
     previous = previous_document(published, "status", path, listed)
-    previous = previous or recovered_previous(published, site, "status", now)
+    previous = previous or recovered_previous(published, site, "status", now, listed)
     steps += publisher.plan([status_payload(site, entries, now, previous)], listed)
     return Plan(tuple(steps), tuple(site_files(site)))
 

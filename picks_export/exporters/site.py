@@ -148,12 +148,12 @@ def build(file: SiteFile, listed: Mapping[str, ObjectInfo], published: Published
         kept = site.kept_manifest
         previous = previous_document(published, "manifest", file.path, listed) if kept == PUBLISHED else kept
         if kept == PUBLISHED and previous is None:
-            previous = recovered_previous(published, site, "manifest", now)
+            previous = recovered_previous(published, site, "manifest", now, listed)
         payload = manifest_payload(site, entries, previous if isinstance(previous, Mapping) else None)
     else:
         entries = [status_entry(site, model, index_days(published, model.layout), now) for model in site.models]
         previous = previous_document(published, "status", file.path, listed)
-        previous = previous or recovered_previous(published, site, "status", now)
+        previous = previous or recovered_previous(published, site, "status", now, listed)
         payload = status_payload(site, entries, now, previous)
     same = site.keep.get(file.path)
     return same if same is not None and same.content_hash == payload.content_hash else payload
@@ -188,12 +188,14 @@ def recovered_models(published: Published, site: Site) -> list[SiteModel]:
 
 
 def recovered_previous(
-    published: Published, site: Site, kind: Literal["manifest", "status"], now: str
+    published: Published, site: Site, kind: Literal["manifest", "status"], now: str, listed: Mapping[str, ObjectInfo]
 ) -> dict[str, Any] | None:
-    """A manifest or status file standing in for the published one that cannot be read: the entries of every other
-    model of the prefix (`recovered_models`), built from their indexes and folders. None for a run over every
-    enabled model: its manifest lists those only."""
-    if site.replace_all:
+    """A manifest or status file standing in for the published one that cannot be read (`listed`, the listing of
+    its path, holds it): the entries of every other model of the prefix (`recovered_models`), built from their
+    indexes and folders. None when there is none to stand in for (a new destination costs no more requests), and
+    for a run over every enabled model: its manifest lists those only."""
+    path = manifest_path(site.prefix) if kind == "manifest" else status_path(site.prefix)
+    if site.replace_all or path not in listed:
         return None
     models = recovered_models(published, site)
     if kind == "manifest":
