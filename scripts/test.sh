@@ -24,5 +24,9 @@ if [ ! -x "${PICKS_EXPORT_CHROMIUM:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ] 
 fi
 # The import contracts (pyproject.toml, [tool.importlinter]) over the source tree, before the tests.
 .venv/bin/lint-imports --no-cache --no-logo --config pyproject.toml
+# Lint, formatting and types (pyproject.toml): ruff over the code, tests and scripts; mypy over the package.
+.venv/bin/ruff check --quiet picks_export tests bench scripts
+.venv/bin/ruff format --check --quiet picks_export tests bench scripts
+.venv/bin/mypy --no-error-summary
 # The console script, not `python -m pytest`: the repository must not shadow the installed package.
 PICKS_EXPORT_EXPECT_INSTALLED=1 .venv/bin/pytest -q "$@"

@@ -166,7 +166,7 @@ class Proxy:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _forward
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         return Handler

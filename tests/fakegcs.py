@@ -41,9 +41,24 @@ class FakeGCS:
         self.url = f"http://127.0.0.1:{self.port}"
         binary: Path = wrapper._get_binary_path()
         self.process = subprocess.Popen(
-            [str(binary), "-backend", "memory", "-scheme", "http", "-host", "127.0.0.1", "-port", str(self.port),
-             "-public-host", f"127.0.0.1:{self.port}", "-log-level", "error"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(binary),
+                "-backend",
+                "memory",
+                "-scheme",
+                "http",
+                "-host",
+                "127.0.0.1",
+                "-port",
+                str(self.port),
+                "-public-host",
+                f"127.0.0.1:{self.port}",
+                "-log-level",
+                "error",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 20
         while True:
@@ -90,6 +105,8 @@ class FaultProxy:
         # "short" sends half the body and hangs up, "flip" changes one byte in its middle.
         self.damage: str = "short"
         self.damage_left = 0
+        self.lose_answers: set[str] = set()  # methods whose first request per path is carried out, then unanswered
+        self._answers_lost: set[str] = set()
         self.injected = 0
         self.requests = 0
         self._lock = threading.Lock()
@@ -113,7 +130,9 @@ class FaultProxy:
                     self.end_headers()
                     return
                 upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
-                headers = {key: value for key, value in self.headers.items() if key.lower() not in ("host", "connection")}
+                headers = {
+                    key: value for key, value in self.headers.items() if key.lower() not in ("host", "connection")
+                }
                 upstream.request(self.command, self.path, body=body or None, headers=headers)
                 response = upstream.getresponse()
                 data = response.read()
@@ -122,6 +141,9 @@ class FaultProxy:
                 data = data.replace(proxy.upstream_host, proxy.host)
                 with proxy._lock:
                     proxy.log.append(Exchange(self.command, self.path, response.status, body, data))
+                if self.command in proxy.lose_answers and proxy._lose_answer(self.path.split("?")[0]):
+                    self.close_connection = True  # done upstream, its answer lost on the way back
+                    return
                 self.send_response(response.status)
                 for key, value in response.getheaders():
                     if key.lower() not in ("transfer-encoding", "connection", "content-length", "date", "server"):
@@ -158,13 +180,21 @@ class FaultProxy:
 
     def _damage(self, method: str, path: str, data: bytes) -> str | None:
         """How to damage this answer, if it is a download of an object's bytes and damage is due."""
-        download = "alt=media" in path or (not path.startswith(("/storage/", "/upload/", "/moto-api")) and "?" not in path)
+        download = "alt=media" in path or (
+            not path.startswith(("/storage/", "/upload/", "/moto-api")) and "?" not in path
+        )
         with self._lock:
             if method != "GET" or not download or len(data) < 2 or self.damage_left <= 0:
                 return None
             self.damage_left -= 1
             self.injected += 1
             return self.damage
+
+    def _lose_answer(self, path: str) -> bool:
+        with self._lock:
+            first = path not in self._answers_lost
+            self._answers_lost.add(path)
+            return first
 
     def uploads(self) -> dict[tuple[str, int], Exchange]:
         """Successful uploads through this proxy, by (object name, generation)."""
@@ -213,8 +243,10 @@ class CorsProxy:
 
             def do_OPTIONS(self) -> None:
                 headers = cors_headers(
-                    proxy.policies.get(self._bucket(), []), self.headers.get("Origin"),
-                    self.headers.get("Access-Control-Request-Method", ""), self.headers.get("Access-Control-Request-Headers"),
+                    proxy.policies.get(self._bucket(), []),
+                    self.headers.get("Origin"),
+                    self.headers.get("Access-Control-Request-Method", ""),
+                    self.headers.get("Access-Control-Request-Headers"),
                     preflight=True,
                 )
                 self.send_response(200 if headers else 403)
@@ -231,7 +263,9 @@ class CorsProxy:
                     if "/" not in name and "cors" in sent:
                         proxy.policies[name] = sent["cors"]
                 upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=30)
-                headers = {key: value for key, value in self.headers.items() if key.lower() not in ("host", "connection")}
+                headers = {
+                    key: value for key, value in self.headers.items() if key.lower() not in ("host", "connection")
+                }
                 upstream.request(self.command, self.path, body=body or None, headers=headers)
                 response = upstream.getresponse()
                 data = response.read()
@@ -239,7 +273,13 @@ class CorsProxy:
                 self.send_response(response.status)
                 for key, value in response.getheaders():
                     lowered = key.lower()
-                    if lowered.startswith("access-control-") or lowered in ("transfer-encoding", "connection", "content-length", "date", "server"):
+                    if lowered.startswith("access-control-") or lowered in (
+                        "transfer-encoding",
+                        "connection",
+                        "content-length",
+                        "date",
+                        "server",
+                    ):
                         continue
                     self.send_header(key, value)
                 bucket = self._bucket()

@@ -19,13 +19,13 @@ import orjson
 import pytest
 from conftest import published_bytes
 
+from picks_export.cli.settings import build_workers
 from picks_export.exporters import demo
 from picks_export.exporters import workers as worker_pool
 from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
 from picks_export.exporters.errors import ExportError
 from picks_export.exporters.exporter import Exporter
 from picks_export.exporters.options import ExportOptions
-from picks_export.cli.settings import build_workers
 from picks_export.exporters.publish import content_hash, season_summary
 from picks_export.exporters.stores import FolderStore
 
@@ -188,8 +188,14 @@ def test_a_signal_while_workers_build_leaves_nothing_behind(three_models: Path, 
     scratch.mkdir()
     env = {key: value for key, value in os.environ.items() if not key.startswith("PICKS_EXPORT_")}
     hold = tmp_path / "never"  # the workers stop once their first file is built, until the signal comes
-    env.update({"SOURCE_DATE_EPOCH": EPOCH, "PICKS_EXPORT_BUILD_WORKERS": "2", "TMPDIR": str(scratch),
-                "PICKS_EXPORT_TEST_PAUSE": f"building:{hold}"})
+    env.update(
+        {
+            "SOURCE_DATE_EPOCH": EPOCH,
+            "PICKS_EXPORT_BUILD_WORKERS": "2",
+            "TMPDIR": str(scratch),
+            "PICKS_EXPORT_TEST_PAUSE": f"building:{hold}",
+        }
+    )
     args = [str(TOOL), "backfill", "--start", "2025-08-01", "--end", "2026-07-31", "--all-models",
             "--warehouse", str(three_models), "--dest", str(dest), "--today", TODAY.isoformat()]  # fmt: skip
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -250,19 +256,26 @@ def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) ->
     sink = Counting(name, client=client_for(gcs.url))
     Exporter(DuckDBEngine(warehouse), sink, options).daily(today, all_models=True)
     # The files it updates and the indexes it wrote (the days of the manifest and status): no season or day object.
-    assert sink.reads and set(sink.reads) == {"v1/manifest.json", "v1/status.json", "v1/picks/index.json",
-                                              "v1/models/phoenix/picks/index.json"}
+    assert sink.reads and set(sink.reads) == {
+        "v1/manifest.json",
+        "v1/status.json",
+        "v1/picks/index.json",
+        "v1/models/phoenix/picks/index.json",
+    }
 
 
-def test_progress_while_workers_build_counts_up_to_the_files_built(three_models: Path, tmp_path: Path, monkeypatch) -> None:
+def test_progress_while_workers_build_counts_up_to_the_files_built(
+    three_models: Path, tmp_path: Path, monkeypatch
+) -> None:
     """The parent shows the workers' progress while it waits: files built so far against an expected total, ending
     on the exact count (not one report at the end)."""
     monkeypatch.setattr(worker_pool, "PROGRESS_EVERY", 0.005)  # many looks while the workers build
     seen: list[tuple[int, int | None]] = []
     options = ExportOptions(today=TODAY, generated_at="2026-07-01T00:00:00Z", build_workers=2)
     exporter = Exporter(DuckDBEngine(three_models), FolderStore(tmp_path / "public"), options)
-    outcome = exporter.backfill(dt.date(2025, 8, 1), dt.date(2026, 7, 31), lambda built, total: seen.append((built, total)),
-                                all_models=True)
+    outcome = exporter.backfill(
+        dt.date(2025, 8, 1), dt.date(2026, 7, 31), lambda built, total: seen.append((built, total)), all_models=True
+    )
     files = sum(1 for result in outcome.report.results if "/picks/20" in result.path or "/subsets/" in result.path)
     assert seen[-1] == (files, files)
     during = [(built, total) for built, total in seen[:-1] if total]

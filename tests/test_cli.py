@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
 import orjson
 import pytest
+from conftest import published_bytes
 from typer.testing import CliRunner
 
-from conftest import published_bytes
 from picks_export.cli import app
 
 TODAY = "2025-11-05"
@@ -39,20 +38,36 @@ def test_help_of_every_command(command):
         assert "\n  Examples:\n    picks-export " + command[0] in result.stdout
         assert "Exit codes: 0 success;" in result.stdout
     else:
-        assert "Exit codes" in result.stdout and all(name in result.stdout for name in ("daily", "backfill", "validate"))
+        assert "Exit codes" in result.stdout and all(
+            name in result.stdout for name in ("daily", "backfill", "validate")
+        )
 
 
 def test_daily_writes_and_says_where(warehouse, tmp_path):
     dest = tmp_path / "public"
-    result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(dest), "--date", TODAY, "--today", TODAY, "-v")
+    result = invoke(
+        "daily", "--warehouse", str(warehouse), "--dest", str(dest), "--date", TODAY, "--today", TODAY, "-v"
+    )
     assert result.exit_code == 0, result.output
-    expected = ["manifest.json", "picks/2025-11-04.json", "picks/2025-11-05.json", "picks/index.json",
-                "schemas/manifest.schema.json", "schemas/picks-day.schema.json", "schemas/picks-index.schema.json",
-                "schemas/season.schema.json", "schemas/status.schema.json", "status.json", "subsets/season.json",
-                "subsets/seasons/2025-26.json"]
+    # The season up to the day: every date of it with shown picks (the demo's first is 2025-10-21).
+    season_days = [f"picks/2025-10-{day}.json" for day in range(21, 32)]
+    season_days += [f"picks/2025-11-0{day}.json" for day in range(1, 6)]
+    expected = [
+        "manifest.json",
+        *season_days,
+        "picks/index.json",
+        "schemas/manifest.schema.json",
+        "schemas/picks-day.schema.json",
+        "schemas/picks-index.schema.json",
+        "schemas/season.schema.json",
+        "schemas/status.schema.json",
+        "status.json",
+        "subsets/season.json",
+        "subsets/seasons/2025-26.json",
+    ]
     assert sorted(path.relative_to(dest / "v1").as_posix() for path in (dest / "v1").rglob("*.json")) == expected
     assert f"written       {dest / 'v1/picks/2025-11-05.json'}" in result.stdout
-    assert "13 files: 13 written, 0 headers updated, 0 unchanged" in result.stdout
+    assert "27 files: 27 written, 0 headers updated, 0 unchanged" in result.stdout
     assert "; 7 warehouse queries" in result.stdout
     today = orjson.loads((dest / "v1/picks/2025-11-05.json").read_bytes())
     yesterday = orjson.loads((dest / "v1/picks/2025-11-04.json").read_bytes())
@@ -69,8 +84,14 @@ def test_daily_date_defaults_to_today(warehouse, tmp_path):
 
 
 def test_options_read_from_environment(warehouse, tmp_path):
-    env = {"PICKS_EXPORT_WAREHOUSE": str(warehouse), "PICKS_EXPORT_DEST": str(tmp_path), "PICKS_EXPORT_MODEL": "phoenix",
-           "PICKS_EXPORT_DATE": TODAY, "PICKS_EXPORT_TODAY": TODAY, "PICKS_EXPORT_PREFIX": "v2"}
+    env = {
+        "PICKS_EXPORT_WAREHOUSE": str(warehouse),
+        "PICKS_EXPORT_DEST": str(tmp_path),
+        "PICKS_EXPORT_MODEL": "phoenix",
+        "PICKS_EXPORT_DATE": TODAY,
+        "PICKS_EXPORT_TODAY": TODAY,
+        "PICKS_EXPORT_PREFIX": "v2",
+    }
     result = invoke("daily", env=env)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "v2/models/phoenix/picks/2025-11-05.json").exists()
@@ -78,19 +99,43 @@ def test_options_read_from_environment(warehouse, tmp_path):
 
 def test_backfill_writes_every_day_and_season_all_valid(warehouse, tmp_path):
     dest = tmp_path / "public"
-    result = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", "2025-08-01",
-                    "--end", TODAY, "--today", TODAY)
+    result = invoke(
+        "backfill",
+        "--warehouse",
+        str(warehouse),
+        "--dest",
+        str(dest),
+        "--start",
+        "2025-08-01",
+        "--end",
+        TODAY,
+        "--today",
+        TODAY,
+    )
     assert result.exit_code == 0, result.output
     days = sorted(path.stem for path in (dest / "v1/picks").glob("20*.json"))
     assert days[0] == "2025-10-21" and days[-1] == TODAY
     assert "; 7 warehouse queries" in result.stdout
     checked = invoke("validate", str(dest))
-    assert checked.exit_code == 0 and f"{len(days) + 5} files valid" in checked.stdout  # days, 2 season files, index, manifest, status
+    assert (
+        checked.exit_code == 0 and f"{len(days) + 5} files valid" in checked.stdout
+    )  # days, 2 season files, index, manifest, status
 
 
 def test_season_command(warehouse, tmp_path):
-    result = invoke("season", "--warehouse", str(warehouse), "--dest", str(tmp_path), "--season", "2025-26",
-                    "--as-of", "2025-11-01", "--today", "2026-11-23")
+    result = invoke(
+        "season",
+        "--warehouse",
+        str(warehouse),
+        "--dest",
+        str(tmp_path),
+        "--season",
+        "2025-26",
+        "--as-of",
+        "2025-11-01",
+        "--today",
+        "2026-11-23",
+    )
     assert result.exit_code == 0, result.output
     document = orjson.loads((tmp_path / "v1/subsets/seasons/2025-26.json").read_bytes())
     assert document["as_of"] == "2025-11-01" and not (tmp_path / "v1/subsets/season.json").exists()
@@ -153,8 +198,21 @@ def test_validate_nothing_found_is_an_error(tmp_path):
 
 def test_backfill_all_models_writes_every_enabled_model_in_seven_queries(warehouse, tmp_path):
     dest = tmp_path / "public"
-    result = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", "2025-10-01",
-                    "--end", TODAY, "--today", TODAY, "--all-models", env={"PICKS_EXPORT_BUILD_WORKERS": "1"})
+    result = invoke(
+        "backfill",
+        "--warehouse",
+        str(warehouse),
+        "--dest",
+        str(dest),
+        "--start",
+        "2025-10-01",
+        "--end",
+        TODAY,
+        "--today",
+        TODAY,
+        "--all-models",
+        env={"PICKS_EXPORT_BUILD_WORKERS": "1"},
+    )
     assert result.exit_code == 0, result.output
     assert "; 7 warehouse queries in " in result.stdout  # in one process; each further build worker adds one
     champion = sorted(path.name for path in (dest / "v1/picks").glob("20*.json"))
@@ -167,15 +225,44 @@ def test_backfill_all_models_writes_every_enabled_model_in_seven_queries(warehou
     # the same files as one run per model
     single = tmp_path / "single"
     for model in ("926A", "phoenix"):
-        assert invoke("backfill", "--warehouse", str(warehouse), "--dest", str(single), "--start", "2025-10-01",
-                      "--end", TODAY, "--today", TODAY, "--model", model).exit_code == 0
+        assert (
+            invoke(
+                "backfill",
+                "--warehouse",
+                str(warehouse),
+                "--dest",
+                str(single),
+                "--start",
+                "2025-10-01",
+                "--end",
+                TODAY,
+                "--today",
+                TODAY,
+                "--model",
+                model,
+            ).exit_code
+            == 0
+        )
     both = published_bytes(dest)  # the status file names its run: compared apart
     assert both == published_bytes(single)
     runs = [orjson.loads((folder / "v1/status.json").read_bytes()) for folder in (dest, single)]
     assert [[{**entry, "checked_by_run": "", "checked_at": ""} for entry in status["models"]] for status in runs] == [
-        [{**entry, "checked_by_run": "", "checked_at": ""} for entry in runs[1]["models"]]] * 2
-    clash = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", TODAY, "--end", TODAY,
-                   "--all-models", "--model", "phoenix")
+        [{**entry, "checked_by_run": "", "checked_at": ""} for entry in runs[1]["models"]]
+    ] * 2
+    clash = invoke(
+        "backfill",
+        "--warehouse",
+        str(warehouse),
+        "--dest",
+        str(dest),
+        "--start",
+        TODAY,
+        "--end",
+        TODAY,
+        "--all-models",
+        "--model",
+        "phoenix",
+    )
     assert clash.exit_code == 1 and "--model and --all-models exclude each other" in clash.stderr
 
 
@@ -228,8 +315,12 @@ def assert_one_error(result, code: int, message: str) -> None:
         (["season", "--season", "1850-51"], 1, "season 1850-51 is out of range"),
         (["season", "--season", ""], 1, "season '' is not of the form 2025-26"),
         (["season", "--season", "2025-26", "--today", "9999-12-31"], 1, "--today 9999-12-31 is out of range"),
-        (["daily", "--date", "2027-05-01"], 1, "--date 2027-05-01 is more than a day after today (2025-11-05) and"
-                                               " model 926A has no shown picks that day: nothing published"),
+        (
+            ["daily", "--date", "2027-05-01"],
+            1,
+            "--date 2027-05-01 is more than a day after today (2025-11-05) and"
+            " model 926A has no shown picks that day: nothing published",
+        ),
         (["daily", "--date", "2025-11-07", "--all-models"], 1, "is more than a day after today"),
         (["daily", "--warehouse", ""], 5, "--warehouse is empty"),
         (["daily", "--prefix", "../x"], 1, "prefix '../x/' is not a plain folder path"),
@@ -259,8 +350,15 @@ def test_an_empty_dest_is_refused_rather_than_writing_here(warehouse, tmp_path, 
     assert not any(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize(("variable", "value"), [("PICKS_EXPORT_WORKERS", "many"), ("PICKS_EXPORT_DATE", "tomorrow"),
-                                                 ("PICKS_EXPORT_ALL_MODELS", "perhaps"), ("PICKS_EXPORT_RETRY_DEADLINE", "-1")])
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PICKS_EXPORT_WORKERS", "many"),
+        ("PICKS_EXPORT_DATE", "tomorrow"),
+        ("PICKS_EXPORT_ALL_MODELS", "perhaps"),
+        ("PICKS_EXPORT_RETRY_DEADLINE", "-1"),
+    ],
+)
 def test_junk_in_environment_variables_is_a_usage_error(warehouse, populated, variable, value):
     before = published(populated)
     result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(populated), env={variable: value})
@@ -276,10 +374,14 @@ def test_demo_refuses_a_date_out_of_range(tmp_path):
 
 def test_a_future_date_with_shown_picks_is_published(warehouse, tmp_path):
     # Two days ahead of "today", but the warehouse already has that day's picks: a legitimate early run.
-    result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(tmp_path), "--date", TODAY, "--today", "2025-11-03")
+    result = invoke(
+        "daily", "--warehouse", str(warehouse), "--dest", str(tmp_path), "--date", TODAY, "--today", "2025-11-03"
+    )
     assert result.exit_code == 0, result.output
     assert orjson.loads((tmp_path / "v1/picks/2025-11-05.json").read_bytes())["groups"]
-    tomorrow = invoke("daily", "--warehouse", str(warehouse), "--dest", str(tmp_path), "--date", "2025-11-06", "--today", TODAY)
+    tomorrow = invoke(
+        "daily", "--warehouse", str(warehouse), "--dest", str(tmp_path), "--date", "2025-11-06", "--today", TODAY
+    )
     assert tomorrow.exit_code == 0, tomorrow.output  # one day ahead: today's run in another time zone, allowed
 
 
@@ -287,14 +389,36 @@ def test_backfill_writes_season_files_only_for_seasons_with_picks_the_current_on
     dest = tmp_path / "public"
     (dest / "v1/subsets/seasons").mkdir(parents=True)
     (dest / "v1/subsets/seasons/2020-21.json").write_bytes(b"{}")  # published earlier: rebuilt, not left stale
-    result = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", "2019-08-01",
-                    "--end", TODAY, "--today", "2026-11-25")
+    result = invoke(
+        "backfill",
+        "--warehouse",
+        str(warehouse),
+        "--dest",
+        str(dest),
+        "--start",
+        "2019-08-01",
+        "--end",
+        TODAY,
+        "--today",
+        "2026-11-25",
+    )
     assert result.exit_code == 0, result.output
     seasons = sorted(path.name for path in (dest / "v1/subsets/seasons").iterdir())
     assert seasons == ["2020-21.json", "2025-26.json"]  # not 2019-20 ... 2024-25; 2026-27 is not in the range
     assert orjson.loads((dest / "v1/subsets/seasons/2020-21.json").read_bytes())["season"] == "2020-21"
-    current = invoke("backfill", "--warehouse", str(warehouse), "--dest", str(dest), "--start", "2025-10-01",
-                     "--end", "2026-11-25", "--today", "2026-11-25")
+    current = invoke(
+        "backfill",
+        "--warehouse",
+        str(warehouse),
+        "--dest",
+        str(dest),
+        "--start",
+        "2025-10-01",
+        "--end",
+        "2026-11-25",
+        "--today",
+        "2026-11-25",
+    )
     assert current.exit_code == 0, current.output
     assert (dest / "v1/subsets/seasons/2026-27.json").exists()  # the current season, even without picks yet
     assert orjson.loads((dest / "v1/subsets/season.json").read_bytes())["season"] == "2026-27"
@@ -331,8 +455,21 @@ def _damage(file: Path, how: str) -> None:
         file.write_bytes(how.encode())
 
 
-@pytest.mark.parametrize("how", ["{not json", '{"select 1": 1}', "42", "[1, 2]", "[]", '[""]', '["select 1", null]',
-                                 "folder", "pipe", "dangling link"])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "{not json",
+        '{"select 1": 1}',
+        "42",
+        "[1, 2]",
+        "[]",
+        '[""]',
+        '["select 1", null]',
+        "folder",
+        "pipe",
+        "dangling link",
+    ],
+)
 def test_a_damaged_sql_cache_costs_only_the_transpile(warehouse, tmp_path, monkeypatch, how):
     from picks_export.exporters.engines.duckdb_engine import transpile
 
@@ -404,7 +541,9 @@ def test_settings_are_read_once_from_the_environment_and_handed_to_the_library(t
 
     from picks_export.cli.settings import Settings
 
-    read = Settings.read({"PICKS_EXPORT_BUILD_WORKERS": "3", "SOURCE_DATE_EPOCH": "1770478200", "XDG_CACHE_HOME": str(tmp_path)})
+    read = Settings.read(
+        {"PICKS_EXPORT_BUILD_WORKERS": "3", "SOURCE_DATE_EPOCH": "1770478200", "XDG_CACHE_HOME": str(tmp_path)}
+    )
     assert read == Settings(3, "2026-02-07T15:30:00Z", tmp_path / "picks-export" / "sql")
     assert Settings.read({"PICKS_EXPORT_NO_SQL_CACHE": "1"}).sql_cache is None
     assert Settings.read({}).build_workers >= 1
@@ -413,7 +552,10 @@ def test_settings_are_read_once_from_the_environment_and_handed_to_the_library(t
     assert Settings.read({}).sql_cache == platformdirs.user_cache_path("picks-export", appauthor=False) / "sql"
     assert Settings.read({"XDG_CACHE_HOME": str(tmp_path)}).sql_cache == tmp_path / "picks-export" / "sql"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # platformdirs honours it too (on Linux)
-    assert sys.platform != "linux" or platformdirs.user_cache_path("picks-export", appauthor=False) / "sql" == tmp_path / "picks-export" / "sql"
+    assert (
+        sys.platform != "linux"
+        or platformdirs.user_cache_path("picks-export", appauthor=False) / "sql" == tmp_path / "picks-export" / "sql"
+    )
 
 
 @pytest.mark.parametrize("name, value, message", [

@@ -4,7 +4,6 @@ exit codes, plain usage errors, the season's live file, bucket commands and a fo
 from __future__ import annotations
 
 import io
-import os
 import re
 import shlex
 import shutil
@@ -69,11 +68,12 @@ def test_verbose_lists_every_file_and_quiet_only_the_summary(warehouse, tmp_path
     lines = again.stdout.splitlines()
     # Every file but the status file (a heartbeat naming the run, rewritten by every run) is unchanged.
     files = [line for line in lines[1:-1] if "/v1/status.json" not in line]
-    assert len(lines) == 1 + 13 + 1 and len(files) == 12 and all(line.startswith("unchanged ") for line in files)
+    # The daily publishes its season up to the date: 27 files on the demo.
+    assert len(lines) == 1 + 27 + 1 and len(files) == 26 and all(line.startswith("unchanged ") for line in files)
     assert first.stdout.count("\n") == 2
     quiet = invoke("daily", *run_args(warehouse, tmp_path, "-q"))
     assert quiet.stdout.count("\n") == 1 and quiet.stderr == ""
-    assert quiet.stdout.startswith("13 files: 1 written, 0 headers updated, 12 unchanged")
+    assert quiet.stdout.startswith("27 files: 1 written, 0 headers updated, 26 unchanged")
     both = invoke("daily", *run_args(warehouse, tmp_path, "-v", "-q"))
     assert both.exit_code == 2 and both.stderr.startswith("Error: ") and "exclude each other" in both.stderr
 
@@ -84,7 +84,9 @@ def test_json_report(warehouse, tmp_path):
     report = orjson.loads(result.stdout)  # one document, nothing else on stdout
     assert report["command"] == "daily" and report["exit_code"] == 0 and report["queries"] == 7
     assert report["warnings"] == [] and re.fullmatch(r"\d{20}-[0-9a-f]{8}", report["run"])
-    assert report["counts"] == {"written": 13} and report["bytes_sent"] == sum(f["bytes"] for f in report["files"]["written"])
+    assert report["counts"] == {"written": 27} and report["bytes_sent"] == sum(
+        f["bytes"] for f in report["files"]["written"]
+    )
     assert f"v1/picks/{TODAY}.json" in {f["path"] for f in report["files"]["written"]}
 
 
@@ -102,24 +104,33 @@ def test_dry_run_exits_as_the_run_would_and_counts_refusals(warehouse, tmp_path)
     before = {path: path.read_bytes() for path in dest.rglob("*.json")}
     dry = invoke(*args, "--dry-run")
     assert dry.exit_code == 7, dry.output
-    assert re.search(r"dry run, nothing published: \d+ files \(.*, 1 refused\)", dry.stdout)
+    # Every published day of the season would lose its picks (16 of them), the date's among them.
+    assert re.search(r"dry run, nothing published: \d+ files \(.*, 16 refused\)", dry.stdout)
     assert f"refused    {dest / 'v1/picks' / (TODAY + '.json')}" in dry.stdout
-    assert dry.stderr.startswith("Error: dry run: the shrink guard would refuse the run: ") and dry.stderr.count("\n") == 1
+    assert (
+        dry.stderr.startswith("Error: dry run: the shrink guard would refuse the run: ") and dry.stderr.count("\n") == 1
+    )
     real = invoke(*args)
     assert real.exit_code == 7
     as_json = invoke(*args, "--json")
-    assert as_json.exit_code == 7 and orjson.loads(as_json.stdout)["counts"]["refused"] == 1
+    assert as_json.exit_code == 7 and orjson.loads(as_json.stdout)["counts"]["refused"] == 16
     assert {path: path.read_bytes() for path in dest.rglob("*.json")} == before
     allowed = invoke(*args, "--dry-run", "--allow-shrink")
     assert allowed.exit_code == 0 and "0 refused" in allowed.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["daily", "--date", "2026-02-30"], "Error: Invalid value for '--date': expected YYYY-MM-DD, got 2026-02-30"),
-    (["backfill", "--start", "yesterday"], "Error: Invalid value for '--start': expected YYYY-MM-DD, got yesterday"),
-    (["daily", "--workers", "0"], "Error: Invalid value for '--workers'"),
-    (["daily", "--no-such-option"], "Error: No such option: --no-such-option"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["daily", "--date", "2026-02-30"], "Error: Invalid value for '--date': expected YYYY-MM-DD, got 2026-02-30"),
+        (
+            ["backfill", "--start", "yesterday"],
+            "Error: Invalid value for '--start': expected YYYY-MM-DD, got yesterday",
+        ),
+        (["daily", "--workers", "0"], "Error: Invalid value for '--workers'"),
+        (["daily", "--no-such-option"], "Error: No such option: --no-such-option"),
+    ],
+)
 def test_usage_error_is_one_line_and_a_hint(args, message):
     result = invoke(*args)
     assert result.exit_code == 2
@@ -134,7 +145,10 @@ def test_help_at_80_columns_has_readable_metavars_and_whole_env_names():
         assert "%Y" not in text and not re.search(r"<[A-Za-z]+(\[[A-Za-z]+\])?>", text), text
         names = set(re.findall(r"PICKS_EXPORT_[A-Z0-9_]+", text))
         assert all(re.search(rf"\b{name}[];]", text) for name in names), names
-    assert "--date DATE" in invoke("daily", "--help").stdout and "--maximum-bytes-billed BYTES" in invoke("daily", "--help").stdout
+    assert (
+        "--date DATE" in invoke("daily", "--help").stdout
+        and "--maximum-bytes-billed BYTES" in invoke("daily", "--help").stdout
+    )
 
 
 def test_explicit_as_of_leaves_the_live_season_file(warehouse, tmp_path):
@@ -152,7 +166,10 @@ def test_explicit_as_of_leaves_the_live_season_file(warehouse, tmp_path):
 def test_bucket_commands_name_a_folder_dest_from_the_environment():
     result = invoke("bucket", "show", env={"PICKS_EXPORT_DEST": "public"})
     assert result.exit_code == 1
-    assert result.stderr == "Error: PICKS_EXPORT_DEST is 'public', a folder, not a bucket: give --dest gs://BUCKET to `root bucket show`\n"
+    assert (
+        result.stderr
+        == "Error: PICKS_EXPORT_DEST is 'public', a folder, not a bucket: give --dest gs://BUCKET to `root bucket show`\n"
+    )
     missing = invoke("bucket", "show")
     assert missing.exit_code == 2 and "needs --dest gs://BUCKET" in missing.stderr
 
@@ -171,13 +188,13 @@ def test_progress_bar_on_a_terminal_and_a_total_known_from_the_first_model(wareh
     progress.close()
     assert stream.getvalue().endswith("\r\033[K")
 
-    from picks_export.exporters.engines import open_engine
-    from picks_export.exporters.options import ExportOptions
-    from picks_export.exporters.exporter import Exporter
-    from picks_export.exporters.stores import open_store
     import datetime as dt
 
     from picks_export.exporters import workers
+    from picks_export.exporters.engines import open_engine
+    from picks_export.exporters.exporter import Exporter
+    from picks_export.exporters.options import ExportOptions
+    from picks_export.exporters.stores import open_store
 
     # In one process and in two build workers; the parent looks at the workers' progress far more often than
     # they report it, so a look before any worker knows its total is certain.
@@ -185,10 +202,15 @@ def test_progress_bar_on_a_terminal_and_a_total_known_from_the_first_model(wareh
     for build_workers in (1, 2):
         calls: list[tuple[int, int | None]] = []
         options = ExportOptions(today=dt.date.fromisoformat(TODAY), build_workers=build_workers)
-        exporter = Exporter(open_engine(str(warehouse), "nba_predictions"), open_store(str(tmp_path / str(build_workers))),
-                            options)
-        exporter.backfill(dt.date(2025, 10, 1), dt.date.fromisoformat(TODAY), lambda done, total: calls.append((done, total)),
-                          all_models=True)
+        exporter = Exporter(
+            open_engine(str(warehouse), "nba_predictions"), open_store(str(tmp_path / str(build_workers))), options
+        )
+        exporter.backfill(
+            dt.date(2025, 10, 1),
+            dt.date.fromisoformat(TODAY),
+            lambda done, total: calls.append((done, total)),
+            all_models=True,
+        )
         final = calls[-1][0]
         assert final > 0 and all(total is not None for _, total in calls), (build_workers, calls[:3])
         assert calls[-1][1] == final and calls[0][1] == final  # both models build as many files: right from the start
@@ -196,16 +218,34 @@ def test_progress_bar_on_a_terminal_and_a_total_known_from_the_first_model(wareh
 
 def readme_examples() -> list[str]:
     """Every `picks-export ...` example of the README's command table, and of each command's --help."""
-    table = [cell for line in README.read_text().splitlines() if line.startswith("| `")
-             for cell in re.findall(r"`(picks-export [^`]+)`", line.split("|")[3] if line.count("|") >= 4 else "")]
+    table = [
+        cell
+        for line in README.read_text().splitlines()
+        if line.startswith("| `")
+        for cell in re.findall(r"`(picks-export [^`]+)`", line.split("|")[3] if line.count("|") >= 4 else "")
+    ]
     helps = []
-    for command in ("demo", "daily", "backfill", "season", "validate", "serve", "estimate", "bucket cors", "bucket show"):
+    for command in (
+        "demo",
+        "daily",
+        "backfill",
+        "season",
+        "validate",
+        "serve",
+        "estimate",
+        "bucket cors",
+        "bucket show",
+    ):
         text = invoke(*command.split(), "--help").stdout
         helps += re.findall(r"^    (picks-export .+)$", text, re.M)
     return list(dict.fromkeys(table + helps))
 
 
-NEEDS_SERVICE = ("gs://", "bigquery://", "picks-export serve ")  # a bucket, BigQuery, or a server that runs until stopped
+NEEDS_SERVICE = (
+    "gs://",
+    "bigquery://",
+    "picks-export serve ",
+)  # a bucket, BigQuery, or a server that runs until stopped
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +269,17 @@ def test_every_example_runs_as_written_on_a_fresh_demo(example, fresh_demo, tmp_
 
 def test_the_examples_cover_every_command():
     examples = " ".join(readme_examples())
-    for command in ("demo", "daily", "backfill", "season", "validate", "serve", "estimate", "bucket cors", "bucket show"):
+    for command in (
+        "demo",
+        "daily",
+        "backfill",
+        "season",
+        "validate",
+        "serve",
+        "estimate",
+        "bucket cors",
+        "bucket show",
+    ):
         assert f"picks-export {command}" in examples
 
 
@@ -238,15 +288,28 @@ def test_readme_option_tables_match_the_commands():
     import typer.main
 
     group = typer.main.get_command(app)
-    options = {name: {opt: param.envvar for param in command.params for opt in param.opts}
-               for name, command in group.commands.items()}
+    options = {
+        name: {opt: param.envvar for param in command.params for opt in param.opts}
+        for name, command in group.commands.items()
+    }
     text = README.read_text()
     rows = re.findall(r"^\| `(--[a-z0-9-]+)(?:/--[a-z0-9-]+)?` \| `(PICKS_EXPORT_[A-Z0-9_]+)` \|", text, re.M)
     assert len(rows) >= 15
     for option, envvar in rows:
         assert option in options["daily"] and options["daily"][option] == envvar, option
-    documented = {option for option, _ in rows} | {"--date", "--start", "--end", "--season", "--as-of", "--help", "-h", "--today",
-                                                    "--location", "--bigquery-endpoint", "--maximum-bytes-billed"}
+    documented = {option for option, _ in rows} | {
+        "--date",
+        "--start",
+        "--end",
+        "--season",
+        "--as-of",
+        "--help",
+        "-h",
+        "--today",
+        "--location",
+        "--bigquery-endpoint",
+        "--maximum-bytes-billed",
+    }
     for command in ("daily", "backfill", "season"):
         missing = {opt for opt in options[command] if opt.startswith("--") and opt not in documented}
         assert not missing, (command, missing)
@@ -288,4 +351,6 @@ def test_every_command_takes_at_most_twelve_parameters_and_its_shared_options_fr
     daily = {opt for param in group.commands["daily"].params for opt in param.opts}
     assert {"--warehouse", "--dest", "--project", "--s3-endpoint-url", "--lock-timeout", "--allow-drop", "--dry-run", "--cache-day", "--json", "--min-volume", "--location",
             "--bigquery-endpoint", "--maximum-bytes-billed", "--require-graded"} <= daily  # fmt: skip
-    assert len(group.commands["daily"].params) == 33  # as before, --s3-endpoint-url, --lock-timeout, --allow-drop: 9 parameters
+    assert (
+        len(group.commands["daily"].params) == 33
+    )  # as before, --s3-endpoint-url, --lock-timeout, --allow-drop: 9 parameters

@@ -265,9 +265,7 @@ def test_shrink_guard_refuses_the_run_and_allow_shrink_lets_it_through(
     rows = {
         **demo_rows,
         "subset_picks": [
-            row[: PICK["computed_at"]]
-            + (dt.datetime(2025, 11, 6, 12, tzinfo=dt.UTC),)
-            + row[PICK["computed_at"] + 1 :]
+            row[: PICK["computed_at"]] + (dt.datetime(2025, 11, 6, 12, tzinfo=dt.UTC),) + row[PICK["computed_at"] + 1 :]
             if row[PICK["game_date"]] == TODAY
             else row
             for row in demo_rows["subset_picks"]

@@ -76,7 +76,7 @@ def test_daily_dry_run_lists_every_file_and_publishes_nothing(gcs, bucket, wareh
     assert result.exit_code == 0, result.output
     assert f"new        gs://{bucket}/v1/picks/{TODAY}.json  " in result.stdout
     assert (
-        "dry run, nothing published: 13 files (13 new, 0 changed, 0 restyle, 0 unchanged, 0 refused)" in result.stdout
+        "dry run, nothing published: 27 files (27 new, 0 changed, 0 restyle, 0 unchanged, 0 refused)" in result.stdout
     )
     short = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}", "--dry-run")
     assert (

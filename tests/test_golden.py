@@ -1,4 +1,5 @@
-"""Golden files: the demo warehouse's daily export, byte for byte.
+"""Golden files: the demo warehouse's daily export, byte for byte (the daily publishes its season up to the
+day: every earlier date with shown picks too).
 
 The files under tests/golden/daily-2025-11-05/ were read and checked by a person (records against the picks
 above them, the lock on the schedule-gap day, DNPs, pushes, signals); their bytes are the contract with the
@@ -30,7 +31,9 @@ def export(folder: Path, hash_seed: str) -> dict[str, bytes]:
     # The published schemas are the shipped files themselves (tests/test_publish.py); the documents are golden.
     files = {path.relative_to(dest).as_posix(): path.read_bytes() for path in sorted((dest / "v1").rglob("*.json"))}
     # v1/status.json names the run (its id and clock): tests/test_quality.py checks it instead.
-    return {path: data for path, data in files.items() if not path.startswith("v1/schemas/") and path != "v1/status.json"}
+    return {
+        path: data for path, data in files.items() if not path.startswith("v1/schemas/") and path != "v1/status.json"
+    }
 
 
 @pytest.mark.parametrize("hash_seed", ["1", "4242"])

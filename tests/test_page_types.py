@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from test_types import ROOT, TSC, WEB, _require_node, run
 
 PAGE = ROOT / "picks_export" / "page" / "page.js"

@@ -68,8 +68,9 @@ def test_a_final_day_without_box_scores_is_a_grading_warning_in_the_report_and_t
         }
     ]
     assert entry["waiting_for_grading"] == [str(YESTERDAY)]
-    # The daily job published today and yesterday only: the folder holds no graded date yet.
-    assert entry["latest_date"] == str(TODAY) and entry["latest_graded_date"] is None
+    # The daily job published its season up to today: the latest fully graded date is the history's last.
+    graded = max(day for day, *_ in rows.picks if day < YESTERDAY)
+    assert entry["latest_date"] == str(TODAY) and entry["latest_graded_date"] == str(graded)
     assert problems("status", status, "status.json") == []
 
 

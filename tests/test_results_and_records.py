@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from conftest import group
 
 DAY = dt.date(2026, 1, 14)  # a Wednesday

@@ -380,10 +380,10 @@ def test_the_index_never_carries_a_figure_its_file_does_not_hold(kind, case, des
     import datetime as dt
 
     from conftest import GENERATED_AT
-    from picks_export.exporters.exporter import Exporter
-    from picks_export.exporters.options import ExportOptions
 
     from picks_export.exporters.engines.duckdb_engine import DuckDBEngine, write_warehouse
+    from picks_export.exporters.exporter import Exporter
+    from picks_export.exporters.options import ExportOptions
 
     first, second, third = dt.date(2026, 2, 3), dt.date(2026, 2, 4), dt.date(2026, 2, 5)
     for day in (first, second):

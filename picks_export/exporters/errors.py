@@ -70,11 +70,8 @@ class VolumeDropError(ExportError):
     exit_code = 7
 
     def __init__(self, message: str) -> None:
+        super().__init__(message.format_map(_Names(lambda concept: "--" + concept.replace("_", "-"))))
         self.template = message
-        super().__init__(self.with_names(lambda concept: "--" + concept.replace("_", "-")))
-
-    def with_names(self, name: Callable[[str], str]) -> str:
-        return self.template.format_map(_Names(name))
 
 
 class NotGradedError(ExportError):

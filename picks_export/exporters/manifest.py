@@ -75,9 +75,13 @@ def manifest_document(
     """
     codes = {entry["code"] for entry in entries}
     paths = {entry["path"] for entry in entries}
-    kept = [] if replace_all or previous is None else [
-        entry for entry in previous.get("models", []) if entry["code"] not in codes and entry["path"] not in paths
-    ]
+    kept = (
+        []
+        if replace_all or previous is None
+        else [
+            entry for entry in previous.get("models", []) if entry["code"] not in codes and entry["path"] not in paths
+        ]
+    )
     models = sorted([*entries, *kept], key=lambda entry: (not entry["default"], entry["code"]))
     default = next((entry["code"] for entry in models if entry["default"]), None)
     return {

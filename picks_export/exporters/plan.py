@@ -33,6 +33,7 @@ from .site import (
     planned_days,
     planned_seasons,
     previous_document,
+    recovered_previous,
     site_files,
     status_entry,
     status_payload,
@@ -76,12 +77,15 @@ def plan_run(
         manifest_entry(site, model, days, planned_seasons(published, model.layout, listings[model.code], model_steps))
         for model, model_steps, days in planned
     ]
+    now = utc_timestamp()
     previous = previous_document(published, "manifest", path, listed)
+    previous = previous or recovered_previous(published, site, "manifest", now, listed)
     steps += publisher.plan([manifest_payload(site, entries, previous)], listed)
-    path, now = status_path(site.prefix), utc_timestamp()
+    path = status_path(site.prefix)
     listed = publisher.listing([path])
     entries = [status_entry(site, model, days, now) for model, _, days in planned]
     previous = previous_document(published, "status", path, listed)
+    previous = previous or recovered_previous(published, site, "status", now, listed)
     steps += publisher.plan([status_payload(site, entries, now, previous)], listed)
     return Plan(tuple(steps), tuple(site_files(site)))
 
@@ -101,6 +105,8 @@ def carry_out(
         for phase in in_phases(steps):
             rebuilt = {} if report.stopped else _rebuild_phase(publisher, plan, phase, report, published)
             publisher.send(phase, report, rebuilt)
+        if not report.stopped and any(step.action == "delete" for step in steps):
+            _rebuild_after_deletes(publisher, plan, report, published)
     except BaseException:  # an interruption: record what was written so far, then go on unwinding
         publisher.abort(report)
         raise
@@ -121,6 +127,17 @@ def _rebuild_phase(
             force = any(path.startswith(file.depends_on) for path in written)
             rebuilt[file.path] = rebuild(publisher, file, published, force=force)
     return rebuilt
+
+
+def _rebuild_after_deletes(publisher: Publisher, plan: Plan, report: Report, published: Published) -> None:
+    """The site files once more after the deletions: already written without the deleted files, they change only
+    when another run listed them in between (then its entry is listed no more)."""
+    for file in plan.rebuilt:
+        if file.path not in report.actions or report.actions[file.path] == "delete":
+            continue
+        result = rebuild(publisher, file, published, force=False)
+        if result.status != "unchanged":
+            report.results = [result if each.path == file.path else each for each in report.results]
 
 
 def rebuild(publisher: Publisher, file: SiteFile, published: Published, *, force: bool) -> FileResult:

@@ -13,6 +13,8 @@ Nothing here imports a store's client library: the stores do the talking, throug
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
 import secrets
 import tempfile
@@ -57,9 +59,26 @@ from .transfer import (
 # Names other modules import from here; a store is what a run publishes to.
 Sink = Store
 __all__ = [
-    "META_GRADED", "META_HASH", "META_PICKS", "META_RUN", "META_SEASON", "RUNS_FOLDER", "Change", "FileResult",
-    "ObjectInfo", "SeasonSummary", "Sink", "Status", "Store", "content_hash", "day_summary", "file_hash",
-    "pause_for_tests", "recorded_season_summary", "saved_path", "season_summary",
+    "META_GRADED",
+    "META_HASH",
+    "META_PICKS",
+    "META_RUN",
+    "META_SEASON",
+    "RUNS_FOLDER",
+    "Change",
+    "FileResult",
+    "ObjectInfo",
+    "SeasonSummary",
+    "Sink",
+    "Status",
+    "Store",
+    "content_hash",
+    "day_summary",
+    "file_hash",
+    "pause_for_tests",
+    "recorded_season_summary",
+    "saved_path",
+    "season_summary",
 ]
 
 # What a kind of file is lives in the table of kinds (kinds.py); these names are views of it.
@@ -89,8 +108,17 @@ def new_run_id() -> str:
     return f"{time.time_ns():020d}-{secrets.token_hex(4)}"
 
 
+class SpoolError(OutputError):
+    """A file could not be spooled whole (a full or failing temporary folder), or its bytes changed in the spool
+    before they were sent: nothing of them is published."""
+
+
 class Spool:
-    """A run's serialized files on disk until they are published, so memory stays flat however many there are."""
+    """A run's serialized files on disk until they are published, so memory stays flat however many there are.
+
+    Trusts nothing it has not checked: every write is read back before the run goes on (a short write or a full
+    disk is a SpoolError while the run is still staging, before anything is published), and every read is hashed
+    again against the bytes' SHA-256 taken when they were serialized (`Payload.data`)."""
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(prefix="picks-export-")
@@ -98,7 +126,21 @@ class Spool:
 
     def put(self, data: bytes) -> int:
         offset = self._end
-        os.pwrite(self._file.fileno(), data, offset)
+        try:
+            done = 0
+            while done < len(data):  # a short write is legal: write the rest, and a write of nothing is a full disk
+                written = os.pwrite(self._file.fileno(), memoryview(data)[done:], offset + done)
+                if written <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                done += written
+            whole = os.pread(self._file.fileno(), len(data), offset) == data
+        except OSError as error:
+            raise SpoolError(
+                f"cannot spool a file in the temporary folder {self._folder()}: {error.strerror or error}"
+                " (free some space or point TMPDIR elsewhere); nothing published"
+            ) from None
+        if not whole:
+            raise SpoolError(f"a file spooled in {self._folder()} did not read back as written; nothing published")
         self._end += len(data)
         return offset
 
@@ -107,6 +149,10 @@ class Spool:
 
     def close(self) -> None:
         self._file.close()
+
+    @staticmethod
+    def _folder() -> str:
+        return tempfile.gettempdir()
 
 
 @dataclass(frozen=True)
@@ -124,6 +170,7 @@ class Payload:
     inline: bytes | None = None  # the bytes, unless they wait in a spool
     spool: Spool | None = None
     offset: int = 0
+    sha256: str | None = None  # of the spooled bytes, taken when they were serialized: checked on every read
 
     @classmethod
     def of(cls, path: str, kind: PublishKind, content: Any, spool: Spool | None = None) -> Payload:
@@ -133,7 +180,7 @@ class Payload:
         if spool is None:
             return cls(path, kind, content_hash(content, data), len(data), picks, graded, season, inline=data)
         return cls(path, kind, content_hash(content, data), len(data), picks, graded, season, spool=spool,
-                   offset=spool.put(data))  # fmt: skip
+                   offset=spool.put(data), sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
 
     @classmethod
     def raw(cls, path: str, kind: PublishKind, data: bytes) -> Payload:
@@ -142,10 +189,14 @@ class Payload:
 
     @property
     def data(self) -> bytes:
+        """The bytes to send; spooled ones are hashed again just before they go (SpoolError if they changed)."""
         if self.inline is not None:
             return self.inline
         assert self.spool is not None
-        return self.spool.get(self.offset, self.size)
+        data = self.spool.get(self.offset, self.size)
+        if len(data) != self.size or hashlib.sha256(data).hexdigest() != self.sha256:
+            raise SpoolError(f"{self.path}: its spooled bytes no longer match the document's hash; not published")
+        return data
 
 
 @dataclass(frozen=True)
@@ -300,7 +351,9 @@ class _Rules:
 
     def headers(self, payload: Payload) -> Headers:
         policy = self.policy
-        return Headers(policy.cache_control_for(payload), content_type(payload.kind, payload.path), policy.content_encoding)
+        return Headers(
+            policy.cache_control_for(payload), content_type(payload.kind, payload.path), policy.content_encoding
+        )
 
     def recorded(self, payload: Payload) -> bool:
         return payload.kind not in UNRECORDED_KINDS
@@ -326,8 +379,13 @@ RecordRun = Callable[["Sink", "PublishPolicy", Sequence["FileResult"]], None]
 
 
 def in_phases(steps: Sequence[Step]) -> list[list[Step]]:
-    """The steps of each phase (PHASES), in publishing order, each phase's steps in their planned order."""
-    return [[step for step in steps if step.payload.kind in kinds] for kinds in PHASES]
+    """The steps of each phase (PHASES), in publishing order, each phase's steps in their planned order; then the
+    deletions (a rollback's), the site files' first, so that no index or manifest ever names a file that is gone:
+    they have been rewritten without it before it goes."""
+    phases = [[step for step in steps if step.payload.kind in kinds and step.action != "delete"] for kinds in PHASES]
+    deletes = [step for step in steps if step.action == "delete"]
+    deletes.sort(key=lambda step: -_PHASE_OF[step.payload.kind])  # stable: each phase's in its planned order
+    return [*phases, deletes] if deletes else phases
 
 
 class Publisher:
@@ -382,9 +440,13 @@ class Publisher:
         """Carry out one phase's planned writes and deletes; a path of `rebuilt` has been written already (its
         result given). After a failure in an earlier phase nothing is attempted."""
         if report.stopped:
-            report.results += [FileResult(step.payload.path, "not attempted", 0, "an earlier file failed") for step in phase]
+            report.results += [
+                FileResult(step.payload.path, "not attempted", 0, "an earlier file failed") for step in phase
+            ]
             return
-        todo = [step for step in phase if step.action in ("new", "changed", "restyle") and step.payload.path not in rebuilt]
+        todo = [
+            step for step in phase if step.action in ("new", "changed", "restyle") and step.payload.path not in rebuilt
+        ]
         done = {result.path: result for result in self.transfer.apply(todo)} if todo else {}
         gone = [step for step in phase if step.action == "delete" and step.payload.path not in rebuilt]
         done.update({result.path: result for result in self.transfer.delete(gone)} if gone else {})
@@ -440,7 +502,9 @@ class Publisher:
 
 def gave_up(path: str) -> FileResult:
     """A rebuilt file that could not be written: what it is built from changed under other runs every time."""
-    return FileResult(path, "failed", 0, f"what it is built from kept changing under other runs ({MAX_REBUILDS} listings)")
+    return FileResult(
+        path, "failed", 0, f"what it is built from kept changing under other runs ({MAX_REBUILDS} listings)"
+    )
 
 
 def _planned(step: Step, refused_run: bool) -> FileResult:

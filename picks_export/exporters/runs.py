@@ -60,7 +60,9 @@ def record_path(run: str) -> str:
 
 def check_run_id(run: str) -> str:
     if not RUN_ID.fullmatch(run):
-        raise ExportError(f"{run!r} is not a run id (like 01764000000000000000-1a2b3c4d; `picks-export runs` lists them)")
+        raise ExportError(
+            f"{run!r} is not a run id (like 01764000000000000000-1a2b3c4d; `picks-export runs` lists them)"
+        )
     return run
 
 
@@ -89,7 +91,9 @@ def write_record(sink: Sink, policy: PublishPolicy, results: Sequence[FileResult
     try:
         sink.write_private(record_path(policy.run), orjson.dumps(record, option=orjson.OPT_INDENT_2) + b"\n")
     except OSError as error:
-        raise OutputError(f"files published, but the run record {record_path(policy.run)} could not be written: {error}") from None
+        raise OutputError(
+            f"files published, but the run record {record_path(policy.run)} could not be written: {error}"
+        ) from None
 
 
 def _file_entry(result: FileResult) -> dict[str, Any]:
@@ -99,10 +103,16 @@ def _file_entry(result: FileResult) -> dict[str, Any]:
     return {
         "path": result.path,
         "action": action,
-        "previous": None if previous is None else {
-            "sha256": previous.content_hash, "generation": previous.generation, "saved": change.saved,
+        "previous": None
+        if previous is None
+        else {
+            "sha256": previous.content_hash,
+            "generation": previous.generation,
+            "saved": change.saved,
         },
-        "new": None if change.content_hash is None else {"sha256": change.content_hash, "generation": result.generation},
+        "new": None
+        if change.content_hash is None
+        else {"sha256": change.content_hash, "generation": result.generation},
     }
 
 
@@ -143,8 +153,14 @@ class RunSummary:
 
 def list_runs(sink: Sink, limit: int = 20) -> list[RunSummary]:
     """The newest `limit` recorded runs, newest first (run ids sort by start time)."""
-    runs = sorted((name[: -len(".json")] for name in sink.names(f"{RUNS_FOLDER}/")
-                   if name.endswith(".json") and RUN_ID.fullmatch(name[: -len(".json")])), reverse=True)
+    runs = sorted(
+        (
+            name[: -len(".json")]
+            for name in sink.names(f"{RUNS_FOLDER}/")
+            if name.endswith(".json") and RUN_ID.fullmatch(name[: -len(".json")])
+        ),
+        reverse=True,
+    )
     found = []
     for run in runs[:limit]:
         try:
@@ -152,8 +168,15 @@ def list_runs(sink: Sink, limit: int = 20) -> list[RunSummary]:
         except ExportError:
             found.append(RunSummary(run, started_at(run), "(unreadable record)", 0, False))
             continue
-        found.append(RunSummary(run, started_at(run), str(record.get("command") or ""), len(record["files"]),
-                                bool(record.get("complete", True))))
+        found.append(
+            RunSummary(
+                run,
+                started_at(run),
+                str(record.get("command") or ""),
+                len(record["files"]),
+                bool(record.get("complete", True)),
+            )
+        )
     return found
 
 
@@ -182,12 +205,50 @@ def _still_written(entry: Mapping[str, Any], current: ObjectInfo | None, run: st
     return new.get("generation") is None or current.generation is None or current.generation == new.get("generation")
 
 
+def rollback_marker(run: str, rollback_run: str) -> str:
+    """Where a rollback of `run` says, before it changes anything, that it is one: its changes are then known as a
+    rollback's of `run` (and not a later run's) even when it is killed before it writes its record."""
+    return f"{RUNS_FOLDER}/{check_run_id(run)}/{ROLLED_BACK_BY}{check_run_id(rollback_run)}.json"
+
+
+ROLLED_BACK_BY = "rolled-back-by-"
+
+
+def _rollbacks_of(sink: Sink, run: str) -> set[str]:
+    """The runs that set out to roll back `run` (their markers)."""
+    names = sink.names(f"{RUNS_FOLDER}/{run}/")
+    found = {name[len(ROLLED_BACK_BY) : -len(".json")] for name in names if name.startswith(ROLLED_BACK_BY)}
+    return {each for each in found if RUN_ID.fullmatch(each)}
+
+
+def _mark(sink: Sink, run: str, rollback_run: str) -> None:
+    marker = rollback_marker(run, rollback_run)
+    try:
+        sink.write_private(marker, orjson.dumps({"run": run, "rollback": rollback_run}))
+    except OSError as error:
+        raise OutputError(f"cannot write {sink.describe(marker)}: {error.strerror or error}; nothing changed") from None
+
+
+def _already_back(entry: Mapping[str, Any], current: ObjectInfo | None, own: set[str]) -> bool:
+    """Whether the entry's path holds what this rollback puts back, left so by a rollback of the same run that
+    stopped part-way (failed, or killed: `own`, its runs); a file the run created is gone (only a rollback deletes)."""
+    previous = entry.get("previous")
+    if previous is None:
+        return current is None
+    return current is not None and current.run in own and current.content_hash == previous.get("sha256")
+
+
 def _restored(sink: Sink, entry: Mapping[str, Any]) -> Payload:
-    """The previous bytes of an entry's file, as a payload (its hash and picks from the bytes themselves)."""
+    """The previous bytes of an entry's file, as a payload (its hash and picks from the bytes themselves), once
+    they are checked against the hash the record keeps: a copy cut short, or a record whose `saved` names
+    another file, is refused (OutputError) before anything is changed."""
     path, previous = entry["path"], entry["previous"]
     saved, generation = previous.get("saved"), previous.get("generation")
-    data = sink.read(saved) if isinstance(saved, str) else (
-        sink.read_version(path, generation) if isinstance(generation, (int, str)) else None)
+    data = (
+        sink.read(saved)
+        if isinstance(saved, str)
+        else (sink.read_version(path, generation) if isinstance(generation, (int, str)) else None)
+    )
     if data is None:
         where = saved or f"generation {generation}"
         raise OutputError(f"the previous bytes of {sink.describe(path)} are gone ({where}): nothing published")
@@ -196,9 +257,18 @@ def _restored(sink: Sink, entry: Mapping[str, Any]) -> Payload:
     picks, graded = day_summary(content) if kind == "day" and content is not None else (None, None)
     season = season_summary(content) if kind == "season" and content is not None else None
     try:
-        digest = file_hash(path, data)
+        digest: str | None = file_hash(path, data)
     except orjson.JSONDecodeError:  # a file that was not JSON goes back as it was
-        digest = hashlib.sha256(data).hexdigest()
+        digest = None
+    # No hash recorded: the file was listed without one (written by hand, or JSON that did not parse).
+    expected = previous.get("sha256")
+    if expected is not None and digest != expected:
+        where = saved or f"generation {generation}"
+        raise OutputError(
+            f"the saved copy of {sink.describe(path)} ({where}) does not hold what run's record says it replaced"
+            " (its hash differs): nothing published"
+        )
+    digest = digest or hashlib.sha256(data).hexdigest()
     return Payload(path, kind, digest, len(data), picks, graded, season, inline=data)
 
 
@@ -215,25 +285,42 @@ def rollback(
 
     `policy` is the rollback's own (its run id, its command for the record); the shrink guard does not apply:
     the files go back to what they were. Files a later run changed since are refused (RollbackRefused, nothing
-    published) unless `force`. The previous bytes are all read before anything is written."""
+    published) unless `force`. The previous bytes are all read, and checked against the hashes the record keeps,
+    before anything is written (OutputError, nothing changed, when one is missing or differs).
+
+    Resumable: before it changes anything a rollback leaves a marker (`rollback_marker`) naming itself as one of
+    `run`; a file that a rollback of `run` already put back (or, created by the run, is gone) is done, so running
+    a rollback that failed or was killed again finishes it, rather than refusing its changes as a later run's. The order keeps readers
+    consistent: replaced files are put back first, then each index, the manifest and the status file are
+    rewritten without the files the run created, and only then are those deleted (the site files first); so no
+    index or manifest ever names a file that is gone. After the deletions the site files are built once more,
+    and written only if another run listed a deleted file in between."""
     record = load_record(sink, run)
-    publisher = Publisher(sink, replace(policy, allow_shrink=True, command=policy.command or f"rollback {run}"), write_record)
+    publisher = Publisher(
+        sink, replace(policy, allow_shrink=True, command=policy.command or f"rollback {run}"), write_record
+    )
     entries = {entry["path"]: entry for entry in record["files"]}
     for path in entries:
         check_relative_path(path)  # a record is a file anyone could have edited: its paths stay in the destination
     current = publisher.listing(sorted({_listing_of(path) for path in entries}))
-    changed = [path for path, entry in entries.items()
-               if _kind(path) not in REBUILT_KINDS and not _still_written(entry, current.get(path), run)]
+    own = _rollbacks_of(sink, run)
+    changed = [
+        path
+        for path, entry in entries.items()
+        if _kind(path) not in REBUILT_KINDS
+        and not _still_written(entry, current.get(path), run)
+        and not _already_back(entry, current.get(path), own)
+    ]
     if changed and not force:
         more = and_more(len(changed))
         raise RollbackRefused(
             f"refusing to roll back run {run}: a later run changed {sink.describe(changed[0])}{more};"
             " --force puts them back anyway"
         )
-    steps, restored = _put_back(publisher, entries, current, run)
-    deleted = {step.payload.path for step in steps if step.action == "delete"}
+    steps, restored = _put_back(publisher, entries, current, run, own)
+    deleted = frozenset(step.payload.path for step in steps if step.action == "delete")
     rebuilt: list[SiteFile] = []
-    for site in _sites(publisher, entries, restored, today, generated_at):
+    for site in _sites(publisher, entries, restored, today, generated_at, deleted):
         for file in site_files(site):
             if file.path in deleted:
                 continue  # the run created it: the prefix goes back to having none
@@ -241,11 +328,17 @@ def rollback(
             if file.path not in {step.payload.path for step in steps}:  # planned so that a dry run shows it
                 listed = publisher.listing([file.listing])
                 steps += publisher.plan([build(file, listed, publisher.published, utc_timestamp())], listed)
+    if not policy.dry_run:
+        _mark(sink, run, publisher.policy.run)
     return carry_out(publisher, Plan(tuple(steps), tuple(rebuilt)), publisher.published)
 
 
 def _put_back(
-    publisher: Publisher, entries: Mapping[str, Mapping[str, Any]], current: Mapping[str, ObjectInfo], run: str
+    publisher: Publisher,
+    entries: Mapping[str, Mapping[str, Any]],
+    current: Mapping[str, ObjectInfo],
+    run: str,
+    own: set[str],
 ) -> tuple[list[Step], dict[str, Payload]]:
     """The steps that put each recorded file back (or delete it), and the previous bytes read for them. A file
     built from what is published that a later run changed is left to be rebuilt."""
@@ -255,6 +348,8 @@ def _put_back(
         existing = current.get(path)
         if _kind(path) in REBUILT_KINDS and not _still_written(entry, existing, run):
             continue  # changed by a later run: rebuilt from what is published, not put back
+        if _kind(path) not in REBUILT_KINDS and _already_back(entry, existing, own):
+            continue  # put back already (by this rollback run earlier, stopped part-way)
         if entry.get("previous") is None:
             if existing is not None:
                 steps.append(Step(Payload(path, _kind(path), "", 0, inline=b""), "delete", existing))
@@ -270,6 +365,7 @@ def _sites(
     restored: Mapping[str, Payload],
     today: dt.date,
     generated_at: str,
+    deleted: frozenset[str] = frozenset(),
 ) -> list[Site]:
     """The site of each prefix the run touched: the models of its manifest (as put back) whose folders hold a file
     of the run, their other entries kept from that manifest; a rebuilt file whose content is what it was goes back
@@ -285,6 +381,6 @@ def _sites(
         models = [model for entry in (manifest or {}).get("models", []) if (model := SiteModel.of_entry(prefix, entry))]
         touched = tuple(model for model in models if any(each.startswith(model.layout.folders()) for each in entries))
         site = Site(prefix, today, generated_at, touched, policy.run, policy.command, started_at(policy.run),
-                    kept_manifest=manifest, keep=restored)  # fmt: skip
+                    kept_manifest=manifest, keep=restored, leaving=deleted)  # fmt: skip
         sites.append(site)
     return sites

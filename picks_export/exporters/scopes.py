@@ -34,6 +34,9 @@ class Wanted:
     days: list[dt.date]
     seasons: list[tuple[str, dt.date | None]]
     newest_first: bool = False  # the days' order (across the seasons): a daily run's day comes before the day before
+    # The days the quality gate checks (None: every one of `days`). A daily rebuilds its whole season so that it
+    # heals what earlier mornings missed, but only the dates it is run for are news a reader sees today.
+    gated: list[dt.date] | None = None
 
     def within(self, snapshot: Snapshot) -> Wanted:
         """What of this the snapshot builds: its own dates' files and its season's."""
@@ -42,7 +45,13 @@ class Wanted:
             [day for day in self.days if snapshot.covers(day)],
             [each for each in self.seasons if each[0] == season],
             self.newest_first,
+            None if self.gated is None else [day for day in self.gated if snapshot.covers(day)],
         )
+
+    @property
+    def checked(self) -> list[dt.date]:
+        """The days the quality gate checks."""
+        return self.days if self.gated is None else self.gated
 
 
 class Scope:
@@ -59,8 +68,13 @@ class Scope:
 
 
 class Daily(Scope):
-    """The per-day file of `day`, the one of the day before when it has picks, and `day`'s season file; with
-    `require_graded`, the day before must be fully graded."""
+    """`day`'s season as of `day`: the per-day file of `day` (even without picks), of every earlier date of its
+    season with shown picks or a published file, of the day before when it has picks, and the season file; with
+    `require_graded`, the day before must be fully graded.
+
+    Rebuilding the whole season (unchanged files are skipped by their hash) is what makes the next morning heal a
+    missed one, box scores that landed late, and a day file deleted or damaged by hand. The quality gate checks
+    `day` and the day before only, as it always did."""
 
     def __init__(self, day: dt.date, today: dt.date, *, require_graded: bool = False) -> None:
         self.first, self.last = daily_dates(day)
@@ -76,8 +90,13 @@ class Daily(Scope):
                 f"{{date}} {day} is more than a day after today ({self.today}) and model"
                 f" {_literal(snapshot.model.code)} has no shown picks that day: nothing published"
             )
-        days = [day] + ([yesterday] if yesterday in dates else [])
-        return Wanted(days, [(rules.season_label(day), None)], newest_first=True)
+        gated = [day] + ([yesterday] if yesterday in dates else [])
+        season = rules.season_label(day)
+        start, _ = rules.season_bounds(season)
+        days = {each for each in dates if start <= each <= day}
+        days |= {each for each in map(layout.date_of, published) if each is not None and start <= each <= day}
+        days |= set(gated)
+        return Wanted(sorted(days, reverse=True), [(season, None)], newest_first=True, gated=gated)
 
 
 class Backfill(Scope):

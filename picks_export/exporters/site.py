@@ -90,6 +90,12 @@ class Site:
     kept_manifest: Mapping[str, Any] | None | Literal["published"] = PUBLISHED
     # Bytes to publish instead of a rebuilt file of the same content (a rollback's, `generated_at` and all).
     keep: Mapping[str, Payload] = field(default_factory=dict)
+    # Files this run deletes once the site files are rewritten (a rollback's): already left out of them.
+    leaving: frozenset[str] = frozenset()
+
+    def present(self, listed: Mapping[str, ObjectInfo]) -> Mapping[str, ObjectInfo]:
+        """A listing less the files this run is about to delete."""
+        return {path: info for path, info in listed.items() if path not in self.leaving} if self.leaving else listed
 
     def run_json(self, finished_at: str) -> dict[str, Any]:
         """The status file's `run`."""
@@ -133,18 +139,22 @@ def build(file: SiteFile, listed: Mapping[str, ObjectInfo], published: Published
     site = file.site
     if file.kind == "index":
         assert file.model is not None
-        payload = index_payload(site, file.model, published_days(published, file.model.layout, listed))
+        payload = index_payload(site, file.model, published_days(published, file.model.layout, site.present(listed)))
     elif file.kind == "manifest":
         entries = [
-            manifest_entry(site, model, index_days(published, model.layout), written_seasons(published, model))
+            manifest_entry(site, model, index_days(published, model.layout), written_seasons(published, model, site))
             for model in site.models
         ]
         kept = site.kept_manifest
         previous = previous_document(published, "manifest", file.path, listed) if kept == PUBLISHED else kept
+        if kept == PUBLISHED and previous is None:
+            previous = recovered_previous(published, site, "manifest", now, listed)
         payload = manifest_payload(site, entries, previous if isinstance(previous, Mapping) else None)
     else:
         entries = [status_entry(site, model, index_days(published, model.layout), now) for model in site.models]
-        payload = status_payload(site, entries, now, previous_document(published, "status", file.path, listed))
+        previous = previous_document(published, "status", file.path, listed)
+        previous = previous or recovered_previous(published, site, "status", now, listed)
+        payload = status_payload(site, entries, now, previous)
     same = site.keep.get(file.path)
     return same if same is not None and same.content_hash == payload.content_hash else payload
 
@@ -156,6 +166,46 @@ def previous_document(
     (then the file is built from this run's models only)."""
     content = json_or_none(published.read(path)) if path in listed else None
     return content if content is not None and not problems(kind, content, path) else None
+
+
+def recovered_models(published: Published, site: Site) -> list[SiteModel]:
+    """Every model of the prefix other than the site's own whose folder holds an index this version reads: the
+    default folder's and each `models/{code}/` folder's (one listing of `models/`). Used when the published
+    manifest or status file cannot be read, so that other models' files stay reachable; a model's display name
+    was in the unreadable file: its code stands for it until its own next run."""
+    own = {model.code for model in site.models} | {model.layout.base for model in site.models}
+    folder = f"{site.prefix}models/"
+    codes = sorted({path[len(folder) :].split("/", 1)[0] for path in published.list(folder)})
+    candidates = [(None, True)] + [(code, False) for code in codes]
+    found = []
+    for code, default in candidates:
+        layout = Layout(site.prefix, code or "", default)
+        content = json_or_none(published.read(layout.index())) if layout.base not in own else None
+        named = content.get("model") if isinstance(content, dict) else None
+        if isinstance(named, str) and named not in own and (default or named == code):
+            found.append(SiteModel(named, named, Layout(site.prefix, named, default), default))
+    return found
+
+
+def recovered_previous(
+    published: Published, site: Site, kind: Literal["manifest", "status"], now: str, listed: Mapping[str, ObjectInfo]
+) -> dict[str, Any] | None:
+    """A manifest or status file standing in for the published one that cannot be read (`listed`, the listing of
+    its path, holds it): the entries of every other model of the prefix (`recovered_models`), built from their
+    indexes and folders. None when there is none to stand in for (a new destination costs no more requests), and
+    for a run over every enabled model: its manifest lists those only."""
+    path = manifest_path(site.prefix) if kind == "manifest" else status_path(site.prefix)
+    if site.replace_all or path not in listed:
+        return None
+    models = recovered_models(published, site)
+    if kind == "manifest":
+        entries = [
+            manifest_entry(site, model, index_days(published, model.layout), written_seasons(published, model))
+            for model in models
+        ]
+    else:
+        entries = [status_entry(site, model, index_days(published, model.layout), now) for model in models]
+    return {"models": entries}
 
 
 def published_manifest(published: Published, prefix: str, data: bytes | None = None) -> dict[str, Any] | None:
@@ -230,10 +280,12 @@ def planned_seasons(
     return season_entries(published, layout, listed, built)
 
 
-def written_seasons(published: Published, model: SiteModel) -> list[dict[str, Any]]:
-    """The season entries from a fresh listing of the model's subsets/ folder; what is there is this run's file
-    when its hash says so (its summary known), the others' summaries come from the listing or a read."""
+def written_seasons(published: Published, model: SiteModel, site: Site | None = None) -> list[dict[str, Any]]:
+    """The season entries from a fresh listing of the model's subsets/ folder (less the files `site`'s run is
+    about to delete); what is there is this run's file when its hash says so (its summary known), the others'
+    summaries come from the listing or a read."""
     listed = published.list(model.layout.folders()[1])
+    listed = site.present(listed) if site is not None else listed
     built = {
         payload.path: payload
         for payload in model.built

@@ -137,7 +137,8 @@ class Transfer(Generic[P]):
         deletes = [
             Delete(step.payload.path, step.existing, saved_path(self.rules.run, step.payload.path)) for step in steps
         ]
-        return [self._deleted(step, outcome) for step, outcome in zip(steps, self.store.delete(deletes), strict=True)]
+        outcomes = self.store.delete(deletes)
+        return [self._deleted(step, outcome) for step, outcome in zip(steps, outcomes, strict=True)]
 
     def _carry_out(self, steps: Sequence[Planned[P]]) -> list[FileResult]:
         """Write the steps as one batch; decide each conflicting file again and write the batch of those again."""
@@ -214,13 +215,26 @@ class Transfer(Generic[P]):
         change = Change(step.existing, outcome.saved, step.payload.content_hash) if recorded else None
         return FileResult(path, "written", outcome.info.size, "", outcome.info.generation, change)
 
-    @staticmethod
-    def _deleted(step: Planned[P], outcome: Outcome) -> FileResult:
+    def _deleted(self, step: Planned[P], outcome: Outcome) -> FileResult:
         path = step.payload.path
         if outcome.state == "gone":
             return FileResult(path, "unchanged", 0, "already gone")
         if outcome.state == "conflict":
-            return FileResult(path, "refused", 0, "changed by another run since it was listed")
+            return self._deleted_after_conflict(step)
         if outcome.state == "failed":
             return FileResult(path, "failed", 0, outcome.detail)
         return FileResult(path, "deleted", 0, "", None, Change(step.existing, outcome.saved, None))
+
+    def _deleted_after_conflict(self, step: Planned[P]) -> FileResult:
+        """A delete refused by its precondition: gone now means our own delete landed before its answer was lost
+        (a retried request finds nothing): done, and recorded with the copy it kept, if that is there."""
+        path = step.payload.path
+        try:
+            gone = path not in self.listing(path)
+            keep_as = saved_path(self.rules.run, path)
+            saved = keep_as if gone and keep_as in self.store.list(keep_as) else None
+        except OutputError as error:
+            return FileResult(path, "failed", 0, f"changed by another run, then: {error}")
+        if not gone:
+            return FileResult(path, "refused", 0, "changed by another run since it was listed")
+        return FileResult(path, "deleted", 0, "", None, Change(step.existing, saved, None))
