@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, cast
 
-PublishKind = Literal["day", "season", "index", "schema", "manifest", "types", "page", "status"]
+PublishKind = Literal["day", "season", "parquet", "index", "schema", "manifest", "types", "page", "status"]
 
 JSON_CONTENT_TYPE = "application/json"
 # A page file's name that is not one of the page's files (a record of an older page) is sent as bytes.
@@ -91,6 +91,14 @@ FILE_KINDS: tuple[FileKind, ...] = (
         schema="season.schema.json",
         cache_option="cache_season",
         cache_control="public, max-age=3600",
+    ),
+    # Each dated season file's picks as a table (`exporters/parquet.py`), beside it and as fresh as it.
+    FileKind(
+        "parquet",
+        _at(r"subsets/seasons/\d{4}-\d{2}\.parquet"),
+        phase=1,
+        content_type="application/vnd.apache.parquet",
+        cache_like="season",
     ),
     FileKind(
         "index",

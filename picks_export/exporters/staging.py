@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
-from . import quality, rules
+from . import parquet, quality, rules
 from .documents import Document, DocumentBuilder
 from .layout import Layout, normalize_prefix
 from .options import ExportOptions
@@ -136,6 +136,7 @@ class Stager:
             )
             if day is None:
                 files.seasons.append(payload)
+                files.seasons.extend(parquet.season_table(document.path, document.content, self.spool))
             else:
                 files.days.append((day, payload))
             self.built += 1
