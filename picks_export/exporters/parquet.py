@@ -19,22 +19,27 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 _DATED_SEASON = re.compile(r"(?:^|/)subsets/seasons/\d{4}-\d{2}\.json$")
-# The columns in order, with their Arrow types and whether they may be null (the contract's section 3).
-COLUMNS: tuple[tuple[str, str, bool], ...] = (
-    ("model", "string", False),
-    ("season", "string", False),
-    ("subset_id", "string", False),
-    ("subset", "string", False),
-    ("date", "date32", False),
-    ("signal", "string", True),
-    ("player", "string", False),
-    ("team", "string", False),
-    ("opponent", "string", False),
-    ("prediction", "float64", False),
-    ("line", "float64", False),
-    ("direction", "string", False),
-    ("actual", "int64", True),
-    ("result", "string", True),
+# The columns in order: name, Arrow type, whether it may be null, meaning (docs/files.md is generated from these).
+COLUMNS: tuple[tuple[str, str, bool, str], ...] = (
+    ("model", "string", False, "The season file's model code."),
+    ("season", "string", False, "The season file's label, YYYY-YY."),
+    ("subset_id", "string", False, "The group's id (a tab of the site)."),
+    ("subset", "string", False, "The group's display name."),
+    ("date", "date32", False, "The game date the pick is listed under."),
+    ("signal", "string", True, "That date's market signal for the model; null when it has none."),
+    ("player", "string", False, "The player's display name."),
+    ("team", "string", False, "The player's team."),
+    ("opponent", "string", False, "The opposing team."),
+    ("prediction", "float64", False, "The model's predicted points."),
+    ("line", "float64", False, "The points line the pick is against."),
+    ("direction", "string", False, "OVER or UNDER."),
+    ("actual", "int64", True, "The points scored; null when not graded yet or the player did not play (dnp)."),
+    (
+        "result",
+        "string",
+        True,
+        "hit, miss or push against the line; dnp when the player did not play; null when not graded yet.",
+    ),
 )
 _PICK_FIELDS = ("player", "team", "opponent", "prediction", "line", "direction", "actual", "result")
 # Fixed writer options: one row group, one codec and level, no page index; statistics are a function of the rows.
@@ -74,7 +79,7 @@ def rows(content: dict[str, Any]) -> list[dict[str, Any]]:
 def schema() -> pa.Schema:
     import pyarrow as pa
 
-    return pa.schema([pa.field(name, getattr(pa, kind)(), nullable=nullable) for name, kind, nullable in COLUMNS])
+    return pa.schema([pa.field(name, getattr(pa, kind)(), nullable=nullable) for name, kind, nullable, _ in COLUMNS])
 
 
 def table_bytes(content: dict[str, Any]) -> bytes:
@@ -83,7 +88,7 @@ def table_bytes(content: dict[str, Any]) -> bytes:
     import pyarrow.parquet as pq
 
     found = rows(content)
-    columns: dict[str, list[Any]] = {name: [row[name] for row in found] for name, _, _ in COLUMNS}
+    columns: dict[str, list[Any]] = {name: [row[name] for row in found] for name, *_ in COLUMNS}
     columns["date"] = [dt.date.fromisoformat(day) for day in columns["date"]]
     table = pa.Table.from_pydict(columns, schema=schema())
     sink = pa.BufferOutputStream()
