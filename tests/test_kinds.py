@@ -68,7 +68,12 @@ def test_other_paths_have_no_kind(path):
 
 def test_the_publishing_names_read_from_the_table_keep_their_values():
     assert set(publish.KINDS) == set(PATHS)
-    assert publish.PHASES == (("schema", "types", "day"), ("season", "parquet"), ("index",), ("manifest", "page", "status"))
+    assert publish.PHASES == (
+        ("schema", "types", "day"),
+        ("season", "parquet"),
+        ("index",),
+        ("manifest", "page", "status"),
+    )
     assert publish.REBUILT_KINDS == ("index", "manifest", "status")
     assert publish.UNRECORDED_KINDS == ("status",)
     assert publish.CONTENT_TYPE == "application/json"
@@ -79,7 +84,12 @@ def test_the_publishing_names_read_from_the_table_keep_their_values():
         "index": "public, max-age=300",
         "schema": "public, max-age=86400",
     }
-    assert publish.SHARED_CACHE_CONTROL == {"manifest": "index", "types": "schema", "page": "index", "parquet": "season"}
+    assert publish.SHARED_CACHE_CONTROL == {
+        "manifest": "index",
+        "types": "schema",
+        "page": "index",
+        "parquet": "season",
+    }
     assert publish.STATUS_CACHE_CONTROL == "no-cache"
 
 
