@@ -147,6 +147,8 @@ def test_a_bucket_serves_it_as_parquet_cached_like_the_season_file(kind, destina
     table, season = published[f"{SEASON}.parquet"], published[f"{SEASON}.json"]
     assert table.content_type == PARQUET_TYPE and table.cache_control == season.cache_control == "public, max-age=3600"
     assert pq.read_table(io.BytesIO(table.data)).to_pylist() == expected_rows(orjson.loads(season.data))
+    # Compressed already: published as it is (a reader's range requests need its bytes), the JSON gzipped.
+    assert (table.content_encoding, season.content_encoding) == (None, "gzip")
     # A second run finds it unchanged by the hash the bucket keeps beside it, and its headers right.
     report = Exporter(DuckDBEngine(warehouse), place.store(), options("2025-11-06T09:00:00Z")).daily(TODAY)
     unchanged = [entry["path"] for entry in report.report.as_json()["files"]["unchanged"]]

@@ -37,7 +37,8 @@ class FileKind:
     (`cache_like`) or always has `cache_control`. Files go out phase by phase, lowest first. A `rebuilt` file is
     built from a listing of what is published just before it is written; a `listed_alone` one lies at the prefix's
     root and is listed by its own path rather than by its folder. An unrecorded kind stays out of run records:
-    never rolled back, and no copy of the bytes it replaces is kept.
+    never rolled back, and no copy of the bytes it replaces is kept. A `compressed` kind is never gzipped (its
+    bytes would not shrink, and a reader's range requests need them as they are).
     """
 
     name: PublishKind
@@ -51,6 +52,7 @@ class FileKind:
     rebuilt: bool = False
     listed_alone: bool = False
     recorded: bool = True
+    compressed: bool = False  # its bytes are compressed already: published as they are, never gzipped
 
     def matches(self, path: str) -> bool:
         return re.search(self.pattern, path, re.DOTALL) is not None
@@ -99,6 +101,7 @@ FILE_KINDS: tuple[FileKind, ...] = (
         phase=1,
         content_type="application/vnd.apache.parquet",
         cache_like="season",
+        compressed=True,
     ),
     FileKind(
         "index",
