@@ -69,11 +69,12 @@ def test_verbose_lists_every_file_and_quiet_only_the_summary(warehouse, tmp_path
     lines = again.stdout.splitlines()
     # Every file but the status file (a heartbeat naming the run, rewritten by every run) is unchanged.
     files = [line for line in lines[1:-1] if "/v1/status.json" not in line]
-    assert len(lines) == 1 + 13 + 1 and len(files) == 12 and all(line.startswith("unchanged ") for line in files)
+    assert len(lines) == 1 + 14 + 1 and len(files) == 13 and all(line.startswith("unchanged ") for line in files)
+    assert any(line.endswith("/v1/subsets/seasons/2025-26.parquet") for line in files)  # the season's table too
     assert first.stdout.count("\n") == 2
     quiet = invoke("daily", *run_args(warehouse, tmp_path, "-q"))
     assert quiet.stdout.count("\n") == 1 and quiet.stderr == ""
-    assert quiet.stdout.startswith("13 files: 1 written, 0 headers updated, 12 unchanged")
+    assert quiet.stdout.startswith("14 files: 1 written, 0 headers updated, 13 unchanged")
     both = invoke("daily", *run_args(warehouse, tmp_path, "-v", "-q"))
     assert both.exit_code == 2 and both.stderr.startswith("Error: ") and "exclude each other" in both.stderr
 

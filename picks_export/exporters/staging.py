@@ -123,7 +123,8 @@ class Stager:
         if graded is not None and snapshot.covers(graded):
             quality.require_graded(snapshot, graded)
         gate.check(snapshot, wanted.days)
-        paths = sum(len(season_paths(staged.layout, self.options.today, *each)) for each in wanted.seasons)
+        # each season's file or files, and its table (parquet.py)
+        paths = sum(len(season_paths(staged.layout, self.options.today, *each)) + 1 for each in wanted.seasons)
         files.season_counts.append(len(wanted.days) + paths)
         self.counts[-1] = expected_total(
             files.season_counts, snapshot.run_seasons
@@ -135,8 +136,9 @@ class Stager:
                 staged.layout, Payload.of(document.path, document.kind, document.content, self.spool)
             )
             if day is None:
-                files.seasons.append(payload)
-                files.seasons.extend(parquet.season_table(document.path, document.content, self.spool))
+                tables = parquet.season_table(document.path, document.content, self.spool)
+                files.seasons.extend([payload, *tables])
+                self.built += len(tables)
             else:
                 files.days.append((day, payload))
             self.built += 1
