@@ -85,7 +85,7 @@ def test_json_report(warehouse, tmp_path):
     report = orjson.loads(result.stdout)  # one document, nothing else on stdout
     assert report["command"] == "daily" and report["exit_code"] == 0 and report["queries"] == 7
     assert report["warnings"] == [] and re.fullmatch(r"\d{20}-[0-9a-f]{8}", report["run"])
-    assert report["counts"] == {"written": 13} and report["bytes_sent"] == sum(f["bytes"] for f in report["files"]["written"])
+    assert report["counts"] == {"written": 14} and report["bytes_sent"] == sum(f["bytes"] for f in report["files"]["written"])
     assert f"v1/picks/{TODAY}.json" in {f["path"] for f in report["files"]["written"]}
 
 
