@@ -20,6 +20,7 @@ from conftest import published_bytes
 from emulator import Emulator, Proxy, Request
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
+from test_golden import parquet_rows
 from typer.testing import CliRunner
 
 from picks_export.cli import app
@@ -114,8 +115,9 @@ def test_backfill_on_bigquery_gives_the_same_bytes_as_on_duckdb(bq, demo, duckdb
     assert on_bigquery.exit_code == 0, on_bigquery.output
     assert on_duckdb.exit_code == 0, on_duckdb.output
     files, expected = published_bytes(tmp_path / "bigquery"), published_bytes(tmp_path / "duckdb")
-    # a file per game day, the season file twice, the index, the schemas and types, the manifest (not the status file)
-    assert len(expected) == 16 + 2 + 1 + 6 + 1
+    # a file per game day, the season file twice and its table, the index, the schemas and types, the manifest (not
+    # the status file)
+    assert len(expected) == 16 + 2 + 1 + 1 + 6 + 1
     assert sorted(files) == sorted(expected)
     for path, data in expected.items():
         assert files[path] == data, f"{path} differs between the engines"
@@ -127,6 +129,9 @@ def test_daily_on_bigquery_matches_the_golden_files(bq, demo, tmp_path):
     assert result.exit_code == 0, result.output
     assert "; 7 warehouse queries in " in result.stdout
     documents = {path: data for path, data in published_bytes(dest).items() if not path.startswith("v1/schemas/")}
+    # A season's table is golden as its rows (tests/test_golden.py).
+    tables = {f"{path}.jsonl": parquet_rows(dest / path) for path in documents if path.endswith(".parquet")}
+    documents = {path: data for path, data in documents.items() if not path.endswith(".parquet")} | tables
     assert documents == published_bytes(GOLDEN)  # the golden files hold the documents; schemas are shipped files
 
 

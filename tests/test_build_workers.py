@@ -151,7 +151,9 @@ def test_the_manifest_reads_no_season_file_it_has_a_record_of(three_models: Path
     # the records carry each season file's summary, the same the manifest would read from the file
     for meta in (dest / ".picks-export" / "meta").rglob("files.meta"):
         for name, record in orjson.loads(meta.read_bytes()).items():
-            if "seasons" in meta.parts and name[0].isdigit():
+            if "seasons" in meta.parts and name.endswith(".parquet"):
+                assert "season" not in record  # a season's table: only its hash
+            elif "seasons" in meta.parts and name[0].isdigit():
                 folder = meta.parent.relative_to(dest / ".picks-export" / "meta")
                 content = orjson.loads((dest / folder / name).read_bytes())
                 assert tuple(record["season"]) == season_summary(content)
@@ -247,8 +249,10 @@ def test_on_a_bucket_the_manifest_reads_no_season_object(gcs, tmp_path: Path) ->
     Exporter(DuckDBEngine(warehouse), GCSStore(name, client=client_for(gcs.url)), options).backfill(
         dt.date(2025, 10, 21), today, all_models=True
     )
-    seasons: list[storage.Blob] = [blob for blob in client_for(gcs.url).list_blobs(name) if "/seasons/" in blob.name]
+    listed: list[storage.Blob] = [blob for blob in client_for(gcs.url).list_blobs(name) if "/seasons/" in blob.name]
+    seasons = [blob for blob in listed if blob.name.endswith(".json")]
     assert len(seasons) == 2  # the champion's and the other model's 2025-26
+    assert len(listed) == 4 and all(META_SEASON not in blob.metadata for blob in listed if blob not in seasons)
     for blob in seasons:
         content = orjson.loads(blob.download_as_bytes())
         assert tuple(orjson.loads(blob.metadata[META_SEASON])) == season_summary(content)

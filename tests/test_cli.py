@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import orjson
+import pyarrow.parquet as pq
 import pytest
 from conftest import published_bytes
 from typer.testing import CliRunner
@@ -67,7 +68,11 @@ def test_daily_writes_and_says_where(warehouse, tmp_path):
     ]
     assert sorted(path.relative_to(dest / "v1").as_posix() for path in (dest / "v1").rglob("*.json")) == expected
     assert f"written       {dest / 'v1/picks/2025-11-05.json'}" in result.stdout
-    assert "27 files: 27 written, 0 headers updated, 0 unchanged" in result.stdout
+    # the documents, and the season's table beside its file
+    assert sorted(path.relative_to(dest / "v1").as_posix() for path in (dest / "v1").rglob("*.parquet")) == [
+        "subsets/seasons/2025-26.parquet"
+    ]
+    assert "28 files: 28 written, 0 headers updated, 0 unchanged" in result.stdout
     assert "; 7 warehouse queries" in result.stdout
     today = orjson.loads((dest / "v1/picks/2025-11-05.json").read_bytes())
     yesterday = orjson.loads((dest / "v1/picks/2025-11-04.json").read_bytes())
@@ -404,7 +409,9 @@ def test_backfill_writes_season_files_only_for_seasons_with_picks_the_current_on
     )
     assert result.exit_code == 0, result.output
     seasons = sorted(path.name for path in (dest / "v1/subsets/seasons").iterdir())
-    assert seasons == ["2020-21.json", "2025-26.json"]  # not 2019-20 ... 2024-25; 2026-27 is not in the range
+    # each season file with its table; not 2019-20 ... 2024-25; 2026-27 is not in the range
+    assert seasons == ["2020-21.json", "2020-21.parquet", "2025-26.json", "2025-26.parquet"]
+    assert pq.read_metadata(dest / "v1/subsets/seasons/2020-21.parquet").num_rows == 0  # a season without picks
     assert orjson.loads((dest / "v1/subsets/seasons/2020-21.json").read_bytes())["season"] == "2020-21"
     current = invoke(
         "backfill",

@@ -68,12 +68,13 @@ def test_verbose_lists_every_file_and_quiet_only_the_summary(warehouse, tmp_path
     lines = again.stdout.splitlines()
     # Every file but the status file (a heartbeat naming the run, rewritten by every run) is unchanged.
     files = [line for line in lines[1:-1] if "/v1/status.json" not in line]
-    # The daily publishes its season up to the date: 27 files on the demo.
-    assert len(lines) == 1 + 27 + 1 and len(files) == 26 and all(line.startswith("unchanged ") for line in files)
+    # The daily publishes its season up to the date: 28 files on the demo, the season's table among them.
+    assert len(lines) == 1 + 28 + 1 and len(files) == 27 and all(line.startswith("unchanged ") for line in files)
+    assert any(line.endswith("/v1/subsets/seasons/2025-26.parquet") for line in files)  # the season's table too
     assert first.stdout.count("\n") == 2
     quiet = invoke("daily", *run_args(warehouse, tmp_path, "-q"))
     assert quiet.stdout.count("\n") == 1 and quiet.stderr == ""
-    assert quiet.stdout.startswith("27 files: 1 written, 0 headers updated, 26 unchanged")
+    assert quiet.stdout.startswith("28 files: 1 written, 0 headers updated, 27 unchanged")
     both = invoke("daily", *run_args(warehouse, tmp_path, "-v", "-q"))
     assert both.exit_code == 2 and both.stderr.startswith("Error: ") and "exclude each other" in both.stderr
 
@@ -84,7 +85,7 @@ def test_json_report(warehouse, tmp_path):
     report = orjson.loads(result.stdout)  # one document, nothing else on stdout
     assert report["command"] == "daily" and report["exit_code"] == 0 and report["queries"] == 7
     assert report["warnings"] == [] and re.fullmatch(r"\d{20}-[0-9a-f]{8}", report["run"])
-    assert report["counts"] == {"written": 27} and report["bytes_sent"] == sum(
+    assert report["counts"] == {"written": 28} and report["bytes_sent"] == sum(
         f["bytes"] for f in report["files"]["written"]
     )
     assert f"v1/picks/{TODAY}.json" in {f["path"] for f in report["files"]["written"]}

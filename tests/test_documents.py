@@ -83,7 +83,7 @@ def test_daily_writes_today_yesterday_and_season(rows, run):
     result = run(rows, today=DAY)
     calls: list[tuple[int, int | None]] = []
     outcome = result.exporter().daily(DAY, lambda done, total: calls.append((done, total)))
-    assert calls[-1] == (4, 4)  # two days, and the season file at both of its addresses
+    assert calls[-1] == (5, 5)  # two days, the season file at both of its addresses, and its table
     expected = [
         "v1/picks/2026-01-13.json",
         "v1/picks/2026-01-14.json",
@@ -99,10 +99,11 @@ def test_daily_writes_today_yesterday_and_season(rows, run):
         "v1/schemas/season.schema.json",
         "v1/schemas/status.schema.json",
     ]
+    tables = ["v1/subsets/seasons/2025-26.parquet"]
     assert (
         sorted(outcome.paths)
         == result.published()
-        == sorted([*expected, "v1/manifest.json", "v1/picks/index.json", "v1/status.json", *schemas])
+        == sorted([*expected, "v1/manifest.json", "v1/picks/index.json", "v1/status.json", *schemas, *tables])
     )
     assert group(result.read("v1/picks/2026-01-14.json"), "top")["picks"] == []
 
@@ -171,7 +172,8 @@ def test_backfill_writes_dates_with_picks_and_each_touched_season(rows, run):
     result.exporter().backfill(
         dt.date(2025, 5, 1), dt.date(2025, 10, 25), lambda done, total: calls.append((done, total))
     )
-    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]  # the total is known from the first file on
+    # the total is known from the first file on; a season file's table counts with it
+    assert calls == [(1, 6), (3, 6), (4, 6), (6, 6)]
     assert result.files() == [
         "v1/picks/2025-06-01.json",
         "v1/picks/2025-10-25.json",

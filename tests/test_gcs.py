@@ -117,6 +117,11 @@ def test_objects_carry_content_type_cache_control_gzip_and_content_hash(gcs, buc
     types = found.pop("v1/schemas/picks-export.d.ts")
     assert types.content_type == "application/typescript" and types.cache_control == "public, max-age=86400"
     assert types.download_as_bytes() == types_text() and types.content_encoding == "gzip"
+    table = found.pop("v1/subsets/seasons/2025-26.parquet")  # compressed already: not gzipped
+    assert table.content_type == "application/vnd.apache.parquet" and table.cache_control == "public, max-age=3600"
+    assert table.content_encoding is None and table.metadata[META_HASH] == file_hash(
+        table.name, table.download_as_bytes()
+    )
     for name, blob in found.items():
         assert blob.content_type == "application/json", name
         assert blob.content_encoding == "gzip", name
@@ -162,7 +167,8 @@ def test_gzip_is_deterministic_and_no_gzip_stores_plain_json(gcs, bucket, wareho
     assert raw.startswith(b'{"date":')
     # Turning gzip on re-uploads every object (its stored bytes change), with the same bytes each time.
     outcome = export(warehouse, gcs.url, bucket)
-    assert outcome.report.count("written") == len(found)
+    # every object but the season's table (never gzipped, so its stored bytes stay)
+    assert outcome.report.count("written") == len(found) - 1
     again = objects(gcs.url, bucket)[blob.name]
     assert again.content_encoding == "gzip" and again.size == len(gzip.compress(raw, 9, mtime=0))
 
@@ -198,6 +204,7 @@ def test_one_changed_prediction_changes_its_day_and_season_files_only(gcs, bucke
         "v1/status.json",
         "v1/subsets/season.json",
         "v1/subsets/seasons/2025-26.json",
+        "v1/subsets/seasons/2025-26.parquet",
     ]
     assert after["v1/picks/index.json"].md5_hash == before["v1/picks/index.json"].md5_hash
     assert sorted(result.path for result in outcome.report.results if result.status == "written") == moved
@@ -220,6 +227,7 @@ def test_one_dropped_pick_also_changes_the_index(gcs, bucket, warehouse, demo_ro
         "v1/status.json",
         "v1/subsets/season.json",
         "v1/subsets/seasons/2025-26.json",
+        "v1/subsets/seasons/2025-26.parquet",
     ]
     assert after["v1/picks/index.json"].md5_hash != before["v1/picks/index.json"].md5_hash
     entry = document(after["v1/picks/index.json"])["dates"][0]
@@ -307,6 +315,7 @@ def test_dry_run_uploads_nothing_and_says_what_would_change(gcs, bucket, warehou
         "v1/status.json",
         "v1/subsets/season.json",
         "v1/subsets/seasons/2025-26.json",
+        "v1/subsets/seasons/2025-26.parquet",
     ]
     assert {name: blob.generation for name, blob in objects(gcs.url, bucket).items()} == before
 
@@ -483,7 +492,12 @@ def test_every_bucket_gets_headers_gzip_and_hashes_and_a_second_run_writes_only_
     first = export(warehouse, "", "", sink=dest.store())
     found = dest.published()
     assert sorted(found) == sorted(first.paths)
+    table = found["v1/subsets/seasons/2025-26.parquet"]  # compressed already: not gzipped
+    assert (table.content_encoding, table.content_type) == (None, "application/vnd.apache.parquet")
     for name, each in found.items():
+        if name.endswith(".parquet"):
+            assert each.metadata[META_HASH] == file_hash(name, each.data), name
+            continue
         assert each.content_encoding == "gzip", name
         assert each.content_type == ("application/typescript" if name.endswith(".ts") else "application/json"), name
         assert each.cache_control is not None and each.cache_control.startswith(("public, max-age=", "no-cache")), name

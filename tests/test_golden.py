@@ -30,10 +30,23 @@ def export(folder: Path, hash_seed: str) -> dict[str, bytes]:
         subprocess.run([*cli, *args, "--warehouse", str(warehouse)], env=env, check=True, capture_output=True)
     # The published schemas are the shipped files themselves (tests/test_publish.py); the documents are golden.
     files = {path.relative_to(dest).as_posix(): path.read_bytes() for path in sorted((dest / "v1").rglob("*.json"))}
+    # A season's Parquet table is golden as its rows in JSON lines (its bytes are pyarrow's to lay out).
+    for table in sorted((dest / "v1").rglob("*.parquet")):
+        files[f"{table.relative_to(dest).as_posix()}.jsonl"] = parquet_rows(table)
     # v1/status.json names the run (its id and clock): tests/test_quality.py checks it instead.
     return {
         path: data for path, data in files.items() if not path.startswith("v1/schemas/") and path != "v1/status.json"
     }
+
+
+def parquet_rows(table: Path) -> bytes:
+    """The table's column types, then its rows (dates as ISO strings), one JSON value a line."""
+    import orjson
+    import pyarrow.parquet as pq
+
+    read = pq.read_table(table)
+    types = {field.name: f"{field.type}{'' if field.nullable else ' not null'}" for field in read.schema}
+    return b"".join(orjson.dumps(line) + b"\n" for line in [types, *read.to_pylist()])
 
 
 @pytest.mark.parametrize("hash_seed", ["1", "4242"])
@@ -43,7 +56,8 @@ def test_daily_export_of_the_demo_matches_the_golden_files(tmp_path, hash_seed):
         for path, data in files.items():
             (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
             (GOLDEN / path).write_bytes(data)
-    golden = {path.relative_to(GOLDEN).as_posix(): path.read_bytes() for path in sorted(GOLDEN.rglob("*.json"))}
+    found = sorted([*GOLDEN.rglob("*.json"), *GOLDEN.rglob("*.parquet.jsonl")])
+    golden = {path.relative_to(GOLDEN).as_posix(): path.read_bytes() for path in found}
     assert sorted(files) == sorted(golden)
     for path, data in golden.items():
         assert files[path] == data, f"{path} differs from its golden file"

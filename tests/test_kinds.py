@@ -19,6 +19,7 @@ PATHS: dict[str, list[str]] = {
         "v1/subsets/seasons/2025-26.json",
         "v2/models/m2/subsets/seasons/2025-26.json",
     ],
+    "parquet": ["v1/subsets/seasons/2025-26.parquet", "v2/models/m2/subsets/seasons/2025-26.parquet"],
     "index": ["v1/picks/index.json", "v1/models/m2/picks/index.json"],
     "manifest": ["v1/manifest.json", "manifest.json", "site/api/v1/manifest.json"],
     "status": ["v1/status.json", "status.json"],
@@ -31,6 +32,9 @@ NOT_PUBLISHED = [
     "v1/picks/index.json.bak",
     "v1/subsets/seasons/2025.json",
     "v1/subsets/seasons/season.json",
+    "v1/subsets/season.parquet",
+    "v1/subsets/seasons/2025.parquet",
+    "v1/picks/2026-02-07.parquet",
     "v1/mypage/index.html",
     "v1/page/other.js",
     "v1/schemas/notes.json",
@@ -64,18 +68,28 @@ def test_other_paths_have_no_kind(path):
 
 def test_the_publishing_names_read_from_the_table_keep_their_values():
     assert set(publish.KINDS) == set(PATHS)
-    assert publish.PHASES == (("schema", "types", "day"), ("season",), ("index",), ("manifest", "page", "status"))
+    assert publish.PHASES == (
+        ("schema", "types", "day"),
+        ("season", "parquet"),
+        ("index",),
+        ("manifest", "page", "status"),
+    )
     assert publish.REBUILT_KINDS == ("index", "manifest", "status")
     assert publish.UNRECORDED_KINDS == ("status",)
     assert publish.CONTENT_TYPE == "application/json"
-    assert publish.CONTENT_TYPES == {"types": "application/typescript"}
+    assert publish.CONTENT_TYPES == {"types": "application/typescript", "parquet": "application/vnd.apache.parquet"}
     assert publish.DEFAULT_CACHE_CONTROL == {
         "day": "public, max-age=300",
         "season": "public, max-age=3600",
         "index": "public, max-age=300",
         "schema": "public, max-age=86400",
     }
-    assert publish.SHARED_CACHE_CONTROL == {"manifest": "index", "types": "schema", "page": "index"}
+    assert publish.SHARED_CACHE_CONTROL == {
+        "manifest": "index",
+        "types": "schema",
+        "page": "index",
+        "parquet": "season",
+    }
     assert publish.STATUS_CACHE_CONTROL == "no-cache"
 
 
@@ -86,6 +100,7 @@ def test_every_kind_has_a_cache_control_and_the_shared_ones_follow_theirs():
         "season": "s",
         "index": "i",
         "schema": "x",
+        "parquet": "s",
         "manifest": "i",
         "types": "x",
         "page": "i",
@@ -120,6 +135,7 @@ def test_content_types():
         "status": "application/json",
         "schema": "application/json",
         "types": "application/typescript",
+        "parquet": "application/vnd.apache.parquet",
     }
     for name, expected in PAGE_FILES.items():
         assert content_type("page", f"v1/page/{name}") == page_content_type(f"v1/page/{name}") == expected

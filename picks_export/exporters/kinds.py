@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, cast
 
-PublishKind = Literal["day", "season", "index", "schema", "manifest", "types", "page", "status"]
+PublishKind = Literal["day", "season", "parquet", "index", "schema", "manifest", "types", "page", "status"]
 
 JSON_CONTENT_TYPE = "application/json"
 # A page file's name that is not one of the page's files (a record of an older page) is sent as bytes.
@@ -37,7 +37,8 @@ class FileKind:
     (`cache_like`) or always has `cache_control`. Files go out phase by phase, lowest first. A `rebuilt` file is
     built from a listing of what is published just before it is written; a `listed_alone` one lies at the prefix's
     root and is listed by its own path rather than by its folder. An unrecorded kind stays out of run records:
-    never rolled back, and no copy of the bytes it replaces is kept.
+    never rolled back, and no copy of the bytes it replaces is kept. A `compressed` kind is never gzipped (its
+    bytes would not shrink, and a reader's range requests need them as they are).
     """
 
     name: PublishKind
@@ -51,6 +52,7 @@ class FileKind:
     rebuilt: bool = False
     listed_alone: bool = False
     recorded: bool = True
+    compressed: bool = False  # its bytes are compressed already: published as they are, never gzipped
 
     def matches(self, path: str) -> bool:
         return re.search(self.pattern, path, re.DOTALL) is not None
@@ -91,6 +93,15 @@ FILE_KINDS: tuple[FileKind, ...] = (
         schema="season.schema.json",
         cache_option="cache_season",
         cache_control="public, max-age=3600",
+    ),
+    # Each dated season file's picks as a table (`exporters/parquet.py`), beside it and as fresh as it.
+    FileKind(
+        "parquet",
+        _at(r"subsets/seasons/\d{4}-\d{2}\.parquet"),
+        phase=1,
+        content_type="application/vnd.apache.parquet",
+        cache_like="season",
+        compressed=True,
     ),
     FileKind(
         "index",

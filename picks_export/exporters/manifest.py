@@ -26,10 +26,12 @@ def api_version(prefix: str) -> str:
     return segments[-1] if segments else DEFAULT_PREFIX.rstrip("/")
 
 
-def season_entry(season: str, path: str, summary: SeasonSummary) -> dict[str, Any]:
-    """A season file's entry from its summary (`publish.season_summary` of its content, or its metadata)."""
+def season_entry(season: str, path: str, summary: SeasonSummary, parquet: str | None = None) -> dict[str, Any]:
+    """A season file's entry from its summary (`publish.season_summary` of its content, or its metadata), with
+    the path of its Parquet table when one is published."""
     as_of, first, last = summary
-    return {"season": season, "path": path, "as_of": as_of, "first_date": first, "last_date": last}
+    entry = {"season": season, "path": path, "as_of": as_of, "first_date": first, "last_date": last}
+    return entry if parquet is None else {**entry, "parquet": parquet}
 
 
 def model_entry(

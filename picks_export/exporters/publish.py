@@ -183,9 +183,13 @@ class Payload:
                    offset=spool.put(data), sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
 
     @classmethod
-    def raw(cls, path: str, kind: PublishKind, data: bytes) -> Payload:
-        """A file published as it is (the JSON Schemas keep their layout; other text is hashed as bytes)."""
-        return cls(path, kind, file_hash(path, data), len(data), inline=data)
+    def raw(cls, path: str, kind: PublishKind, data: bytes, spool: Spool | None = None) -> Payload:
+        """A file published as it is (the JSON Schemas keep their layout; other files are hashed as bytes), kept
+        in memory or in `spool`."""
+        if spool is None:
+            return cls(path, kind, file_hash(path, data), len(data), inline=data)
+        return cls(path, kind, file_hash(path, data), len(data), spool=spool, offset=spool.put(data),
+                   sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
 
     @property
     def data(self) -> bytes:
@@ -233,6 +237,10 @@ class PublishPolicy:
     def content_encoding(self) -> str | None:
         return "gzip" if self.gzip else None
 
+    def content_encoding_for(self, payload: Payload) -> str | None:
+        """The Content-Encoding of one file: none for a kind whose bytes are compressed already."""
+        return None if KIND[payload.kind].compressed else self.content_encoding
+
 
 @dataclass(frozen=True)
 class Step:
@@ -248,7 +256,7 @@ def decide(payload: Payload, existing: ObjectInfo | None, policy: PublishPolicy,
     """What to do with `payload` given what is published at its path (also used again after a conflict)."""
     if existing is None:
         return Step(payload, "new", None)
-    same_bytes_form = not has_headers or existing.content_encoding == policy.content_encoding
+    same_bytes_form = not has_headers or existing.content_encoding == policy.content_encoding_for(payload)
     if existing.content_hash == payload.content_hash and same_bytes_form:
         headers_ok = not has_headers or (
             existing.cache_control == policy.cache_control_for(payload)
@@ -351,9 +359,8 @@ class _Rules:
 
     def headers(self, payload: Payload) -> Headers:
         policy = self.policy
-        return Headers(
-            policy.cache_control_for(payload), content_type(payload.kind, payload.path), policy.content_encoding
-        )
+        encoding = policy.content_encoding_for(payload)
+        return Headers(policy.cache_control_for(payload), content_type(payload.kind, payload.path), encoding)
 
     def recorded(self, payload: Payload) -> bool:
         return payload.kind not in UNRECORDED_KINDS

@@ -21,6 +21,7 @@ from . import rules
 from .documents import Document, Kind, index_document
 from .layout import Layout
 from .manifest import manifest_document, manifest_path, model_entry, season_entry
+from .parquet import parquet_path
 from .publish import ObjectInfo, Payload, Step, day_summary, season_summary
 from .status import status_document, status_model_entry, status_path
 from .validation import check_document, problems
@@ -261,14 +262,16 @@ def season_entries(
     """The manifest's entries of the season files among `listed` and a run's `built` ones, from what each
     payload or listing says of itself (as_of, first and last date); a file without a summary is read."""
     entries = []
-    for path in sorted(set(listed) | set(built)):
+    paths = set(listed) | set(built)
+    for path in sorted(paths):
         season = layout.season_of(path)
         if season is None:
             continue
         summary = built[path].season if path in built else listed[path].season
         if summary is None:
             summary = season_summary(json_or_none(built[path].data if path in built else published.read(path)))
-        entries.append(season_entry(season, path, summary))
+        table = parquet_path(path)
+        entries.append(season_entry(season, path, summary, table if table in paths else None))
     return entries
 
 

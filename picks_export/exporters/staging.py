@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
-from . import quality, rules
+from . import parquet, quality, rules
 from .documents import Document, DocumentBuilder
 from .layout import Layout, normalize_prefix
 from .options import ExportOptions
@@ -123,7 +123,8 @@ class Stager:
         if graded is not None and snapshot.covers(graded):
             quality.require_graded(snapshot, graded)
         gate.check(snapshot, wanted.checked, staged.layout, staged.published)
-        paths = sum(len(season_paths(staged.layout, self.options.today, *each)) for each in wanted.seasons)
+        # each season's file or files, and its table (parquet.py)
+        paths = sum(len(season_paths(staged.layout, self.options.today, *each)) + 1 for each in wanted.seasons)
         files.season_counts.append(len(wanted.days) + paths)
         self.counts[-1] = expected_total(
             files.season_counts, snapshot.run_seasons
@@ -137,7 +138,9 @@ class Stager:
             if published is None or published.content_hash != payload.content_hash:
                 check_document(document)  # the content a published file already holds passed its schema then
             if day is None:
-                files.seasons.append(payload)
+                tables = parquet.season_table(document.path, document.content, self.spool)
+                files.seasons.extend([payload, *tables])
+                self.built += len(tables)
             else:
                 files.days.append((day, payload))
             self.built += 1

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from picks_export.exporters.parquet import COLUMNS
 from picks_export.exporters.validation import SCHEMA_FILES, schema_text
 
 HEADER = """# Published files: field reference
@@ -63,6 +64,22 @@ def _nested(node: dict[str, Any], prefix: str) -> list[tuple[str, dict[str, Any]
     return found
 
 
+SEASON_TABLE = """## Season table (v1/subsets/seasons/{season}.parquet)
+
+Beside each season file: its picks as one Parquet table, one row per pick, in date order, then the groups' display
+order, then the order the picks are listed. Content-Type `application/vnd.apache.parquet`; the manifest's season
+entry names it (`parquet`). Its columns:
+"""
+_PARQUET_TYPES = {"string": "STRING", "date32": "DATE", "float64": "DOUBLE", "int64": "INT64"}
+
+
+def _season_table() -> str:
+    lines = ["| column | type | null | description |", "|---|---|---|---|"]
+    for name, kind, nullable, description in COLUMNS:
+        lines.append(f"| `{name}` | {_PARQUET_TYPES[kind]} | {'yes' if nullable else 'no'} | {description} |")
+    return SEASON_TABLE + "\n" + "\n".join(lines) + "\n"
+
+
 def render() -> str:
     parts = [HEADER]
     for kind, file_name in SCHEMA_FILES.items():
@@ -80,6 +97,7 @@ def render() -> str:
                 + "\n".join(_table(definition, kind))
                 + "\n"
             )
+    parts.append(_season_table())
     return "\n".join(parts)
 
 

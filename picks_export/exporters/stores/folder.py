@@ -28,8 +28,9 @@ STATE_FOLDER = ".picks-export"
 _TEMPORARY = re.compile(r"\..+\.(?P<pid>[0-9]+)\.[0-9a-f]+\.tmp")
 # Threads staging a run's files in a folder.
 WRITE_THREADS = 4
-# What a folder store lists as published: the JSON documents, the TypeScript declarations, the reference page.
-PUBLISHED_SUFFIXES = (".json", ".ts", ".html", ".css", ".js")
+# What a folder store lists as published: the JSON documents, the season tables, the TypeScript declarations, the
+# reference page.
+PUBLISHED_SUFFIXES = (".json", ".parquet", ".ts", ".html", ".css", ".js")
 # A write of the batch: its number, the write, where the file goes, and where it is staged.
 _Staged = tuple[int, Write, Path, Path]
 # How long a run waits for another run's lock at most between two attempts, in seconds.

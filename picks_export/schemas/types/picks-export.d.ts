@@ -411,6 +411,10 @@ export interface ManifestSeason {
    * The latest date with picks in the season file; null when it has none.
    */
   last_date: string | null;
+  /**
+   * The season's picks as a Parquet table beside the season file (subsets/seasons/{season}.parquet), one row per pick; absent when none is published.
+   */
+  parquet?: string;
 }
 
 /**
