@@ -34,7 +34,7 @@ from .digest import (
     recorded_season_summary,
     season_summary,
 )
-from .errors import ExportError, OutputError
+from .errors import ExportError, OptionError, OutputError
 from .kinds import (
     FILE_KINDS,
     FINAL_DAY_CACHE_CONTROL,
@@ -220,9 +220,9 @@ class PublishPolicy:
     def __post_init__(self) -> None:
         object.__setattr__(self, "cache_control", cache_controls(self.cache_control))
         if self.workers < 1:
-            raise ExportError(f"--workers must be at least 1, not {self.workers}")
+            raise OptionError(f"{{workers}} must be at least 1, not {self.workers}")
         if self.retry_deadline <= 0:
-            raise ExportError(f"--retry-deadline must be positive, not {self.retry_deadline}")
+            raise OptionError(f"{{retry_deadline}} must be positive, not {self.retry_deadline}")
         for kind, value in [*self.cache_control.items(), ("final day", self.cache_final_day)]:
             if not value or not value.isascii() or not value.isprintable():
                 raise ExportError(f"cache control of {kind} files {value!r} is not a printable ASCII header value")

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from .common import and_more, utc_timestamp
-from .errors import ExportError, OutputError
+from .errors import ExportError, OutputError, literal
 from .kinds import KIND, kind_of_path
 from .manifest import manifest_path
 from .plan import Plan, carry_out
@@ -313,9 +313,9 @@ def rollback(
     ]
     if changed and not force:
         more = and_more(len(changed))
-        raise RollbackRefused(
-            f"refusing to roll back run {run}: a later run changed {sink.describe(changed[0])}{more};"
-            " --force puts them back anyway"
+        raise RollbackRefused.naming(
+            f"refusing to roll back run {run}: a later run changed {literal(sink.describe(changed[0]))}{more};"
+            " {force} puts them back anyway"
         )
     steps, restored = _put_back(publisher, entries, current, run, own)
     deleted = frozenset(step.payload.path for step in steps if step.action == "delete")
