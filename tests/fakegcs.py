@@ -13,6 +13,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,6 +32,22 @@ def free_port() -> int:
 def client_for(url: str) -> storage.Client:
     """A client of the server at `url` with anonymous credentials, as the tests' own view of the bucket."""
     return storage.Client(project="test", credentials=AnonymousCredentials(), client_options={"api_endpoint": url})
+
+
+def wait_until_answering(
+    process: subprocess.Popen[bytes], url: str, what: str, seconds: float, stop: Callable[[], None]
+) -> None:
+    """Wait until the server `process` started answers `url`; stop it and fail if it ends or takes too long."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop()
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.05)
 
 
 class FakeGCS:
@@ -60,16 +77,7 @@ class FakeGCS:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.url}/storage/v1/b", timeout=1).read()
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("fake-gcs-server did not start") from None
-                time.sleep(0.05)
+        wait_until_answering(self.process, f"{self.url}/storage/v1/b", "fake-gcs-server", 20, self.stop)
 
     def stop(self) -> None:
         self.process.terminate()

@@ -12,8 +12,6 @@ import itertools
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ class MotoS3:
     """moto's S3 server on 127.0.0.1:PORT, in memory, its output to DEVNULL."""
 
     def __init__(self) -> None:
-        from fakegcs import free_port
+        from fakegcs import free_port, wait_until_answering
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -40,16 +38,7 @@ class MotoS3:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**os.environ, **S3_ENV},
         )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1).read()
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("moto's S3 server did not start") from None
-                time.sleep(0.05)
+        wait_until_answering(self.process, f"{self.url}/moto-api/", "moto's S3 server", 30, self.stop)
 
     def client(self) -> Any:
         import boto3
