@@ -530,3 +530,29 @@ def test_a_timestamp_without_time_zone_means_utc_whatever_the_hosts_time_zone(tm
     document = orjson.loads(outputs[0][f"v1/picks/{DAY}.json"])
     (top,) = [group for group in document["groups"] if group["id"] == "top"]
     assert [pick["player"] for pick in top["picks"]] == ["Before Tipoff"]
+
+
+# Names: NULL, empty and blank (white space only) are one rule (contract, section 5): bad input, exit 3.
+@pytest.mark.parametrize("player", ["", "   ", "\t"])
+def test_an_empty_or_blank_player_name_is_bad_input(tmp_path, player):
+    rows = valid_rows()
+    rows.pick(DAY, player, version="v1", rank=2, lookup="blank")
+    result, untouched = run_daily(tmp_path, rows)
+    assert result.exit_code == 3 and untouched
+    line = result.stderr.strip()
+    assert line.startswith(f"Error: table subset_picks, date {DAY}, row (") and "player_lookup='blank'" in line
+    assert line.endswith("player_name is empty or blank")
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_or_blank_subset_or_model_name_is_bad_input(tmp_path, name):
+    rows = valid_rows()
+    rows.subsets = [("top", name, 1, True)]
+    result, untouched = run_after_a_good_run(tmp_path, rows)
+    assert_bad(result, "table subset_definitions, row (", f"subset_id='top', name={name!r}): name is empty or blank")
+    assert untouched
+    rows = valid_rows()
+    rows.models[0] = (*rows.models[0][:2], name, *rows.models[0][3:])
+    result, untouched = run_after_a_good_run(tmp_path, rows)
+    assert_bad(result, "table models: model 'A' (system_id 'sys-a'): name is empty or blank")
+    assert untouched

@@ -355,3 +355,15 @@ def test_every_command_takes_at_most_twelve_parameters_and_its_shared_options_fr
     assert (
         len(group.commands["daily"].params) == 33
     )  # as before, --s3-endpoint-url, --lock-timeout, --allow-drop: 9 parameters
+
+
+@pytest.mark.parametrize("prefix", ["", "/", "//"])
+def test_an_empty_prefix_is_an_option_error_and_publishes_nothing(warehouse, tmp_path, prefix):
+    """The published files need a folder of their own: an empty --prefix is the option's mistake (exit 1)."""
+    dest = tmp_path / "public"
+    result = invoke("daily", *run_args(warehouse, dest, "--prefix", prefix))
+    assert result.exit_code == 1
+    assert result.stderr == "Error: --prefix is empty: the published files need a folder of their own, like v1/\n"
+    assert not dest.exists() or not any(dest.iterdir())
+    status = invoke("status", "--dest", str(dest), "--prefix", prefix)
+    assert status.exit_code == 1 and status.stderr.startswith("Error: --prefix is empty")

@@ -15,7 +15,7 @@ from typing import Any
 from . import quality, scopes
 from .common import utc_timestamp
 from .engines.engine import Engine
-from .layout import normalize_prefix, schema_path
+from .layout import publishing_prefix, schema_path
 from .options import ExportOptions
 from .plan import Plan, carry_out, plan_run
 from .publish import Action, ObjectInfo, Payload, Publisher, PublishPolicy, Report, Sink, Spool
@@ -57,7 +57,7 @@ class Exporter:
         self.engine = engine
         self.sink = sink
         self.options = options
-        self.prefix = normalize_prefix(options.prefix)
+        self.prefix = publishing_prefix(options.prefix)
         self.publisher = Publisher(sink, policy or PublishPolicy(), write_record)
         self.on_plan = on_plan
         self.command = ""  # what the run does, for its record: `daily --date 2026-02-07`

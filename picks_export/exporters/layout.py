@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .errors import ExportError
+from .errors import ExportError, OptionError
 from .kinds import kind_of_path as kind_of_path  # which kind of file a path holds, read from the table of kinds
 
 DEFAULT_PREFIX = "v1/"
@@ -20,6 +20,16 @@ def normalize_prefix(prefix: str) -> str:
     if not _PREFIX_PATTERN.fullmatch(prefix) or ".." in prefix:
         raise ExportError(f"prefix {prefix!r} is not a plain folder path like v1/")
     return prefix
+
+
+def publishing_prefix(prefix: str) -> str:
+    """The prefix a run publishes under or reads from: `normalize_prefix`'s, and never empty, since the published
+    files need a folder of their own (a bucket's or a folder's root holds `_runs/` beside them). A bucket URL's own
+    prefix may be empty: that is where the destination starts, not where the files go."""
+    normalized = normalize_prefix(prefix)
+    if not normalized:
+        raise OptionError("{prefix} is empty: the published files need a folder of their own, like v1/")
+    return normalized
 
 
 class Layout:

@@ -10,7 +10,7 @@ from itertools import chain
 
 from . import parquet, quality, rules
 from .documents import Document, DocumentBuilder
-from .layout import Layout, normalize_prefix
+from .layout import Layout, publishing_prefix
 from .options import ExportOptions
 from .publish import FINAL_DAY_AGE, ObjectInfo, Payload, Spool, pause_for_tests
 from .quality import QualityWarning
@@ -82,7 +82,7 @@ class Stager:
         part_models: int | None = None,  # a build worker's share of the run's models (progress counts these)
     ) -> None:
         self.options = options
-        self.prefix = normalize_prefix(options.prefix)
+        self.prefix = publishing_prefix(options.prefix)
         self.scope = scope
         self.spool = spool
         self.listing = listing

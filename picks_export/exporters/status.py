@@ -152,11 +152,11 @@ def read_status(sink: Any, prefix: str, today: dt.date, max_age: str, now: dt.da
     """Read `{prefix}status.json` and each of its models' indexes from a sink; a missing or unreadable file alerts."""
     import orjson
 
-    from .layout import normalize_prefix
+    from .layout import publishing_prefix
     from .validation import problems
 
     age = parse_age(max_age)
-    path = status_path(normalize_prefix(prefix))
+    path = status_path(publishing_prefix(prefix))
     data = sink.read(path)
     if data is None:
         raise StatusAlert(f"{sink.describe(path)} does not exist: no run has published a status file yet")

@@ -354,8 +354,23 @@ def choose_model(rows: list[Row], code: str | None) -> Model:
             f"table models: code {chosen['code']!r} (system_id {chosen['system_id']!r}) cannot name a published"
             " folder: use letters, digits, '_' and '-' only"
         )
+    problem = name_problem(chosen["name"])
+    if problem:
+        raise BadInputError(
+            f"table models: model {chosen['code']!r} (system_id {chosen['system_id']!r}): name {problem}"
+        )
     is_default = len(champions) == 1 and champions[0]["system_id"] == chosen["system_id"]
     return Model(chosen["system_id"], chosen["code"], chosen["name"], is_default)
+
+
+def name_problem(value: Any) -> str | None:
+    """The one rule for a value that names something (a model, a subset; a pick's player, team and opponent):
+    NULL is "is NULL", an empty or blank string (white space only) "is empty or blank"; both are bad input."""
+    if value is None:
+        return "is NULL"
+    if isinstance(value, str) and not value.strip():
+        return "is empty or blank"
+    return None
 
 
 def _codes(rows: list[Row]) -> str:
@@ -385,8 +400,9 @@ def _groups(rows: list[Row]) -> list[Group]:
     for row in rows:
         where = f"table subset_definitions, row (subset_id={row['subset_id']!r}, name={row['name']!r})"
         for column in ("subset_id", "name", "display_order", "is_active"):
-            if row[column] is None or row[column] == "":
-                problems.add(f"{where}: {column} is NULL")
+            problem = name_problem(row[column])
+            if problem:
+                problems.add(f"{where}: {column} {problem}")
                 break
         else:
             if row["subset_id"] in seen:
@@ -560,8 +576,8 @@ def _pick_problem(
     if abs(prediction) > MAX_POINTS:
         return f"predicted_points {prediction!r} is beyond {MAX_POINTS:,}"
     for column, value in (("player_name", player_name), ("team", team), ("opponent", opponent)):
-        if not value:
-            return f"{column} is missing"
+        if not value or value.isspace():
+            return f"{column} is missing" if value is None else f"{column} is empty or blank"
     if pick_rank is None:
         return "pick_rank is missing"
     return None
