@@ -50,6 +50,16 @@ def wait_until_answering(
             time.sleep(0.05)
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """End a server the tests started: asked first, killed if it does not go within ten seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class FakeGCS:
     """fake-gcs-server on 127.0.0.1:PORT, plain HTTP, in-memory."""
 
@@ -80,12 +90,7 @@ class FakeGCS:
         wait_until_answering(self.process, f"{self.url}/storage/v1/b", "fake-gcs-server", 20, self.stop)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
 
 
 @dataclass

@@ -48,12 +48,9 @@ class MotoS3:
         ).client("s3", endpoint_url=self.url)
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        from fakegcs import stop_process
+
+        stop_process(self.process)
 
 
 @dataclass

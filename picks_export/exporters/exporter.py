@@ -18,13 +18,14 @@ from .engines.engine import Engine
 from .layout import publishing_prefix, schema_path
 from .options import ExportOptions
 from .plan import Plan, carry_out, plan_run
-from .publish import Action, ObjectInfo, Payload, Publisher, PublishPolicy, Report, Sink, Spool
+from .publish import Action, ObjectInfo, Payload, Publisher, PublishPolicy, Report, Spool
 from .quality import QualityWarning
 from .runs import write_record
 from .scopes import Scope, read_span
 from .server.page import PAGE_FILES, page_file, page_path
 from .site import Site, SiteModel
 from .staging import Progress, Staged, Stager, layout_of
+from .stores.base import Store
 from .validation import SCHEMA_FILES, TYPES_FILE, schema_text, types_text
 from .warehouse import Model, RunPlan, read_plan, read_shown_picks
 from .workers import WorkerPool, workers_for
@@ -49,7 +50,7 @@ class Exporter:
     def __init__(
         self,
         engine: Engine,
-        sink: Sink,
+        sink: Store,
         options: ExportOptions,
         policy: PublishPolicy | None = None,
         on_plan: Callable[[Mapping[str, Action]], None] | None = None,  # hears the plan before anything is sent

@@ -56,8 +56,7 @@ from .transfer import (
     saved_path,
 )
 
-# Names other modules import from here; a store is what a run publishes to.
-Sink = Store
+# Names other modules import from here.
 __all__ = [
     "META_GRADED",
     "META_HASH",
@@ -69,7 +68,6 @@ __all__ = [
     "FileResult",
     "ObjectInfo",
     "SeasonSummary",
-    "Sink",
     "Status",
     "Store",
     "content_hash",
@@ -382,7 +380,7 @@ class PublishedView:
 
 
 # Keeps a run's record of what it changed, given the sink, the run's policy and what happened to each file.
-RecordRun = Callable[["Sink", "PublishPolicy", Sequence["FileResult"]], None]
+RecordRun = Callable[["Store", "PublishPolicy", Sequence["FileResult"]], None]
 
 
 def in_phases(steps: Sequence[Step]) -> list[list[Step]]:
@@ -402,7 +400,7 @@ class Publisher:
     are built from what is published (the indexes, the manifest, the status file) it builds itself from a fresh
     listing and offers with `put_rebuilt`. The publisher calls nothing above it."""
 
-    def __init__(self, sink: Sink, policy: PublishPolicy, record: RecordRun | None = None) -> None:
+    def __init__(self, sink: Store, policy: PublishPolicy, record: RecordRun | None = None) -> None:
         self.sink = sink
         self.policy = policy
         self.record = record  # keeps the run's record (runs.write_record); none: the run is not recorded

@@ -35,14 +35,13 @@ from .publish import (
     PublishKind,
     PublishPolicy,
     Report,
-    Sink,
     Step,
     day_summary,
     file_hash,
     season_summary,
 )
 from .site import Site, SiteFile, SiteModel, build, json_or_none, published_manifest, site_files
-from .stores.base import check_relative_path
+from .stores.base import Store, check_relative_path
 
 RUN_ID = re.compile(r"[0-9]{20}-[0-9a-f]{8}")
 RECORD_VERSION = 1
@@ -74,7 +73,7 @@ def _iso(seconds: float) -> str:
     return utc_timestamp(seconds)
 
 
-def write_record(sink: Sink, policy: PublishPolicy, results: Sequence[FileResult]) -> None:
+def write_record(sink: Store, policy: PublishPolicy, results: Sequence[FileResult]) -> None:
     """Write the run's record when it wrote or deleted anything (a dry run and a run that changed nothing: none)."""
     files = [_file_entry(result) for result in results if result.status in ("written", "deleted") and result.change]
     if policy.dry_run or not files:
@@ -116,7 +115,7 @@ def _file_entry(result: FileResult) -> dict[str, Any]:
     }
 
 
-def load_record(sink: Sink, run: str) -> dict[str, Any]:
+def load_record(sink: Store, run: str) -> dict[str, Any]:
     path = record_path(run)
     data = sink.read(path)
     if data is None:
@@ -151,7 +150,7 @@ class RunSummary:
     complete: bool
 
 
-def list_runs(sink: Sink, limit: int = 20) -> list[RunSummary]:
+def list_runs(sink: Store, limit: int = 20) -> list[RunSummary]:
     """The newest `limit` recorded runs, newest first (run ids sort by start time)."""
     runs = sorted(
         (
@@ -214,14 +213,14 @@ def rollback_marker(run: str, rollback_run: str) -> str:
 ROLLED_BACK_BY = "rolled-back-by-"
 
 
-def _rollbacks_of(sink: Sink, run: str) -> set[str]:
+def _rollbacks_of(sink: Store, run: str) -> set[str]:
     """The runs that set out to roll back `run` (their markers)."""
     names = sink.names(f"{RUNS_FOLDER}/{run}/")
     found = {name[len(ROLLED_BACK_BY) : -len(".json")] for name in names if name.startswith(ROLLED_BACK_BY)}
     return {each for each in found if RUN_ID.fullmatch(each)}
 
 
-def _mark(sink: Sink, run: str, rollback_run: str) -> None:
+def _mark(sink: Store, run: str, rollback_run: str) -> None:
     marker = rollback_marker(run, rollback_run)
     try:
         sink.write_private(marker, orjson.dumps({"run": run, "rollback": rollback_run}))
@@ -238,7 +237,7 @@ def _already_back(entry: Mapping[str, Any], current: ObjectInfo | None, own: set
     return current is not None and current.run in own and current.content_hash == previous.get("sha256")
 
 
-def _restored(sink: Sink, entry: Mapping[str, Any]) -> Payload:
+def _restored(sink: Store, entry: Mapping[str, Any]) -> Payload:
     """The previous bytes of an entry's file, as a payload (its hash and picks from the bytes themselves), once
     they are checked against the hash the record keeps: a copy cut short, or a record whose `saved` names
     another file, is refused (OutputError) before anything is changed."""
@@ -273,7 +272,7 @@ def _restored(sink: Sink, entry: Mapping[str, Any]) -> Payload:
 
 
 def rollback(
-    sink: Sink,
+    sink: Store,
     run: str,
     policy: PublishPolicy,
     *,
