@@ -1,11 +1,13 @@
-"""docs/files.md, the field reference of every published file, generated from the JSON Schemas.
+"""The generated reference pages: docs/files.md (every published file's fields, from the JSON Schemas) and
+docs/cli.md (every command's usage, help and options, and the exit codes, from the command line's code).
 
-`python -m picks_export.tools.docs [OUT]` (default docs/files.md) rewrites it; tests/test_docs.py fails when the
-committed page is not what the schemas give.
+`python -m picks_export.tools.docs [FOLDER]` (default docs/) rewrites both; tests/test_docs.py fails when a
+committed page is not what the code gives.
 """
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 from typing import Any
@@ -101,10 +103,117 @@ def render() -> str:
     return "\n".join(parts)
 
 
+CLI_HEADER = """# Command-line reference
+
+Generated from the command line's code (`picks_export/cli/`) by `python -m picks_export.tools.docs`; do not edit.
+It is what `picks-export COMMAND --help` prints, with every option's environment variable and default in columns
+(and the options `--help` hides). An option on the command line wins over its environment variable.
+`python -m picks_export` is the same tool as `picks-export`.
+"""
+
+
+def _markdown(text: str) -> str:
+    """Help text as Markdown: a `\\b` paragraph (click's "keep these lines") as a block, the others as prose."""
+    blocks = []
+    for paragraph in text.strip().split("\n\n"):
+        if paragraph.startswith("\b\n"):
+            blocks.append("```text\n" + "\n".join(line.rstrip() for line in paragraph[2:].splitlines()) + "\n```")
+        else:
+            blocks.append(" ".join(paragraph.split()).replace("<", "&lt;").replace("*", "\\*"))
+    return "\n\n".join(blocks)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("<", "&lt;")
+
+
+def _param_row(param: Any, ctx: Any) -> tuple[str, str]:
+    """A parameter's table row, and its panel: its names, env variable, default and help, as --help shows them."""
+    shown = copy.copy(param)
+    shown.hidden, shown.help = False, None  # the record of a help-less copy is only the bracket of its extras
+    names, extras = shown.get_help_record(ctx) or (param.name, "")
+    env, default, notes = "", "", []
+    for extra in extras.strip().removeprefix("[").removesuffix("]").split("; ") if extras.strip() else []:
+        if extra.startswith("env var: "):
+            env = f"`{extra.removeprefix('env var: ')}`"
+        elif extra.startswith("default: "):
+            default = f"`{extra.removeprefix('default: ')}`"
+        else:
+            notes.append(extra)
+    meaning = " ".join((param.help or "").split()) + "".join(f" ({note})" for note in notes)
+    if getattr(param, "hidden", False):
+        meaning += " (not listed by --help)"
+    row = f"| `{_cell(names)}` | {env} | {_cell(default)} | {_cell(meaning.strip())} |"
+    return row, getattr(param, "rich_help_panel", None) or (
+        "Arguments" if param.param_type_name == "argument" else "Options"
+    )
+
+
+def _command(command: Any, ctx: Any) -> list[str]:
+    """One command's section: usage, help, and its parameters by panel (argument, options, groups of options)."""
+    usage = " ".join([ctx.command_path, *command.collect_usage_pieces(ctx)])
+    parts = [f"## `{ctx.command_path}`", f"```text\nUsage: {usage}\n```", _markdown(command.help or "")]
+    panels: dict[str, list[str]] = {}
+    for param in command.params:
+        row, panel = _param_row(param, ctx)
+        panels.setdefault(panel, []).append(row)
+    for panel, rows in panels.items():
+        parts.append(
+            f"{panel}:\n\n| option | env variable | default | meaning |\n|---|---|---|---|\n" + "\n".join(rows)
+        )
+    return parts
+
+
+def _commands(command: Any, ctx: Any) -> list[list[str]]:
+    """Every command under `command`, depth first in the order --help lists them, the group itself first."""
+    sections = [_command(command, ctx)]
+    for name in getattr(command, "list_commands", lambda ctx: [])(ctx):
+        sub = command.get_command(ctx, name)
+        sections += _commands(sub, sub.context_class(sub, info_name=name, parent=ctx))
+    return sections
+
+
+def _exit_codes(exits: dict[int, str]) -> str:
+    rows = []
+    for code, meaning in exits.items():
+        if meaning.startswith("/ "):  # "130: / 143 interrupted ...": two codes in one entry
+            other, meaning = meaning[2:].split(" ", 1)
+            rows.append(f"| {code} / {other} | {_cell(meaning)} |")
+        else:
+            rows.append(f"| {code} | {_cell(meaning)} |")
+    return (
+        "## Exit codes\n\nFrom `EXITS` in `picks_export/cli/root.py`; each command's help says which of them it can"
+        " end with.\n\n| code | meaning |\n|---|---|\n" + "\n".join(rows) + "\n"
+    )
+
+
+def render_cli() -> str:
+    import typer.main
+
+    from picks_export.cli import EXITS, app
+
+    group = typer.main.get_command(app)
+    ctx = group.context_class(group, info_name="picks-export", terminal_width=100, max_content_width=100, color=False)
+    sections = _commands(group, ctx)
+    index = "\n".join(f"- [{section[0][3:]}](#{_slug(section[0][3:])})" for section in sections)
+    body = "\n\n".join("\n\n".join(section) + "\n" for section in sections)
+    return "\n".join([CLI_HEADER, "- [Exit codes](#exit-codes)\n" + index + "\n", _exit_codes(EXITS), body])
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens."""
+    kept = "".join(each for each in heading.lower() if each.isalnum() or each in " -_")
+    return kept.replace(" ", "-")
+
+
+PAGES = {"files.md": render, "cli.md": render_cli}
+
+
 def main(argv: list[str]) -> int:
-    out = Path(argv[0] if argv else "docs/files.md")
-    out.write_text(render(), encoding="utf-8")
-    print(f"wrote {out}")
+    folder = Path(argv[0] if argv else "docs")
+    for name, page in PAGES.items():
+        (folder / name).write_text(page(), encoding="utf-8")
+        print(f"wrote {folder / name}")
     return 0
 
 
