@@ -66,7 +66,10 @@ def test_docs_files_md_is_what_the_schemas_generate():
 
 def test_the_docs_command_writes_the_pages(tmp_path):
     ran = subprocess.run(
-        [sys.executable, "-m", "picks_export.tools.docs", str(tmp_path)], capture_output=True, text=True
+        [sys.executable, "-m", "picks_export.tools.docs", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # the installed package, not the source tree
     )
     assert ran.returncode == 0, ran.stderr
     assert (tmp_path / "files.md").read_text(encoding="utf-8") == render()

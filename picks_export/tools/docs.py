@@ -108,7 +108,8 @@ CLI_HEADER = """# Command-line reference
 Generated from the command line's code (`picks_export/cli/`) by `python -m picks_export.tools.docs`; do not edit.
 It is what `picks-export COMMAND --help` prints, with every option's environment variable and default in columns
 (and the options `--help` hides). An option on the command line wins over its environment variable.
-`python -m picks_export` is the same tool as `picks-export`.
+`python -m picks_export` is the same tool as `picks-export`. How to use them: the [operator's guide](operator.md),
+[regenerating](regenerating.md) and the [frontend guide](frontend.md).
 """
 
 
@@ -183,7 +184,9 @@ def _exit_codes(exits: dict[int, str]) -> str:
             rows.append(f"| {code} | {_cell(meaning)} |")
     return (
         "## Exit codes\n\nFrom `EXITS` in `picks_export/cli/root.py`; each command's help says which of them it can"
-        " end with.\n\n| code | meaning |\n|---|---|\n" + "\n".join(rows) + "\n"
+        " end with; [When a run fails](operator.md#when-a-run-fails) lists what falls under each.\n\n| code | meaning |\n|---|---|\n"
+        + "\n".join(rows)
+        + "\n"
     )
 
 
