@@ -160,7 +160,9 @@ def _command(command: Any, ctx: Any) -> list[str]:
         panels.setdefault(panel, []).append(row)
     for panel, rows in panels.items():
         parts.append(
-            f"{panel}:\n\n| option | env variable | default | meaning |\n|---|---|---|---|\n" + "\n".join(rows)
+            f"{panel}:\n\n| {'argument' if panel == 'Arguments' else 'option'} | env variable | default | meaning |\n"
+            + "|---|---|---|---|\n"
+            + "\n".join(rows)
         )
     return parts
 
