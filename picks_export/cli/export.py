@@ -76,6 +76,7 @@ class ExportRun(Options):
         try:
             with clean_errors(lambda error, report: shown.emit(report, error.exit_code)):
                 exporter = self.exporter(command, policy, settings, quality or QualityOptions(), progress.planned)
+                exporter.publisher.transfer.on_sent = progress.sent  # the files and bytes as they are published
                 outcome = body(exporter, progress)
                 shown.queries = lambda: outcome.queries  # the build workers' queries too
                 exporter.engine.close()  # now, not whenever the garbage collector gets to it: the file is free again

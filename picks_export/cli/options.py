@@ -173,7 +173,7 @@ RetryDeadline = Annotated[
 Verbose = Annotated[
     bool,
     typer.Option("--verbose", "-v", envvar="PICKS_EXPORT_VERBOSE", rich_help_panel=OUTPUT,
-                 help="List every file with what happened to it (or would, on a dry run)."),
+                 help="List every file with what happened to it (or would, on a dry run), and every quality warning."),
 ]  # fmt: skip
 Quiet = Annotated[
     bool,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .log import emit
+from .log import emit, emit_warnings
 from .progress import Progress
 
 if TYPE_CHECKING:
@@ -114,9 +114,7 @@ class RunReport:
         warnings (on stderr) and the summary."""
         self.progress.close()
         seconds = self.progress.seconds()
-        for warning in warnings:  # published anyway, worth a look
-            emit(f"Warning: {warning}", "WARNING", err=True, check=warning.check, model=warning.model,
-                 date=warning.date.isoformat())  # fmt: skip
+        emit_warnings(warnings, verbose=self.output.verbose)  # published anyway, worth a look
         if self.output.json:
             from ..exporters.exporter import outcome_json
 

@@ -112,6 +112,7 @@ class Transfer(Generic[P]):
     def __init__(self, store: Store, rules: Rules[P], retry_deadline: float) -> None:
         self.store = store
         self.rules = rules
+        self.on_sent: Callable[[str, int], None] | None = None  # hears each file's path and bytes as they go
         store.configure(retry_deadline)
 
     def listing(self, folder: str) -> dict[str, ObjectInfo]:
@@ -201,13 +202,28 @@ class Transfer(Generic[P]):
             body = lambda: gzip.compress(payload.data, compresslevel=9, mtime=0)  # noqa: E731  the same bytes each time
         elif not self.store.has_headers:
             headers = Headers()
-        return Write(payload.path, body, headers, metadata, step.existing, keep_as)
+        return Write(payload.path, self._reported(payload.path, body), headers, metadata, step.existing, keep_as)
+
+    def _reported(self, path: str, body: Callable[[], bytes]) -> Callable[[], bytes]:
+        """`body`, telling `on_sent` of the bytes when the store reads them to send them (progress)."""
+        on_sent = self.on_sent
+        if on_sent is None:
+            return body
+
+        def sent() -> bytes:
+            data = body()
+            on_sent(path, len(data))
+            return data
+
+        return sent
 
     def _result(self, step: Planned[P], outcome: Outcome) -> FileResult:
         path = step.payload.path
         if outcome.state == "failed":
             return FileResult(path, "failed", 0, outcome.detail)
         if step.action == "restyle":
+            if self.on_sent is not None:
+                self.on_sent(path, 0)
             generation = step.existing.generation if step.existing else None
             return FileResult(path, "patched", 0, "cache policy", generation)
         assert outcome.info is not None
