@@ -74,19 +74,22 @@ def test_publishing_counts_every_planned_file_and_the_bytes_sent_on_a_terminal()
     }
 
 
-def test_publishing_off_a_terminal_is_a_plain_line_every_ten_seconds():
+def test_off_a_terminal_building_logs_a_line_every_ten_seconds_and_publishing_none():
+    """A log keeps the lines it always had: building's every ten seconds; publishing's files are counted only."""
     stream = io.StringIO()
     progress = Progress("building", stream)
-    progress(5, 10)
-    progress.planned(plan_of_ten())
-    progress.sent("v1/picks/2025-10-01.json", 2_000_000)
-    assert stream.getvalue() == ""  # the interval starts again with publishing: a short run prints nothing
-    progress.publishing_since -= 10
     progress.shown_at -= 11
-    progress.sent("v1/picks/2025-10-02.json", 2_000_000)
-    assert stream.getvalue() == "publishing: 5/10 files, 4.0 MB, 0 files/s, ETA 25 s\n"
+    progress.started -= 10
+    progress(5, 10)
+    assert stream.getvalue() == "building: 5/10 files, 0 files/s, ETA 10 s\n"
+    progress.planned(plan_of_ten())
+    progress.publishing_since -= 100
+    progress.shown_at -= 100
+    progress.sent("v1/picks/2025-10-01.json", 2_000_000)
+    assert stream.getvalue() == "building: 5/10 files, 0 files/s, ETA 10 s\n"
+    assert progress.sent_bytes == 2_000_000 and len(progress.unsent) == 6
     progress.close()
-    assert stream.getvalue() == "publishing: 5/10 files, 4.0 MB, 0 files/s, ETA 25 s\n"
+    assert stream.getvalue() == "building: 5/10 files, 0 files/s, ETA 10 s\n"
 
 
 def test_a_quiet_run_shows_no_progress_and_a_dry_run_sends_nothing():

@@ -1,5 +1,5 @@
-"""A run's progress while it builds, then while it publishes: a bar on a terminal, a plain line every ten seconds
-elsewhere."""
+"""A run's progress while it builds, then while it publishes: a bar on a terminal; elsewhere a plain line every ten
+seconds while it builds."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ SENDING: frozenset[str] = frozenset({"new", "changed", "restyle", "delete"})
 
 
 class Progress:
-    """Files built so far, then files published: on a terminal a bar redrawn in place, with the rate and the ETA;
-    elsewhere a plain log line every ten seconds. While building, the total is the run's expected file count,
-    known once the first model is read; while publishing, it is every file of the plan, and the bytes sent show."""
+    """Files built so far, then (on a terminal) files published: on a terminal a bar redrawn in place, with the rate
+    and the ETA; elsewhere a plain log line every ten seconds while building. While building, the total is the run's
+    expected file count, known once the first model is read; while publishing, it is every file of the plan, and
+    the bytes sent show."""
 
     WIDTH = 24
     EVERY_ON_A_TERMINAL = 0.1  # seconds between two drawings of the bar
@@ -64,8 +65,11 @@ class Progress:
                 return
             self.unsent.discard(path)
             self.sent_bytes += size
-            done = self.planned_files - len(self.unsent)
-            self._show(done, self.planned_files, done - self.settled_before, self.publishing_since, self.sent_bytes)
+            if (
+                self.tty
+            ):  # off a terminal a run logs its building only, as it always has: a log's lines stay as they were
+                done = self.planned_files - len(self.unsent)
+                self._show(done, self.planned_files, done - self.settled_before, self.publishing_since, self.sent_bytes)
 
     def __call__(self, done: int, total: int | None) -> None:
         """Files built so far, of `total` when it is known."""
