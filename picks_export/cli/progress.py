@@ -65,9 +65,8 @@ class Progress:
                 return
             self.unsent.discard(path)
             self.sent_bytes += size
-            if (
-                self.tty
-            ):  # off a terminal a run logs its building only, as it always has: a log's lines stay as they were
+            # Off a terminal a run logs its building only, as it always has: a log's lines stay as they were.
+            if self.tty:
                 done = self.planned_files - len(self.unsent)
                 self._show(done, self.planned_files, done - self.settled_before, self.publishing_since, self.sent_bytes)
 
