@@ -363,7 +363,7 @@ def screenshot(page: Any, name: str, folder: Path, *, full_page: bool = True) ->
     return path
 
 
-def assert_within(page: Any, locator: Any, width: int) -> None:
+def assert_within(locator: Any, width: int) -> None:
     """Every element `locator` finds is on screen across: from 0 to `width`."""
     for each in range(locator.count()):
         box = locator.nth(each).bounding_box()
@@ -393,12 +393,12 @@ def test_on_a_phone_the_picks_are_cards_and_nothing_overflows(browser, server, s
             "stats-last_10",
             "stats-streak",
         ):
-            assert_within(phone, phone.get_by_test_id(test_id), 390)
+            assert_within(phone.get_by_test_id(test_id), 390)
         picks = phone.locator("[data-testid=pick]")
         assert picks.count() == len(day["groups"][0]["picks"]) > 0
         assert picks.first.evaluate("row => getComputedStyle(row).display") == "grid"  # a card, not a table row
         for part in ("pick-player", "pick-team", "pick-line", "pick-prediction", "pick-actual", "result"):
-            assert_within(phone, phone.locator(f"[data-testid=pick] [data-testid={part}]"), 390)
+            assert_within(phone.locator(f"[data-testid=pick] [data-testid={part}]"), 390)
         label = "el => getComputedStyle(el, '::before').content"
         assert phone.get_by_test_id("pick-actual").first.evaluate(label) == '"Actual"'  # each figure under its name
         assert phone.locator(".picks thead").first.bounding_box()["height"] <= 1  # the header row is for readers only
@@ -415,14 +415,14 @@ def test_on_a_phone_the_picks_are_cards_and_nothing_overflows(browser, server, s
                 "badges => badges.map((badge) => badge.dataset.result)"
             )
         )
-        assert_within(phone, phone.locator("[data-testid=pick] [data-testid=result]"), 390)
+        assert_within(phone.locator("[data-testid=pick] [data-testid=result]"), 390)
         assert no_overflow(phone)
         screenshot(phone, "phone-day", tmp_path)
         screenshot(phone, "phone-day-screen", tmp_path, full_page=False)
         phone.get_by_test_id("view-season").click()
         phone.wait_for_function("document.body.dataset.state === 'ready'")
-        assert_within(phone, phone.get_by_test_id("stats-under"), 390)
-        assert_within(phone, phone.locator("[data-testid=season-date-label]"), 390)
+        assert_within(phone.get_by_test_id("stats-under"), 390)
+        assert_within(phone.locator("[data-testid=season-date-label]"), 390)
         assert no_overflow(phone)
         screenshot(phone, "phone-season", tmp_path)
         screenshot(phone, "phone-season-screen", tmp_path, full_page=False)
