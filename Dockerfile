@@ -25,11 +25,12 @@ RUN --mount=type=secret,id=ca-bundle \
 
 FROM ${BASE_IMAGE}
 # A user without privileges; its home is the working folder (the default warehouse and public/) and holds the cache.
+# USER names it by number, which a host or a cluster's non-root policy can check without the image's /etc/passwd.
 RUN useradd --uid 10001 --user-group --create-home --home-dir /home/picks-export picks-export
 COPY --from=build /opt/picks-export /opt/picks-export
 ENV PATH=/opt/picks-export/bin:$PATH \
     PYTHONUNBUFFERED=1
-USER picks-export
+USER 10001:10001
 WORKDIR /home/picks-export
 ENTRYPOINT ["picks-export"]
 CMD ["--help"]
