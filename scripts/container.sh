@@ -38,7 +38,7 @@ build_base() {
     trap 'rm -rf "$BASE_WORKDIR"' EXIT
     local workdir="$BASE_WORKDIR"
     echo "building the base $BASE from Debian's packages ($MIRROR)" >&2
-    mmdebstrap --quiet --variant=minbase --include=python3,python3-venv,ca-certificates \
+    mmdebstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
         --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
         --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
         --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*' \

@@ -124,11 +124,14 @@ def test_image_runs_as_a_user_with_runtime_dependencies_only(image: str) -> None
     assert absent.stdout.split() == list(TEST_ONLY)
 
 
-def test_version_is_the_packages(image: str) -> None:
+def test_version_and_exit_codes_are_the_packages(image: str) -> None:
     host = subprocess.run([_host_tool("picks-export"), "--version"], capture_output=True, text=True, timeout=60)
     result = in_container("--version")
     assert result.returncode == 0, result.stderr
     assert result.stdout == host.stdout and result.stdout.startswith("picks-export ")
+    # Exit codes reach the container's caller (a Cloud Run job retries on some of them).
+    refused = in_container("daily", "--date", "2026-02-30")
+    assert refused.returncode == 2 and "expected YYYY-MM-DD, got 2026-02-30" in refused.stderr, refused.stderr
 
 
 def test_demo_then_daily_publish_what_the_installed_package_publishes(image: str, tmp_path: Path) -> None:
