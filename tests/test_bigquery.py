@@ -54,7 +54,7 @@ def bq(tmp_path_factory):
         project=PROJECT, credentials=AnonymousCredentials(), client_options={"api_endpoint": emulator.url}
     )
     try:
-        yield SimpleNamespace(proxy=proxy, client=client, url=emulator.url)
+        yield SimpleNamespace(proxy=proxy, client=client, url=emulator.url, storage=emulator.storage_endpoint)
     finally:
         client.close()
         proxy.stop()
@@ -64,6 +64,7 @@ def bq(tmp_path_factory):
 def invoke(bq: SimpleNamespace, *args: str | Path):
     env = {"SOURCE_DATE_EPOCH": "1770478200", "PICKS_EXPORT_TODAY": TODAY}
     env["PICKS_EXPORT_BIGQUERY_ENDPOINT"] = bq.proxy.url
+    env["PICKS_EXPORT_BIGQUERY_STORAGE_ENDPOINT"] = bq.storage  # gRPC: past the proxy, straight to the emulator
     return runner.invoke(app, [str(arg) for arg in args], env=env)
 
 
@@ -529,12 +530,14 @@ def test_the_registry_chooses_the_engine_by_scheme_and_builds_its_settings_from_
     bigquery, duckdb = engine_for("bigquery://my-project"), engine_for(tmp_path / "w.duckdb")
     assert (bigquery.name, duckdb.name) == ("BigQuery", "DuckDB")
     assert engine_for("nothing-registered://x") is duckdb  # a path, as before: the DuckDB file's own error says more
-    assert bigquery.capabilities.dry_run and not bigquery.capabilities.forked_workers
+    assert bigquery.capabilities.dry_run and bigquery.capabilities.forked_workers
     assert duckdb.capabilities.forked_workers and not duckdb.capabilities.dry_run
     assert {spec.name for spec in ENGINES} == {"BigQuery", "DuckDB"}
     values = {"location": "EU", "bigquery_endpoint": "http://127.0.0.1:9", "maximum_bytes_billed": 20 * 1024**2,
-              "command": "daily", "sql_cache": tmp_path}  # fmt: skip
-    assert bigquery.settings_of(values) == BigQuerySettings("daily", "EU", "http://127.0.0.1:9", 20 * 1024**2)
+              "command": "daily", "sql_cache": tmp_path, "storage_endpoint": "127.0.0.1:10"}  # fmt: skip
+    assert bigquery.settings_of(values) == BigQuerySettings(
+        "daily", "EU", "http://127.0.0.1:9", 20 * 1024**2, storage_endpoint="127.0.0.1:10"
+    )
     assert duckdb.settings_of(values).sql_cache == tmp_path  # each engine takes its own, ignores the others'
     # the command line makes its engine options from these declarations: demo only those of loading tables
     assert [option.name for option in engine_options()] == ["location", "bigquery_endpoint", "maximum_bytes_billed"]
