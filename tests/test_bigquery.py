@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from conftest import published_bytes
 from emulator import Emulator, Proxy, Request
+from google.api_core import exceptions as api_exceptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 from test_golden import parquet_rows
@@ -31,7 +32,7 @@ from picks_export.exporters.engines.bigquery_settings import BigQuerySettings, f
 from picks_export.exporters.engines.engine import PROJECT_PATTERN
 from picks_export.exporters.scopes import read_span
 from picks_export.exporters.tables import TABLES
-from picks_export.exporters.warehouse import snapshot_queries
+from picks_export.exporters.warehouse import range_params, snapshot_queries
 
 PROJECT = "picks-export-test"
 WAREHOUSE = f"bigquery://{PROJECT}"
@@ -61,8 +62,11 @@ def bq(tmp_path_factory):
         emulator.stop()
 
 
-def invoke(bq: SimpleNamespace, *args: str | Path):
+def invoke(bq: SimpleNamespace, *args: str | Path, **settings: str):
+    """The command line against the emulator (through the proxy); `settings`: more PICKS_EXPORT_* variables, by
+    their lowercase suffix."""
     env = {"SOURCE_DATE_EPOCH": "1770478200", "PICKS_EXPORT_TODAY": TODAY}
+    env |= {f"PICKS_EXPORT_{key.upper()}": value for key, value in settings.items()}
     env["PICKS_EXPORT_BIGQUERY_ENDPOINT"] = bq.proxy.url
     env["PICKS_EXPORT_BIGQUERY_STORAGE_ENDPOINT"] = bq.storage  # gRPC: past the proxy, straight to the emulator
     return runner.invoke(app, [str(arg) for arg in args], env=env)
@@ -165,6 +169,18 @@ def test_demo_creates_the_contracts_tables_and_loads_every_row(bq, demo):
         schema = bq.client.get_table(reference).schema
         assert [(field.name, standard.get(field.field_type, field.field_type)) for field in schema] == list(columns)
         assert sum(1 for _ in bq.client.list_rows(reference)) == len(rows[table]), table
+
+
+def test_demo_partitions_the_dated_tables_by_game_date_and_clusters_by_system_id(bq, demo):
+    """A query filtered on game_date then scans its range's partitions only, whatever the history."""
+    for table, columns in TABLES.items():
+        names = [column for column, _ in columns]
+        layout = bq.client.get_table(f"{PROJECT}.{demo}.{table}")
+        if "game_date" not in names:
+            assert layout.time_partitioning is None and layout.clustering_fields is None, table
+            continue
+        assert (layout.time_partitioning.type_, layout.time_partitioning.field) == ("DAY", "game_date"), table
+        assert layout.clustering_fields == (["system_id"] if "system_id" in names else None), table
 
 
 # --- what every job carries ------------------------------------------------------------------------------------
@@ -544,3 +560,115 @@ def test_the_registry_chooses_the_engine_by_scheme_and_builds_its_settings_from_
     assert [option.name for option in engine_options(loads=True)] == ["location", "bigquery_endpoint"]
     result = CliRunner().invoke(app, ["demo", "--help"])
     assert "--location" in result.stdout and "--maximum-bytes-billed" not in result.stdout
+
+
+# --- results through the Storage Read API, and build workers -----------------------------------------------------
+
+LONG_TODAY = "2025-12-20"  # two months of games: a backfill long enough for build workers
+MODELS = ("sys-926a-v3", "sys-phoenix-v1")  # the demo's enabled models, the champion first
+
+
+@pytest.fixture(scope="module")
+def long_demo(bq) -> str:
+    result = invoke(bq, "demo", "--warehouse", WAREHOUSE, "--dataset", "long", "--today", LONG_TODAY, "--seed", "7")
+    assert result.exit_code == 0, result.output
+    return "long"
+
+
+def shown_picks(engine: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
+    params = range_params(list(MODELS), *read_span(dt.date(2025, 10, 21), dt.date(2025, 11, 5)))
+    columns, rows = engine.query_tuples("shown_picks", params)
+    return columns, list(rows)
+
+
+def test_the_shown_picks_come_through_the_storage_read_api_as_the_rest_pages_and_duckdb_give_them(
+    bq, demo, duckdb_demo
+):
+    settings = {"command": "test", "bigquery_endpoint": bq.url}
+    storage = open_engine(WAREHOUSE, demo, {**settings, "storage_endpoint": bq.storage})
+    rest = open_engine(WAREHOUSE, demo, settings)  # another endpoint without a Storage Read API endpoint
+    on_duckdb = open_engine(duckdb_demo)
+    try:
+        columns, rows = shown_picks(storage)
+        assert (storage.storage_reads, rest.storage_reads) == (1, 0)
+        assert len(rows) > 500
+
+        def typed(found: list[tuple[Any, ...]]) -> list[list[tuple[type, Any]]]:
+            return [[(type(value), value) for value in row] for row in found]
+
+        for other in (rest, on_duckdb):
+            other_columns, other_rows = shown_picks(other)
+            assert other_columns == columns and typed(other_rows) == typed(rows)
+        assert rest.storage_reads == 0
+        # the plan's small queries stay on the REST pages
+        assert list(storage.query("models", {})) and storage.storage_reads == 1
+    finally:
+        for engine in (storage, rest, on_duckdb):
+            engine.close()
+
+
+class RefusingReadClient:
+    """A Storage Read API client whose sessions are refused with `error`."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.sessions = 0
+
+    def create_read_session(self, **request: Any) -> Any:
+        self.sessions += 1
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "for_the_run"),
+    [
+        (api_exceptions.PermissionDenied("bigquery.readsessions.create denied"), True),  # no Read Session User role
+        (api_exceptions.NotFound("that result cannot be read"), False),  # a result table it cannot read
+    ],
+)
+def test_a_refused_read_session_falls_back_to_the_rest_pages(bq, demo, error, for_the_run):
+    engine = open_engine(
+        WAREHOUSE, demo, {"command": "test", "bigquery_endpoint": bq.url, "storage_endpoint": bq.storage}
+    )
+    refusing = RefusingReadClient(error)
+    engine._reader._client = refusing
+    try:
+        expected = shown_picks(engine)
+        assert shown_picks(engine) == expected and len(expected[1]) > 500
+        # a missing permission holds for the run: asked once; a result it cannot read: asked again for the next
+        assert refusing.sessions == (1 if for_the_run else 2)
+        assert (engine._reader.refused is not None) == for_the_run
+        assert engine.storage_reads == 0
+    finally:
+        engine._reader._client = None
+        engine.close()
+
+
+def test_released_clients_open_again_for_the_next_query(bq, demo):
+    """Before the fork the run releases the engine; a build worker opens clients of its own."""
+    engine = open_engine(
+        WAREHOUSE, demo, {"command": "test", "bigquery_endpoint": bq.url, "storage_endpoint": bq.storage}
+    )
+    expected = shown_picks(engine)
+    engine.release()
+    assert shown_picks(engine) == expected
+    engine.for_worker("unused")
+    assert shown_picks(engine) == expected and list(engine.query("models", {}))
+    engine.close()
+
+
+def test_build_workers_on_bigquery_each_query_their_models_and_publish_the_same_bytes(bq, long_demo, tmp_path):
+    """One query per worker (its share of the models, in the plan's order), the same files as one process."""
+    args = ["backfill", "--all-models", "--start", FIRST_GAME, "--end", LONG_TODAY, "--today", LONG_TODAY]
+    args += ["--warehouse", WAREHOUSE, "--dataset", long_demo]
+    published, queried = {}, {}
+    for workers in (1, 2):
+        before = len(bq.proxy.job_inserts())
+        result = invoke(bq, *args, "--dest", tmp_path / str(workers), build_workers=str(workers))
+        assert result.exit_code == 0, result.output
+        jobs = [job for job in bq.proxy.job_inserts()[before:] if query_name(job) == "shown_picks"]
+        queried[workers] = sorted(parameters(job)["system_ids"][1] for job in jobs)
+        published[workers] = published_bytes(tmp_path / str(workers))
+    assert queried == {1: [MODELS], 2: [MODELS[:1], MODELS[1:]]}
+    assert len(published[1]) > 2 * 50  # each model's day files of two months, their seasons, indexes...
+    assert published[2] == published[1]
