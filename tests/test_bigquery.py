@@ -330,9 +330,12 @@ def test_estimate_dry_runs_the_queries_of_the_command_and_prints_their_bytes(bq,
         counts.append(int(match[1].replace(",", "")))
     assert sum(counts[:-1]) == counts[-1]
     assert "7 queries of `backfill`" in lines[8] and "none run" in lines[8] and "1 GiB" in lines[8]
-    # dry runs only: no job was created, no result fetched
+    assert len(lines) == 9  # the demo's dated tables are partitioned: no note
+    # dry runs only: no job was created, no result fetched (besides them, only the dated tables' layouts were read)
     dry_runs = bq.proxy.job_inserts()
-    assert all(request.is_job_insert for request in bq.proxy.requests)
+    layouts = [request for request in bq.proxy.requests if not request.is_job_insert]
+    assert all(request.method == "GET" and f"/datasets/{demo}/tables/" in request.path for request in layouts)
+    assert len(layouts) == 4
     assert [job.body["configuration"]["dryRun"] for job in dry_runs] == [True] * 7
 
     # ... of the very queries the command runs, with the same dates, cap and labels
@@ -346,6 +349,38 @@ def test_estimate_dry_runs_the_queries_of_the_command_and_prints_their_bytes(bq,
         return job.query["query"], dates, configuration["labels"], job.query["maximumBytesBilled"]
 
     assert [shape(job) for job in dry_runs] == [shape(job) for job in bq.proxy.job_inserts()]
+
+
+def test_estimate_names_the_dated_tables_not_partitioned_by_game_date(bq):
+    """Without partitions every query scans a table's whole history: a daily's bytes grow with it."""
+    dataset = bigquery.Dataset(f"{PROJECT}.flat")
+    bq.client.create_dataset(dataset, exists_ok=True)
+    for table, columns in TABLES.items():
+        schema = [bigquery.SchemaField(column, type_) for column, type_ in columns]
+        layout = bigquery.Table(f"{PROJECT}.flat.{table}", schema=schema)
+        if table == "games":  # partitioned, but by another column
+            layout.time_partitioning = bigquery.TimePartitioning(field="tipoff_at")
+        bq.client.create_table(layout, exists_ok=True)
+    result = invoke(bq, "estimate", "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", "flat")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stdout.splitlines() if line.startswith("note: ")]
+    named = [re.match(r"note: table (\w+) is not partitioned by game_date: every run scans its whole history", note)
+             for note in notes]  # fmt: skip
+    assert [match[1] for match in named if match] == ["subset_picks", "player_game_summary", "daily_signals", "games"]
+
+
+def test_a_dailys_estimate_bounds_every_dated_query_to_its_season(bq, demo):
+    """On partitioned tables the bytes a dry run counts are those of the partitions in the bound range: one season
+    (and the week reaching back before its Aug 1), whatever the history. The emulator counts no bytes (its dry runs
+    say 0), so this checks the bounds the dry runs carry, and the partitioning test the layout."""
+    bq.proxy.requests.clear()
+    result = invoke(bq, "estimate", "daily", "--date", "2027-01-10", "--warehouse", WAREHOUSE, "--dataset", demo)
+    assert result.exit_code == 0, result.output
+    dated = {query_name(job): parameters(job) for job in bq.proxy.job_inserts() if "first_date" in parameters(job)}
+    assert set(dated) == {"problems", "signals", "schedule", "shown_picks"}
+    for name, bound in dated.items():
+        first, last = (dt.date.fromisoformat(bound[key][1]) for key in ("first_date", "last_date"))
+        assert (first, last) == (dt.date(2026, 7, 27), dt.date(2027, 7, 31)), name  # from the Monday before Aug 1
 
 
 def test_estimate_needs_a_bigquery_warehouse(bq, tmp_path):

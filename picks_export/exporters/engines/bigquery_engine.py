@@ -247,6 +247,27 @@ class BigQueryEngine:
             raise self._error(name, error) from None
         return int(job.total_bytes_processed or 0)
 
+    def unpartitioned_tables(self) -> list[str]:
+        """The dated tables of the dataset not partitioned by `game_date` (a missing one is the columns query's
+        business): a query of any range scans them whole, so a daily's bytes grow with the history."""
+        found = []
+        for table_name, columns in TABLES.items():
+            if PARTITION_COLUMN not in (column for column, _ in columns):
+                continue
+            reference = bigquery.DatasetReference(self.project, self.dataset).table(table_name)
+            try:
+                partitioning = self._client.get_table(reference, retry=self._retry).time_partitioning
+            except api_exceptions.NotFound:
+                continue
+            except QUERY_FAILURES as error:
+                raise WarehouseError(
+                    f"cannot read the layout of table {table_name} on {self.where} (dataset {self.dataset}):"
+                    f" {_message(error)}"
+                ) from None
+            if partitioning is None or partitioning.field != PARTITION_COLUMN:
+                found.append(table_name)
+        return found
+
     def _error(self, name: str, error: Exception) -> WarehouseError:
         cap = format_bytes(self.settings.maximum_bytes_billed)
         if isinstance(error, api_exceptions.GoogleAPICallError):

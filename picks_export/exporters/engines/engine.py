@@ -131,6 +131,9 @@ class DryRunEngine(Protocol):
     def dry_run(self, name: str, params: dict[str, QueryValue]) -> int:
         """Bytes query `name` would process."""
 
+    def unpartitioned_tables(self) -> list[str]:
+        """The dated tables (those with a `game_date`) not partitioned by it: any run scans their whole history."""
+
 
 def check_identifier(
     kind: str, value: str, pattern: re.Pattern[str] = DATASET_PATTERN, rule: str = DATASET_RULE
