@@ -707,3 +707,22 @@ def test_build_workers_on_bigquery_each_query_their_models_and_publish_the_same_
     assert queried == {1: [MODELS], 2: [MODELS[:1], MODELS[1:]]}
     assert len(published[1]) > 2 * 50  # each model's day files of two months, their seasons, indexes...
     assert published[2] == published[1]
+
+
+def test_without_the_storage_package_results_come_as_rest_pages(bq, demo, monkeypatch):
+    from picks_export.exporters.engines import bigquery_read
+
+    real = bigquery_read.importlib.util.find_spec
+    monkeypatch.setattr(
+        bigquery_read.importlib.util,
+        "find_spec",
+        lambda name, *args: None if name.startswith("google.cloud.bigquery_storage") else real(name, *args),
+    )
+    engine = open_engine(
+        WAREHOUSE, demo, {"command": "test", "bigquery_endpoint": bq.url, "storage_endpoint": bq.storage}
+    )
+    try:
+        assert engine._reader.refused == "google-cloud-bigquery-storage is not installed"
+        assert len(shown_picks(engine)[1]) > 500 and engine.storage_reads == 0
+    finally:
+        engine.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import importlib.util
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -86,9 +87,8 @@ class ResultReader:
     def _unavailable(self) -> str | None:
         if self.settings.endpoint and not self.settings.storage_endpoint:
             return "another BigQuery API endpoint without a Storage Read API endpoint"
-        try:
-            import google.cloud.bigquery_storage_v1  # noqa: F401
-        except ImportError:
+        # Looked up, not imported: gRPC loads only when a result is read through it.
+        if importlib.util.find_spec("google.cloud.bigquery_storage_v1") is None:
             return "google-cloud-bigquery-storage is not installed"
         return None
 
