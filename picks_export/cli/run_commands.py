@@ -194,7 +194,7 @@ def estimate(
     from ..exporters.engines import ENGINES, engine_for
     from ..exporters.engines.bigquery_settings import format_bytes
     from ..exporters.rules import season_label
-    from ..exporters.scopes import backfill_dates, daily_dates, season_dates
+    from ..exporters.scopes import backfill_dates, daily_dates, estimate_notes, season_dates
     from ..exporters.scopes import estimate as estimate_reads
 
     if command is Estimated.backfill and (start is None or end is None):
@@ -214,6 +214,7 @@ def estimate(
         engine = open_warehouse(source, command.value, Settings.read())
         try:  # an engine with the dry_run capability is a DryRunEngine
             estimates = estimate_reads(cast("DryRunEngine", engine), first, last)
+            notes = estimate_notes(cast("DryRunEngine", engine))
         finally:
             engine.close()
     cap = source.engine["maximum_bytes_billed"]
@@ -225,3 +226,5 @@ def estimate(
         f"{len(estimates)} queries of `{command.value}` for {first} to {last} dry-run on {source.warehouse}, none run;"
         f" the cap per query is {format_bytes(cap)}"
     )
+    for note in notes:
+        typer.echo(f"note: {note}")
