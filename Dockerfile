@@ -4,13 +4,13 @@ ARG BASE_IMAGE=python:3.11-slim
 
 FROM ${BASE_IMAGE} AS build
 WORKDIR /src
-# The runtime dependencies (not the test extras) first, in a layer of their own, so that a change to the sources
-# alone rebuilds in seconds. A CA bundle may be lent to pip as a build secret, for a network that inspects TLS:
+# The runtime dependencies and the bigquery extra (the Storage Read API's client), not the test extras, first, in a
+# layer of their own, so that a change to the sources alone rebuilds in seconds. A CA bundle may be lent to pip as a build secret, for a network that inspects TLS:
 # it is mounted for the step only and never stored in a layer.
 COPY pyproject.toml ./
 RUN --mount=type=secret,id=ca-bundle \
     if [ -s /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
-    && python3 -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"], sep="\n")' \
+    && python3 -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print(*p["dependencies"], *p["optional-dependencies"]["bigquery"], sep="\n")' \
         > requirements.txt \
     && python3 -m venv /opt/picks-export \
     && /opt/picks-export/bin/pip install --no-cache-dir --disable-pip-version-check --requirement requirements.txt

@@ -25,7 +25,14 @@ TODAY = "2026-02-07"
 # The packages of the test extra: none may be in the image.
 TEST_ONLY = ("pytest", "hypothesis", "jsonschema", "moto", "playwright", "importlinter", "ruff", "mypy")
 # Runtime dependencies each command loads only when a run needs them.
-LAZY_RUNTIME = ("duckdb", "google.cloud.storage", "google.cloud.bigquery", "pyarrow", "boto3")
+LAZY_RUNTIME = (
+    "duckdb",
+    "google.cloud.storage",
+    "google.cloud.bigquery",
+    "google.cloud.bigquery_storage",
+    "pyarrow",
+    "boto3",
+)
 
 
 def _unavailable(reason: str) -> None:
