@@ -10,7 +10,7 @@ from ..exporters.errors import ExportError
 from .errors import clean_errors
 from .options import BucketDest, Destination, with_options
 from .output import to_json
-from .root import BUCKET_EXITS, bucket_app, command_help
+from .root import BUCKET_EXITS, bucket_app, command
 
 if TYPE_CHECKING:
     from ..exporters.stores.gcs import GCSStore
@@ -51,11 +51,11 @@ def _origins(origins: list[str]) -> list[str]:
     return [check_origin(each) for each in origins]
 
 
-@bucket_app.command("cors", help=command_help(
+@command(bucket_app, "cors",
     "Set the bucket's CORS policy so that pages from these origins can fetch the files, and print it.",
     examples=("picks-export bucket cors --dest gs://picks-site --origin https://picks.example.com",),
     exits=BUCKET_EXITS,
-))  # fmt: skip
+)  # fmt: skip
 @with_options
 def bucket_cors(ctx: typer.Context, origin: Origins, bucket: Bucket, max_age: CorsMaxAge = 3600) -> None:
     from ..exporters.stores.gcs_bucket import set_cors
@@ -66,14 +66,14 @@ def bucket_cors(ctx: typer.Context, origin: Origins, bucket: Bucket, max_age: Co
         typer.echo(f"CORS of {dest}: {to_json(policy)}")
 
 
-@bucket_app.command("setup", help=command_help(
+@command(bucket_app, "setup",
     "One-time bucket set-up: CORS for the origins, object versioning, and a lifecycle rule deleting replaced"
     " versions after --noncurrent-days; prints what was set.",
     "Versioning keeps each replaced file's previous generation, which `rollback` puts back; the lifecycle rule"
     " bounds how long (and so how far back a run can be rolled back). Other lifecycle rules are kept.",
     examples=("picks-export bucket setup --dest gs://picks-site --origin https://picks.example.com",),
     exits=BUCKET_EXITS,
-))  # fmt: skip
+)  # fmt: skip
 @with_options
 def bucket_setup(
     ctx: typer.Context,
@@ -100,11 +100,11 @@ def bucket_setup(
         typer.echo(f"lifecycle of {dest}: {to_json(done.lifecycle)}")
 
 
-@bucket_app.command("show", help=command_help(
+@command(bucket_app, "show",
     "Print the bucket's CORS policy and the number and total size of its objects (under the prefix).",
     examples=("picks-export bucket show --dest gs://picks-site",),
     exits=BUCKET_EXITS,
-))  # fmt: skip
+)  # fmt: skip
 @with_options
 def bucket_show(ctx: typer.Context, bucket: Bucket) -> None:
     from ..exporters.stores.gcs_bucket import summarize_bucket
