@@ -102,7 +102,7 @@ def test_final_days_get_the_long_cache_and_a_regraded_day_gets_the_short_one_aga
     # --cache-final-day changes the policy of final days only: their headers are patched in place.
     third = invoke(gcs.url, *args, "--cache-final-day", "public, max-age=604800")
     assert third.exit_code == 0, third.output
-    assert f"{len(finals) - 1} headers updated" in third.stdout
+    assert f"{len(finals) - 1} patched" in third.stdout
     after = {blob.name: blob.cache_control for blob in client_for(gcs.url).list_blobs(bucket, prefix="v1/picks/20")}
     assert {name for name, value in after.items() if value == "public, max-age=604800"} == {
         f"v1/picks/{day}.json" for day in finals - {regraded}

@@ -83,7 +83,7 @@ def parse_age(text: str) -> dt.timedelta:
         seconds = 0.0
     if seconds <= 0:
         shown = repr(text).replace("{", "{{").replace("}", "}}")  # braces in an OptionError's message name concepts
-        raise OptionError(f"{{max_age}} {shown} is not a positive duration like 26h, 1h30m, 90m or 2d")
+        raise OptionError(f"{{max_age}} {shown} is not a positive duration like 26h, 90m or 2d")
     return dt.timedelta(seconds=seconds)
 
 
