@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..exporters.errors import ExportError
 from .errors import clean_errors
-from .options import BucketDest, Destination, with_options
+from .options import BucketDest, JsonFile, Reading, with_options
 from .output import to_json
 from .root import BUCKET_EXITS, bucket_app, command
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from ..exporters.stores.gcs import GCSStore
 
 
-class Bucket(Destination):
+class Bucket(Reading):
     """The bucket of a bucket command (no folder: a PICKS_EXPORT_DEST naming one is named as the reason)."""
 
     dest: BucketDest = None  # type: ignore[assignment]
@@ -101,17 +101,46 @@ def bucket_setup(
 
 
 @command(bucket_app, "show",
-    "Print the bucket's CORS policy and the number and total size of its objects (under the prefix).",
-    examples=("picks-export bucket show --dest gs://picks-site",),
+    "Print the bucket's CORS policy, its versioning and lifecycle rules (what `rollback` depends on) and the number"
+    " and total size of its objects (under the prefix).",
+    "With versioning on, the bucket keeps each replaced file's previous generation, which `rollback` puts back,"
+    " for as long as its lifecycle rule for replaced versions says; with it off, each run copies what it replaces"
+    " under _runs/ instead. `bucket setup` turns versioning on and sets that rule.",
+    examples=("picks-export bucket show --dest gs://picks-site", "picks-export bucket show --dest gs://picks-site --json"),
     exits=BUCKET_EXITS,
 )  # fmt: skip
 @with_options
-def bucket_show(ctx: typer.Context, bucket: Bucket) -> None:
+def bucket_show(ctx: typer.Context, bucket: Bucket, json: JsonFile = False) -> None:
+    from dataclasses import asdict
+
     from ..exporters.stores.gcs_bucket import summarize_bucket
 
     with clean_errors():
         dest, store = bucket.bucket(ctx)
         summary = summarize_bucket(store)
-        typer.echo(f"bucket: gs://{summary.name}")
-        typer.echo(f"cors: {to_json(summary.cors) if summary.cors else 'none'}")
-        typer.echo(f"objects under {dest}: {summary.objects:,}, {summary.total_bytes:,} bytes")
+    if json:
+        typer.echo(to_json({"dest": dest, **asdict(summary), "kept_days": kept_days(summary.lifecycle)}, indent=True))
+        return
+    typer.echo(f"bucket: gs://{summary.name}")
+    typer.echo(f"cors: {to_json(summary.cors) if summary.cors else 'none'}")
+    typer.echo(f"versioning: {_versioning(summary.versioning, kept_days(summary.lifecycle))}")
+    typer.echo(f"lifecycle: {to_json(summary.lifecycle) if summary.lifecycle else 'none'}")
+    typer.echo(f"objects under {dest}: {summary.objects:,}, {summary.total_bytes:,} bytes")
+
+
+def kept_days(lifecycle: list[dict[str, Any]]) -> int | None:
+    """How many days a replaced version is kept: the shortest of the rules deleting noncurrent versions by age
+    (None: no such rule, kept until deleted otherwise)."""
+    days = [
+        rule["condition"]["daysSinceNoncurrentTime"]
+        for rule in lifecycle
+        if rule.get("action", {}).get("type") == "Delete" and "daysSinceNoncurrentTime" in rule.get("condition", {})
+    ]
+    return min(days, default=None)
+
+
+def _versioning(on: bool, days: int | None) -> str:
+    if not on:
+        return "off (each run copies what it replaces under _runs/ for rollback; `bucket setup` turns versioning on)"
+    kept = "until deleted (no lifecycle rule for them)" if days is None else f"for {days} days"
+    return f"on (replaced versions are kept {kept}: how far back a run can be rolled back)"

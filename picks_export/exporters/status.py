@@ -15,10 +15,7 @@ from typing import Any
 
 from .common import and_more, parse_utc_timestamp
 from .errors import OptionError, StatusAlert
-
-
-def status_path(prefix: str) -> str:
-    return f"{prefix}status.json"
+from .layout import status_path as status_path  # where the file is: beside the manifest
 
 
 def status_model_entry(

@@ -28,6 +28,8 @@ class BucketSummary:
     cors: list[dict[str, Any]]
     objects: int
     total_bytes: int
+    versioning: bool  # replaced generations kept by the bucket (what rollback puts back)
+    lifecycle: list[dict[str, Any]]  # the rules, as the bucket has them (how long those generations are kept)
 
 
 def set_cors(store: GCSStore, origins: Sequence[str], max_age: int) -> list[dict[str, Any]]:
@@ -88,7 +90,8 @@ def _bucket_errors(store: GCSStore, doing: str) -> Iterator[None]:
 
 
 def summarize_bucket(store: GCSStore) -> BucketSummary:
-    """The bucket's CORS policy and the count and total size of the objects under the store's prefix."""
+    """The bucket's CORS policy, versioning and lifecycle rules, and the count and total size of the objects under
+    the store's prefix."""
     with _bucket_errors(store, "read bucket"):
         store.bucket.reload(retry=store.retry, timeout=REQUEST_TIMEOUT)
         objects = total = 0
@@ -97,4 +100,6 @@ def summarize_bucket(store: GCSStore) -> BucketSummary:
         ):
             objects += 1
             total += blob.size or 0
-    return BucketSummary(store.bucket_name, list(store.bucket.cors), objects, total)
+    bucket = store.bucket
+    lifecycle = [dict(rule) for rule in bucket.lifecycle_rules]
+    return BucketSummary(bucket.name, list(bucket.cors), objects, total, bool(bucket.versioning_enabled), lifecycle)
