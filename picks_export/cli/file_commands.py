@@ -15,12 +15,12 @@ from .errors import clean_errors
 from .log import emit
 from .options import (
     JsonFile,
-    RollbackDryRun,
     LogFormat,
     LogFormatOption,
     Prefix,
     Publishing,
     RetryDeadline,
+    RollbackDryRun,
     RunsDestination,
     RunsListing,
     StatusDestination,

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from ..exporters.errors import ExportError, OptionError, WarehouseError
 from ..exporters.engines.engine import DEFAULT_DATASET
+from ..exporters.errors import ExportError, OptionError, WarehouseError
 from ..exporters.rules import today_in_new_york
 from .errors import clean_errors
 from .export import ExportRun, open_warehouse
