@@ -53,9 +53,18 @@ def test_status_file_is_published_last_without_cache_and_read_back_by_status(gcs
     ]
     assert status["models"][1]["index"] == "v1/models/phoenix/picks/index.json"
     assert status["models"][0]["latest_date"] == TODAY
-    shown = invoke(gcs.url, "status", "--dest", f"gs://{bucket}/site")
+    shown = invoke(gcs.url, "status", "--dest", f"gs://{bucket}/site", "--json")
     assert shown.exit_code == 0, shown.output
     assert orjson.loads(shown.stdout) == status
+    verdict = invoke(gcs.url, "status", "--dest", f"gs://{bucket}/site")
+    assert verdict.exit_code == 0 and verdict.stdout.startswith("ok: last run ")
+    waiting = {0: "no date", 1: "1 date"}
+    assert verdict.stdout.splitlines()[1:3] == [
+        f"model {entry['code']}: graded through {entry['latest_graded_date']};"
+        f" {waiting.get(len(entry['waiting_for_grading']), f'{len(entry["waiting_for_grading"])} dates')}"
+        " waiting for grading"
+        for entry in status["models"]
+    ]
     time.sleep(2)  # the run is now older than --max-age 1s
     late = invoke(gcs.url, "status", "--dest", f"gs://{bucket}/site", "--max-age", "1s")
     assert late.exit_code == 9 and "the last successful run finished" in late.stderr
