@@ -58,11 +58,13 @@ def test_status_file_is_published_last_without_cache_and_read_back_by_status(gcs
     assert orjson.loads(shown.stdout) == status
     verdict = invoke(gcs.url, "status", "--dest", f"gs://{bucket}/site")
     assert verdict.exit_code == 0 and verdict.stdout.startswith("ok: last run ")
-    waiting = {0: "no date", 1: "1 date"}
+
+    def waiting(entry: dict) -> str:
+        count = len(entry["waiting_for_grading"])
+        return {0: "no date", 1: "1 date"}.get(count, f"{count} dates") + " waiting for grading"
+
     assert verdict.stdout.splitlines()[1:3] == [
-        f"model {entry['code']}: graded through {entry['latest_graded_date']};"
-        f" {waiting.get(len(entry['waiting_for_grading']), f'{len(entry["waiting_for_grading"])} dates')}"
-        " waiting for grading"
+        f"model {entry['code']}: graded through {entry['latest_graded_date']}; {waiting(entry)}"
         for entry in status["models"]
     ]
     time.sleep(2)  # the run is now older than --max-age 1s
