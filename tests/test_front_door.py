@@ -397,3 +397,39 @@ def test_license_and_changelog():
 
     assert f"## [{version('picks-export')}]" in changelog
     assert "MIT" in (metadata("picks-export").get("License-Expression") or metadata("picks-export").get("License"))
+
+
+# bucket show
+
+
+def test_bucket_show_reports_versioning_and_lifecycle(gcs, bucket):
+    env = {"STORAGE_EMULATOR_HOST": gcs.url}
+    before = invoke("bucket", "show", "--dest", f"gs://{bucket}", env=env)
+    assert before.exit_code == 0, before.output
+    assert "\nversioning: off (each run copies what it replaces under _runs/ for rollback;" in before.stdout
+    assert "\nlifecycle: none\n" in before.stdout
+    setup = ["bucket", "setup", "--dest", f"gs://{bucket}", "--origin", "https://picks.example.com"]
+    assert invoke(*setup, "--noncurrent-days", "14", env=env).exit_code == 0
+    after = invoke("bucket", "show", "--dest", f"gs://{bucket}", env=env)
+    assert after.exit_code == 0, after.output
+    assert "\nversioning: on (replaced versions are kept " in after.stdout  # the server keeps no lifecycle rules
+    shown = invoke("bucket", "show", "--dest", f"gs://{bucket}", "--json", env=env)
+    assert shown.exit_code == 0, shown.output
+    document = orjson.loads(shown.stdout)
+    assert document["versioning"] is True and document["name"] == bucket and document["objects"] == 0
+    assert set(document) == {"dest", "name", "cors", "objects", "total_bytes", "versioning", "lifecycle", "kept_days"}
+
+
+def test_how_long_replaced_versions_are_kept_is_read_from_the_lifecycle_rules():
+    from picks_export.cli.bucket_commands import _versioning, kept_days
+
+    rules = [
+        {"action": {"type": "Delete"}, "condition": {"age": 400}},
+        {"action": {"type": "Delete"}, "condition": {"daysSinceNoncurrentTime": 30}},
+        {"action": {"type": "SetStorageClass"}, "condition": {"daysSinceNoncurrentTime": 7}},
+        {"action": {"type": "Delete"}, "condition": {"daysSinceNoncurrentTime": 14, "isLive": False}},
+    ]
+    assert kept_days(rules) == 14 and kept_days(rules[:1]) is None and kept_days([]) is None
+    assert _versioning(True, 14) == "on (replaced versions are kept for 14 days: how far back a run can be rolled back)"
+    assert _versioning(True, None).startswith("on (replaced versions are kept until deleted")
+    assert _versioning(False, 14).startswith("off (")
