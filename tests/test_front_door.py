@@ -430,6 +430,46 @@ def test_how_long_replaced_versions_are_kept_is_read_from_the_lifecycle_rules():
         {"action": {"type": "Delete"}, "condition": {"daysSinceNoncurrentTime": 14, "isLive": False}},
     ]
     assert kept_days(rules) == 14 and kept_days(rules[:1]) is None and kept_days([]) is None
+    s3_rules = [
+        {"ID": "a", "Status": "Disabled", "NoncurrentVersionExpiration": {"NoncurrentDays": 3}},
+        {"ID": "b", "Status": "Enabled", "NoncurrentVersionExpiration": {"NoncurrentDays": 9}},
+        {"ID": "c", "Status": "Enabled", "Expiration": {"Days": 1}},
+    ]
+    assert kept_days(s3_rules) == 9 and kept_days(s3_rules[::2]) is None
     assert _versioning(True, 14) == "on (replaced versions are kept for 14 days: how far back a run can be rolled back)"
     assert _versioning(True, None).startswith("on (replaced versions are kept until deleted")
     assert _versioning(False, 14).startswith("off (")
+
+
+def test_bucket_show_on_s3_reports_versioning_and_lifecycle(s3, tmp_path, warehouse):
+    from stores import S3_ENV
+
+    client, name = s3.client(), "show-versioned"
+    client.create_bucket(Bucket=name)
+    env = {**S3_ENV, "PICKS_EXPORT_S3_ENDPOINT_URL": s3.url}
+    plain = invoke("bucket", "show", "--dest", f"s3://{name}", env=env)
+    assert plain.exit_code == 0, plain.output
+    assert (
+        f"bucket: s3://{name}\ncors: none\nversioning: off (" in plain.stdout and "\nlifecycle: none\n" in plain.stdout
+    )
+    client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    rule = {"ID": "replaced", "Status": "Enabled", "Filter": {"Prefix": ""},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 21}}  # fmt: skip
+    client.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [rule]})
+    ran = invoke("daily", "--warehouse", str(warehouse), "--dest", f"s3://{name}/site", "--today", TODAY, env=env)
+    assert ran.exit_code == 0, ran.output
+    shown = invoke("bucket", "show", "--dest", f"s3://{name}/site", env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "\nversioning: on (replaced versions are kept for 21 days: how far back a run can be rolled back)\n" in (
+        shown.stdout
+    )
+    objects = [item for item in client.list_objects_v2(Bucket=name, Prefix="site/")["Contents"]]
+    total = sum(item["Size"] for item in objects)
+    assert f"objects under s3://{name}/site: {len(objects)}, {total:,} bytes" in shown.stdout
+    document = orjson.loads(invoke("bucket", "show", "--dest", f"s3://{name}/site", "--json", env=env).stdout)
+    assert document["versioning"] is True and document["kept_days"] == 21 and document["objects"] == len(objects)
+    assert document["lifecycle"][0]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 21}
+    missing = invoke("bucket", "show", "--dest", "s3://no-such-bucket-here", env=env)
+    assert missing.exit_code == 6 and missing.stderr == "Error: bucket s3://no-such-bucket-here does not exist\n"
+    cors = invoke("bucket", "cors", "--dest", f"s3://{name}", "--origin", "https://x.example", env=env)
+    assert cors.exit_code == 1 and "is not a bucket: give --dest gs://BUCKET" in cors.stderr

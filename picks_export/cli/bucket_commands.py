@@ -8,31 +8,56 @@ import typer
 
 from ..exporters.errors import ExportError
 from .errors import clean_errors
-from .options import BucketDest, JsonFile, Reading, with_options
+from .options import BucketDest, JsonFile, Reading, ShownBucketDest, with_options
 from .output import to_json
 from .root import BUCKET_EXITS, bucket_app, command
 
 if TYPE_CHECKING:
     from ..exporters.stores.gcs import GCSStore
+    from ..exporters.stores.summary import BucketSummary
 
 
 class Bucket(Reading):
     """The bucket of a bucket command (no folder: a PICKS_EXPORT_DEST naming one is named as the reason)."""
 
     dest: BucketDest = None  # type: ignore[assignment]
+    SCHEMES: tuple[str, ...] = ("gs://",)  # the buckets the command works on
 
     def bucket(self, ctx: typer.Context) -> tuple[str, GCSStore]:
         """The bucket's address and store."""
+        dest = self.checked(ctx)
+        return dest, self.open_bucket(dest)
+
+    def checked(self, ctx: typer.Context) -> str:
+        """--dest, which must name a bucket of one of SCHEMES."""
         from typer._click.core import ParameterSource
 
+        example = " or ".join(f"{scheme}BUCKET" for scheme in self.SCHEMES)
         if self.dest is None:
-            raise typer.BadParameter("a bucket command needs --dest gs://BUCKET", param_hint="'--dest'")
-        if not self.dest.startswith("gs://") and ctx.get_parameter_source("dest") is ParameterSource.ENVIRONMENT:
+            raise typer.BadParameter(f"a bucket command needs --dest {example}", param_hint="'--dest'")
+        if not self.dest.startswith(self.SCHEMES) and ctx.get_parameter_source("dest") is ParameterSource.ENVIRONMENT:
             raise ExportError(
-                f"PICKS_EXPORT_DEST is {self.dest!r}, a folder, not a bucket: give --dest gs://BUCKET to"
+                f"PICKS_EXPORT_DEST is {self.dest!r}, a folder, not a bucket: give --dest {example} to"
                 f" `{ctx.command_path}`"
             )
-        return self.dest, self.open_bucket(self.dest)
+        return self.dest
+
+
+class ShownBucket(Bucket):
+    """`bucket show`'s bucket: on GCS, or S3-compatible."""
+
+    dest: ShownBucketDest = None  # type: ignore[assignment]
+    SCHEMES = ("gs://", "s3://")
+
+    def summary(self, ctx: typer.Context) -> tuple[str, BucketSummary]:
+        dest = self.checked(ctx)
+        if dest.startswith("s3://"):
+            from ..exporters.stores.s3_bucket import summarize_s3_bucket
+
+            return dest, summarize_s3_bucket(self.open())  # an s3:// store is an S3Store
+        from ..exporters.stores.gcs_bucket import summarize_bucket
+
+        return dest, summarize_bucket(self.open_bucket(dest))
 
 
 Origins = Annotated[
@@ -102,7 +127,7 @@ def bucket_setup(
 
 @command(bucket_app, "show",
     "Print the bucket's CORS policy, its versioning and lifecycle rules (what `rollback` depends on) and the number"
-    " and total size of its objects (under the prefix).",
+    " and total size of its objects (under the prefix), on GCS or an S3-compatible service.",
     "With versioning on, the bucket keeps each replaced file's previous generation, which `rollback` puts back,"
     " for as long as its lifecycle rule for replaced versions says; with it off, each run copies what it replaces"
     " under _runs/ instead. `bucket setup` turns versioning on and sets that rule.",
@@ -110,18 +135,16 @@ def bucket_setup(
     exits=BUCKET_EXITS,
 )  # fmt: skip
 @with_options
-def bucket_show(ctx: typer.Context, bucket: Bucket, json: JsonFile = False) -> None:
+def bucket_show(ctx: typer.Context, bucket: ShownBucket, json: JsonFile = False) -> None:
     from dataclasses import asdict
 
-    from ..exporters.stores.gcs_bucket import summarize_bucket
-
     with clean_errors():
-        dest, store = bucket.bucket(ctx)
-        summary = summarize_bucket(store)
+        dest, summary = bucket.summary(ctx)
     if json:
         typer.echo(to_json({"dest": dest, **asdict(summary), "kept_days": kept_days(summary.lifecycle)}, indent=True))
         return
-    typer.echo(f"bucket: gs://{summary.name}")
+    scheme = dest.split("://", 1)[0]
+    typer.echo(f"bucket: {scheme}://{summary.name}")
     typer.echo(f"cors: {to_json(summary.cors) if summary.cors else 'none'}")
     typer.echo(f"versioning: {_versioning(summary.versioning, kept_days(summary.lifecycle))}")
     typer.echo(f"lifecycle: {to_json(summary.lifecycle) if summary.lifecycle else 'none'}")
@@ -129,14 +152,18 @@ def bucket_show(ctx: typer.Context, bucket: Bucket, json: JsonFile = False) -> N
 
 
 def kept_days(lifecycle: list[dict[str, Any]]) -> int | None:
-    """How many days a replaced version is kept: the shortest of the rules deleting noncurrent versions by age
-    (None: no such rule, kept until deleted otherwise)."""
-    days = [
-        rule["condition"]["daysSinceNoncurrentTime"]
-        for rule in lifecycle
-        if rule.get("action", {}).get("type") == "Delete" and "daysSinceNoncurrentTime" in rule.get("condition", {})
-    ]
-    return min(days, default=None)
+    """How many days a replaced version is kept: the shortest of the enabled rules deleting noncurrent versions
+    by age, GCS's (`daysSinceNoncurrentTime`) or S3's (`NoncurrentVersionExpiration`); None without one."""
+    days = [_noncurrent_days(rule) for rule in lifecycle]
+    return min((each for each in days if each is not None), default=None)
+
+
+def _noncurrent_days(rule: dict[str, Any]) -> int | None:
+    if "NoncurrentVersionExpiration" in rule:  # S3
+        return rule["NoncurrentVersionExpiration"].get("NoncurrentDays") if rule.get("Status") == "Enabled" else None
+    if rule.get("action", {}).get("type") == "Delete":  # GCS
+        return rule.get("condition", {}).get("daysSinceNoncurrentTime")
+    return None
 
 
 def _versioning(on: bool, days: int | None) -> str:

@@ -95,6 +95,11 @@ BucketDest = Annotated[
     typer.Option(envvar="PICKS_EXPORT_DEST", metavar="gs://BUCKET", show_default=False, rich_help_panel=DESTINATION,
                  help="The bucket, as gs://BUCKET (a prefix limits `show`). A folder in PICKS_EXPORT_DEST is not one."),
 ]  # fmt: skip
+ShownBucketDest = Annotated[
+    str | None,
+    typer.Option(envvar="PICKS_EXPORT_DEST", metavar="BUCKET", show_default=False, rich_help_panel=DESTINATION,
+                 help="The bucket, as gs://BUCKET or s3://BUCKET (a prefix limits the objects counted). A folder in PICKS_EXPORT_DEST is not one."),
+]  # fmt: skip
 Project = Annotated[
     str | None,
     typer.Option(envvar="PICKS_EXPORT_PROJECT", metavar="PROJECT", rich_help_panel=DESTINATION,

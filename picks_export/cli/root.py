@@ -223,7 +223,7 @@ app = typer.Typer(
 )
 bucket_app = typer.Typer(
     cls=TyperGroup,
-    help="Set up and inspect the bucket the website reads (every bucket command needs --dest gs://BUCKET).",
+    help="Set up and inspect the bucket the website reads (--dest gs://BUCKET; `show` reads s3://BUCKET too).",
     no_args_is_help=True,
     context_settings=CONTEXT,
 )

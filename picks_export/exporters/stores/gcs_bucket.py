@@ -13,6 +13,7 @@ from ..cors import cors_policy
 from ..errors import OptionError, OutputError, literal
 from .base import StoreSettings
 from .gcs import REQUEST_TIMEOUT, TRANSPORT_ERRORS, GCSStore, open_store, short_error
+from .summary import BucketSummary
 
 
 def open_bucket(dest: str, project: str | None = None) -> GCSStore:
@@ -22,16 +23,6 @@ def open_bucket(dest: str, project: str | None = None) -> GCSStore:
 
 
 # Bucket set-up: the CORS policy that lets the website's pages fetch the files.
-@dataclass(frozen=True)
-class BucketSummary:
-    name: str
-    cors: list[dict[str, Any]]
-    objects: int
-    total_bytes: int
-    versioning: bool  # replaced generations kept by the bucket (what rollback puts back)
-    lifecycle: list[dict[str, Any]]  # the rules, as the bucket has them (how long those generations are kept)
-
-
 def set_cors(store: GCSStore, origins: Sequence[str], max_age: int) -> list[dict[str, Any]]:
     """Let pages from `origins` GET (and HEAD) the bucket's objects; returns the policy as set."""
     policy = cors_policy(origins, max_age)
