@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -14,6 +14,7 @@ from .root import BUCKET_EXITS, bucket_app, command
 
 if TYPE_CHECKING:
     from ..exporters.stores.gcs import GCSStore
+    from ..exporters.stores.s3 import S3Store
     from ..exporters.stores.summary import BucketSummary
 
 
@@ -46,7 +47,7 @@ class Bucket(Reading):
 class ShownBucket(Bucket):
     """`bucket show`'s bucket: on GCS, or S3-compatible."""
 
-    dest: ShownBucketDest = None  # type: ignore[assignment]
+    dest: ShownBucketDest = None
     SCHEMES = ("gs://", "s3://")
 
     def summary(self, ctx: typer.Context) -> tuple[str, BucketSummary]:
@@ -54,7 +55,7 @@ class ShownBucket(Bucket):
         if dest.startswith("s3://"):
             from ..exporters.stores.s3_bucket import summarize_s3_bucket
 
-            return dest, summarize_s3_bucket(self.open())  # an s3:// store is an S3Store
+            return dest, summarize_s3_bucket(cast("S3Store", self.open()))  # the registry's store of s3://
         from ..exporters.stores.gcs_bucket import summarize_bucket
 
         return dest, summarize_bucket(self.open_bucket(dest))
