@@ -33,7 +33,7 @@ class Bucket(Reading):
         """--dest, which must name a bucket of one of SCHEMES."""
         from typer._click.core import ParameterSource
 
-        example = " or ".join(f"{scheme}BUCKET" for scheme in self.SCHEMES)
+        example = f"{self.SCHEMES[0]}BUCKET"  # every bucket command works on GCS
         if self.dest is None:
             raise typer.BadParameter(f"a bucket command needs --dest {example}", param_hint="'--dest'")
         if not self.dest.startswith(self.SCHEMES) and ctx.get_parameter_source("dest") is ParameterSource.ENVIRONMENT:
