@@ -337,6 +337,7 @@ def test_json_report_counts_the_bytes_of_unchanged_files(warehouse, published, t
 
 def test_the_plan_and_the_summary_name_a_headers_only_update_patched(warehouse, tmp_path):
     result = invoke("daily", "--warehouse", str(warehouse), "--dest", str(tmp_path), "--today", TODAY)
+    assert result.exit_code == 0, result.output
     plan, summary = result.stdout.splitlines()[-2:]
     assert ", 0 patched, " in plan and ", 0 patched, " in summary
     assert "restyle" not in result.stdout and "headers updated" not in result.stdout
