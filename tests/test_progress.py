@@ -45,7 +45,7 @@ def backfill(warehouse: Path, dest: Path | str, *more: str, env: dict[str, str] 
 def plan_of_ten() -> dict[str, str]:
     """Ten files: six to write, one headers-only update, three unchanged (settled before anything is sent)."""
     actions = {f"v1/picks/2025-10-0{n}.json": "new" for n in range(1, 7)}
-    actions["v1/picks/2025-09-30.json"] = "restyle"
+    actions["v1/picks/2025-09-30.json"] = "patched"
     return actions | {f"v1/subsets/{n}.json": "unchanged" for n in range(3)}
 
 

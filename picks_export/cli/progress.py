@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..exporters.publish import Action
 
 # The planned actions that send something: every other file of the plan is settled before publishing starts.
-SENDING: frozenset[str] = frozenset({"new", "changed", "restyle", "delete"})
+SENDING: frozenset[str] = frozenset({"new", "changed", "patched", "delete"})
 
 
 class Progress:

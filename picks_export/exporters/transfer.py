@@ -1,6 +1,6 @@
 """Carrying out a run's steps over any store: the publishing semantics the stores leave to the publisher.
 
-Each new, changed or restyled file is written under its precondition (nothing there, or still the version the
+Each new, changed or patched file is written under its precondition (nothing there, or still the version the
 run listed). A file another run changed meanwhile is listed again and decided again (`publish.decide`, handed
 in by the publisher): written after all, left as it is (the same content, a newer run's, the shrink guard), or,
 when the new version is this run's own (a retried request whose answer was lost), counted as written. The version
@@ -120,7 +120,7 @@ class Transfer(Generic[P]):
         return {path: decoded(info) for path, info in self.store.list(folder).items()}
 
     def apply(self, steps: Sequence[Planned[P]]) -> list[FileResult]:
-        """Carry out new / changed / restyle steps; a result per step, never an exception per file."""
+        """Carry out new / changed / patched steps; a result per step, never an exception per file."""
         if not self.store.concurrent or len(steps) <= 1:
             return self._carry_out(steps)
         from concurrent.futures import ThreadPoolExecutor
@@ -181,7 +181,8 @@ class Transfer(Generic[P]):
         step = self.rules.decide(step.payload, current)
         if step.action == "unchanged":
             generation = current.generation if current else None
-            return FileResult(path, "unchanged", 0, "another run published the same content meanwhile", generation)
+            size = current.size if current else 0
+            return FileResult(path, "unchanged", size, "another run published the same content meanwhile", generation)
         if step.action in ("superseded", "refused"):
             status: Status = "superseded" if step.action == "superseded" else "refused"
             return FileResult(path, status, 0, f"changed by another run: {step.reason}")
@@ -193,7 +194,7 @@ class Transfer(Generic[P]):
         keep = step.existing is not None and self.rules.recorded(payload)
         keep_as = saved_path(self.rules.run, payload.path) if keep else None
         metadata = encode_metadata(payload.content_hash, self.rules.run, payload.picks, payload.graded, payload.season)
-        if step.action == "restyle":
+        if step.action == "patched":
             return Write(payload.path, None, headers, metadata, step.existing)
         body: Callable[[], bytes] = lambda: payload.data  # noqa: E731  read when sent: the spool keeps memory flat
         if self.store.has_headers and headers.content_encoding == "gzip":
@@ -221,11 +222,11 @@ class Transfer(Generic[P]):
         path = step.payload.path
         if outcome.state == "failed":
             return FileResult(path, "failed", 0, outcome.detail)
-        if step.action == "restyle":
+        if step.action == "patched":
             if self.on_sent is not None:
                 self.on_sent(path, 0)
-            generation = step.existing.generation if step.existing else None
-            return FileResult(path, "patched", 0, "cache policy", generation)
+            generation, size = (step.existing.generation, step.existing.size) if step.existing else (None, 0)
+            return FileResult(path, "patched", size, "cache policy", generation)
         assert outcome.info is not None
         recorded = self.rules.recorded(step.payload)
         change = Change(step.existing, outcome.saved, step.payload.content_hash) if recorded else None
