@@ -137,6 +137,29 @@ def test_the_cli_reference_lists_every_exit_code():
         assert meaning.split()[-1] in table
 
 
+def test_the_cli_reference_lists_each_commands_own_exit_codes():
+    """Each command's section has a table of exactly the exits it declares, with its own meanings."""
+    from picks_export.cli.process import load_commands
+    from picks_export.cli.root import COMMAND_EXITS
+
+    load_commands()
+    sections = _sections(CLI_MD.read_text(encoding="utf-8"))
+    assert set(COMMAND_EXITS) == {path.removeprefix("picks-export ") for path in sections} - {"picks-export", "bucket"}
+    for path, exits in COMMAND_EXITS.items():
+        section = sections[f"picks-export {path}"]
+        assert "Exit codes: " not in section, path  # the help's paragraph, replaced by the table
+        table = section.split("Exit codes:\n\n", 1)[1].split("\n\n", 1)[0]
+        codes = [int(code) for code in re.findall(r"^\| (\d+)", table, re.M)]
+        assert codes == list(exits), (path, codes)
+        for code, meaning in exits.items():
+            assert re.search(rf"^\| {code}( / \d+)? \| .*{re.escape(meaning.split()[-1])} \|$", table, re.M), (
+                path,
+                code,
+            )
+    assert "the destination could not be read" in sections["picks-export status"]
+    assert "| 8 |" in sections["picks-export daily"] and "| 8 |" not in sections["picks-export backfill"]
+
+
 def _anchors(page: Path) -> set[str]:
     """GitHub's anchors of a page: each heading's slug (numbered when repeated) and each `<a id>`."""
     text = re.sub(r"^```.*?^```", "", page.read_text(encoding="utf-8"), flags=re.M | re.S)

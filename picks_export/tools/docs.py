@@ -1,5 +1,6 @@
 """The generated reference pages: docs/files.md (every published file's fields, from the JSON Schemas) and
-docs/cli.md (every command's usage, help and options, and the exit codes, from the command line's code).
+docs/cli.md (every command's usage, help, exit codes and options, and the exit codes' table, from the command
+line's code).
 
 `python -m picks_export.tools.docs [FOLDER]` (default docs/) rewrites both; tests/test_docs.py fails when a
 committed page is not what the code gives.
@@ -150,15 +151,25 @@ def _param_row(param: Any, ctx: Any) -> tuple[str, str]:
     )
 
 
-def _command(command: Any, ctx: Any) -> list[str]:
-    """One command's section: usage, help, and its parameters by panel (argument, options, groups of options)."""
+def _command(command: Any, ctx: Any, exits: dict[str, dict[int, str]]) -> list[str]:
+    """One command's section: usage, help, its exit codes and its parameters by panel (argument, options, groups
+    of options). A command's declared exits replace the help's "Exit codes:" paragraph by a table."""
+    from picks_export.cli.root import PANELS
+
     usage = " ".join([ctx.command_path, *command.collect_usage_pieces(ctx)])
-    parts = [f"## `{ctx.command_path}`", f"```text\nUsage: {usage}\n```", _markdown(command.help or "")]
+    own = exits.get(ctx.command_path.removeprefix("picks-export").strip())
+    help = command.help or ""
+    if own is not None:
+        help = "\n\n".join(each for each in help.split("\n\n") if not each.startswith("Exit codes: "))
+    parts = [f"## `{ctx.command_path}`", f"```text\nUsage: {usage}\n```", _markdown(help)]
+    if own is not None:
+        parts.append("Exit codes:\n\n" + _exit_table(own))
     panels: dict[str, list[str]] = {}
     for param in command.params:
         row, panel = _param_row(param, ctx)
         panels.setdefault(panel, []).append(row)
-    for panel, rows in panels.items():
+    order = ["Arguments", *PANELS]  # as --help lists them (root.Command); a group it does not know last
+    for panel, rows in sorted(panels.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99):
         parts.append(
             f"{panel}:\n\n| {'argument' if panel == 'Arguments' else 'option'} | env variable | default | meaning |\n"
             + "|---|---|---|---|\n"
@@ -167,27 +178,31 @@ def _command(command: Any, ctx: Any) -> list[str]:
     return parts
 
 
-def _commands(command: Any, ctx: Any) -> list[list[str]]:
+def _commands(command: Any, ctx: Any, exits: dict[str, dict[int, str]]) -> list[list[str]]:
     """Every command under `command`, depth first in the order --help lists them, the group itself first."""
-    sections = [_command(command, ctx)]
+    sections = [_command(command, ctx, exits)]
     for name in getattr(command, "list_commands", lambda ctx: [])(ctx):
         sub = command.get_command(ctx, name)
-        sections += _commands(sub, sub.context_class(sub, info_name=name, parent=ctx))
+        sections += _commands(sub, sub.context_class(sub, info_name=name, parent=ctx), exits)
     return sections
 
 
-def _exit_codes(exits: dict[int, str]) -> str:
-    rows = []
+def _exit_table(exits: dict[int, str]) -> str:
+    rows = ["| code | meaning |", "|---|---|"]
     for code, meaning in exits.items():
         if meaning.startswith("/ "):  # "130: / 143 interrupted ...": two codes in one entry
             other, meaning = meaning[2:].split(" ", 1)
             rows.append(f"| {code} / {other} | {_cell(meaning)} |")
         else:
             rows.append(f"| {code} | {_cell(meaning)} |")
+    return "\n".join(rows)
+
+
+def _exit_codes(exits: dict[int, str]) -> str:
     return (
-        "## Exit codes\n\nFrom `EXITS` in `picks_export/cli/root.py`; each command's help says which of them it can"
-        " end with; [When a run fails](operator.md#when-a-run-fails) lists what falls under each.\n\n| code | meaning |\n|---|---|\n"
-        + "\n".join(rows)
+        "## Exit codes\n\nFrom `EXITS` in `picks_export/cli/root.py`; each command's section lists those it can end"
+        " with (`COMMAND_EXITS`), and [When a run fails](operator.md#when-a-run-fails) what falls under each.\n\n"
+        + _exit_table(exits)
         + "\n"
     )
 
@@ -195,11 +210,12 @@ def _exit_codes(exits: dict[int, str]) -> str:
 def render_cli() -> str:
     import typer.main
 
-    from picks_export.cli import EXITS, app
+    from picks_export.cli.process import load_commands
+    from picks_export.cli.root import COMMAND_EXITS, EXITS
 
-    group = typer.main.get_command(app)
+    group = typer.main.get_command(load_commands())  # every command registered, and so its exits declared
     ctx = group.context_class(group, info_name="picks-export", terminal_width=100, max_content_width=100, color=False)
-    sections = _commands(group, ctx)
+    sections = _commands(group, ctx, COMMAND_EXITS)
     index = "\n".join(f"- [{section[0][3:]}](#{_slug(section[0][3:])})" for section in sections)
     body = "\n\n".join("\n\n".join(section) + "\n" for section in sections)
     return "\n".join([CLI_HEADER, "- [Exit codes](#exit-codes)\n" + index + "\n", _exit_codes(EXITS), body])
