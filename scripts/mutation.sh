@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A mutation run (mutmut 3.8.1) of the rules, documents, quality gate, publishing and stores against the tests that
 # cover them: every mutant the tests do not kill is a bug they would miss. Not part of the test suite (minutes per
-# module on two cores, hours for all of them); see README "Development".
+# module on two cores, hours for all of them); see docs/development.md#mutation-testing.
 #
 #   bash scripts/mutation.sh                      # every module below
 #   bash scripts/mutation.sh rules quality        # some of them

@@ -145,7 +145,7 @@ def _usage(argument: TyperArgument) -> str:
 
 
 class Commands(TyperGroup):
-    """Usage errors as one `Error:` line and a hint (as the README promises), never a framed box."""
+    """Usage errors as one `Error:` line and a hint (as docs/operator.md#the-commands promises), never a framed box."""
 
     def get_command(self, ctx: Any, name: str) -> Any:
         if not gc.isenabled():  # main() turned collections off for the start-up, now over: see process.start_up

@@ -1,6 +1,6 @@
 """The quality gate: upstream failures noticed from a run's own rows before anything is published.
 
-Three named checks (README "Quality checks"), each over the dates a run publishes for one model:
+Three named checks (docs/operator.md#quality-checks), each over the dates a run publishes for one model:
 - `grading`: a date whose games are all final still has shown picks without a box score (grading has not landed);
   a warning, and with `require_graded` a daily run whose yesterday is not fully graded publishes nothing (exit 8);
 - `volume`: a date's shown picks fall below a fraction of the model's trailing median both per played game and

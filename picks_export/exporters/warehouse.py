@@ -587,7 +587,7 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def utc(moment: Any) -> dt.datetime | None:
-    """A warehouse timestamp as an aware UTC datetime: a naive one means UTC (see the README's choices)."""
+    """A warehouse timestamp as an aware UTC datetime: a naive one means UTC (see docs/choices.md)."""
     if not isinstance(moment, dt.datetime):
         return None
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
