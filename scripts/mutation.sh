@@ -7,6 +7,7 @@
 #   bash scripts/mutation.sh publish transfer       # some of them
 #   MUTATION_KEEP=1 bash scripts/mutation.sh rules  # keep the work folder, to look at survivors (mutmut show NAME)
 #   MUTATION_BUDGET=600 MUTATION_CHILDREN=1 bash scripts/mutation.sh stores   # seconds per module, parallel mutants
+#   MUTATION_ONLY="picks_export.exporters.publish.x_decide*" bash scripts/mutation.sh publish  # some mutants only
 #
 # Only tests that import the library count: a test that runs the command line in a subprocess imports the
 # installed package, never mutmut's mutated copy. So each module has its own selection of in-process tests, and
@@ -80,15 +81,18 @@ for module in "${modules[@]}"; do
         echo "[tool.pytest.ini_options]"
         echo 'testpaths = ["tests"]'
     } > "$work/pyproject.toml"
-    echo "== $module: ${FILES[$module]}${SUBSET[$module]:+ (only ${SUBSET[$module]})}"
+    only="${MUTATION_ONLY:-${SUBSET[$module]}}"
+    echo "== $module: ${FILES[$module]}${only:+ (only $only)}"
     # In a session of its own, so that the servers a mutant's tests started and a timeout left behind end with it.
     # shellcheck disable=SC2086
     (cd "$work" && exec setsid timeout --signal=INT --kill-after=60 "$budget" "$OLDPWD/.venv/bin/mutmut" run \
-        --max-children "$children" ${SUBSET[$module]} > "$work/run-$module.log" 2>&1) &
+        --max-children "$children" $only > "$work/run-$module.log" 2>&1) &
     session=$!
     wait "$session" || { status=$?; [ "$status" = 124 ] && echo "   stopped after ${budget}s" || tail -20 "$work/run-$module.log"; }
     kill -- "-$session" 2>/dev/null || true
-    (cd "$work" && "$OLDPWD/.venv/bin/mutmut" results --all true | awk '{print $NF}' | sort | uniq -c
-     "$OLDPWD/.venv/bin/mutmut" results)
+    # The count of each outcome, then every mutant not killed that was checked (survived, timeout, no tests, ...).
+    (cd "$work" && "$OLDPWD/.venv/bin/mutmut" results --all true > "$work/results-$module.txt"
+     sed 's/.*: //' "$work/results-$module.txt" | sort | uniq -c
+     grep -v ': killed$\|: not checked$' "$work/results-$module.txt" || true)
 done
 [ -z "${MUTATION_KEEP:-}" ] || echo "work folder kept: $top (a folder per module)"

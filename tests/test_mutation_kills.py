@@ -1,4 +1,178 @@
 """Tests that kill mutants a mutation run of the library (scripts/mutation.sh) found alive: each asserts something a
-plausible wrong implementation gets wrong."""
+plausible wrong implementation gets wrong. The folder store's deletions, private files and lock holder, the stores'
+download retries and the destination's messages; called in this process, so that a mutation run sees them."""
 
 from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import orjson
+import pytest
+
+from picks_export.exporters.errors import OptionError, OutputError
+from picks_export.exporters.publish import Payload, Publisher, PublishPolicy, Step
+from picks_export.exporters.stores import FolderStore, open_store
+from picks_export.exporters.stores import base as store_base
+from picks_export.exporters.stores import folder as folder_module
+from picks_export.exporters.stores.base import Delete, Outcome
+
+DAY_PATH = "v1/picks/2026-01-01.json"
+DAY = {"date": "2026-01-01", "generated_at": "2026-01-01T00:00:00Z", "groups": [{"picks": [{"result": None}]}]}
+
+
+def published(folder: Path, path: str = DAY_PATH, content: dict = DAY) -> tuple[FolderStore, object]:
+    """A folder with one file written by a run, and what a listing then says of it."""
+    store = FolderStore(folder)
+    transfer = Publisher(store, PublishPolicy(retry_deadline=5)).transfer
+    (result,) = transfer.apply([Step(Payload.of(path, "day", content), "new", None)])
+    assert result.status == "written"
+    return store, transfer.listing(path)[path]
+
+
+def records(folder: Path, under: str = "v1/picks") -> dict:
+    return orjson.loads((folder / ".picks-export" / "meta" / under / "files.meta").read_bytes())
+
+
+# The folder store's deletions.
+
+
+def test_a_folder_deletion_keeps_the_bytes_forgets_the_record_and_a_second_one_finds_it_gone(tmp_path):
+    store, info = published(tmp_path)
+    assert "2026-01-01.json" in records(tmp_path)
+    keep = "_runs/r/v1/picks/2026-01-01.json"
+    assert store.delete([Delete(DAY_PATH, info, keep)]) == [Outcome("done", saved=keep)]
+    assert not (tmp_path / DAY_PATH).exists() and orjson.loads((tmp_path / keep).read_bytes()) == DAY
+    assert "2026-01-01.json" not in records(tmp_path)  # saved under the lock with the deletion
+    assert FolderStore(tmp_path).list("v1/picks/") == {}
+    assert store.delete([Delete(DAY_PATH, info, keep)]) == [Outcome("gone")]
+
+
+def test_a_folder_deletion_without_a_copy_and_several_at_once(tmp_path):
+    store, first = published(tmp_path)
+    _, second = published(tmp_path, "v1/picks/2026-01-02.json", {**DAY, "date": "2026-01-02"})
+    outcomes = store.delete([Delete(DAY_PATH, first), Delete("v1/picks/2026-01-02.json", second)])
+    assert outcomes == [Outcome("done"), Outcome("done")] and not (tmp_path / "_runs").exists()
+    assert records(tmp_path) == {}
+
+
+def test_a_folder_deletion_of_a_file_not_as_listed_is_a_conflict_and_leaves_it(tmp_path):
+    store, info = published(tmp_path)
+    assert store.delete([Delete(DAY_PATH, None, "_runs/r/x.json")]) == [Outcome("conflict")]
+    other = FolderStore(tmp_path)
+    published(tmp_path, DAY_PATH, {**DAY, "signal": "changed"})
+    assert other.delete([Delete(DAY_PATH, info, "_runs/r/x.json")]) == [Outcome("conflict")]
+    assert orjson.loads((tmp_path / DAY_PATH).read_bytes())["signal"] == "changed"
+    assert not (tmp_path / "_runs/r/x.json").exists() and "2026-01-01.json" in records(tmp_path)
+
+
+def test_a_folder_deletion_through_a_link_out_fails_that_file_only(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    store, info = published(tmp_path / "dest")
+    (tmp_path / "dest" / "v1" / "out").symlink_to(outside)
+    first, second = store.delete([Delete("v1/out/x.json", info), Delete(DAY_PATH, info)])
+    assert first.state == "failed" and "a symbolic link leads out of" in first.detail and second.state == "done"
+
+
+def test_a_folder_deletion_that_cannot_take_the_lock_fails_every_file_naming_the_folder(tmp_path, monkeypatch):
+    store, info = published(tmp_path)
+
+    def no_lock(*_):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(folder_module, "_lock", no_lock)
+    failed = Outcome("failed", detail=f"cannot delete from {tmp_path}: Permission denied")
+    assert store.delete([Delete(DAY_PATH, info), Delete("v1/picks/x.json", info)]) == [failed, failed]
+    assert (tmp_path / DAY_PATH).exists()
+
+
+# The folder store's other duties.
+
+
+def test_a_folder_describes_paths_lists_names_and_writes_private_files_readable_like_the_others(tmp_path):
+    store = FolderStore(tmp_path)
+    assert store.describe("v1/a.json") == str(tmp_path / "v1/a.json")
+    assert store.names("_runs/") == [] and store.read_version(DAY_PATH, 1) is None
+    store.write_private("_runs/b.json", b"{}")
+    store.write_private("_runs/a.json", b"[]")
+    (tmp_path / "_runs" / "sub").mkdir()
+    assert store.names("_runs/") == ["a.json", "b.json"] and (tmp_path / "_runs/a.json").read_bytes() == b"[]"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "_runs/a.json").stat().st_mode) == 0o666 & ~umask
+    store.write_private("_runs/a.json", b"[1]")
+    assert (tmp_path / "_runs/a.json").read_bytes() == b"[1]"
+
+
+@pytest.mark.parametrize(
+    ("noted", "holder"),
+    [
+        (b"123 picks-export daily\n", "pid 123 (picks-export daily)"),
+        (b"123\n", "pid 123 (unknown command)"),
+        (b"", "another process"),
+        (b"x12 picks-export\n", "another process"),
+    ],
+)
+def test_the_lock_holder_is_named_as_it_noted_itself(tmp_path, noted, holder):
+    file = tmp_path / "lock"
+    file.write_bytes(noted)
+    descriptor = os.open(file, os.O_RDONLY)
+    try:
+        assert folder_module._holder(descriptor) == holder
+    finally:
+        os.close(descriptor)
+    assert folder_module._holder(-1) == "another process"  # unreadable
+
+
+def test_a_process_is_alive_until_it_has_ended(monkeypatch):
+    assert folder_module._alive(os.getpid())
+    ended = os.fork()
+    if ended == 0:
+        os._exit(0)
+    os.waitpid(ended, 0)
+    assert not folder_module._alive(ended)
+
+    def not_ours(pid, signal):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(folder_module.os, "kill", not_ours)
+    assert folder_module._alive(1)
+
+
+# What every store shares.
+
+
+def test_a_damaged_download_is_tried_three_times_pausing_longer_each_time(monkeypatch):
+    pauses: list[float] = []
+    monkeypatch.setattr(store_base.time, "sleep", pauses.append)
+    answers = iter([ValueError("cut"), ValueError("cut"), b"whole"])
+
+    def download() -> bytes:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert store_base.download_whole(download, (ValueError,), "gs://b/x", str) == b"whole" and pauses == [0.1, 0.2]
+    pauses.clear()
+
+    def damaged() -> bytes:
+        raise ValueError("short body")
+
+    with pytest.raises(OutputError) as raised:
+        store_base.download_whole(damaged, (ValueError,), "gs://b/x", lambda error: f"<{error}>")
+    assert str(raised.value) == "cannot read gs://b/x: it arrived damaged 3 times (<short body>)" and pauses == [
+        0.1,
+        0.2,
+    ]
+    with pytest.raises(KeyError):  # anything but damage is not retried
+        store_base.download_whole(lambda: {}["x"], (ValueError,), "gs://b/x", str)
+
+
+@pytest.mark.parametrize("dest", ["gs:/a{b}", "gs:{x}y"])
+def test_a_malformed_url_with_braces_is_quoted_as_given(dest):
+    with pytest.raises(OptionError) as raised:
+        open_store(dest)
+    assert f"dest {dest!r} is a malformed bucket URL" in str(raised.value) and f"./{dest})" in str(raised.value)
