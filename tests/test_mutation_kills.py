@@ -113,6 +113,8 @@ def test_a_folder_describes_paths_lists_names_and_writes_private_files_readable_
         (b"123\n", "pid 123 (unknown command)"),
         (b"", "another process"),
         (b"x12 picks-export\n", "another process"),
+        (b"7 picks-\xff\n", "pid 7 (picks-\ufffd)"),  # not UTF-8: replaced, never an error
+        (b"1 " + b"x" * 250, "pid 1 (" + "x" * 198 + ")"),  # the first 200 bytes only
     ],
 )
 def test_the_lock_holder_is_named_as_it_noted_itself(tmp_path, noted, holder):
@@ -176,3 +178,67 @@ def test_a_malformed_url_with_braces_is_quoted_as_given(dest):
     with pytest.raises(OptionError) as raised:
         open_store(dest)
     assert f"dest {dest!r} is a malformed bucket URL" in str(raised.value) and f"./{dest})" in str(raised.value)
+
+
+def test_a_folder_listing_names_each_published_file_with_its_size_and_nothing_else(tmp_path):
+    store, _ = published(tmp_path)
+    picks = tmp_path / "v1" / "picks"
+    for name in (".hidden.json", "notes.txt", "a.json.tmp"):
+        (picks / name).write_text("{}")
+    (tmp_path / "v1" / "alias").symlink_to(picks)  # a link to a folder inside: not walked, like rglob
+    for name in ("2026-01-02.json", "2026-01-03.json", "2026-01-04.json"):
+        (picks / name).write_text("{}")
+    listed = FolderStore(tmp_path).list("v1/")
+    assert sorted(listed) == [f"v1/picks/2026-01-0{n}.json" for n in range(1, 5)]
+    info = listed[DAY_PATH]
+    assert (info.path, info.size) == (DAY_PATH, (tmp_path / DAY_PATH).stat().st_size)
+    assert FolderStore(tmp_path).list("v1/picks/notes.txt") == {} and FolderStore(tmp_path).list("v2/") == {}
+    assert list(FolderStore(tmp_path).list(DAY_PATH)) == [DAY_PATH]
+    assert store.names("v1/picks/") == [".hidden.json", "2026-01-01.json", "2026-01-02.json", "2026-01-03.json", "2026-01-04.json",
+                                         "a.json.tmp", "notes.txt"]  # fmt: skip
+
+
+def test_a_file_written_by_hand_is_deleted_like_any_other(tmp_path):
+    published(tmp_path)
+    (tmp_path / "v1/picks/2026-01-05.json").write_bytes(orjson.dumps(DAY))
+    store = FolderStore(tmp_path)
+    info = store.list("v1/picks/2026-01-05.json")["v1/picks/2026-01-05.json"]  # read from its bytes: no record
+    assert store.delete([Delete("v1/picks/2026-01-05.json", info)]) == [Outcome("done")]
+    assert "2026-01-05.json" not in records(tmp_path) and "2026-01-01.json" in records(tmp_path)
+
+
+def test_deletions_done_before_the_records_could_be_saved_are_reported_done(tmp_path, monkeypatch):
+    store, first = published(tmp_path)
+    _, second = published(tmp_path, "v1/picks/2026-01-02.json", {**DAY, "date": "2026-01-02"})
+
+    def full(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(folder_module._Records, "save", full)
+    assert store.delete([Delete(DAY_PATH, first), Delete("v1/picks/2026-01-02.json", second)]) == [Outcome("done")] * 2
+
+
+@pytest.mark.parametrize("count", [7, 8, 12])
+def test_a_batch_of_eight_files_or_more_is_staged_by_four_threads(tmp_path, count):
+    import threading
+    import time
+
+    from picks_export.exporters.stores.base import Headers, Write
+
+    threads: list[str] = []
+
+    def body(number: int):
+        def made() -> bytes:
+            threads.append(threading.current_thread().name)
+            time.sleep(0.02)
+            return orjson.dumps({"n": number})
+
+        return made
+
+    writes = [Write(f"v1/picks/2026-01-{n + 10}.json", body(n), Headers(), {}, None) for n in range(count)]
+    assert [each.state for each in FolderStore(tmp_path).write(writes)] == ["done"] * count
+    assert [orjson.loads((tmp_path / each.path).read_bytes()) for each in writes] == [{"n": n} for n in range(count)]
+    if count < 8:
+        assert set(threads) == {threading.current_thread().name}
+    else:
+        assert all(name.startswith("picks-export-write_") for name in threads) and 1 < len(set(threads)) <= 4
