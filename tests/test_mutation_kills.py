@@ -202,7 +202,7 @@ def test_a_file_written_by_hand_is_deleted_like_any_other(tmp_path):
     published(tmp_path)
     (tmp_path / "v1/picks/2026-01-05.json").write_bytes(orjson.dumps(DAY))
     store = FolderStore(tmp_path)
-    info = store.list("v1/picks/2026-01-05.json")["v1/picks/2026-01-05.json"]  # read from its bytes: no record
+    info = FolderStore(tmp_path).list("v1/picks/2026-01-05.json")["v1/picks/2026-01-05.json"]  # from its bytes
     assert store.delete([Delete("v1/picks/2026-01-05.json", info)]) == [Outcome("done")]
     assert "2026-01-05.json" not in records(tmp_path) and "2026-01-01.json" in records(tmp_path)
 
@@ -242,3 +242,97 @@ def test_a_batch_of_eight_files_or_more_is_staged_by_four_threads(tmp_path, coun
         assert set(threads) == {threading.current_thread().name}
     else:
         assert all(name.startswith("picks-export-write_") for name in threads) and 1 < len(set(threads)) <= 4
+
+
+def test_files_a_listing_read_are_recorded_with_the_next_change_unless_replaced_or_gone(tmp_path):
+    store, _ = published(tmp_path)
+    for day in ("02", "03", "04"):
+        (tmp_path / f"v1/picks/2026-01-{day}.json").write_bytes(orjson.dumps({**DAY, "date": f"2026-01-{day}"}))
+    assert len(store.list("v1/picks/")) == 4  # three read from their bytes
+    (tmp_path / "v1/picks/2026-01-02.json").unlink()  # gone since
+    (tmp_path / "v1/picks/2026-01-03.json").write_bytes(orjson.dumps(DAY) + b" ")  # replaced since
+    published(tmp_path, "v1/picks/2026-01-09.json")
+    store.write_private("_runs/x.json", b"{}")  # a private file is no change of the published ones
+    assert sorted(records(tmp_path)) == ["2026-01-01.json", "2026-01-09.json"]
+    transfer = Publisher(store, PublishPolicy(retry_deadline=5)).transfer
+    (result,) = transfer.apply([Step(Payload.of("v1/picks/2026-01-08.json", "day", DAY), "new", None)])
+    assert result.status == "written" and sorted(records(tmp_path)) == [
+        "2026-01-01.json", "2026-01-04.json", "2026-01-08.json", "2026-01-09.json",
+    ]  # fmt: skip
+
+
+def test_records_that_are_not_a_mapping_are_ignored_and_the_files_read(tmp_path):
+    published(tmp_path)
+    (tmp_path / ".picks-export/meta/v1/picks/files.meta").write_bytes(b"[1, 2]")
+    info = FolderStore(tmp_path).list("v1/picks/")[DAY_PATH]
+    assert info.metadata["content-sha256"] == Payload.of(DAY_PATH, "day", DAY).content_hash
+
+
+def test_a_folder_write_answers_each_files_path_size_and_copy_and_names_the_cause_of_a_failure(tmp_path, monkeypatch):
+    from picks_export.exporters.stores.base import Headers, Write
+
+    store = FolderStore(tmp_path)
+    (done,) = store.write([Write(DAY_PATH, lambda: b"[1]", Headers(), {}, None, keep_as="_runs/r/x.json")])
+    assert done == Outcome("done", done.info, None) and (done.info.path, done.info.size) == (DAY_PATH, 3)
+
+    def full(*_):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(folder_module.os, "replace", full)
+    (failed,) = store.write([Write("v1/picks/2026-01-02.json", lambda: b"[]", Headers(), {}, None)])
+    assert failed == Outcome("failed", detail=f"cannot write to {tmp_path}: No space left on device")
+    assert [path.name for path in (tmp_path / "v1/picks").iterdir()] == ["2026-01-01.json"]  # no staged file left
+
+
+def test_a_run_waits_for_a_held_lock_pausing_longer_each_time_then_gives_up_naming_the_holder(
+    tmp_path, monkeypatch, caplog
+):
+    import fcntl
+    import logging
+
+    from picks_export.exporters.stores.base import Headers, Write
+
+    clock, pauses = [100.0], []
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        clock[0] += seconds
+
+    monkeypatch.setattr(folder_module.time, "sleep", sleep)
+    monkeypatch.setattr(folder_module.time, "monotonic", lambda: clock[0])
+    tmp_path.joinpath(".picks-export.lock").write_bytes(b"4321 picks-export daily\n")
+    holder = os.open(tmp_path / ".picks-export.lock", os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # another open file: the store's flock waits for it, as for another process
+    try:
+        store = FolderStore(tmp_path, lock_timeout=2.0)
+        with caplog.at_level(logging.WARNING), pytest.raises(OutputError) as raised:
+            store.write([Write(DAY_PATH, lambda: b"[]", Headers(), {}, None)])
+    finally:
+        os.close(holder)
+    assert pauses == pytest.approx([0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.5, 0.5, 0.37])
+    assert str(raised.value) == (
+        f"gave up after 2 s waiting for the lock {tmp_path / '.picks-export.lock'}, held by pid 4321 (picks-export "
+        "daily): end that run if it is stuck, or try again later"
+    )
+    (record,) = [each for each in caplog.records if "waiting for the lock" in each.getMessage()]
+    assert record.name == "picks_export.exporters.stores.folder"
+    assert record.getMessage().endswith("held by pid 4321 (picks-export daily) (up to 2 s)")
+    store.write([Write(DAY_PATH, lambda: b"[]", Headers(), {}, None)])  # free now: it notes itself as the holder
+    noted = (tmp_path / ".picks-export.lock").read_text()
+    assert noted.startswith(f"{os.getpid()} ") and noted.endswith("\n") and noted.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["/usr/bin/picks-export", "daily", "--dest", "x"], "picks-export daily"),
+        (["/usr/lib/python3/picks_export/__main__.py", "rollback", "run"], "picks-export rollback"),
+        (["picks_export", "--dest"], "picks-export"),  # options are never shown
+        (["picks-export", "daily-x"], "picks-export"),
+        ([], "python"),
+        ([""], "python"),
+    ],
+)
+def test_the_lock_holder_notes_its_program_and_subcommand_only(monkeypatch, argv, command):
+    monkeypatch.setattr(folder_module.sys, "argv", argv)
+    assert folder_module._command() == command
