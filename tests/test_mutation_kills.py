@@ -336,3 +336,34 @@ def test_a_run_waits_for_a_held_lock_pausing_longer_each_time_then_gives_up_nami
 def test_the_lock_holder_notes_its_program_and_subcommand_only(monkeypatch, argv, command):
     monkeypatch.setattr(folder_module.sys, "argv", argv)
     assert folder_module._command() == command
+
+
+# The rules' record book: ranges that do not start at the book's first pick.
+
+
+def test_the_over_under_split_of_a_later_range_leaves_out_the_picks_before_it():
+    import datetime as dt
+
+    from picks_export.exporters.rules import Record, RecordBook
+
+    day = dt.date(2025, 3, 1)
+    book = RecordBook(
+        [(day, "miss", "OVER"), (day, "push", "OVER"), (day, "push", "UNDER"), (day, "miss", "UNDER"),
+         (day + dt.timedelta(days=1), "hit", "OVER"), (day + dt.timedelta(days=1), "push", "UNDER")]
+    )  # fmt: skip
+    assert book.split(4, 6) == (Record(1, 0, 0), Record(0, 0, 1)) and book.split(2, 2) == (Record(), Record())
+    assert book.split(1, 4) == (Record(0, 0, 1), Record(0, 1, 1))
+
+
+def test_a_season_files_summary_counts_its_own_day_and_the_last_graded_date_is_the_latest():
+    import datetime as dt
+
+    from picks_export.exporters.rules import Record, RecordBook
+
+    first, second = dt.date(2025, 11, 3), dt.date(2025, 11, 4)
+    book = RecordBook([(first, "hit", "OVER"), (second, "miss", "UNDER"), (second, "hit", "UNDER")])
+    records, _ = book.summary(second, True)
+    assert records == book.records(second, True) and records["season"] == Record(2, 1, 0)
+    assert book.summary(second, False)[0]["season"] == Record(1, 0, 0)
+    assert book.last_graded_date(first, second) == second and book.last_graded_date(first, first) == first
+    assert book.last_graded_date(dt.date(2025, 11, 5), dt.date(2025, 11, 9)) is None
