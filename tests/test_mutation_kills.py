@@ -367,3 +367,26 @@ def test_a_season_files_summary_counts_its_own_day_and_the_last_graded_date_is_t
     assert book.summary(second, False)[0]["season"] == Record(1, 0, 0)
     assert book.last_graded_date(first, second) == second and book.last_graded_date(first, first) == first
     assert book.last_graded_date(dt.date(2025, 11, 5), dt.date(2025, 11, 9)) is None
+
+
+def test_a_folder_write_that_cannot_take_the_lock_fails_every_file_naming_the_folder(tmp_path, monkeypatch):
+    from picks_export.exporters.stores.base import Headers, Write
+
+    def no_lock(*_):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(folder_module, "_lock", no_lock)
+    writes = [Write(f"v1/picks/2026-01-0{n}.json", lambda: b"[]", Headers(), {}, None) for n in (1, 2)]
+    failed = Outcome("failed", detail=f"cannot write to {tmp_path}: Permission denied")
+    assert FolderStore(tmp_path).write(writes) == [failed, failed] and not (tmp_path / "v1").exists()
+
+
+def test_every_path_is_checked_and_a_link_out_is_refused_beside_a_folder_already_checked(tmp_path):
+    store, _ = published(tmp_path / "dest")
+    with pytest.raises(OutputError, match="not a plain relative path"):
+        store.read("v1/../../x.json")
+    (tmp_path / "secret.json").write_text("{}")
+    assert store.read(DAY_PATH) is not None  # its folder is checked once, then remembered
+    (tmp_path / "dest" / "v1/picks/2026-01-02.json").symlink_to(tmp_path / "secret.json")
+    with pytest.raises(OutputError, match="a symbolic link leads out of"):
+        store.read("v1/picks/2026-01-02.json")
