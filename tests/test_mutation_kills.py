@@ -367,6 +367,8 @@ def test_a_season_files_summary_counts_its_own_day_and_the_last_graded_date_is_t
     assert book.summary(second, False)[0]["season"] == Record(1, 0, 0)
     assert book.last_graded_date(first, second) == second and book.last_graded_date(first, first) == first
     assert book.last_graded_date(dt.date(2025, 11, 5), dt.date(2025, 11, 9)) is None
+    one_each = RecordBook([(first, "hit", "OVER"), (second, "push", "OVER")])
+    assert one_each.last_graded_date(second, second) == second  # the date before it is out of the range
 
 
 def test_a_folder_write_that_cannot_take_the_lock_fails_every_file_naming_the_folder(tmp_path, monkeypatch):
@@ -390,3 +392,13 @@ def test_every_path_is_checked_and_a_link_out_is_refused_beside_a_folder_already
     (tmp_path / "dest" / "v1/picks/2026-01-02.json").symlink_to(tmp_path / "secret.json")
     with pytest.raises(OutputError, match="a symbolic link leads out of"):
         store.read("v1/picks/2026-01-02.json")
+
+
+def test_a_file_replaced_by_a_link_out_after_it_was_read_is_refused(tmp_path):
+    store, _ = published(tmp_path / "dest")
+    assert store.read(DAY_PATH) is not None
+    (tmp_path / "secret.json").write_text("{}")
+    (tmp_path / "dest" / DAY_PATH).unlink()
+    (tmp_path / "dest" / DAY_PATH).symlink_to(tmp_path / "secret.json")
+    with pytest.raises(OutputError, match="a symbolic link leads out of"):
+        store.read(DAY_PATH)
