@@ -12,9 +12,9 @@
 # Only tests that import the library count: a test that runs the command line in a subprocess imports the
 # installed package, never mutmut's mutated copy. So each module has its own selection of in-process tests, and
 # the slow ones (the hypothesis property tests, the golden files' command-line runs) are left out: mutmut runs
-# every test that reaches a mutated function once per mutant. Where a whole module does not fit its time budget,
-# SUBSET names the functions scored (mutmut's mutant-name patterns); a module whose run is cut short by the budget
-# reports the mutants left "not checked".
+# every test that reaches a mutated function once per mutant. A module whose run is cut short by its time budget
+# reports the mutants left "not checked"; MUTATION_ONLY checks those (or a run's survivors, or named functions) in
+# a later run.
 #
 # It works on a copy of the package and the tests in a temporary folder (mutmut writes `mutants/` beside its
 # configuration), with the test venv that scripts/test.sh made and mutmut installed into it.
@@ -51,16 +51,6 @@ declare -A KEEP=(
     [stores]="not gcs and not s3"
     [buckets]="gcs or s3"
 )
-# The functions scored where a module's full run does not fit its budget (empty: every mutant of the module).
-declare -A SUBSET=(
-    [rules]=""
-    [documents]=""
-    [quality]=""
-    [publish]=""
-    [transfer]=""
-    [stores]=""
-    [buckets]=""
-)
 modules=("$@")
 [ ${#modules[@]} -gt 0 ] || modules=(rules documents quality publish transfer stores buckets)
 
@@ -81,7 +71,7 @@ for module in "${modules[@]}"; do
         echo "[tool.pytest.ini_options]"
         echo 'testpaths = ["tests"]'
     } > "$work/pyproject.toml"
-    only="${MUTATION_ONLY:-${SUBSET[$module]}}"
+    only="${MUTATION_ONLY:-}"
     echo "== $module: ${FILES[$module]}${only:+ (only $only)}"
     # In a session of its own, so that the servers a mutant's tests started and a timeout left behind end with it.
     # shellcheck disable=SC2086
