@@ -402,3 +402,42 @@ def test_a_file_replaced_by_a_link_out_after_it_was_read_is_refused(tmp_path):
     (tmp_path / "dest" / DAY_PATH).symlink_to(tmp_path / "secret.json")
     with pytest.raises(OutputError, match="a symbolic link leads out of"):
         store.read(DAY_PATH)
+
+
+def test_a_link_inside_that_is_turned_to_lead_out_is_refused_on_the_next_read(tmp_path):
+    store, _ = published(tmp_path / "dest")
+    picks = tmp_path / "dest" / "v1" / "picks"
+    (picks / "2026-01-02.json").symlink_to(picks / "2026-01-01.json")
+    assert store.read("v1/picks/2026-01-02.json") is not None  # a link that stays inside is followed
+    (tmp_path / "secret.json").write_text("{}")
+    (picks / "2026-01-02.json").unlink()
+    (picks / "2026-01-02.json").symlink_to(tmp_path / "secret.json")
+    with pytest.raises(OutputError, match="a symbolic link leads out of"):
+        store.read("v1/picks/2026-01-02.json")
+
+
+def test_a_write_that_cannot_take_the_lock_keeps_the_refusal_of_a_path_leading_out(tmp_path, monkeypatch):
+    from picks_export.exporters.stores.base import Headers, Write
+
+    store, _ = published(tmp_path / "dest")
+    (tmp_path / "dest" / "v1" / "out").symlink_to(tmp_path)
+
+    def no_lock(*_):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(folder_module, "_lock", no_lock)
+    writes = [
+        Write("v1/out/a.json", lambda: b"[]", Headers(), {}, None),
+        Write(DAY_PATH, lambda: b"[]", Headers(), {}, None),
+    ]
+    out, day = store.write(writes)
+    assert "a symbolic link leads out of" in out.detail and day.detail.endswith("Permission denied")
+
+
+def test_paths_with_two_dots_in_a_name_and_odd_destinations_are_refused_with_their_message():
+    with pytest.raises(OutputError, match="not a plain relative path"):
+        store_base.check_relative_path("v1/picks/a..json")
+    with pytest.raises(OptionError, match="dest is empty"):
+        open_store(" ")
+    with pytest.raises(OptionError, match="unsupported scheme 'gs4'"):
+        open_store("gs4://bucket/a://b")
