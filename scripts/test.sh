@@ -22,6 +22,13 @@ if [ ! -x "${PICKS_EXPORT_CHROMIUM:-/usr/bin/chromium}" ] && [ "$(id -u)" = 0 ] 
     export DEBIAN_FRONTEND=noninteractive
     { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "warning: could not install chromium" >&2
 fi
+# podman, runc (where crun cannot start a container: hybrid cgroups) and mmdebstrap for the container image's test,
+# which builds the image over a base made from Debian's packages. Installed when missing and we are root; otherwise
+# tests/test_container.py skips with the reason (fails under CI=true).
+if ! { command -v podman && command -v runc && command -v mmdebstrap; } >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq podman runc mmdebstrap >/dev/null; } || echo "warning: could not install podman" >&2
+fi
 # The import contracts (pyproject.toml, [tool.importlinter]) over the source tree, before the tests.
 .venv/bin/lint-imports --no-cache --no-logo --config pyproject.toml
 # Lint, formatting and types (pyproject.toml): ruff over the code, tests and scripts; mypy over the package.

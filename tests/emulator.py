@@ -42,6 +42,9 @@ class Emulator:
         self.log = folder / "bqemulator.log"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # The Storage Read API (gRPC, plaintext): host:port, as --bigquery-storage-endpoint takes it.
+        self.grpc_port = free_port()
+        self.storage_endpoint = f"127.0.0.1:{self.grpc_port}"
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, wait: float = 90.0) -> None:
@@ -53,7 +56,7 @@ class Emulator:
         # HOME inside the emulator's environment: DuckDB's spatial extension is installed there, not in ~.
         home = self.python.parent.parent / "home"
         home.mkdir(exist_ok=True)
-        command = [str(self.python), str(SERVE), "--rest-port", str(self.port), "--grpc-port", str(free_port())]
+        command = [str(self.python), str(SERVE), "--rest-port", str(self.port), "--grpc-port", str(self.grpc_port)]
         command += ["--ephemeral", "--log-level", "warning"]
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(

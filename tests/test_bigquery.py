@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from conftest import published_bytes
 from emulator import Emulator, Proxy, Request
+from google.api_core import exceptions as api_exceptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import bigquery
 from test_golden import parquet_rows
@@ -31,7 +32,7 @@ from picks_export.exporters.engines.bigquery_settings import BigQuerySettings, f
 from picks_export.exporters.engines.engine import PROJECT_PATTERN
 from picks_export.exporters.scopes import read_span
 from picks_export.exporters.tables import TABLES
-from picks_export.exporters.warehouse import snapshot_queries
+from picks_export.exporters.warehouse import range_params, snapshot_queries
 
 PROJECT = "picks-export-test"
 WAREHOUSE = f"bigquery://{PROJECT}"
@@ -54,16 +55,20 @@ def bq(tmp_path_factory):
         project=PROJECT, credentials=AnonymousCredentials(), client_options={"api_endpoint": emulator.url}
     )
     try:
-        yield SimpleNamespace(proxy=proxy, client=client, url=emulator.url)
+        yield SimpleNamespace(proxy=proxy, client=client, url=emulator.url, storage=emulator.storage_endpoint)
     finally:
         client.close()
         proxy.stop()
         emulator.stop()
 
 
-def invoke(bq: SimpleNamespace, *args: str | Path):
+def invoke(bq: SimpleNamespace, *args: str | Path, **settings: str):
+    """The command line against the emulator (through the proxy); `settings`: more PICKS_EXPORT_* variables, by
+    their lowercase suffix."""
     env = {"SOURCE_DATE_EPOCH": "1770478200", "PICKS_EXPORT_TODAY": TODAY}
+    env |= {f"PICKS_EXPORT_{key.upper()}": value for key, value in settings.items()}
     env["PICKS_EXPORT_BIGQUERY_ENDPOINT"] = bq.proxy.url
+    env["PICKS_EXPORT_BIGQUERY_STORAGE_ENDPOINT"] = bq.storage  # gRPC: past the proxy, straight to the emulator
     return runner.invoke(app, [str(arg) for arg in args], env=env)
 
 
@@ -164,6 +169,18 @@ def test_demo_creates_the_contracts_tables_and_loads_every_row(bq, demo):
         schema = bq.client.get_table(reference).schema
         assert [(field.name, standard.get(field.field_type, field.field_type)) for field in schema] == list(columns)
         assert sum(1 for _ in bq.client.list_rows(reference)) == len(rows[table]), table
+
+
+def test_demo_partitions_the_dated_tables_by_game_date_and_clusters_by_system_id(bq, demo):
+    """A query filtered on game_date then scans its range's partitions only, whatever the history."""
+    for table, columns in TABLES.items():
+        names = [column for column, _ in columns]
+        layout = bq.client.get_table(f"{PROJECT}.{demo}.{table}")
+        if "game_date" not in names:
+            assert layout.time_partitioning is None and layout.clustering_fields is None, table
+            continue
+        assert (layout.time_partitioning.type_, layout.time_partitioning.field) == ("DAY", "game_date"), table
+        assert layout.clustering_fields == (["system_id"] if "system_id" in names else None), table
 
 
 # --- what every job carries ------------------------------------------------------------------------------------
@@ -313,9 +330,12 @@ def test_estimate_dry_runs_the_queries_of_the_command_and_prints_their_bytes(bq,
         counts.append(int(match[1].replace(",", "")))
     assert sum(counts[:-1]) == counts[-1]
     assert "7 queries of `backfill`" in lines[8] and "none run" in lines[8] and "1 GiB" in lines[8]
-    # dry runs only: no job was created, no result fetched
+    assert len(lines) == 9  # the demo's dated tables are partitioned: no note
+    # dry runs only: no job was created, no result fetched (besides them, only the dated tables' layouts were read)
     dry_runs = bq.proxy.job_inserts()
-    assert all(request.is_job_insert for request in bq.proxy.requests)
+    layouts = [request for request in bq.proxy.requests if not request.is_job_insert]
+    assert all(request.method == "GET" and f"/datasets/{demo}/tables/" in request.path for request in layouts)
+    assert len(layouts) == 4
     assert [job.body["configuration"]["dryRun"] for job in dry_runs] == [True] * 7
 
     # ... of the very queries the command runs, with the same dates, cap and labels
@@ -329,6 +349,38 @@ def test_estimate_dry_runs_the_queries_of_the_command_and_prints_their_bytes(bq,
         return job.query["query"], dates, configuration["labels"], job.query["maximumBytesBilled"]
 
     assert [shape(job) for job in dry_runs] == [shape(job) for job in bq.proxy.job_inserts()]
+
+
+def test_estimate_names_the_dated_tables_not_partitioned_by_game_date(bq):
+    """Without partitions every query scans a table's whole history: a daily's bytes grow with it."""
+    dataset = bigquery.Dataset(f"{PROJECT}.flat")
+    bq.client.create_dataset(dataset, exists_ok=True)
+    for table, columns in TABLES.items():
+        schema = [bigquery.SchemaField(column, type_) for column, type_ in columns]
+        layout = bigquery.Table(f"{PROJECT}.flat.{table}", schema=schema)
+        if table == "games":  # partitioned, but by another column
+            layout.time_partitioning = bigquery.TimePartitioning(field="tipoff_at")
+        bq.client.create_table(layout, exists_ok=True)
+    result = invoke(bq, "estimate", "daily", "--date", TODAY, "--warehouse", WAREHOUSE, "--dataset", "flat")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stdout.splitlines() if line.startswith("note: ")]
+    named = [re.match(r"note: table (\w+) is not partitioned by game_date: every run scans its whole history", note)
+             for note in notes]  # fmt: skip
+    assert [match[1] for match in named if match] == ["subset_picks", "player_game_summary", "daily_signals", "games"]
+
+
+def test_a_dailys_estimate_bounds_every_dated_query_to_its_season(bq, demo):
+    """On partitioned tables the bytes a dry run counts are those of the partitions in the bound range: one season
+    (and the week reaching back before its Aug 1), whatever the history. The emulator counts no bytes (its dry runs
+    say 0), so this checks the bounds the dry runs carry, and the partitioning test the layout."""
+    bq.proxy.requests.clear()
+    result = invoke(bq, "estimate", "daily", "--date", "2027-01-10", "--warehouse", WAREHOUSE, "--dataset", demo)
+    assert result.exit_code == 0, result.output
+    dated = {query_name(job): parameters(job) for job in bq.proxy.job_inserts() if "first_date" in parameters(job)}
+    assert set(dated) == {"problems", "signals", "schedule", "shown_picks"}
+    for name, bound in dated.items():
+        first, last = (dt.date.fromisoformat(bound[key][1]) for key in ("first_date", "last_date"))
+        assert (first, last) == (dt.date(2026, 7, 27), dt.date(2027, 7, 31)), name  # from the Monday before Aug 1
 
 
 def test_estimate_needs_a_bigquery_warehouse(bq, tmp_path):
@@ -529,15 +581,148 @@ def test_the_registry_chooses_the_engine_by_scheme_and_builds_its_settings_from_
     bigquery, duckdb = engine_for("bigquery://my-project"), engine_for(tmp_path / "w.duckdb")
     assert (bigquery.name, duckdb.name) == ("BigQuery", "DuckDB")
     assert engine_for("nothing-registered://x") is duckdb  # a path, as before: the DuckDB file's own error says more
-    assert bigquery.capabilities.dry_run and not bigquery.capabilities.forked_workers
+    assert bigquery.capabilities.dry_run and bigquery.capabilities.forked_workers
     assert duckdb.capabilities.forked_workers and not duckdb.capabilities.dry_run
     assert {spec.name for spec in ENGINES} == {"BigQuery", "DuckDB"}
     values = {"location": "EU", "bigquery_endpoint": "http://127.0.0.1:9", "maximum_bytes_billed": 20 * 1024**2,
-              "command": "daily", "sql_cache": tmp_path}  # fmt: skip
-    assert bigquery.settings_of(values) == BigQuerySettings("daily", "EU", "http://127.0.0.1:9", 20 * 1024**2)
+              "command": "daily", "sql_cache": tmp_path, "storage_endpoint": "127.0.0.1:10"}  # fmt: skip
+    assert bigquery.settings_of(values) == BigQuerySettings(
+        "daily", "EU", "http://127.0.0.1:9", 20 * 1024**2, storage_endpoint="127.0.0.1:10"
+    )
     assert duckdb.settings_of(values).sql_cache == tmp_path  # each engine takes its own, ignores the others'
     # the command line makes its engine options from these declarations: demo only those of loading tables
     assert [option.name for option in engine_options()] == ["location", "bigquery_endpoint", "maximum_bytes_billed"]
     assert [option.name for option in engine_options(loads=True)] == ["location", "bigquery_endpoint"]
     result = CliRunner().invoke(app, ["demo", "--help"])
     assert "--location" in result.stdout and "--maximum-bytes-billed" not in result.stdout
+
+
+# --- results through the Storage Read API, and build workers -----------------------------------------------------
+
+LONG_TODAY = "2025-12-20"  # two months of games: a backfill long enough for build workers
+MODELS = ("sys-926a-v3", "sys-phoenix-v1")  # the demo's enabled models, the champion first
+
+
+@pytest.fixture(scope="module")
+def long_demo(bq) -> str:
+    result = invoke(bq, "demo", "--warehouse", WAREHOUSE, "--dataset", "long", "--today", LONG_TODAY, "--seed", "7")
+    assert result.exit_code == 0, result.output
+    return "long"
+
+
+def shown_picks(engine: Any) -> tuple[list[str], list[tuple[Any, ...]]]:
+    params = range_params(list(MODELS), *read_span(dt.date(2025, 10, 21), dt.date(2025, 11, 5)))
+    columns, rows = engine.query_tuples("shown_picks", params)
+    return columns, list(rows)
+
+
+def test_the_shown_picks_come_through_the_storage_read_api_as_the_rest_pages_and_duckdb_give_them(
+    bq, demo, duckdb_demo
+):
+    settings = {"command": "test", "bigquery_endpoint": bq.url}
+    storage = open_engine(WAREHOUSE, demo, {**settings, "storage_endpoint": bq.storage})
+    rest = open_engine(WAREHOUSE, demo, settings)  # another endpoint without a Storage Read API endpoint
+    on_duckdb = open_engine(duckdb_demo)
+    try:
+        columns, rows = shown_picks(storage)
+        assert (storage.storage_reads, rest.storage_reads) == (1, 0)
+        assert len(rows) > 500
+
+        def typed(found: list[tuple[Any, ...]]) -> list[list[tuple[type, Any]]]:
+            return [[(type(value), value) for value in row] for row in found]
+
+        for other in (rest, on_duckdb):
+            other_columns, other_rows = shown_picks(other)
+            assert other_columns == columns and typed(other_rows) == typed(rows)
+        assert rest.storage_reads == 0
+        # the plan's small queries stay on the REST pages
+        assert list(storage.query("models", {})) and storage.storage_reads == 1
+    finally:
+        for engine in (storage, rest, on_duckdb):
+            engine.close()
+
+
+class RefusingReadClient:
+    """A Storage Read API client whose sessions are refused with `error`."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.sessions = 0
+
+    def create_read_session(self, **request: Any) -> Any:
+        self.sessions += 1
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "for_the_run"),
+    [
+        (api_exceptions.PermissionDenied("bigquery.readsessions.create denied"), True),  # no Read Session User role
+        (api_exceptions.NotFound("that result cannot be read"), False),  # a result table it cannot read
+    ],
+)
+def test_a_refused_read_session_falls_back_to_the_rest_pages(bq, demo, error, for_the_run):
+    engine = open_engine(
+        WAREHOUSE, demo, {"command": "test", "bigquery_endpoint": bq.url, "storage_endpoint": bq.storage}
+    )
+    refusing = RefusingReadClient(error)
+    engine._reader._client = refusing
+    try:
+        expected = shown_picks(engine)
+        assert shown_picks(engine) == expected and len(expected[1]) > 500
+        # a missing permission holds for the run: asked once; a result it cannot read: asked again for the next
+        assert refusing.sessions == (1 if for_the_run else 2)
+        assert (engine._reader.refused is not None) == for_the_run
+        assert engine.storage_reads == 0
+    finally:
+        engine._reader._client = None
+        engine.close()
+
+
+def test_released_clients_open_again_for_the_next_query(bq, demo):
+    """Before the fork the run releases the engine; a build worker opens clients of its own."""
+    engine = open_engine(
+        WAREHOUSE, demo, {"command": "test", "bigquery_endpoint": bq.url, "storage_endpoint": bq.storage}
+    )
+    expected = shown_picks(engine)
+    engine.release()
+    assert shown_picks(engine) == expected
+    engine.for_worker("unused")
+    assert shown_picks(engine) == expected and list(engine.query("models", {}))
+    engine.close()
+
+
+def test_build_workers_on_bigquery_each_query_their_models_and_publish_the_same_bytes(bq, long_demo, tmp_path):
+    """One query per worker (its share of the models, in the plan's order), the same files as one process."""
+    args = ["backfill", "--all-models", "--start", FIRST_GAME, "--end", LONG_TODAY, "--today", LONG_TODAY]
+    args += ["--warehouse", WAREHOUSE, "--dataset", long_demo]
+    published, queried = {}, {}
+    for workers in (1, 2):
+        before = len(bq.proxy.job_inserts())
+        result = invoke(bq, *args, "--dest", tmp_path / str(workers), build_workers=str(workers))
+        assert result.exit_code == 0, result.output
+        jobs = [job for job in bq.proxy.job_inserts()[before:] if query_name(job) == "shown_picks"]
+        queried[workers] = sorted(parameters(job)["system_ids"][1] for job in jobs)
+        published[workers] = published_bytes(tmp_path / str(workers))
+    assert queried == {1: [MODELS], 2: [MODELS[:1], MODELS[1:]]}
+    assert len(published[1]) > 2 * 50  # each model's day files of two months, their seasons, indexes...
+    assert published[2] == published[1]
+
+
+def test_without_the_storage_package_results_come_as_rest_pages(bq, demo, monkeypatch):
+    from picks_export.exporters.engines import bigquery_read
+
+    real = bigquery_read.importlib.util.find_spec
+    monkeypatch.setattr(
+        bigquery_read.importlib.util,
+        "find_spec",
+        lambda name, *args: None if name.startswith("google.cloud.bigquery_storage") else real(name, *args),
+    )
+    engine = open_engine(
+        WAREHOUSE, demo, {"command": "test", "bigquery_endpoint": bq.url, "storage_endpoint": bq.storage}
+    )
+    try:
+        assert engine._reader.refused == "google-cloud-bigquery-storage is not installed"
+        assert len(shown_picks(engine)[1]) > 500 and engine.storage_reads == 0
+    finally:
+        engine.close()

@@ -72,7 +72,7 @@ def test_daily_writes_and_says_where(warehouse, tmp_path):
     assert sorted(path.relative_to(dest / "v1").as_posix() for path in (dest / "v1").rglob("*.parquet")) == [
         "subsets/seasons/2025-26.parquet"
     ]
-    assert "28 files: 28 written, 0 headers updated, 0 unchanged" in result.stdout
+    assert "28 files: 28 written, 0 patched, 0 unchanged" in result.stdout
     assert "; 7 warehouse queries" in result.stdout
     today = orjson.loads((dest / "v1/picks/2025-11-05.json").read_bytes())
     yesterday = orjson.loads((dest / "v1/picks/2025-11-04.json").read_bytes())

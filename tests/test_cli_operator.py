@@ -57,7 +57,7 @@ def test_default_output_is_the_plan_and_the_summary(warehouse, tmp_path):
     result = invoke("backfill", *run_args(warehouse, tmp_path, "--start", "2025-10-01", "--end", TODAY))
     assert result.exit_code == 0, result.output
     plan, summary = result.stdout.splitlines()
-    assert re.fullmatch(r"plan: (\d+) files: \1 new, 0 changed, 0 restyle, 0 unchanged, 0 refused", plan)
+    assert re.fullmatch(r"plan: (\d+) files: \1 new, 0 changed, 0 patched, 0 unchanged, 0 refused", plan)
     assert summary.startswith(plan.split()[1] + " files: ") and "warehouse queries in" in summary
 
 
@@ -70,11 +70,12 @@ def test_verbose_lists_every_file_and_quiet_only_the_summary(warehouse, tmp_path
     files = [line for line in lines[1:-1] if "/v1/status.json" not in line]
     # The daily publishes its season up to the date: 28 files on the demo, the season's table among them.
     assert len(lines) == 1 + 28 + 1 and len(files) == 27 and all(line.startswith("unchanged ") for line in files)
-    assert any(line.endswith("/v1/subsets/seasons/2025-26.parquet") for line in files)  # the season's table too
+    # the season's table too, with its size (an unchanged file's bytes are counted, not 0)
+    assert any(re.search(r"/v1/subsets/seasons/2025-26\.parquet  [1-9][\d,]* bytes$", line) for line in files)
     assert first.stdout.count("\n") == 2
     quiet = invoke("daily", *run_args(warehouse, tmp_path, "-q"))
     assert quiet.stdout.count("\n") == 1 and quiet.stderr == ""
-    assert quiet.stdout.startswith("28 files: 1 written, 0 headers updated, 27 unchanged")
+    assert quiet.stdout.startswith("28 files: 1 written, 0 patched, 27 unchanged")
     both = invoke("daily", *run_args(warehouse, tmp_path, "-v", "-q"))
     assert both.exit_code == 2 and both.stderr.startswith("Error: ") and "exclude each other" in both.stderr
 

@@ -52,11 +52,11 @@ def test_backfill_publishes_the_demo_season_and_a_second_run_uploads_nothing(gcs
     assert second.exit_code == 0, second.output
     # Only the status file (a heartbeat naming the run) is written again.
     assert second.stdout.splitlines() == [  # the plan and the summary; no file listed one by one without -v
-        f"plan: {len(blobs)} files: 0 new, 1 changed, 0 restyle, {len(blobs) - 1} unchanged, 0 refused",
+        f"plan: {len(blobs)} files: 0 new, 1 changed, 0 patched, {len(blobs) - 1} unchanged, 0 refused",
         second.stdout.splitlines()[1],
     ]
     assert second.stdout.splitlines()[1].startswith(
-        f"{len(blobs)} files: 1 written, 0 headers updated, {len(blobs) - 1} unchanged"
+        f"{len(blobs)} files: 1 written, 0 patched, {len(blobs) - 1} unchanged"
     )
     assert {
         blob.name: blob.generation
@@ -77,7 +77,7 @@ def test_daily_dry_run_lists_every_file_and_publishes_nothing(gcs, bucket, wareh
     assert result.exit_code == 0, result.output
     assert f"new        gs://{bucket}/v1/picks/{TODAY}.json  " in result.stdout
     assert (
-        "dry run, nothing published: 28 files (28 new, 0 changed, 0 restyle, 0 unchanged, 0 refused)" in result.stdout
+        "dry run, nothing published: 28 files (28 new, 0 changed, 0 patched, 0 unchanged, 0 refused)" in result.stdout
     )
     short = invoke(gcs.url, "daily", "--warehouse", str(warehouse), "--dest", f"gs://{bucket}", "--dry-run")
     assert (

@@ -32,7 +32,8 @@ def test_daily_manifest_lists_the_schemas_and_the_models_dates_and_seasons(rows,
     result.exporter().daily(DAY)
     manifest = result.read(MANIFEST)
     assert not problems("manifest", manifest, MANIFEST)
-    assert list(manifest) == ["api_version", "generated_at", "default_model", "schemas", "models"]
+    assert list(manifest) == ["api_version", "generated_at", "default_model", "schemas", "status", "models"]
+    assert manifest["status"] == "v1/status.json" and not problems("status", result.read(manifest["status"]), "status")
     assert manifest["api_version"] == "v1" and manifest["generated_at"] == GENERATED_AT
     assert manifest["default_model"] == "A"
     assert manifest["schemas"] == {

@@ -53,9 +53,20 @@ def test_status_file_is_published_last_without_cache_and_read_back_by_status(gcs
     ]
     assert status["models"][1]["index"] == "v1/models/phoenix/picks/index.json"
     assert status["models"][0]["latest_date"] == TODAY
-    shown = invoke(gcs.url, "status", "--dest", f"gs://{bucket}/site")
+    shown = invoke(gcs.url, "status", "--dest", f"gs://{bucket}/site", "--json")
     assert shown.exit_code == 0, shown.output
     assert orjson.loads(shown.stdout) == status
+    verdict = invoke(gcs.url, "status", "--dest", f"gs://{bucket}/site")
+    assert verdict.exit_code == 0 and verdict.stdout.startswith("ok: last run ")
+
+    def waiting(entry: dict) -> str:
+        count = len(entry["waiting_for_grading"])
+        return {0: "no date", 1: "1 date"}.get(count, f"{count} dates") + " waiting for grading"
+
+    assert verdict.stdout.splitlines()[1:3] == [
+        f"model {entry['code']}: graded through {entry['latest_graded_date']}; {waiting(entry)}"
+        for entry in status["models"]
+    ]
     time.sleep(2)  # the run is now older than --max-age 1s
     late = invoke(gcs.url, "status", "--dest", f"gs://{bucket}/site", "--max-age", "1s")
     assert late.exit_code == 9 and "the last successful run finished" in late.stderr
@@ -102,7 +113,7 @@ def test_final_days_get_the_long_cache_and_a_regraded_day_gets_the_short_one_aga
     # --cache-final-day changes the policy of final days only: their headers are patched in place.
     third = invoke(gcs.url, *args, "--cache-final-day", "public, max-age=604800")
     assert third.exit_code == 0, third.output
-    assert f"{len(finals) - 1} headers updated" in third.stdout
+    assert f"{len(finals) - 1} patched" in third.stdout
     after = {blob.name: blob.cache_control for blob in client_for(gcs.url).list_blobs(bucket, prefix="v1/picks/20")}
     assert {name for name, value in after.items() if value == "public, max-age=604800"} == {
         f"v1/picks/{day}.json" for day in finals - {regraded}

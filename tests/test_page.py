@@ -350,9 +350,34 @@ def test_season_view_shows_records_and_running_results(page, site):
     assert (wins, losses, pushes) == tuple(group["record"]["season"][key] for key in ("wins", "losses", "pushes"))
 
 
-def test_on_a_phone_the_first_tab_shows_its_figures_without_overflowing(browser, server, site):
-    """390 px wide: the records, units and ROI at -110, last 10 and streak are on screen, and nothing makes the page
-    wider than the phone (the picks table scrolls inside its own box)."""
+def screenshot(page: Any, name: str, folder: Path, *, full_page: bool = True) -> Path:
+    """A PNG of `page` (whole, or what the screen shows) in `folder`, and a copy in $PICKS_EXPORT_SCREENSHOTS when
+    set, to look at."""
+    path = folder / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+    if os.environ.get("PICKS_EXPORT_SCREENSHOTS"):
+        kept = Path(os.environ["PICKS_EXPORT_SCREENSHOTS"])
+        kept.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, kept / path.name)
+    return path
+
+
+def assert_within(locator: Any, width: int) -> None:
+    """Every element `locator` finds is on screen across: from 0 to `width`."""
+    for each in range(locator.count()):
+        box = locator.nth(each).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (each, box)
+
+
+def no_overflow(page: Any) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_on_a_phone_the_picks_are_cards_and_nothing_overflows(browser, server, site, tmp_path):
+    """390 × 844: the records, units and ROI at -110, last 10 and streak are on screen; each pick is a card whose
+    player, line, prediction, actual points and hit/miss badge are all on screen; the page is no wider than the
+    phone, in the day view and the season view."""
     phone = browser.new_page(viewport={"width": 390, "height": 844})
     try:
         phone.goto(f"{server.url}/")
@@ -368,16 +393,53 @@ def test_on_a_phone_the_first_tab_shows_its_figures_without_overflowing(browser,
             "stats-last_10",
             "stats-streak",
         ):
-            box = phone.get_by_test_id(test_id).bounding_box()
-            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, (test_id, box)
-        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+            assert_within(phone.get_by_test_id(test_id), 390)
+        picks = phone.locator("[data-testid=pick]")
+        assert picks.count() == len(day["groups"][0]["picks"]) > 0
+        assert picks.first.evaluate("row => getComputedStyle(row).display") == "grid"  # a card, not a table row
+        for part in ("pick-player", "pick-team", "pick-line", "pick-prediction", "pick-actual", "result"):
+            assert_within(phone.locator(f"[data-testid=pick] [data-testid={part}]"), 390)
+        label = "el => getComputedStyle(el, '::before').content"
+        assert phone.get_by_test_id("pick-actual").first.evaluate(label) == '"Actual"'  # each figure under its name
+        assert phone.locator(".picks thead").first.bounding_box()["height"] <= 1  # the header row is for readers only
+        assert no_overflow(phone)
+        # A graded date's fullest tab: hits and misses, each card with its badge on screen.
+        date = [entry["date"] for entry in read(site, model["index"])["dates"] if entry["picks"] > 0][1]
+        graded = max(read(site, f"{model['path']}picks/{date}.json")["groups"], key=lambda group: len(group["picks"]))
+        phone.goto(f"{server.url}/?date={date}")
+        phone.wait_for_function("document.body.dataset.state === 'ready'")
+        phone.locator(f'[data-testid=tab][data-group-id="{graded["id"]}"]').click()
+        assert picks.count() == len(graded["picks"]) > 1
+        assert {"hit", "miss"} <= set(
+            phone.locator("[data-testid=pick] [data-testid=result]").evaluate_all(
+                "badges => badges.map((badge) => badge.dataset.result)"
+            )
+        )
+        assert_within(phone.locator("[data-testid=pick] [data-testid=result]"), 390)
+        assert no_overflow(phone)
+        screenshot(phone, "phone-day", tmp_path)
+        screenshot(phone, "phone-day-screen", tmp_path, full_page=False)
         phone.get_by_test_id("view-season").click()
         phone.wait_for_function("document.body.dataset.state === 'ready'")
-        box = phone.get_by_test_id("stats-under").bounding_box()
-        assert box is not None and box["x"] + box["width"] <= 390
-        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        assert_within(phone.get_by_test_id("stats-under"), 390)
+        assert_within(phone.locator("[data-testid=season-date-label]"), 390)
+        assert no_overflow(phone)
+        screenshot(phone, "phone-season", tmp_path)
+        screenshot(phone, "phone-season-screen", tmp_path, full_page=False)
     finally:
         phone.close()
+
+
+def test_on_a_desktop_the_picks_are_a_table(page, tmp_path):
+    """1200 px wide: the picks stay a table under its header, every column beside the others on one row."""
+    row = page.page.locator("[data-testid=pick]").first
+    assert row.evaluate("row => getComputedStyle(row).display") == "table-row"
+    assert page.page.locator(".picks thead th").first.is_visible()
+    player, badge = row.get_by_test_id("pick-player").bounding_box(), row.get_by_test_id("result").bounding_box()
+    assert player is not None and badge is not None and abs(player["y"] - badge["y"]) < player["height"]
+    assert row.get_by_test_id("pick-actual").evaluate("el => getComputedStyle(el, '::before').content") == "none"
+    assert no_overflow(page.page)
+    screenshot(page.page, "desktop-day", tmp_path)
 
 
 def test_a_file_without_stats_shows_its_records_alone(page, site, server):

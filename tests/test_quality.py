@@ -304,7 +304,7 @@ def test_alerts_on_an_old_run():
     now = dt.datetime(2026, 2, 10, 11, 0, tzinfo=dt.UTC)
     assert alerts(status, {}, now, dt.date(2026, 2, 10), dt.timedelta(hours=26)) == []
     (found,) = alerts(status, {}, now, dt.date(2026, 2, 10), dt.timedelta(hours=24))
-    assert "finished 25.0 h ago (2026-02-09T10:00:00Z), more than 24 h" in found
+    assert "finished 25 h ago (2026-02-09T10:00:00Z), more than 24 h" in found
 
 
 def cli(*args: str, today: str = str(TODAY)):
@@ -320,12 +320,17 @@ def test_status_command_exits_0_after_a_run_and_9_when_grading_is_behind(run, ro
     rows.pick(TODAY, "Tonight One")
     made = run(rows, today=TODAY)
     made.exporter().daily(TODAY)
-    fine = cli("status", "--dest", str(made.dest))
+    fine = cli("status", "--dest", str(made.dest), "--json")
     assert fine.exit_code == 0, fine.output
     assert orjson.loads(fine.stdout)["models"][0]["waiting_for_grading"] == [str(YESTERDAY)]
+    verdict = cli("status", "--dest", str(made.dest))
+    assert verdict.exit_code == 0 and verdict.stdout.startswith("ok: last run ")
+    assert verdict.stdout.splitlines()[0].endswith("; nothing graded yet; 1 date waiting for grading") or (
+        "; graded through " in verdict.stdout and "; 1 date waiting for grading" in verdict.stdout
+    )
     # A day later, neither yesterday's nor today's picks are graded: two game days behind.
     behind = cli("status", "--dest", str(made.dest), today=str(TODAY + dt.timedelta(days=1)))
-    assert behind.exit_code == 9
+    assert behind.exit_code == 9 and behind.stdout.startswith("alert: last run ")
     assert "Error: model A: grading is 2 game days behind (latest fully graded date" in behind.stderr
     assert f"not graded: {YESTERDAY}, {TODAY})" in behind.stderr
 

@@ -163,7 +163,7 @@ def test_a_new_cache_policy_changes_the_headers_only(kind, destination):
     listed = transfer(store).listing(path)[path]
     policy = PublishPolicy(retry_deadline=5, cache_control={"day": "public, max-age=60"})
     planned = Publisher(store, policy).plan([Payload.of(path, "day", DAY)], {path: listed})
-    assert [step.action for step in planned] == ["restyle"]
+    assert [step.action for step in planned] == ["patched"]
     assert [result.status for result in transfer(store, policy).apply(planned)] == ["patched"]
     after = transfer(store).listing(path)[path]
     assert after.cache_control == "public, max-age=60" and after.content_encoding == "gzip"

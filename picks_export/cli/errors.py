@@ -28,21 +28,21 @@ def error_message(error: ExportError) -> str:
 
 
 @contextmanager
-def clean_errors(on_report: Callable[[ExportError, Report], None] | None = None) -> Iterator[None]:
-    """A library error becomes one line on stderr and its exit code, never a traceback; a report it carries
-    (a run that could not publish everything) is printed first, through `on_report`."""
+def clean_errors(on_error: Callable[[ExportError, Report | None], None] | None = None) -> Iterator[None]:
+    """A library error becomes one line on stderr and its exit code, never a traceback. First `on_error` hears it
+    with the report it carries, if any (a run that could not publish everything); without `on_error`, that
+    report's files are printed."""
     try:
         yield
     except ExportError as error:
         if received:  # a query failed because it was interrupted: the interruption is the news
             raise Interrupted(received[0]) from None
         report = getattr(error, "report", None)
-        if report is not None:
-            if on_report is None:
-                from .output import Output, print_files
+        if on_error is not None:
+            on_error(error, report)
+        elif report is not None:
+            from .output import Output, print_files
 
-                print_files(report, Output())
-            else:
-                on_report(error, report)
+            print_files(report, Output())
         emit(f"Error: {error_message(error)}", "ERROR", err=True, exit_code=error.exit_code)
         raise typer.Exit(error.exit_code) from None

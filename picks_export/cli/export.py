@@ -62,20 +62,22 @@ class ExportRun(Options):
         return Exporter(open_warehouse(self.source, command, settings), sink, options, policy, on_plan)
 
     def run(self, command: str, body: Body, quality: QualityOptions | None = None) -> None:
-        """Run `command`: progress, errors as one line, and the report as asked, with exit 7 for a dry run that
-        the shrink guard would refuse. `quality`: the gate's settings (its defaults when None)."""
+        """Run `command`: progress, errors as one line, and the report as asked (with --json on every exit), with
+        exit 7 for a dry run that the shrink guard would refuse. `quality`: the gate's settings (its defaults when
+        None)."""
         from ..exporters.quality import QualityOptions
 
         output = self.report.output()
-        with clean_errors():
-            policy = self.publishing.policy()
-            settings = Settings.read()
         progress = Progress("building", enabled=not output.quiet)
-        shown = RunReport(command, output, policy, progress)
-        progress.on_plan = shown.plan
+        shown = RunReport(command, output, progress, self.publishing.dry_run, self.destination.dest)
         try:
-            with clean_errors(lambda error, report: shown.emit(report, error.exit_code)):
+            with clean_errors(shown.failed):
+                policy = self.publishing.policy()
+                shown.run = policy.run
+                settings = Settings.read()
+                progress.on_plan = shown.plan
                 exporter = self.exporter(command, policy, settings, quality or QualityOptions(), progress.planned)
+                exporter.publisher.transfer.on_sent = progress.sent  # the files and bytes as they are published
                 outcome = body(exporter, progress)
                 shown.queries = lambda: outcome.queries  # the build workers' queries too
                 exporter.engine.close()  # now, not whenever the garbage collector gets to it: the file is free again

@@ -10,6 +10,7 @@ process that runs several (tests); `set_run` adds the run id once the run has on
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,8 @@ import typer
 
 if TYPE_CHECKING:
     import logging
+
+    from ..exporters.quality import QualityWarning
 
 LOGGER = "picks_export.cli"
 
@@ -75,3 +78,41 @@ def emit(message: str, severity: str = "INFO", *, err: bool = False, **fields: A
     import logging
 
     logger.log(logging.getLevelName(severity), message, extra={"fields": fields})
+
+
+# How each check's findings are counted in a summary line: the words after the count, by check.
+FINDINGS = {
+    "grading": "dates with picks not graded (no box score yet)",
+    "stale": "dates with shown picks computed long before the first tip-off",
+    "volume": "dates or subsets with fewer shown picks than usual",
+}
+EXAMPLES = 3  # a check with more findings than this is one summary line with this many examples
+
+
+def emit_warnings(warnings: Sequence[QualityWarning], *, verbose: bool = False) -> None:
+    """The quality gate's warnings on stderr: each check's findings a line each when it has few (every one with
+    `verbose`, and as JSON events), else one line with their count and a few examples, so that a whole-season
+    backfill prints a few lines, not one per date."""
+    by_check: dict[str, list[QualityWarning]] = {}
+    for warning in warnings:
+        by_check.setdefault(warning.check, []).append(warning)
+    for check, found in by_check.items():
+        one_each = verbose or len(found) <= EXAMPLES or _json_logger() is not None
+        for warning in found if one_each else ():
+            emit(f"Warning: {warning}", "WARNING", err=True, check=warning.check, model=warning.model,
+                 date=warning.date.isoformat())  # fmt: skip
+        if not one_each:
+            emit(f"Warning: {_summary(check, found)}", "WARNING", err=True, check=check, count=len(found))
+
+
+def _summary(check: str, found: Sequence[QualityWarning]) -> str:
+    """`38 dates with picks not graded (...), e.g. model 926A: 2025-10-22, 2025-10-23, 2025-10-24; -v lists
+    them`."""
+    models = sorted({warning.model for warning in found})
+    across = f" across {len(models)} models" if len(models) > 1 else ""
+    examples: dict[str, list[str]] = {}
+    for model, day in list(dict.fromkeys((warning.model, warning.date.isoformat()) for warning in found))[:EXAMPLES]:
+        examples.setdefault(model, []).append(day)
+    shown = "; ".join(f"model {model}: {', '.join(dates)}" for model, dates in examples.items())
+    words = FINDINGS.get(check, f"{check} findings")
+    return f"{len(found)} {words}{across}, e.g. {shown}; -v lists them"

@@ -23,6 +23,7 @@ from ..exporters.kinds import FINAL_DAY_CACHE_CONTROL, default_cache_controls
 from ..exporters.layout import DEFAULT_PREFIX
 from .log import LogFormat, configure, set_run
 from .output import Output
+from .root import DESTINATION, OUTPUT, PUBLISHING, QUALITY, SCOPE, SOURCE
 
 if TYPE_CHECKING:
     from ..exporters.publish import PublishPolicy
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 ENV = "PICKS_EXPORT_"
 DEFAULT_CACHE_CONTROL = default_cache_controls()  # from the table of file kinds
-PUBLISHING, OUTPUT, QUALITY = "Publishing", "Output", "Quality checks"
+DEFAULT_LOCK_TIMEOUT = 600.0  # seconds a run waits for a folder another run holds
 
 
 def _parse_date(text: str | dt.date) -> dt.date:
@@ -47,73 +48,90 @@ def _parse_date(text: str | dt.date) -> dt.date:
     raise typer.BadParameter(f"expected YYYY-MM-DD, got {text}")
 
 
-def date_option(*names: str, envvar: str, help: str, hidden: bool = False) -> Any:
-    return typer.Option(*names, envvar=envvar, parser=_parse_date, metavar="DATE", help=help, hidden=hidden)
+def date_option(*names: str, envvar: str, help: str, panel: str | None = None) -> Any:
+    return typer.Option(*names, envvar=envvar, parser=_parse_date, metavar="DATE", help=help, rich_help_panel=panel)
 
 
 DateOption = dt.date | None
 Today = Annotated[
     DateOption,
     date_option(
-        envvar="PICKS_EXPORT_TODAY", hidden=True, help="Stand-in for today in America/New_York (tests and replays)."
+        envvar="PICKS_EXPORT_TODAY",
+        panel=SCOPE,
+        help="Stand-in for today in New York (default: the real date): a replay, a test, the demo's dates.",
     ),
 ]
 Warehouse = Annotated[
     str,
     typer.Option(
         envvar="PICKS_EXPORT_WAREHOUSE", metavar="PATH", help="DuckDB warehouse file, or bigquery://PROJECT.",
-        show_default=True,
+        show_default=True, rich_help_panel=SOURCE,
     ),
 ]  # fmt: skip
 Dataset = Annotated[
-    str, typer.Option(envvar="PICKS_EXPORT_DATASET", metavar="NAME", help="Dataset (schema) that holds the six tables.")
-]
+    str,
+    typer.Option(envvar="PICKS_EXPORT_DATASET", metavar="NAME", rich_help_panel=SOURCE,
+                 help="Dataset (schema) that holds the six tables."),
+]  # fmt: skip
 Dest = Annotated[
     str,
     typer.Option(
-        envvar="PICKS_EXPORT_DEST", metavar="PATH",
-        help="Output folder (standing for the bucket's root), or gs://BUCKET or s3://BUCKET (with /PREFIX or not) to publish to a bucket.",
+        envvar="PICKS_EXPORT_DEST", metavar="PATH", rich_help_panel=DESTINATION,
+        help="Where to publish: a folder (standing for the bucket's root), or gs://BUCKET or s3://BUCKET (with /PREFIX or not).",
     ),
+]  # fmt: skip
+StatusDest = Annotated[
+    str,
+    typer.Option(envvar="PICKS_EXPORT_DEST", metavar="PATH", rich_help_panel=DESTINATION,
+                 help="Where the runs published, to read the status file from: a folder, gs://BUCKET[/PREFIX] or s3://BUCKET[/PREFIX]."),
 ]  # fmt: skip
 RunsDest = Annotated[
     str,
-    typer.Option(envvar="PICKS_EXPORT_DEST", metavar="PATH",
+    typer.Option(envvar="PICKS_EXPORT_DEST", metavar="PATH", rich_help_panel=DESTINATION,
                  help="The destination the runs published to: a folder, gs://BUCKET[/PREFIX] or s3://BUCKET[/PREFIX]."),
 ]  # fmt: skip
 BucketDest = Annotated[
     str | None,
-    typer.Option(envvar="PICKS_EXPORT_DEST", metavar="gs://BUCKET", show_default=False,
+    typer.Option(envvar="PICKS_EXPORT_DEST", metavar="gs://BUCKET", show_default=False, rich_help_panel=DESTINATION,
                  help="The bucket, as gs://BUCKET (a prefix limits `show`). A folder in PICKS_EXPORT_DEST is not one."),
+]  # fmt: skip
+ShownBucketDest = Annotated[
+    str | None,
+    typer.Option(envvar="PICKS_EXPORT_DEST", metavar="BUCKET", show_default=False, rich_help_panel=DESTINATION,
+                 help="The bucket, as gs://BUCKET or s3://BUCKET (a prefix limits the objects counted). A folder in PICKS_EXPORT_DEST is not one."),
 ]  # fmt: skip
 Project = Annotated[
     str | None,
-    typer.Option(envvar="PICKS_EXPORT_PROJECT", metavar="PROJECT", rich_help_panel=PUBLISHING,
+    typer.Option(envvar="PICKS_EXPORT_PROJECT", metavar="PROJECT", rich_help_panel=DESTINATION,
                  help="Google Cloud project of the bucket."),
 ]  # fmt: skip
 LockTimeout = Annotated[
     float,
-    typer.Option(envvar="PICKS_EXPORT_LOCK_TIMEOUT", metavar="SECONDS", min=0.0, rich_help_panel=PUBLISHING,
+    typer.Option(envvar="PICKS_EXPORT_LOCK_TIMEOUT", metavar="SECONDS", min=0.0, rich_help_panel=DESTINATION,
                  help="Seconds to wait for a folder --dest locked by another run (naming it) before giving up (exit 6)."),
 ]  # fmt: skip
 S3EndpointUrl = Annotated[
     str | None,
-    typer.Option(envvar="PICKS_EXPORT_S3_ENDPOINT_URL", metavar="URL", rich_help_panel=PUBLISHING,
+    typer.Option(envvar="PICKS_EXPORT_S3_ENDPOINT_URL", metavar="URL", rich_help_panel=DESTINATION,
                  help="S3-compatible server of an s3:// --dest other than AWS (Cloudflare R2, MinIO)."),
 ]  # fmt: skip
 Model = Annotated[
     str | None,
-    typer.Option(envvar="PICKS_EXPORT_MODEL", metavar="CODE", help="Model code; default the champion. Others go under models/{code}/."),
+    typer.Option(envvar="PICKS_EXPORT_MODEL", metavar="CODE", rich_help_panel=SCOPE,
+                 help="Model code; default the champion. Others go under models/{code}/."),
 ]  # fmt: skip
 AllModels = Annotated[
     bool,
     typer.Option(
-        "--all-models", envvar="PICKS_EXPORT_ALL_MODELS",
+        "--all-models", envvar="PICKS_EXPORT_ALL_MODELS", rich_help_panel=SCOPE,
         help="Every enabled model in one run: the champion at the prefix's root, the others under models/{code}/.",
     ),
 ]  # fmt: skip
 Prefix = Annotated[
-    str, typer.Option(envvar="PICKS_EXPORT_PREFIX", metavar="PREFIX", help="Path prefix of every published file.")
-]
+    str,
+    typer.Option(envvar="PICKS_EXPORT_PREFIX", metavar="PREFIX", rich_help_panel=SCOPE,
+                 help="Path prefix of every published file."),
+]  # fmt: skip
 WithPage = Annotated[
     bool,
     typer.Option(
@@ -126,6 +144,14 @@ DryRun = Annotated[
     typer.Option(
         "--dry-run", envvar="PICKS_EXPORT_DRY_RUN", rich_help_panel=PUBLISHING,
         help="Plan and report as a run would (exit 7 if the shrink guard would refuse it); publish nothing.",
+    ),
+]  # fmt: skip
+RollbackDryRun = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", envvar="PICKS_EXPORT_DRY_RUN", rich_help_panel=PUBLISHING,
+        help="List every file the rollback would put back, delete or rebuild; change nothing (a file a later run"
+        " changed is refused as it would be: exit 7).",
     ),
 ]  # fmt: skip
 AllowShrink = Annotated[
@@ -173,7 +199,7 @@ RetryDeadline = Annotated[
 Verbose = Annotated[
     bool,
     typer.Option("--verbose", "-v", envvar="PICKS_EXPORT_VERBOSE", rich_help_panel=OUTPUT,
-                 help="List every file with what happened to it (or would, on a dry run)."),
+                 help="List every file with what happened to it (or would, on a dry run), and every quality warning."),
 ]  # fmt: skip
 Quiet = Annotated[
     bool,
@@ -185,10 +211,15 @@ Json = Annotated[
     typer.Option("--json", envvar="PICKS_EXPORT_JSON", rich_help_panel=OUTPUT,
                  help="Print the run's report as one JSON document on stdout (errors still go to stderr)."),
 ]  # fmt: skip
+JsonFile = Annotated[
+    bool,
+    typer.Option("--json", envvar="PICKS_EXPORT_JSON", rich_help_panel=OUTPUT,
+                 help="Print what the command read as one JSON document on stdout (errors still go to stderr)."),
+]  # fmt: skip
 LogFormatOption = Annotated[
     LogFormat,
     typer.Option(
-        envvar="PICKS_EXPORT_LOG_FORMAT", metavar="FORMAT", case_sensitive=False,
+        envvar="PICKS_EXPORT_LOG_FORMAT", metavar="FORMAT", case_sensitive=False, rich_help_panel=OUTPUT,
         help="text, or json: one JSON object per event on stderr (severity, message, run id, counts), for Cloud Logging.",
     ),
 ]  # fmt: skip
@@ -324,6 +355,7 @@ def _engine_parameter(option: EngineOption) -> inspect.Parameter:
         envvar=ENV + option.name.upper(),
         metavar=option.metavar,
         help=option.help,
+        rich_help_panel=SOURCE,
         parser=None if option.parse is None else functools.partial(_parsed, option.parse),
         show_default=option.shown_default if option.shown_default is not None else True,
     )
@@ -368,14 +400,14 @@ class DemoSource(Source):
     LOADS = True
 
 
-class Destination(Options):
-    """Where files are published: a folder, or a bucket and the options of its store."""
+class Reading(Options):
+    """A destination a command only reads: a folder, or a bucket and the options of its store."""
 
-    dest: Dest = "public"
+    dest: StatusDest = "public"
     # A store's options go here, next to --dest, and into `open`.
     project: Project = None  # gs://
     s3_endpoint_url: S3EndpointUrl = None  # s3://
-    lock_timeout: LockTimeout = 600.0  # a folder
+    lock_timeout = DEFAULT_LOCK_TIMEOUT  # not an option: reading takes no lock
 
     # The one place the command line opens --dest.
     def open(self) -> Store:
@@ -392,6 +424,21 @@ class Destination(Options):
         from ..exporters.stores.gcs_bucket import open_bucket
 
         return open_bucket(dest, self.project)
+
+
+class Destination(Reading):
+    """Where files are published: a folder (whose lock a run may wait for), or a bucket."""
+
+    dest: Dest = "public"
+    lock_timeout: LockTimeout = DEFAULT_LOCK_TIMEOUT  # a folder
+
+
+class StatusDestination(Reading):
+    """The destination `status` reads."""
+
+
+class RunsListing(Reading):
+    dest: RunsDest = "public"
 
 
 class RunsDestination(Destination):

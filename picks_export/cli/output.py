@@ -9,14 +9,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from .log import emit
+from .errors import error_message
+from .log import emit, emit_warnings
 from .progress import Progress
 
 if TYPE_CHECKING:
-    from ..exporters.publish import Action, PublishPolicy, Report
+    from ..exporters.errors import ExportError
+    from ..exporters.publish import Action, Report
     from ..exporters.quality import QualityWarning
 
-PLAN_ACTIONS: tuple[Action, ...] = ("new", "changed", "restyle", "unchanged", "refused")
+PLAN_ACTIONS: tuple[Action, ...] = ("new", "changed", "patched", "unchanged", "refused")
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def summary(report: Report, queries: int, seconds: float) -> str:
         planned = plan_counts(list(report.actions.values()))
         return f"dry run, nothing published: {len(report.results)} files ({planned}); {took}"
     return (
-        f"{len(report.results)} files: {report.count('written')} written, {report.count('patched')} headers updated,"
+        f"{len(report.results)} files: {report.count('written')} written, {report.count('patched')} patched,"
         f" {report.count('unchanged')} unchanged, {report.count('superseded')} left to a newer run;"
         f" {report.bytes_sent:,} bytes sent to {report.describe('')}; {took}"
     )
@@ -96,33 +98,45 @@ class RunReport:
 
     command: str
     output: Output
-    policy: PublishPolicy
     progress: Progress
+    dry_run: bool
+    destination: str  # as given, for a report of a run that failed before it opened it
+    run: str = ""  # the run's id, once its policy is made
     queries: Callable[[], int] = lambda: 0
     planned: bool = False  # the plan line was printed before anything was sent
 
     def plan(self, actions: Mapping[str, Action]) -> None:
         """The plan line, before anything is sent (not with -q, --json or on a dry run, whose summary says it)."""
-        if self.output.quiet or self.output.json or self.policy.dry_run:
+        if self.output.quiet or self.output.json or self.dry_run:
             return
         self.progress.close()
         _plan_line(actions)
         self.planned = True
 
-    def emit(self, report: Report, exit_code: int = 0, warnings: Sequence[QualityWarning] = ()) -> None:
+    def failed(self, error: ExportError, report: Report | None) -> None:
+        """A run that ended with `error`: its report, as far as it got (with --json, one without files when the
+        run stopped before it had one)."""
+        if report is None and self.output.json:
+            from ..exporters.publish import Report as EmptyReport
+
+            report = EmptyReport([], self.dry_run, describe=lambda path: self.destination)
+        if report is not None:
+            self.emit(report, error.exit_code, error=error_message(error))
+
+    def emit(
+        self, report: Report, exit_code: int = 0, warnings: Sequence[QualityWarning] = (), error: str | None = None
+    ) -> None:
         """The report: JSON (--json), or the plan line, the files -v / a failure asks for, the quality gate's
         warnings (on stderr) and the summary."""
         self.progress.close()
         seconds = self.progress.seconds()
-        for warning in warnings:  # published anyway, worth a look
-            emit(f"Warning: {warning}", "WARNING", err=True, check=warning.check, model=warning.model,
-                 date=warning.date.isoformat())  # fmt: skip
+        emit_warnings(warnings, verbose=self.output.verbose)  # published anyway, worth a look
         if self.output.json:
             from ..exporters.exporter import outcome_json
 
-            document = outcome_json(report, command=self.command, run=self.policy.run, queries=self.queries(),
+            document = outcome_json(report, command=self.command, run=self.run, queries=self.queries(),
                                     seconds=seconds, exit_code=exit_code, warnings=[str(each) for each in warnings])  # fmt: skip
-            typer.echo(to_json(document))
+            typer.echo(to_json({**document, "run": self.run or None, "error": error}))
             return
         if not (self.planned or self.output.quiet or report.dry_run or exit_code):
             _plan_line(report.actions)

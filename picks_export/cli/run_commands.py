@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from ..exporters.errors import ExportError
+from ..exporters.engines.engine import DEFAULT_DATASET
+from ..exporters.errors import ExportError, OptionError, WarehouseError
 from ..exporters.rules import today_in_new_york
 from .errors import clean_errors
 from .export import ExportRun, open_warehouse
@@ -22,7 +23,7 @@ from .options import (
     date_option,
     with_options,
 )
-from .root import EXPORT_EXITS, app, command_help
+from .root import DAILY_EXITS, EXPORT_EXITS, app, command, exits_of
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -31,14 +32,14 @@ if TYPE_CHECKING:
     from .progress import Progress
 
 
-@app.command(help=command_help(
+@command(app, "demo",
     "Write a demo warehouse: a realistic, seeded season in the contract's six tables.",
     "It covers the season up to --today and prints dates to try with the other commands. It replaces only a"
     " previous demo (or nothing): anything else is refused (exit 1) unless --force. On BigQuery"
     " (--warehouse bigquery://PROJECT --dataset NAME) it creates the dataset if needed and replaces the tables.",
     examples=("picks-export demo", "picks-export demo --warehouse warehouse.duckdb --seed 7"),
-    exits=(1, 5),
-))  # fmt: skip
+    exits=exits_of(OptionError, WarehouseError),
+)  # fmt: skip
 @with_options
 def demo(
     source: DemoSource,
@@ -64,22 +65,30 @@ def demo(
     typer.echo(
         f"wrote {source.warehouse}: games from {first} to {last}, {len(rows['subset_picks']):,} pick rows (seed {seed})"
     )
-    where = "" if source.warehouse == "warehouse.duckdb" else f" --warehouse {source.warehouse}"
-    pinned = f" --today {today}" if today else ""
     middle = first + (last - first) / 2
     typer.echo("try:")
     for example in (f"daily --date {last}", f"backfill --start {first} --end {last}",
                     f"season --season {season_label(last)} --as-of {middle}"):  # fmt: skip
-        typer.echo(f"  picks-export {example}{where}{pinned}")
+        typer.echo(f"  picks-export {example}{_demo_options(source, today)}")
 
 
-@app.command(help=command_help(
+def _demo_options(source: DemoSource, today: DateOption) -> str:
+    """The options a suggested command needs to read the demo just written: its warehouse and dataset when they
+    are not the defaults (another dataset could be production's), and the pinned --today."""
+    from shlex import quote
+
+    given = [("--warehouse", source.warehouse, "warehouse.duckdb"), ("--dataset", source.dataset, DEFAULT_DATASET)]
+    options = [f" {flag} {quote(value)}" for flag, value, default in given if value != default]
+    return "".join(options) + (f" --today {today}" if today else "")
+
+
+@command(app, "daily",
     "The daily job after grading: today's file, yesterday's (now graded) and the season file.",
     "A --date more than one day after today without shown picks is refused (exit 1). With --require-graded, a"
     " yesterday not fully graded yet publishes nothing and exits 8, for the scheduler to retry later.",
     examples=("picks-export daily", "picks-export daily --dry-run -v", "picks-export daily --json"),
-    exits=(*EXPORT_EXITS, 8),
-))  # fmt: skip
+    exits=DAILY_EXITS,
+)  # fmt: skip
 @with_options
 def daily(
     date: Annotated[
@@ -98,13 +107,13 @@ def daily(
     )
 
 
-@app.command(help=command_help(
+@command(app, "backfill",
     "Regenerate every per-day file with picks in [--start, --end] and the file of every season it touches.",
     "Without dates: the current season up to today. A day already published that no longer has picks is rebuilt"
     " empty (the shrink guard decides); a season gets its file when it has picks, is current or is published.",
     examples=("picks-export backfill", "picks-export backfill --all-models --start 2025-10-21 -q"),
     exits=EXPORT_EXITS,
-))  # fmt: skip
+)  # fmt: skip
 @with_options
 def backfill(
     start: Annotated[
@@ -130,14 +139,14 @@ def backfill(
     export.run("backfill", body, quality.options())
 
 
-@app.command(help=command_help(
+@command(app, "season",
     "Write one season's file, records as of --as-of (default: its latest graded date).",
     "Without --as-of, the current season's file is also written to the live subsets/season.json. With an explicit"
     " --as-of (a view of the past), only the season's own file subsets/seasons/SEASON.json is written: the live"
     " address keeps the latest records until the next daily run.",
     examples=("picks-export season", "picks-export season --dry-run -v"),
     exits=EXPORT_EXITS,
-))  # fmt: skip
+)  # fmt: skip
 @with_options
 def season(
     season: Annotated[
@@ -169,12 +178,12 @@ class Estimated(StrEnum):
     season = "season"
 
 
-@app.command(help=command_help(
+@command(app, "estimate",
     "Dry-run the BigQuery queries a command would make: the bytes each would scan, and the total.",
     "Nothing runs and nothing is billed. The options name the run as they do for the command itself.",
     examples=("picks-export estimate backfill --start 2025-10-21 --end 2026-06-15 --warehouse bigquery://my-project",),
-    exits=(1, 5),
-))  # fmt: skip
+    exits=exits_of(OptionError, WarehouseError),
+)  # fmt: skip
 @with_options
 def estimate(
     command: Annotated[
@@ -194,7 +203,7 @@ def estimate(
     from ..exporters.engines import ENGINES, engine_for
     from ..exporters.engines.bigquery_settings import format_bytes
     from ..exporters.rules import season_label
-    from ..exporters.scopes import backfill_dates, daily_dates, season_dates
+    from ..exporters.scopes import backfill_dates, daily_dates, estimate_notes, season_dates
     from ..exporters.scopes import estimate as estimate_reads
 
     if command is Estimated.backfill and (start is None or end is None):
@@ -214,6 +223,7 @@ def estimate(
         engine = open_warehouse(source, command.value, Settings.read())
         try:  # an engine with the dry_run capability is a DryRunEngine
             estimates = estimate_reads(cast("DryRunEngine", engine), first, last)
+            notes = estimate_notes(cast("DryRunEngine", engine))
         finally:
             engine.close()
     cap = source.engine["maximum_bytes_billed"]
@@ -225,3 +235,5 @@ def estimate(
         f"{len(estimates)} queries of `{command.value}` for {first} to {last} dry-run on {source.warehouse}, none run;"
         f" the cap per query is {format_bytes(cap)}"
     )
+    for note in notes:
+        typer.echo(f"note: {note}")

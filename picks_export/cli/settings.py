@@ -20,16 +20,19 @@ class Settings(NamedTuple):
     build_workers: int
     generated_at: str  # the UTC time every document of the run carries
     sql_cache: Path | None  # the DuckDB engine's folder of transpiled SQL; None: transpile in every process
+    # PICKS_EXPORT_BIGQUERY_STORAGE_ENDPOINT: an emulator's Storage Read API (host:port) beside --bigquery-endpoint
+    storage_endpoint: str | None = None
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """The settings of `environ` (the process's environment); a bad value is an ExportError naming it."""
         environ = os.environ if environ is None else environ
-        return cls(build_workers(environ), generated_at_now(dict(environ)), sql_cache_folder(environ))
+        storage_endpoint = environ.get("PICKS_EXPORT_BIGQUERY_STORAGE_ENDPOINT") or None
+        return cls(build_workers(environ), generated_at_now(dict(environ)), sql_cache_folder(environ), storage_endpoint)
 
     def engine_values(self) -> dict[str, object]:
         """What engines take from the environment, by their settings' names."""
-        return {"sql_cache": self.sql_cache}
+        return {"sql_cache": self.sql_cache, "storage_endpoint": self.storage_endpoint}
 
 
 BUILD_WORKERS_ENV = "PICKS_EXPORT_BUILD_WORKERS"

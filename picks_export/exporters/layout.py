@@ -32,6 +32,11 @@ def publishing_prefix(prefix: str) -> str:
     return normalized
 
 
+def status_path(prefix: str) -> str:
+    """The status file: one per prefix, for every model (the manifest names it)."""
+    return f"{prefix}status.json"
+
+
 class Layout:
     """Paths of one model's files: the default model at the prefix's root, the others under models/{code}/."""
 

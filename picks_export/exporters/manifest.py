@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .layout import DEFAULT_PREFIX, schema_path
+from .layout import DEFAULT_PREFIX, schema_path, status_path
 from .publish import SeasonSummary
 from .validation import SCHEMA_FILES, TYPES_FILE
 
@@ -95,5 +95,6 @@ def manifest_document(
             **{kind: schema_path(prefix, name) for kind, name in SCHEMA_FILES.items() if kind != "status"},
             "types": schema_path(prefix, TYPES_FILE),
         },
+        "status": status_path(prefix),  # added within v1: a reader of an older manifest finds none
         "models": models,
     }

@@ -1,7 +1,7 @@
 """Publishing: decide per file what a run must do at the destination, then do it in a safe order.
 
 A run compares each file it built with what is already published (one listing per folder) and plans one
-action per file: new, changed, unchanged (skipped), restyle (headers only), refused (shrink guard) or superseded
+action per file: new, changed, unchanged (skipped), patched (headers only), refused (shrink guard) or superseded
 (a newer run already published it). Files then go out in order, schemas and per-day files first, season files
 next, the indexes, and the manifest last, so that a reader never finds an index entry or a season date whose day
 file is missing, nor a manifest entry whose files are not all there. Each index and the manifest are built again
@@ -98,7 +98,7 @@ DEFAULT_CACHE_FINAL_DAY = FINAL_DAY_CACHE_CONTROL
 
 
 # "delete" is only planned by a rollback, for a file the rolled-back run created.
-Action = Literal["new", "changed", "unchanged", "restyle", "refused", "superseded", "delete"]
+Action = Literal["new", "changed", "unchanged", "patched", "refused", "superseded", "delete"]
 
 
 def new_run_id() -> str:
@@ -260,7 +260,7 @@ def decide(payload: Payload, existing: ObjectInfo | None, policy: PublishPolicy,
             existing.cache_control == policy.cache_control_for(payload)
             and existing.content_type == content_type(payload.kind, payload.path)
         )
-        return Step(payload, "unchanged" if headers_ok else "restyle", existing)
+        return Step(payload, "unchanged" if headers_ok else "patched", existing)
     # An index or the manifest is built from the listing just taken: the freshest listing wins, whichever run took it.
     if existing.run > policy.run and payload.kind not in REBUILT_KINDS:
         return Step(payload, "superseded", existing, f"a newer run ({existing.run}) published it")
@@ -450,7 +450,7 @@ class Publisher:
             ]
             return
         todo = [
-            step for step in phase if step.action in ("new", "changed", "restyle") and step.payload.path not in rebuilt
+            step for step in phase if step.action in ("new", "changed", "patched") and step.payload.path not in rebuilt
         ]
         done = {result.path: result for result in self.transfer.apply(todo)} if todo else {}
         gone = [step for step in phase if step.action == "delete" and step.payload.path not in rebuilt]
@@ -472,7 +472,7 @@ class Publisher:
             # Our write had landed before its answer was lost (a retried request): it is the file.
             return FileResult(payload.path, "written", existing.size, "", existing.generation)
         step = decide(payload, existing, self.policy, self.sink.has_headers)
-        if step.action in ("unchanged", "restyle") and force:
+        if step.action in ("unchanged", "patched") and force:
             step = Step(payload, "changed", existing, "rewritten after this run's files it is built from")
         elif step.action == "unchanged":
             return _skipped(step)
@@ -521,6 +521,6 @@ def _planned(step: Step, refused_run: bool) -> FileResult:
 
 
 def _skipped(step: Step) -> FileResult:
-    generation = step.existing.generation if step.existing else None
+    generation, size = (step.existing.generation, step.existing.size) if step.existing else (None, 0)
     status: Status = "superseded" if step.action == "superseded" else "unchanged"
-    return FileResult(step.payload.path, status, 0, step.reason, generation)
+    return FileResult(step.payload.path, status, size, step.reason, generation)

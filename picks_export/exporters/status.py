@@ -15,10 +15,7 @@ from typing import Any
 
 from .common import and_more, parse_utc_timestamp
 from .errors import OptionError, StatusAlert
-
-
-def status_path(prefix: str) -> str:
-    return f"{prefix}status.json"
+from .layout import status_path as status_path  # where the file is: beside the manifest
 
 
 def status_model_entry(
@@ -65,17 +62,47 @@ def status_document(
     return {"run": dict(run), "models": sorted([*entries, *kept], key=lambda entry: entry["code"])}
 
 
-_AGE = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)")
-_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+_NUMBER = r"\d+(?:\.\d+)?"
+_AGE_PART = re.compile(rf"({_NUMBER})([dhms])")
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
 def parse_age(text: str) -> dt.timedelta:
-    """`26h`, `90m`, `2d` or plain seconds."""
-    found = _AGE.fullmatch(text.strip().lower())
-    if not found or float(found.group(1)) <= 0:
+    """`26h`, `1h30m`, `90m`, `2d`, `1d12h` or plain seconds: each unit once, the larger ones first."""
+    compact = "".join(text.lower().split())
+    parts = _AGE_PART.findall(compact)
+    units = [unit for _, unit in parts]
+    if re.fullmatch(_NUMBER, compact):
+        seconds = float(compact)
+    elif parts and "".join(number + unit for number, unit in parts) == compact and units == _ordered(units):
+        seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
+    else:
+        seconds = 0.0
+    if seconds <= 0:
         shown = repr(text).replace("{", "{{").replace("}", "}}")  # braces in an OptionError's message name concepts
         raise OptionError(f"{{max_age}} {shown} is not a positive duration like 26h, 90m or 2d")
-    return dt.timedelta(seconds=float(found.group(1)) * _UNIT_SECONDS[found.group(2)])
+    return dt.timedelta(seconds=seconds)
+
+
+def _ordered(units: list[str]) -> list[str]:
+    """`units` as they may be written: each once, days before hours before minutes before seconds."""
+    return sorted(set(units), key=list(_UNIT_SECONDS).index)
+
+
+def human_duration(age: dt.timedelta) -> str:
+    """A duration as a person reads it, to two units at most: `40 s`, `12 min`, `26 h`, `27 h 5 min`, `3 d 4 h`.
+    Hours up to two days (a `--max-age 26h` reads as it was given), then days."""
+    seconds = max(0, int(age.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    days, hours = divmod(hours, 24)
+    return f"{days} d" + (f" {hours} h" if hours else "")
 
 
 def _moment(text: Any) -> dt.datetime | None:
@@ -114,9 +141,9 @@ def alerts(
     if finished is None:
         found.append("the status file names no finished run")
     elif now - finished > max_age:
-        hours = (now - finished).total_seconds() / 3600
         found.append(
-            f"the last successful run finished {hours:.1f} h ago ({run.get('finished_at')}), more than {_hours(max_age)}"
+            f"the last successful run finished {human_duration(now - finished)} ago ({run.get('finished_at')}),"
+            f" more than {human_duration(max_age)}"
         )
     for entry in status.get("models", []) if isinstance(status, dict) else []:
         behind = grading_behind(indexes.get(entry.get("index", "")), today)
@@ -128,24 +155,57 @@ def alerts(
     return found
 
 
-def _hours(age: dt.timedelta) -> str:
-    return f"{age.total_seconds() / 3600:g} h"
-
-
 def raise_alerts(found: list[str]) -> None:
     if found:
         raise StatusAlert(found[0] + and_more(len(found)))
 
 
+MAX_WARNINGS_SHOWN = 5  # the rest are in the file (`status --json`)
+
+
 class StatusReport:
     """A published status file as `picks-export status` reads it, with what it alerts on."""
 
-    def __init__(self, document: Any, alerts: list[str]) -> None:
+    def __init__(self, document: Any, alerts: list[str], now: dt.datetime) -> None:
         self.document = document
         self.alerts = alerts
+        self.now = now
 
     def raise_alerts(self) -> None:
         raise_alerts(self.alerts)
+
+    def verdict(self) -> str:
+        """One line first: ok or alert, the last run's age and command, and how far grading has got, like
+        `ok: last run 12 min ago (daily --date 2026-02-07); graded through 2026-02-06; 1 date waiting for
+        grading`. With several models, each model's grading is a line of its own (`lines`)."""
+        run = self.document["run"]
+        finished = _moment(run.get("finished_at"))
+        ago = "no finished run" if finished is None else f"last run {human_duration(self.now - finished)} ago"
+        head = f"{'alert' if self.alerts else 'ok'}: {ago} ({run.get('command') or 'run from the library'})"
+        models = self.document["models"]
+        return head + (f"; {_grading(models[0])}" if len(models) == 1 else f"; {len(models)} models")
+
+    def lines(self) -> list[str]:
+        """The verdict, each model's grading when there are several, and the quality gate's warnings."""
+        models = self.document["models"]
+        lines = [self.verdict()]
+        if len(models) > 1:
+            lines += [f"model {entry['code']}: {_grading(entry)}" for entry in models]
+        warnings = [(entry["code"], each) for entry in models for each in entry["warnings"]]
+        for code, warning in warnings[:MAX_WARNINGS_SHOWN]:
+            lines.append(f"warning: model {code}: {warning['message']}")
+        if len(warnings) > MAX_WARNINGS_SHOWN:
+            lines.append(f"... and {len(warnings) - MAX_WARNINGS_SHOWN} more warnings (--json lists them)")
+        return lines
+
+
+def _grading(entry: Mapping[str, Any]) -> str:
+    """How far a model's grading has got: `graded through 2026-02-06; 1 date waiting for grading`."""
+    graded = entry.get("latest_graded_date")
+    waiting = len(entry.get("waiting_for_grading") or [])
+    through = f"graded through {graded}" if graded else "nothing graded yet"
+    dates = "no date" if waiting == 0 else f"{waiting} date" if waiting == 1 else f"{waiting} dates"
+    return f"{through}; {dates} waiting for grading"
 
 
 def read_status(sink: Any, prefix: str, today: dt.date, max_age: str, now: dt.datetime | None = None) -> StatusReport:
@@ -175,4 +235,4 @@ def read_status(sink: Any, prefix: str, today: dt.date, max_age: str, now: dt.da
         except orjson.JSONDecodeError:
             indexes[entry["index"]] = None
     moment = now or dt.datetime.now(dt.UTC)
-    return StatusReport(document, alerts(document, indexes, moment, today, age))
+    return StatusReport(document, alerts(document, indexes, moment, today, age), moment)

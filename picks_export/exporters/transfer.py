@@ -1,6 +1,6 @@
 """Carrying out a run's steps over any store: the publishing semantics the stores leave to the publisher.
 
-Each new, changed or restyled file is written under its precondition (nothing there, or still the version the
+Each new, changed or patched file is written under its precondition (nothing there, or still the version the
 run listed). A file another run changed meanwhile is listed again and decided again (`publish.decide`, handed
 in by the publisher): written after all, left as it is (the same content, a newer run's, the shrink guard), or,
 when the new version is this run's own (a retried request whose answer was lost), counted as written. The version
@@ -112,6 +112,7 @@ class Transfer(Generic[P]):
     def __init__(self, store: Store, rules: Rules[P], retry_deadline: float) -> None:
         self.store = store
         self.rules = rules
+        self.on_sent: Callable[[str, int], None] | None = None  # hears each file's path and bytes as they go
         store.configure(retry_deadline)
 
     def listing(self, folder: str) -> dict[str, ObjectInfo]:
@@ -119,7 +120,7 @@ class Transfer(Generic[P]):
         return {path: decoded(info) for path, info in self.store.list(folder).items()}
 
     def apply(self, steps: Sequence[Planned[P]]) -> list[FileResult]:
-        """Carry out new / changed / restyle steps; a result per step, never an exception per file."""
+        """Carry out new / changed / patched steps; a result per step, never an exception per file."""
         if not self.store.concurrent or len(steps) <= 1:
             return self._carry_out(steps)
         from concurrent.futures import ThreadPoolExecutor
@@ -180,7 +181,8 @@ class Transfer(Generic[P]):
         step = self.rules.decide(step.payload, current)
         if step.action == "unchanged":
             generation = current.generation if current else None
-            return FileResult(path, "unchanged", 0, "another run published the same content meanwhile", generation)
+            size = current.size if current else 0
+            return FileResult(path, "unchanged", size, "another run published the same content meanwhile", generation)
         if step.action in ("superseded", "refused"):
             status: Status = "superseded" if step.action == "superseded" else "refused"
             return FileResult(path, status, 0, f"changed by another run: {step.reason}")
@@ -192,7 +194,7 @@ class Transfer(Generic[P]):
         keep = step.existing is not None and self.rules.recorded(payload)
         keep_as = saved_path(self.rules.run, payload.path) if keep else None
         metadata = encode_metadata(payload.content_hash, self.rules.run, payload.picks, payload.graded, payload.season)
-        if step.action == "restyle":
+        if step.action == "patched":
             return Write(payload.path, None, headers, metadata, step.existing)
         body: Callable[[], bytes] = lambda: payload.data  # noqa: E731  read when sent: the spool keeps memory flat
         if self.store.has_headers and headers.content_encoding == "gzip":
@@ -201,15 +203,30 @@ class Transfer(Generic[P]):
             body = lambda: gzip.compress(payload.data, compresslevel=9, mtime=0)  # noqa: E731  the same bytes each time
         elif not self.store.has_headers:
             headers = Headers()
-        return Write(payload.path, body, headers, metadata, step.existing, keep_as)
+        return Write(payload.path, self._reported(payload.path, body), headers, metadata, step.existing, keep_as)
+
+    def _reported(self, path: str, body: Callable[[], bytes]) -> Callable[[], bytes]:
+        """`body`, telling `on_sent` of the bytes when the store reads them to send them (progress)."""
+        on_sent = self.on_sent
+        if on_sent is None:
+            return body
+
+        def sent() -> bytes:
+            data = body()
+            on_sent(path, len(data))
+            return data
+
+        return sent
 
     def _result(self, step: Planned[P], outcome: Outcome) -> FileResult:
         path = step.payload.path
         if outcome.state == "failed":
             return FileResult(path, "failed", 0, outcome.detail)
-        if step.action == "restyle":
-            generation = step.existing.generation if step.existing else None
-            return FileResult(path, "patched", 0, "cache policy", generation)
+        if step.action == "patched":
+            if self.on_sent is not None:
+                self.on_sent(path, 0)
+            generation, size = (step.existing.generation, step.existing.size) if step.existing else (None, 0)
+            return FileResult(path, "patched", size, "cache policy", generation)
         assert outcome.info is not None
         recorded = self.rules.recorded(step.payload)
         change = Change(step.existing, outcome.saved, step.payload.content_hash) if recorded else None

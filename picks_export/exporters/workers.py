@@ -40,7 +40,7 @@ def available_cores() -> int:
 def workers_for(engine: Engine, plan: RunPlan, scope: Scope, requested: int | None) -> int:
     """Processes building the run's models (`requested`: at most that many; None: the cores this process may
     use): one for a short range (a daily run), one model or an engine that cannot be reopened in a worker
-    (BigQuery: its client does not survive a fork)."""
+    (`Capabilities.forked_workers`)."""
     short = (scope.last - scope.first).days < PARALLEL_MIN_DAYS
     if len(plan.models) < 2 or short or not engine.capabilities.forked_workers:
         return 1

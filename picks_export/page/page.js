@@ -283,15 +283,20 @@ function chosenGroup(groups) {
   return groups.find((group) => group.id === state.group) ?? groups[0];
 }
 
-/** @param {PickEntry} pick */
+/**
+ * A pick as a table row; on a narrow screen the stylesheet lays it out as a card, each figure under its
+ * column's name (`data-label`).
+ * @param {PickEntry} pick
+ */
 function pickRow(pick) {
+  const actual = pick.actual === null ? "—" : String(pick.actual);
   return make("tr", { testId: "pick", data: { result: pick.result ?? "pending" } }, [
-    make("td", { text: pick.player, className: "player", testId: "pick-player" }),
-    make("td", { text: `${pick.team} vs ${pick.opponent}`, testId: "pick-team" }),
-    make("td", { text: `${pick.direction} ${pick.line}`, testId: "pick-line" }),
-    make("td", { text: pick.prediction.toFixed(1), className: "number", testId: "pick-prediction" }),
-    make("td", { text: pick.actual === null ? "—" : String(pick.actual), className: "number", testId: "pick-actual" }),
-    make("td", {}, [badge(pick.result)]),
+    make("td", { text: pick.player, className: "player", testId: "pick-player", data: { label: "Player" } }),
+    make("td", { text: `${pick.team} vs ${pick.opponent}`, className: "team", testId: "pick-team", data: { label: "Team" } }),
+    make("td", { text: `${pick.direction} ${pick.line}`, className: "line", testId: "pick-line", data: { label: "Pick" } }),
+    make("td", { text: pick.prediction.toFixed(1), className: "number", testId: "pick-prediction", data: { label: "Prediction" } }),
+    make("td", { text: actual, className: "number", testId: "pick-actual", data: { label: "Actual" } }),
+    make("td", { className: "result", data: { label: "Result" } }, [badge(pick.result)]),
   ]);
 }
 

@@ -6,6 +6,8 @@
 -- model or date is NULL. A row with a NULL game_date belongs to no date: it is a problem when its table is the
 -- schedule or the box scores, or when it may belong to one of the run's models.
 -- At most 10 rows come back, each with the count of every problem row.
+-- Each dated table's filter starts with its partition filter (game_date NULL or in the range, as every row the
+-- rest of its filter keeps is), so that BigQuery scans the range's partitions and the NULL one, not the history.
 WITH found AS (
   SELECT
     'games' AS source,
@@ -23,11 +25,11 @@ WITH found AS (
     status,
     CAST(NULL AS FLOAT64) AS number
   FROM `{% if project %}{{ project }}.{% endif %}{{ dataset }}.games`
-  WHERE game_date IS NULL
-    OR (game_date BETWEEN @first_date AND @last_date
-        AND (status IS NULL
-             OR status NOT IN ('scheduled', 'in_progress', 'final', 'postponed')
-             OR (tipoff_at IS NULL AND status != 'postponed')))
+  WHERE (game_date IS NULL OR game_date BETWEEN @first_date AND @last_date)
+    AND (game_date IS NULL
+         OR status IS NULL
+         OR status NOT IN ('scheduled', 'in_progress', 'final', 'postponed')
+         OR (tipoff_at IS NULL AND status != 'postponed'))
   UNION ALL
   SELECT
     'subset_picks' AS source,
@@ -47,11 +49,12 @@ WITH found AS (
     CAST(NULL AS STRING) AS status,
     CAST(NULL AS FLOAT64) AS number
   FROM `{% if project %}{{ project }}.{% endif %}{{ dataset }}.subset_picks`
-  WHERE (game_date IS NULL AND (system_id IS NULL OR system_id IN UNNEST(@system_ids)))
-    OR (game_date BETWEEN @first_date AND @last_date
-        AND (system_id IS NULL
-             OR (system_id IN UNNEST(@system_ids)
-                 AND (version_id IS NULL OR computed_at IS NULL OR player_lookup IS NULL))))
+  WHERE (game_date IS NULL OR game_date BETWEEN @first_date AND @last_date)
+    AND ((game_date IS NULL AND (system_id IS NULL OR system_id IN UNNEST(@system_ids)))
+         OR (game_date IS NOT NULL
+             AND (system_id IS NULL
+                  OR (system_id IN UNNEST(@system_ids)
+                      AND (version_id IS NULL OR computed_at IS NULL OR player_lookup IS NULL)))))
   UNION ALL
   SELECT
     'player_game_summary' AS source,
@@ -69,12 +72,12 @@ WITH found AS (
     CAST(NULL AS STRING) AS status,
     CASE WHEN points < 0 THEN CAST(points AS FLOAT64) ELSE CAST(minutes AS FLOAT64) END AS number
   FROM `{% if project %}{{ project }}.{% endif %}{{ dataset }}.player_game_summary`
-  WHERE game_date IS NULL
-    OR (game_date BETWEEN @first_date AND @last_date
-        AND (points < 0
-             OR CAST(minutes AS FLOAT64) < 0
-             OR IS_NAN(CAST(minutes AS FLOAT64))
-             OR IS_INF(CAST(minutes AS FLOAT64))))
+  WHERE (game_date IS NULL OR game_date BETWEEN @first_date AND @last_date)
+    AND (game_date IS NULL
+         OR points < 0
+         OR CAST(minutes AS FLOAT64) < 0
+         OR IS_NAN(CAST(minutes AS FLOAT64))
+         OR IS_INF(CAST(minutes AS FLOAT64)))
   UNION ALL
   SELECT
     'daily_signals' AS source,
@@ -88,8 +91,9 @@ WITH found AS (
     CAST(NULL AS STRING) AS status,
     CAST(NULL AS FLOAT64) AS number
   FROM `{% if project %}{{ project }}.{% endif %}{{ dataset }}.daily_signals`
-  WHERE (game_date IS NULL AND (system_id IS NULL OR system_id IN UNNEST(@system_ids)))
-    OR (system_id IS NULL AND game_date BETWEEN @first_date AND @last_date)
+  WHERE (game_date IS NULL OR game_date BETWEEN @first_date AND @last_date)
+    AND ((game_date IS NULL AND (system_id IS NULL OR system_id IN UNNEST(@system_ids)))
+         OR (game_date IS NOT NULL AND system_id IS NULL))
 )
 SELECT *, COUNT(*) OVER () AS problem_rows
 FROM found

@@ -9,8 +9,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
-import decimal
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import islice
 from typing import Any
@@ -25,6 +24,7 @@ from google.cloud.bigquery.table import RowIterator
 
 from ..errors import OptionError, WarehouseError, literal
 from ..tables import DEMO_MARKER, TABLES, Rows
+from .bigquery_read import CONVERTERS, ResultReader, batch_tuples
 from .bigquery_settings import CAPABILITIES, BigQuerySettings, format_bytes
 from .engine import QueryValue, Row, WarehouseOptionError, render
 
@@ -33,6 +33,9 @@ LABELS_APP = "picks-export"
 INSERT_BATCH_ROWS = 500
 # BigQuery's reason for a job refused by maximum_bytes_billed.
 BYTES_BILLED_LIMIT = "bytesBilledLimitExceeded"
+# The dated tables' partitioning column (every query of one filters on it) and the column they are clustered by.
+PARTITION_COLUMN = "game_date"
+CLUSTER_COLUMN = "system_id"
 
 Parameter = bigquery.ScalarQueryParameter | bigquery.ArrayQueryParameter
 # What a query can fail with once sent; anything else is a bug and keeps its traceback.
@@ -76,31 +79,9 @@ def query_parameter(name: str, value: QueryValue | list[QueryValue] | tuple[Quer
     return bigquery.ScalarQueryParameter(name, scalar_type(value), value)
 
 
-def _as_date(value: dt.datetime) -> dt.date | dt.datetime:
-    # The contract has no DATETIME column: the emulator types DATE_TRUNC of a DATE as DATETIME at midnight.
-    return value.date() if value.time() == dt.time(0) else value
-
-
-def _as_utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC)
-
-
-def _as_float(value: decimal.Decimal) -> float:
-    # No Decimal reaches the documents: the JSON writer and the rules take floats.
-    return float(value)
-
-
-_CONVERTERS: dict[str, Callable[[Any], Any]] = {
-    "DATETIME": _as_date,
-    "TIMESTAMP": _as_utc,
-    "NUMERIC": _as_float,
-    "BIGNUMERIC": _as_float,
-}
-
-
 def normalize(records: Iterable[dict[str, Any]], schema: Sequence[bigquery.SchemaField]) -> list[Row]:
     """Rows with the Python types the DuckDB engine returns: date, tz-aware UTC datetime, int, float, str, bool."""
-    converters = {field.name: _CONVERTERS[field.field_type] for field in schema if field.field_type in _CONVERTERS}
+    converters = {field.name: CONVERTERS[field.field_type] for field in schema if field.field_type in CONVERTERS}
     if not converters:
         return list(records)
     return [
@@ -134,6 +115,21 @@ def _message(error: Exception) -> str:
     return str(text).strip().splitlines()[0]
 
 
+def table_layout(reference: bigquery.TableReference, columns: Sequence[tuple[str, str]]) -> bigquery.Table:
+    """A contract table as the demo creates it, and as production tables should be: a dated table partitioned by
+    day of `game_date` (a query scans only the partitions of its range) and clustered by `system_id` where it has
+    one (a model's rows sit together, so a query of some models reads fewer blocks)."""
+    names = [column for column, _ in columns]
+    table = bigquery.Table(reference, schema=[bigquery.SchemaField(column, type_) for column, type_ in columns])
+    if PARTITION_COLUMN in names:
+        table.time_partitioning = bigquery.TimePartitioning(
+            type_=bigquery.TimePartitioningType.DAY, field=PARTITION_COLUMN
+        )
+        if CLUSTER_COLUMN in names:
+            table.clustering_fields = [CLUSTER_COLUMN]
+    return table
+
+
 class BigQueryEngine:
     """The contract's tables in dataset `dataset` of BigQuery project `project` (both already checked)."""
 
@@ -148,21 +144,38 @@ class BigQueryEngine:
         # Bounded: connection errors and 5xx are retried by the client, but never past the query's timeout.
         self._retry = DEFAULT_RETRY.with_timeout(settings.timeout)
         self._job_retry = DEFAULT_JOB_RETRY.with_timeout(settings.timeout)
+        self._reader = ResultReader(project, settings)
+        # Opened now: missing credentials end the run before any query.
+        self._opened: bigquery.Client | None = self._open_client()
+
+    @property
+    def _client(self) -> bigquery.Client:
+        """The REST client, opened again after `release` (in a build worker, after the fork)."""
+        if self._opened is None:
+            self._opened = self._open_client()
+        return self._opened
+
+    def _open_client(self) -> bigquery.Client:
+        settings = self.settings
         try:
             if settings.endpoint:
-                self._client = bigquery.Client(
-                    project=project,
+                return bigquery.Client(
+                    project=self.project,
                     location=settings.location,
                     credentials=AnonymousCredentials(),
                     client_options={"api_endpoint": settings.endpoint},
                 )
-            else:
-                self._client = bigquery.Client(project=project, location=settings.location)
+            return bigquery.Client(project=self.project, location=settings.location)
         except google.auth.exceptions.DefaultCredentialsError:
             raise WarehouseError(
                 "no Google credentials found for BigQuery: run `gcloud auth application-default login`, or set"
                 " GOOGLE_APPLICATION_CREDENTIALS to a service account key file (Application Default Credentials)"
             ) from None
+
+    @property
+    def storage_reads(self) -> int:
+        """Results read through the Storage Read API so far (the others came as REST pages)."""
+        return self._reader.storage_reads
 
     def _job_config(self, params: dict[str, QueryValue], *, dry_run: bool = False) -> bigquery.QueryJobConfig:
         return bigquery.QueryJobConfig(
@@ -176,15 +189,17 @@ class BigQueryEngine:
         )
 
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
-        return self._stream(name, self._result(name, params))
+        """Small results (the plan's queries) as dicts, from the REST pages."""
+        _, rows = self._result(name, params)
+        return self._rows(name, rows)
 
     def query_tuples(self, name: str, params: dict[str, QueryValue]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
-        """One result stream read page by page (no Storage Read API: build workers fork only on DuckDB)."""
-        rows = self._result(name, params)
+        """A large result (the shown picks) as tuples, read as Arrow through the Storage Read API where it serves."""
+        job, rows = self._result(name, params)
         columns = [field.name for field in rows.schema]
-        return columns, (tuple(row[column] for column in columns) for row in self._stream(name, rows))
+        return columns, self._tuples(name, rows, job.destination)
 
-    def _result(self, name: str, params: dict[str, QueryValue]) -> RowIterator:
+    def _result(self, name: str, params: dict[str, QueryValue]) -> tuple[bigquery.QueryJob, RowIterator]:
         statement = sql(name, self.project, self.dataset)
         config = self._job_config(params)
         self.queries_run += 1
@@ -199,14 +214,21 @@ class BigQueryEngine:
             ) from None
         except QUERY_FAILURES as error:
             raise self._error(name, error) from None
-        return rows
+        return job, rows
 
-    def _stream(self, name: str, rows: RowIterator) -> Iterator[Row]:
-        # Page by page as Arrow record batches over the REST API (no Storage Read API client: BigQuery Job User
-        # and Data Viewer suffice), so a large result never sits in memory whole.
+    def _rows(self, name: str, rows: RowIterator) -> Iterator[Row]:
+        # Page by page as Arrow record batches over the REST API, so a large result never sits in memory whole.
         try:
             for batch in rows.to_arrow_iterable(bqstorage_client=None):
                 yield from normalize(batch.to_pylist(), rows.schema)
+        except QUERY_FAILURES as error:
+            raise self._error(name, error) from None
+
+    def _tuples(self, name: str, rows: RowIterator, table: bigquery.TableReference | None) -> Iterator[tuple[Any, ...]]:
+        types = [field.field_type for field in rows.schema]
+        try:
+            for batch in self._reader.batches(rows, table):
+                yield from batch_tuples(batch, types)
         except QUERY_FAILURES as error:
             raise self._error(name, error) from None
 
@@ -224,6 +246,27 @@ class BigQueryEngine:
         except QUERY_FAILURES as error:
             raise self._error(name, error) from None
         return int(job.total_bytes_processed or 0)
+
+    def unpartitioned_tables(self) -> list[str]:
+        """The dated tables of the dataset not partitioned by `game_date` (a missing one is the columns query's
+        business): a query of any range scans them whole, so a daily's bytes grow with the history."""
+        found = []
+        for table_name, columns in TABLES.items():
+            if PARTITION_COLUMN not in (column for column, _ in columns):
+                continue
+            reference = bigquery.DatasetReference(self.project, self.dataset).table(table_name)
+            try:
+                partitioning = self._client.get_table(reference, retry=self._retry).time_partitioning
+            except api_exceptions.NotFound:
+                continue
+            except QUERY_FAILURES as error:
+                raise WarehouseError(
+                    f"cannot read the layout of table {table_name} on {self.where} (dataset {self.dataset}):"
+                    f" {_message(error)}"
+                ) from None
+            if partitioning is None or partitioning.field != PARTITION_COLUMN:
+                found.append(table_name)
+        return found
 
     def _error(self, name: str, error: Exception) -> WarehouseError:
         cap = format_bytes(self.settings.maximum_bytes_billed)
@@ -268,8 +311,7 @@ class BigQueryEngine:
             for table_name, columns in TABLES.items():
                 reference = dataset.table(table_name)
                 self._client.delete_table(reference, not_found_ok=True, retry=self._retry)
-                schema = [bigquery.SchemaField(column, type_) for column, type_ in columns]
-                self._client.create_table(bigquery.Table(reference, schema=schema), retry=self._retry)
+                self._client.create_table(table_layout(reference, columns), retry=self._retry)
                 names = [column for column, _ in columns]
                 records = [dict(zip(names, map(_json_value, row), strict=False)) for row in rows.get(table_name, [])]
                 for batch in _batches(records, INSERT_BATCH_ROWS):
@@ -304,10 +346,17 @@ class BigQueryEngine:
                 )
 
     def release(self) -> None:
-        """Nothing to let go of: BigQuery never builds in forked workers."""
+        """Close the clients before build workers are forked (neither survives a fork); reopened when next used."""
+        self._reader.close()
+        if self._opened is not None:
+            self._opened.close()
+            self._opened = None
 
     def for_worker(self, scratch: str) -> None:
-        raise NotImplementedError("BigQuery does not build in forked workers")
+        """In a forked build worker: clients of its own, opened on its first query (no scratch space needed)."""
+        # The parent closed its own before the fork (`release`); whatever is inherited is left alone, never used.
+        self._reader = ResultReader(self.project, self.settings)
+        self._opened = None
 
     def close(self) -> None:
-        self._client.close()
+        self.release()

@@ -18,9 +18,11 @@ DEFAULT_QUERY_TIMEOUT = 300.0
 _BYTE_UNITS = {"": 1, "B": 1, "KIB": 1024, "MIB": MIB, "GIB": GIB, "TIB": 1024**4}
 _SIZE = re.compile(r"\s*(\d+)\s*([KMGT]iB|B)?\s*", re.IGNORECASE)
 _ENDPOINT = re.compile(r"https?://[^\s/@]+(/[^\s@]*)?")
+_HOST_PORT = re.compile(r"[A-Za-z0-9.-]+:\d{1,5}")
 
-# Its client does not survive a fork: the run builds in one process. It can dry-run a query (`estimate`).
-CAPABILITIES = Capabilities(forked_workers=False, dry_run=True)
+# Build workers each open clients of their own after the fork (Google's clients do not survive one) and run their
+# models' query. It can dry-run a query (`estimate`).
+CAPABILITIES = Capabilities(forked_workers=True, dry_run=True)
 
 
 class BigQuerySettings(NamedTuple):
@@ -31,6 +33,9 @@ class BigQuerySettings(NamedTuple):
     endpoint: str | None = None  # another API endpoint (an emulator), reached with anonymous credentials
     maximum_bytes_billed: int = DEFAULT_MAXIMUM_BYTES_BILLED
     timeout: float = DEFAULT_QUERY_TIMEOUT  # seconds one query may take, retries included
+    # The Storage Read API's host:port beside `endpoint` (an emulator's, plaintext gRPC); with `endpoint` and
+    # without it, results come as the REST API's pages.
+    storage_endpoint: str | None = None
 
 
 def parse_bytes(text: str) -> int:
@@ -61,5 +66,9 @@ def check_settings(settings: BigQuerySettings) -> BigQuerySettings:
         raise OptionError(
             f"{{bigquery_endpoint}} {literal(repr(settings.endpoint))} is not an http(s)://host[:port] address"
             " without credentials"
+        )
+    if settings.storage_endpoint is not None and not _HOST_PORT.fullmatch(settings.storage_endpoint):
+        raise OptionError(
+            f"the BigQuery Storage Read API endpoint {literal(repr(settings.storage_endpoint))} is not a host:port"
         )
     return settings

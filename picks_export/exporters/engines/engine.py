@@ -41,8 +41,8 @@ Row = dict[str, Any]
 class Capabilities:
     """What an engine can do beyond running queries; the run asks these rather than probing the engine."""
 
-    # The run may release the engine, fork build workers and have each reopen it (`for_worker`). BigQuery's client
-    # does not survive a fork; a DuckDB file is simply opened again.
+    # The run may release the engine, fork build workers and have each reopen it (`for_worker`): a DuckDB file is
+    # simply opened again; BigQuery's clients, which do not survive a fork, are closed before it and opened anew.
     forked_workers: bool = False
     # The engine can say what a query would scan without running it (`DryRunEngine.dry_run`).
     dry_run: bool = False
@@ -130,6 +130,9 @@ class DryRunEngine(Protocol):
 
     def dry_run(self, name: str, params: dict[str, QueryValue]) -> int:
         """Bytes query `name` would process."""
+
+    def unpartitioned_tables(self) -> list[str]:
+        """The dated tables (those with a `game_date`) not partitioned by it: any run scans their whole history."""
 
 
 def check_identifier(

@@ -13,6 +13,7 @@ from ..cors import cors_policy
 from ..errors import OptionError, OutputError, literal
 from .base import StoreSettings
 from .gcs import REQUEST_TIMEOUT, TRANSPORT_ERRORS, GCSStore, open_store, short_error
+from .summary import BucketSummary
 
 
 def open_bucket(dest: str, project: str | None = None) -> GCSStore:
@@ -22,14 +23,6 @@ def open_bucket(dest: str, project: str | None = None) -> GCSStore:
 
 
 # Bucket set-up: the CORS policy that lets the website's pages fetch the files.
-@dataclass(frozen=True)
-class BucketSummary:
-    name: str
-    cors: list[dict[str, Any]]
-    objects: int
-    total_bytes: int
-
-
 def set_cors(store: GCSStore, origins: Sequence[str], max_age: int) -> list[dict[str, Any]]:
     """Let pages from `origins` GET (and HEAD) the bucket's objects; returns the policy as set."""
     policy = cors_policy(origins, max_age)
@@ -88,7 +81,8 @@ def _bucket_errors(store: GCSStore, doing: str) -> Iterator[None]:
 
 
 def summarize_bucket(store: GCSStore) -> BucketSummary:
-    """The bucket's CORS policy and the count and total size of the objects under the store's prefix."""
+    """The bucket's CORS policy, versioning and lifecycle rules, and the count and total size of the objects under
+    the store's prefix."""
     with _bucket_errors(store, "read bucket"):
         store.bucket.reload(retry=store.retry, timeout=REQUEST_TIMEOUT)
         objects = total = 0
@@ -97,4 +91,6 @@ def summarize_bucket(store: GCSStore) -> BucketSummary:
         ):
             objects += 1
             total += blob.size or 0
-    return BucketSummary(store.bucket_name, list(store.bucket.cors), objects, total)
+    bucket = store.bucket
+    lifecycle = [dict(rule) for rule in bucket.lifecycle_rules]
+    return BucketSummary(bucket.name, list(bucket.cors), objects, total, bool(bucket.versioning_enabled), lifecycle)

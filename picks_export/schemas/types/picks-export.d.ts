@@ -340,6 +340,10 @@ export interface Manifest {
     types: string;
   };
   /**
+   * The status file (status.json under the prefix): what state the published data is in (the last run, each model's grading, the quality checks' warnings). Added within v1: a manifest written by an earlier version has no such field.
+   */
+  status?: string;
+  /**
    * Every enabled model with published files: the default model first, then the others by code.
    */
   models: ManifestModel[];
