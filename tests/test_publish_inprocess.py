@@ -340,13 +340,13 @@ def test_cache_control_and_encoding_of_each_file():
 # decide: what to do with one file.
 
 
-def test_decide_new_unchanged_restyle_and_changed():
+def test_decide_new_unchanged_patched_and_changed():
     payload = Payload.of(DAY_PATH, "day", day())
     assert decide(payload, None, policy(), True) == Step(payload, "new", None)
     same = listed(payload)
     assert decide(payload, same, policy(), True) == Step(payload, "unchanged", same)
     for headers in ({"cache_control": "public, max-age=1"}, {"content_type": "text/plain"}):
-        assert decide(payload, replace(same, **headers), policy(), True).action == "restyle"
+        assert decide(payload, replace(same, **headers), policy(), True).action == "patched"
         assert decide(payload, replace(same, **headers), policy(), False).action == "unchanged"  # a folder
     plain = replace(same, content_encoding=None)  # the same content, not gzipped: sent again
     assert decide(payload, plain, policy(), True) == Step(payload, "changed", plain)
@@ -534,7 +534,7 @@ def test_send_writes_deletes_and_skips_each_phase_in_its_planned_order():
     ]  # fmt: skip
     assert report.results[1].generation == 9 and report.results[2] is rebuilt
     assert [write.path for write in store.written] == [DAY_PATH] and old.path not in store.objects
-    publisher.send([Step(new, "restyle", None)], Report([FileResult("x", "failed")]), {})
+    publisher.send([Step(new, "patched", None)], Report([FileResult("x", "failed")]), {})
     report = Report([FileResult("x", "refused")])
     publisher.send([Step(new, "new", None), Step(same, "changed", None)], report, {})
     assert report.results[1:] == [
@@ -550,7 +550,7 @@ def test_a_phase_with_nothing_to_send_sends_nothing():
     payload = Payload.of(DAY_PATH, "day", day())
     report = Report([])
     publisher.send([Step(payload, "superseded", listed(payload, run=NEW_RUN), "newer")], report, {})
-    assert report.results == [FileResult(DAY_PATH, "superseded", 0, "newer", 1)] and store.written == []
+    assert report.results == [FileResult(DAY_PATH, "superseded", payload.size, "newer", 1)] and store.written == []
 
 
 def test_put_rebuilt_writes_a_changed_file_skips_an_unchanged_one_and_forces_when_asked():
@@ -560,7 +560,7 @@ def test_put_rebuilt_writes_a_changed_file_skips_an_unchanged_one_and_forces_whe
     assert publisher.put_rebuilt(index, None, force=False, retried=False).status == "written"
     existing = publisher.transfer.listing(index.path)[index.path]
     assert publisher.put_rebuilt(index, existing, force=False, retried=False) == FileResult(
-        index.path, "unchanged", 0, "", existing.generation
+        index.path, "unchanged", existing.size, "", existing.generation
     )
     forced = publisher.put_rebuilt(index, existing, force=True, retried=False)
     assert forced.status == "written" and forced.generation != existing.generation
@@ -576,7 +576,9 @@ def test_put_rebuilt_writes_a_changed_file_skips_an_unchanged_one_and_forces_whe
     assert restyled.generation != current.generation
     assert publisher.put_rebuilt(index, current, force=False, retried=False).status == "patched"
     current = publisher.transfer.listing(index.path)[index.path]
-    assert publisher.put_rebuilt(index, current, force=True, retried=False).status == "written"  # a restyle forced
+    assert (
+        publisher.put_rebuilt(index, current, force=True, retried=False).status == "written"
+    )  # a headers-only update forced
 
 
 def test_put_rebuilt_counts_its_own_write_whose_answer_was_lost_as_written():
@@ -690,15 +692,15 @@ def test_a_folder_gets_no_headers_and_the_status_file_keeps_no_copy(tmp_path):
     assert orjson.loads(folder.read(DAY_PATH)) == day()
 
 
-def test_a_restyle_changes_the_headers_only():
+def test_a_patch_changes_the_headers_only():
     store = MemoryStore()
     payload = Payload.of(DAY_PATH, "day", day())
     info = publish_to(store, payload)
     transfer = Publisher(store, policy(cache_control={**DEFAULT_CACHE_CONTROL, "day": "public, max-age=9"})).transfer
     step = decide(payload, info, transfer.rules.policy, True)
-    assert step.action == "restyle"
+    assert step.action == "patched"
     (result,) = transfer.apply([step])
-    assert result == FileResult(DAY_PATH, "patched", 0, "cache policy", info.generation)
+    assert result == FileResult(DAY_PATH, "patched", info.size, "cache policy", info.generation)
     write = store.written[-1]
     assert write.body is None and write.expected == info and write.keep_as is None
     assert write.headers.cache_control == "public, max-age=9" and store.read(DAY_PATH) == payload.data
@@ -765,7 +767,7 @@ def test_a_conflict_with_the_same_content_a_newer_run_or_the_shrink_guard_settle
     same = publish_to(store, payload)
     (result,) = Publisher(store, policy()).transfer.apply([Step(payload, "new", None)])
     assert result == FileResult(
-        DAY_PATH, "unchanged", 0, "another run published the same content meanwhile", same.generation
+        DAY_PATH, "unchanged", same.size, "another run published the same content meanwhile", same.generation
     )
     publish_to(store, Payload.of(DAY_PATH, "day", day(picks=2)), run=NEW_RUN)
     (result,) = Publisher(store, policy()).transfer.apply([Step(payload, "new", None)])
@@ -924,7 +926,7 @@ def test_a_bucket_run_compares_headers_when_it_plans_and_after_a_conflict():
     info = publish_to(store, payload)
     restyled = policy(cache_control={**DEFAULT_CACHE_CONTROL, "day": "public, max-age=9"})
     publisher = Publisher(store, restyled)
-    assert [step.action for step in publisher.plan([payload], {DAY_PATH: info})] == ["restyle"]
+    assert [step.action for step in publisher.plan([payload], {DAY_PATH: info})] == ["patched"]
     (result,) = publisher.transfer.apply([Step(payload, "new", None)])  # planned new: conflicts, then same bytes
     assert result.status == "patched" and store.objects[DAY_PATH][1].cache_control == "public, max-age=9"
 
@@ -956,7 +958,7 @@ def test_send_carries_out_changed_and_restyled_files_and_calls_no_store_for_noth
     store.calls.clear()
     publisher = Publisher(store, policy(cache_control={**DEFAULT_CACHE_CONTROL, "day": "public, max-age=9"}))
     report = Report([])
-    publisher.send([Step(changed, "changed", old), Step(restyled, "restyle", kept)], report, {})
+    publisher.send([Step(changed, "changed", old), Step(restyled, "patched", kept)], report, {})
     assert [(each.path, each.status) for each in report.results] == [(DAY_PATH, "written"), (restyled.path, "patched")]
     store.calls.clear()
     publisher.send([Step(changed, "unchanged", None)], report, {})
@@ -975,7 +977,7 @@ def test_put_rebuilt_rewrites_whole_a_file_of_other_headers_when_forced():
     )
     publisher = Publisher(store, policy())
     current = publisher.transfer.listing(index.path)[index.path]
-    assert decide(index, current, policy(), True).action == "restyle" and info.generation != current.generation
+    assert decide(index, current, policy(), True).action == "patched" and info.generation != current.generation
     assert publisher.put_rebuilt(index, current, force=True, retried=False).status == "written"
     assert store.written[-1].body is not None and store.objects[index.path][1].cache_control == "public, max-age=300"
 
