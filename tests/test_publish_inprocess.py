@@ -997,3 +997,18 @@ def test_a_season_file_carries_its_dates_in_its_metadata():
     season = {"as_of": "2026-01-03", "groups": [{"dates": [{"date": "2026-01-02", "picks": 1}]}]}
     info = publish_to(store, Payload.of("v1/subsets/season.json", "season", season))
     assert info.season == ("2026-01-03", "2026-01-02", "2026-01-02")
+
+
+def test_the_transfer_tells_each_file_sent_with_its_bytes_on_the_wire_and_a_patch_as_none():
+    store = MemoryStore(concurrent=False)
+    payload = Payload.of(DAY_PATH, "day", day())
+    transfer = Publisher(store, policy()).transfer
+    heard: list[tuple[str, int]] = []
+    transfer.on_sent = lambda path, size: heard.append((path, size))
+    (result,) = transfer.apply([Step(payload, "new", None)])
+    assert result.status == "written" and heard == [(DAY_PATH, len(store.objects[DAY_PATH][0]))]
+    info = transfer.listing(DAY_PATH)[DAY_PATH]
+    patcher = Publisher(store, policy(cache_control={**DEFAULT_CACHE_CONTROL, "day": "public, max-age=9"})).transfer
+    patcher.on_sent = transfer.on_sent
+    (result,) = patcher.apply([decide(payload, info, patcher.rules.policy, True)])
+    assert result.status == "patched" and heard[1:] == [(DAY_PATH, 0)]
