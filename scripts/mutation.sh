@@ -34,7 +34,7 @@ declare -A FILES=(
     [publish]="picks_export/exporters/publish.py"
     [transfer]="picks_export/exporters/transfer.py"
     [stores]="picks_export/exporters/stores/folder.py picks_export/exporters/stores/base.py picks_export/exporters/stores/__init__.py"
-    [buckets]="picks_export/exporters/stores/gcs.py picks_export/exporters/stores/gcs_bucket.py picks_export/exporters/stores/s3.py"
+    [buckets]="picks_export/exporters/stores/gcs.py picks_export/exporters/stores/gcs_bucket.py picks_export/exporters/stores/s3.py picks_export/exporters/stores/s3_bucket.py picks_export/exporters/stores/summary.py"
 )
 KILLS="tests/test_mutation_kills.py"
 declare -A TESTS=(
