@@ -74,8 +74,13 @@ def test_n_tasks_racing_into_a_bucket_publish_what_one_run_publishes(gcs: Any, w
     assert single.returncode == 0, single.stderr
     # Four tasks at once: three named by --shard, one by the Cloud Run job's variables (its index counts from 0).
     tasks = [
-        subprocess.Popen(command(warehouse, "gs://four-tasks", "--shard", f"{index}/4"), env=environment(gcs.url),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        subprocess.Popen(
+            command(warehouse, "gs://four-tasks", "--shard", f"{index}/4"),
+            env=environment(gcs.url),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for index in (1, 2, 4)
     ]
     cloud_run = environment(gcs.url, CLOUD_RUN_TASK_INDEX="2", CLOUD_RUN_TASK_COUNT="4")

@@ -52,7 +52,9 @@ def workers_for(engine: Engine, plan: RunPlan, scope: Scope, requested: int | No
     return min(requested or available_cores(), len(plan.models))
 
 
-def read_models(engine: Engine, plan: RunPlan, models: list[Model], spans: Spans | None) -> Iterator[Iterator[Snapshot]]:
+def read_models(
+    engine: Engine, plan: RunPlan, models: list[Model], spans: Spans | None
+) -> Iterator[Iterator[Snapshot]]:
     """`read_shown_picks` of `models`, each over its span when `spans` names one: one query per run of
     consecutive models sharing a span."""
     if not spans:
@@ -155,7 +157,8 @@ class WorkerPool:
         except Exception as error:
             if not in_worker:
                 raise
-            failed = RuntimeError(f"build worker: {type(error).__name__}: {error}")  # the parent reports it as an internal error
+            # the parent reports it as an internal error
+            failed = RuntimeError(f"build worker: {type(error).__name__}: {error}")
         return ("error", failed, models[min(len(staged), len(models) - 1)])
 
     def _run(

@@ -18,7 +18,16 @@ from ..common import atomic_write
 from ..errors import WarehouseError
 from ..tables import DEMO_MARKER, TABLES, Rows
 from .duckdb_settings import CAPABILITIES
-from .engine import DEFAULT_DATASET, EngineMemoryError, QueryValue, Row, WarehouseOptionError, check_identifier, render, template_source
+from .engine import (
+    DEFAULT_DATASET,
+    EngineMemoryError,
+    QueryValue,
+    Row,
+    WarehouseOptionError,
+    check_identifier,
+    render,
+    template_source,
+)
 
 FETCH_BATCH = 10_000
 
