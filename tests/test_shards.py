@@ -162,3 +162,16 @@ def test_the_shard_comes_from_the_option_then_the_task_and_one_task_is_a_whole_r
     assert task.shard(None) == (1, 3) and task.shard("3/4") == (3, 4)
     assert Settings.read({"CLOUD_RUN_TASK_INDEX": "0", "CLOUD_RUN_TASK_COUNT": "1"}).shard(None) is None
     assert task.shard("1/1") is None
+
+
+def test_a_daily_shards_by_model(warehouse: Path, tmp_path: Path) -> None:
+    def daily(dest: Path, *extra: str) -> None:
+        args = [str(TOOL), "daily", "--date", "2026-03-10", "--all-models", "--warehouse", str(warehouse),
+                "--dest", str(dest), "--today", "2026-03-10", "-q", *extra]  # fmt: skip
+        done = subprocess.run(args, env=environment(), capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+
+    daily(tmp_path / "whole")
+    for index in (3, 1, 2):  # three models, three tasks: one model each
+        daily(tmp_path / "sharded", "--shard", f"{index}/3")
+    assert published_bytes(tmp_path / "sharded") == published_bytes(tmp_path / "whole")
