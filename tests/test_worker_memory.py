@@ -84,3 +84,22 @@ def test_a_bad_worker_memory_is_exit_1(many_versions: Path, tmp_path: Path, valu
         worker_memory({"PICKS_EXPORT_WORKER_MEMORY": value})
     done = backfill(many_versions, tmp_path / "out", PICKS_EXPORT_WORKER_MEMORY=value)
     assert done.returncode == 1 and done.stderr.startswith("Error: PICKS_EXPORT_WORKER_MEMORY="), done.stderr
+
+
+def test_extra_versions_add_hidden_versions_to_every_day() -> None:
+    plain = demo.generate_scaled(1, 2, 8, late_rate=0.0)
+    more = demo.generate_scaled(1, 2, 8, late_rate=0.0, extra_versions=5)
+
+    def versions(rows: list[tuple]) -> dict[tuple, int]:
+        found: dict[tuple, set[str]] = {}
+        for row in rows:
+            if row[1] != demo.DISABLED_SYSTEM_ID:  # its handful of old rows are one version
+                found.setdefault((row[0], row[1]), set()).add(row[2])  # (game_date, system_id) -> version ids
+        return {key: len(ids) for key, ids in found.items()}
+
+    before, after = versions(plain["subset_picks"]), versions(more["subset_picks"])
+    assert before.keys() == after.keys()
+    # the demo's 1-4 versions before the lock (and one after it on its forced late days); at least 1 + 5 with more
+    assert max(before.values()) <= 5 and min(after.values()) >= 6
+    with pytest.raises(ValueError, match="extra_versions"):
+        demo.generate_scaled(1, 2, 8, extra_versions=demo.MAX_EXTRA_VERSIONS + 1)

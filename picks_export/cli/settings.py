@@ -1,7 +1,7 @@
 """What the environment sets beyond a command's options, read once at the edge and handed to the library.
 
 `PICKS_EXPORT_BUILD_WORKERS` (build processes of a long run; default the cores this process may use),
-`PICKS_EXPORT_WORKER_MEMORY` (DuckDB's memory in each build worker; default a share of the machine's memory),
+`PICKS_EXPORT_WORKER_MEMORY` (DuckDB's memory in each build worker; default the engine's, 64 MB),
 `CLOUD_RUN_TASK_INDEX` and `CLOUD_RUN_TASK_COUNT` (a Cloud Run job's task: the default of `--shard`),
 `SOURCE_DATE_EPOCH` (the `generated_at` of reproducible builds) and the DuckDB engine's SQL cache: the folder
 `picks-export/sql` of the user's cache folder (`XDG_CACHE_HOME` when set, else platformdirs' answer: ~/.cache on
@@ -22,7 +22,7 @@ class Settings(NamedTuple):
     build_workers: int
     generated_at: str  # the UTC time every document of the run carries
     sql_cache: Path | None  # the DuckDB engine's folder of transpiled SQL; None: transpile in every process
-    worker_memory: int | None = None  # bytes of DuckDB memory per build worker; None: the engine's share
+    worker_memory: int | None = None  # bytes of DuckDB memory per build worker; None: the engine's default
     task_shard: tuple[int, int] | None = None  # the Cloud Run job's task, (I, N) from 1; None: not one of several
 
     @classmethod
@@ -71,7 +71,7 @@ _UNITS = {"": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1
 
 def worker_memory(environ: Mapping[str, str]) -> int | None:
     """PICKS_EXPORT_WORKER_MEMORY: DuckDB's memory in each build worker, in bytes (`64MB`, `1GiB`, `500000000`);
-    unset: the engine's share of the machine's memory."""
+    unset: the engine's default."""
     from ..exporters.errors import ExportError
 
     value = environ.get(WORKER_MEMORY_ENV, "").strip()
