@@ -108,8 +108,9 @@ def duckdb_type(bigquery_type: str) -> str:
 
 # DuckDB's memory in each build worker by default (its buffer pool and the query's sort and hash tables; what does
 # not fit spills to disk): small, because DuckDB keeps the warehouse's pages cached up to its limit in every worker
-# (a limit of half the machine's each took the 140x backfill from about 420 to 730 MB of memory). A share that runs
-# out of it is built again in the run's own process, with DuckDB's default limit (`workers.WorkerPool`).
+# (DuckDB's default, 80 % of the machine's, split between two workers took the 140x backfill from about 420 to
+# 730 MB of memory). A share that runs out of it is built again in the run's own process, with DuckDB's default
+# limit (`workers.WorkerPool`).
 WORKER_MEMORY = 64 * 1024**2
 
 
