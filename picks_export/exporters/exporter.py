@@ -27,8 +27,8 @@ from .site import Site, SiteModel
 from .staging import Progress, Staged, Stager, layout_of
 from .stores.base import Store
 from .validation import SCHEMA_FILES, TYPES_FILE, schema_text, types_text
-from .warehouse import Model, RunPlan, read_plan, read_shown_picks
-from .workers import WorkerPool, workers_for
+from .warehouse import Model, RunPlan, read_plan
+from .workers import Spans, WorkerPool, read_models, workers_for
 
 
 @dataclass
@@ -90,7 +90,10 @@ class Exporter:
         spools = [Spool()]
         try:
             plan = read_plan(self.engine, self.options.model, start, end, all_models=all_models)
-            staged, queries = self._stage(plan, scope, progress, spools)
+            plan, spans = scopes.shard_plan(plan, self.options.shard, scope)
+            if not plan.models:  # a shard whose share is empty: every unit went to the other tasks
+                return Outcome(Report([], self.publisher.policy.dry_run), self.engine.queries_run)
+            staged, queries = self._stage(plan, scope, progress, spools, spans)
             refusals = [refused for each in staged for refused in each.refusals]
             policy = self.publisher.policy
             if not policy.dry_run:
@@ -106,15 +109,15 @@ class Exporter:
                 each.close()
 
     def _stage(
-        self, plan: RunPlan, scope: Scope, progress: Progress | None, spools: list[Spool]
+        self, plan: RunPlan, scope: Scope, progress: Progress | None, spools: list[Spool], spans: Spans | None
     ) -> tuple[list[Staged], int]:
         """Each model's files, staged in this process or in build workers; and the queries the workers ran."""
         workers = workers_for(self.engine, plan, scope, self.options.build_workers)
         if workers > 1:
             listed = {model.code: self._listing(model) for model in plan.models}
-            return WorkerPool(self.engine, self.options, scope).stage(plan, listed, workers, progress, spools)
+            return WorkerPool(self.engine, self.options, scope, spans).stage(plan, listed, workers, progress, spools)
         stager = Stager(self.options, scope, spools[0], self._listing, progress)
-        return list(stager.stage(read_shown_picks(self.engine, plan, plan.models))), 0
+        return list(stager.stage(read_models(self.engine, plan, plan.models, spans))), 0
 
     def _listing(self, model: Model) -> dict[str, ObjectInfo]:
         """What a model's folders hold, in one listing each."""
@@ -144,7 +147,7 @@ class Exporter:
             policy.run,
             policy.command,
             self.started_at,
-            replace_all=all_models,
+            replace_all=all_models and self.options.shard is None,  # a shard keeps the other tasks' models
         )
         listings = {each.model: each.published for each in staged}
         return plan_run(

@@ -14,7 +14,7 @@ from .engine import Engine, EngineSpec
 def open_duckdb(warehouse: str, dataset: str, settings: DuckDBSettings) -> Engine:
     from .duckdb_engine import DuckDBEngine
 
-    return DuckDBEngine(warehouse, dataset, sql_cache=settings.sql_cache)
+    return DuckDBEngine(warehouse, dataset, sql_cache=settings.sql_cache, worker_memory=settings.worker_memory)
 
 
 def write_demo(warehouse: str | Path, rows: Rows, dataset: str, settings: DuckDBSettings, *, force: bool) -> None:
