@@ -372,8 +372,8 @@ class PublishedView:
         self._transfer = transfer
         self._store = store
 
-    def list(self, folder: str) -> dict[str, ObjectInfo]:
-        return self._transfer.listing(folder)
+    def list(self, folder: str, start: str | None = None, end: str | None = None) -> dict[str, ObjectInfo]:
+        return self._transfer.listing(folder, start, end)
 
     def read(self, path: str) -> bytes | None:
         return self._store.read(path)

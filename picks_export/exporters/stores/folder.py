@@ -18,7 +18,7 @@ import orjson
 from ..common import atomic_write, pause_for_tests, resolved_inside, temporary_name
 from ..errors import OutputError
 from ..metadata import file_metadata, metadata_of, record_of, sound_record
-from .base import RUNS_FOLDER, Delete, ObjectInfo, Outcome, Write, check_relative_path
+from .base import RUNS_FOLDER, Delete, ObjectInfo, Outcome, Write, check_relative_path, in_range
 
 # Beside the published files, never under a published folder and never named .json: the lock that orders runs
 # and, per folder, what each file is (which run published it, its hash, picks and graded).
@@ -76,16 +76,17 @@ class FolderStore:
     def configure(self, retry_deadline: float) -> None:
         pass  # a folder has no requests to retry
 
-    def list(self, folder: str) -> dict[str, ObjectInfo]:
+    def list(self, folder: str, start: str | None = None, end: str | None = None) -> dict[str, ObjectInfo]:
         relative = check_relative_path(folder.rstrip("/"))
         root = self._inside(relative)
         found: dict[str, ObjectInfo] = {}
         # A folder, or one file at a fixed address (the manifest), listed like a bucket lists a prefix.
         if root.is_file():
-            files = [(relative, root.stat())] if relative.endswith(PUBLISHED_SUFFIXES) else []
+            published = relative.endswith(PUBLISHED_SUFFIXES) and in_range(relative, start, end)
+            files = [(relative, root.stat())] if published else []
         else:
             linked: builtins.list[str] = []
-            files = sorted(_walk(root, relative, linked)) if root.is_dir() else []  # in a bucket listing's order
+            files = sorted(_walk(root, relative, linked, start, end)) if root.is_dir() else []  # a bucket's order
             for path in linked:
                 self._inside(path)
         records = _Records(self.folder)
@@ -390,9 +391,12 @@ class _Records:
         self._changed.clear()
 
 
-def _walk(root: Path, relative: str, linked: builtins.list[str]) -> Iterator[tuple[str, os.stat_result]]:
+def _walk(
+    root: Path, relative: str, linked: builtins.list[str], start: str | None = None, end: str | None = None
+) -> Iterator[tuple[str, os.stat_result]]:
     """(path, stat) of each published file under `root` (a file or a link to one, named with a published suffix,
-    not hidden), in no particular order: one scan and one stat per file; the links among them noted in `linked`.
+    not hidden) whose path lies in [start, end), in no particular order: one scan, and one stat per file in the
+    range; the links among them noted in `linked`.
     Like `Path.rglob`, it does not follow links to folders; hidden folders (the records) hold nothing published."""
     try:
         with os.scandir(root) as entries:
@@ -405,8 +409,8 @@ def _walk(root: Path, relative: str, linked: builtins.list[str]) -> Iterator[tup
         path = f"{relative}/{entry.name}"
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path), path, linked)
-            elif entry.name.endswith(PUBLISHED_SUFFIXES) and entry.is_file():
+                yield from _walk(Path(entry.path), path, linked, start, end)
+            elif entry.name.endswith(PUBLISHED_SUFFIXES) and in_range(path, start, end) and entry.is_file():
                 if entry.is_symlink():
                     linked.append(path)
                 yield path, entry.stat()
