@@ -110,11 +110,11 @@ class Exporter:
     ) -> tuple[list[Staged], int]:
         """Each model's files, staged in this process or in build workers; and the queries the workers ran."""
         workers = workers_for(self.engine, plan, scope, self.options.build_workers)
-        # A daily lists its season's part of each model's picks/ folder (`site.model_listing`): it costs one season.
-        season = rules.season_label(scope.last) if isinstance(scope, scopes.Daily) else None
+        # A daily lists its dates' part of each model's picks/ folder (`site.model_listing`): it costs one season.
+        span = daily_span(scope) if isinstance(scope, scopes.Daily) else None
 
         def listing(model: Model) -> dict[str, ObjectInfo]:
-            return model_listing(self.publisher.published, layout_of(self.prefix, model), model.code, season)
+            return model_listing(self.publisher.published, layout_of(self.prefix, model), model.code, span)
 
         if workers > 1:
             listed = {model.code: listing(model) for model in plan.models}
@@ -152,6 +152,12 @@ class Exporter:
         return plan_run(
             self.publisher, self.publisher.published, site, listings, shared_files(self.prefix, self.options.with_page)
         )
+
+
+def daily_span(scope: scopes.Daily) -> tuple[dt.date, dt.date]:
+    """The dates whose per-day files a daily lists: its season, and the day before when that is in the previous one."""
+    start, end = rules.season_bounds(rules.season_label(scope.last))
+    return min(start, scope.first), end
 
 
 def shared_files(prefix: str, with_page: bool) -> list[tuple[str, list[Payload]]]:

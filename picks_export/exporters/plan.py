@@ -22,6 +22,7 @@ from .manifest import manifest_path
 from .publish import MAX_REBUILDS, Action, FileResult, ObjectInfo, Payload, Publisher, Report, Step, gave_up, in_phases
 from .site import (
     Days,
+    Listing,
     Published,
     Site,
     SiteFile,
@@ -168,7 +169,7 @@ def _first_listing(publisher: Publisher, file: SiteFile, plan: Plan, report: Rep
     listing."""
     if file.planned is None:
         return publisher.listing([file.listing])
-    listed = dict(file.planned)
+    listed = Listing(file.planned, file.planned.elsewhere if isinstance(file.planned, Listing) else None)
     payloads = {step.payload.path: step.payload for step in plan.steps}
     for result in report.results:
         if not result.path.startswith(file.depends_on) or result.path == file.path:

@@ -135,24 +135,34 @@ def site_files(site: Site) -> list[SiteFile]:
     return files
 
 
-def model_listing(published: Published, layout: Layout, code: str, season: str | None = None) -> dict[str, ObjectInfo]:
+class Listing(dict[str, ObjectInfo]):
+    """A model's planning listing (path -> `ObjectInfo`), and `elsewhere`: the per-day files of the dates it did
+    not list, as the verified published index lists them (`model_listing`)."""
+
+    def __init__(self, objects: Mapping[str, ObjectInfo] | None = None, elsewhere: Days | None = None) -> None:
+        super().__init__(objects or {})
+        self.elsewhere: Days = elsewhere or {}
+
+
+def model_listing(
+    published: Published, layout: Layout, code: str, span: tuple[dt.date, dt.date] | None = None
+) -> Listing:
     """What a model's folders hold, to plan a run against: its index first (the version its rewrite is written
     under: observed before the per-day files, so that a run that wrote one of them and then the index makes that
-    write fail), then picks/ and subsets/.
+    write fail), then subsets/ and picks/.
 
-    With `season` (a daily's), only that season's part of picks/ is listed: the other seasons' per-day files are
-    those the published index lists, taken only when the index verifies (`indexed_elsewhere`), as entries with
-    their picks and graded and no hash (no run plans a file there). Otherwise picks/ is listed whole."""
+    With `span` (a daily's: its season, and the day before when that ends the previous one), only those dates'
+    part of picks/ is listed: the other per-day files are those the published index lists (`Listing.elsewhere`),
+    taken only when the index verifies (`indexed_elsewhere`). Otherwise picks/ is listed whole."""
     picks, subsets = layout.folders()
     index = published.list(layout.index())
-    listed = dict(published.list(subsets))
-    kept = indexed_elsewhere(published, layout, code, index.get(layout.index()), season, listed) if season else None
-    if kept is None:
+    listed = Listing(published.list(subsets))
+    kept = indexed_elsewhere(published, layout, code, index.get(layout.index()), span, listed) if span else None
+    if kept is None or span is None:
         listed.update(published.list(picks))
     else:
-        start, end = rules.season_bounds(season or "")
-        listed.update(published.list(picks, layout.day(start), layout.day(end + dt.timedelta(days=1))))
-        listed.update(kept)
+        listed.update(published.list(picks, layout.day(span[0]), layout.day(span[1] + dt.timedelta(days=1))))
+        listed.elsewhere = kept
     listed.update(index)
     return listed
 
@@ -162,15 +172,15 @@ def indexed_elsewhere(
     layout: Layout,
     code: str,
     index: ObjectInfo | None,
-    season: str | None,
+    span: tuple[dt.date, dt.date],
     seasons: Mapping[str, ObjectInfo],
-) -> dict[str, ObjectInfo] | None:
-    """The per-day files outside `season` as the published index lists them, or None unless it verifies: written
+) -> Days | None:
+    """The per-day files outside `span` as the published index lists them, or None unless it verifies: written
     by a run (its metadata names one and its hash), its bytes hashing to that hash, passing its schema, naming the
-    model, and agreeing with each other season's file on its first and last date with picks (`seasons`: the
-    listing of subsets/). Metadata and saved copies are caches to check, never the truth: what does not verify is
-    listed."""
-    if index is None or index.content_hash is None or not index.run or season is None:
+    model, and agreeing with each season's file but the span's last on its first and last date with picks
+    (`seasons`: the listing of subsets/). Metadata and saved copies are caches to check, never the truth: what
+    does not verify is listed."""
+    if index is None or index.content_hash is None or not index.run:
         return None
     data = published.read(layout.index())
     content = json_or_none(data)
@@ -179,18 +189,15 @@ def indexed_elsewhere(
         return None
     if content_hash(content, data) != index.content_hash:
         return None
-    start, end = rules.season_bounds(season)
-    days = {day: figures for day, figures in _dated(content).items() if not start <= day <= end}
-    if not _agrees_with_seasons(days, layout, seasons, season):
+    dated = _dated(content)
+    if not _agrees_with_seasons(dated, layout, seasons, rules.season_label(span[1])):
         return None
-    return {
-        layout.day(day): ObjectInfo(layout.day(day), picks=picks, graded=graded)
-        for day, (picks, graded) in days.items()
-    }
+    return {day: figures for day, figures in dated.items() if not span[0] <= day <= span[1]}
 
 
 def _agrees_with_seasons(days: Days, layout: Layout, seasons: Mapping[str, ObjectInfo], listed: str) -> bool:
-    """Whether each season's file (other than `listed`'s) has its first and last date with picks among `days`."""
+    """Whether each season's file (but `listed`'s, which the run rebuilds) has the first and last date with picks
+    of `days` in its season."""
     with_picks: dict[str, list[dt.date]] = {}
     for day, (picks, _) in days.items():
         if picks:
@@ -292,7 +299,7 @@ def published_manifest(published: Published, prefix: str, data: bytes | None = N
 
 def published_days(published: Published, layout: Layout, listed: Mapping[str, ObjectInfo]) -> Days:
     """Every per-day file of `layout`'s model in a listing: (picks, fully graded), from its metadata or content."""
-    days: Days = {}
+    days: Days = dict(listed.elsewhere) if isinstance(listed, Listing) else {}
     for path, info in listed.items():
         day = layout.date_of(path)
         if day is None:
