@@ -140,7 +140,8 @@ class S3Store:
         try:
             first, stop = (None if bound is None else self.prefix + bound for bound in (start, end))
             # the listing is in key order: it stops at the range's end rather than page through the rest
-            listed = takewhile(lambda key: stop is None or key < stop, self._keys(self.prefix + folder, "", first))
+            after = first[:-1] if first else None  # S3 lists the keys after this one: `first` itself is one of them
+            listed = takewhile(lambda key: stop is None or key < stop, self._keys(self.prefix + folder, "", after))
             keys = [key for key in listed if in_range(key, first, stop)]
             with ThreadPoolExecutor(LIST_THREADS, thread_name_prefix="picks-export-head") as pool:
                 found = [info for info in pool.map(self._head, keys) if info is not None]
@@ -157,7 +158,7 @@ class S3Store:
         return {info.path: info for info in found}
 
     def _keys(self, prefix: str, delimiter: str = "", start_after: str | None = None) -> Iterator[str]:
-        """The keys under `prefix`; with `start_after`, from there on (a key equal to it is not a published one)."""
+        """The keys under `prefix`; with `start_after`, those after it only."""
         after = {"StartAfter": start_after} if start_after is not None else {}
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=prefix, Delimiter=delimiter, **after
