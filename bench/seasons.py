@@ -28,26 +28,29 @@ sys.path.insert(0, str(BENCH))
 import run  # noqa: E402  bench/run.py: the warehouses, the child processes, fake-gcs-server
 
 
-def alternate(commands: dict[str, list[str]], env: dict[str, str], pairs: int) -> dict[str, list[float]]:
-    """Each command once untimed, then `pairs` rounds of each in turn: wall seconds by name."""
+def alternate(commands: dict[str, list[str]], env: dict[str, str], pairs: int) -> dict[str, list[run.Child]]:
+    """Each command once untimed, then `pairs` rounds of each in turn: the timed runs by name."""
     for name, command in commands.items():
         run.checked(run.run_child(command, env), f"{name} (first)")
-    times: dict[str, list[float]] = {name: [] for name in commands}
+    times: dict[str, list[run.Child]] = {name: [] for name in commands}
     for _ in range(pairs):
         for name, command in commands.items():
-            times[name].append(run.checked(run.run_child(command, env), name).seconds)
+            times[name].append(run.checked(run.run_child(command, env), name))
     return times
 
 
-def report(where: str, times: dict[str, list[float]]) -> float:
+def report(where: str, times: dict[str, list[run.Child]]) -> None:
+    """Each pair's wall and CPU times and ratios, and the medians of the ratios (CPU time, user + system of the run
+    and its children, moves less than wall time when other jobs share the machine)."""
     history, current = times["history"], times["current season"]
-    ratios = [over / alone for over, alone in zip(history, current, strict=True)]
-    for number, (over, alone, ratio) in enumerate(zip(history, current, ratios, strict=True), 1):
-        print(f"  {where} pair {number}: history {over:.3f} s, current season {alone:.3f} s: {ratio:.2f}×")
-    ratio = run.median(ratios)
-    print(f"{where}: medians {run.median(history):.3f} s / {run.median(current):.3f} s; median of the pair ratios"
-          f" {ratio:.2f}× (target ≤ 1.1×); {len(ratios)} pairs, {os.cpu_count()} cores")  # fmt: skip
-    return ratio
+    walls = [over.seconds / alone.seconds for over, alone in zip(history, current, strict=True)]
+    cpus = [over.cpu_seconds / alone.cpu_seconds for over, alone in zip(history, current, strict=True)]
+    for number, (over, alone) in enumerate(zip(history, current, strict=True)):
+        print(f"  {where} pair {number + 1}: history {over.seconds:.3f} s (CPU {over.cpu_seconds:.3f} s),"
+              f" current season {alone.seconds:.3f} s (CPU {alone.cpu_seconds:.3f} s):"
+              f" {walls[number]:.2f}× wall, {cpus[number]:.2f}× CPU")  # fmt: skip
+    print(f"{where}: history / current season, median of {len(walls)} pairs: {run.median(walls):.2f}× wall,"
+          f" {run.median(cpus):.2f}× CPU (target ≤ 1.1×); {os.cpu_count()} cores")  # fmt: skip
 
 
 def dailies(command: str, warehouse: run.Warehouse, day: dt.date, history: str, current: str) -> dict[str, list[str]]:
