@@ -21,6 +21,9 @@ def write_demo(warehouse: str | Path, rows: Rows, dataset: str, settings: DuckDB
     """Write a new DuckDB file; only a previous demo (or nothing) is replaced unless `force`."""
     from .duckdb_engine import holds_only_a_demo, write_warehouse
 
+    existing = Path(warehouse)
+    if existing.exists() and not existing.is_file():  # a device or a folder: --force replaces files only
+        raise OptionError(f"warehouse {literal(str(warehouse))} is not a file: give a file's path")
     if not force and not holds_only_a_demo(warehouse):
         raise OptionError(
             f"warehouse {literal(str(warehouse))} holds something other than a previous demo: pass {{force}} to"
