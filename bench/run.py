@@ -49,9 +49,12 @@ SIZES: dict[str, tuple[int, int, int]] = {
     "32": (4, 8, 16),
     "35": (2, 16, 16),  # a quarter of 140x: the same models and groups, a quarter of the seasons
     "140": (8, 16, 16),  # the 4.5M-row warehouse
+    "35v": (2, 16, 16),  # 35x with eight more versions a day before the lock: 3.8M rows, most of them hidden
 }
 # The share of days with a version computed after tip-off (hidden by the lock), where it is not the demo's.
-LATE_RATES: dict[str, float] = {"35": 0.5, "140": 0.5}
+LATE_RATES: dict[str, float] = {"35": 0.5, "140": 0.5, "35v": 0.5}
+# Versions computed before the lock on each model's day beyond the demo's 1-4, where there are more.
+EXTRA_VERSIONS: dict[str, int] = {"35v": 8}
 # --quick: the demo up to these days (a few days each), so the smoke run takes seconds
 QUICK_SIZES: dict[str, dt.date] = {"q5": dt.date(2025, 10, 25), "q12": dt.date(2025, 11, 1)}
 # The sizes whose history is also published to fake-gcs-server for the bucket case (--bucket-sizes), and the one
@@ -236,6 +239,8 @@ def build_warehouse(label: str, cache: Path) -> Warehouse:
         key, shape = f"s{seasons}-m{models}-u{subsets}", f"{seasons} × {models} × {subsets}"
         if label in LATE_RATES:
             key += f"-late{LATE_RATES[label]}"
+        if label in EXTRA_VERSIONS:
+            key += f"-versions{EXTRA_VERSIONS[label]}"
     path = cache / f"warehouse-{key}-seed{SEED}-{generator_digest()}.duckdb"
     meta_path = path.with_suffix(".json")
     if not (path.is_file() and meta_path.is_file()):
@@ -244,7 +249,7 @@ def build_warehouse(label: str, cache: Path) -> Warehouse:
         rows = (
             demo.generate_demo(today, SEED)
             if label in QUICK_SIZES
-            else demo.generate_scaled(*SIZES[label], SEED, **late_rate(label))
+            else demo.generate_scaled(*SIZES[label], SEED, **late_rate(label), **extra_versions(label))
         )
         write_warehouse(path, rows)
         meta_path.write_text(json.dumps({table: len(values) for table, values in rows.items()}))
@@ -267,6 +272,10 @@ def build_warehouse(label: str, cache: Path) -> Warehouse:
 
 def late_rate(label: str) -> dict[str, float]:
     return {"late_rate": LATE_RATES[label]} if label in LATE_RATES else {}
+
+
+def extra_versions(label: str) -> dict[str, int]:
+    return {"extra_versions": EXTRA_VERSIONS[label]} if label in EXTRA_VERSIONS else {}
 
 
 def supports_all_models(command: str) -> bool:

@@ -506,27 +506,36 @@ def _other_data(path: Path) -> None:
         connection.execute("CREATE TABLE accounts AS SELECT 1 AS id")
 
 
-@pytest.mark.parametrize("existing", ["not duckdb", "other tables", "demo plus a table", "a folder"])
+@pytest.mark.parametrize("existing", ["not duckdb", "other tables", "demo plus a table"])
 def test_demo_replaces_only_a_previous_demo_unless_forced(tmp_path, existing):
     target = tmp_path / "warehouse.duckdb"
     if existing == "not duckdb":
         target.write_bytes(b"precious notes\n")
     elif existing == "other tables":
         _other_data(target)
-    elif existing == "demo plus a table":
+    else:
         assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0
         _other_data(target)
-    else:
-        target.mkdir()
-    before = target.read_bytes() if target.is_file() else None
+    before = target.read_bytes()
     result = invoke("demo", "--warehouse", str(target), "--today", TODAY)
     assert_one_error(result, 1, f"warehouse {target} holds something other than a previous demo: pass --force")
-    assert (target.read_bytes() if target.is_file() else None) == before
+    assert target.read_bytes() == before
     assert sorted(path.name for path in tmp_path.iterdir()) == ["warehouse.duckdb"]  # no temporary file either
-    if existing != "a folder":
-        forced = invoke("demo", "--warehouse", str(target), "--today", TODAY, "--force")
-        assert forced.exit_code == 0, forced.output
-        assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0  # now a demo again
+    forced = invoke("demo", "--warehouse", str(target), "--today", TODAY, "--force")
+    assert forced.exit_code == 0, forced.output
+    assert invoke("demo", "--warehouse", str(target), "--today", TODAY).exit_code == 0  # now a demo again
+
+
+@pytest.mark.parametrize("existing", ["a folder", "a pipe"])
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_demo_never_replaces_what_is_not_a_file_even_forced(tmp_path, existing, force):
+    """`--force` replaces a file, never a folder or a device (say /dev/null as root) with a DuckDB file."""
+    target = tmp_path / "warehouse.duckdb"
+    target.mkdir() if existing == "a folder" else os.mkfifo(target)
+    result = invoke("demo", "--warehouse", str(target), "--today", TODAY, *force)
+    assert_one_error(result, 1, f"warehouse {target} is not a file: give a file's path")
+    assert target.is_dir() if existing == "a folder" else target.is_fifo()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["warehouse.duckdb"]
 
 
 def test_demo_replaces_a_previous_demo_or_an_empty_file(tmp_path):

@@ -338,8 +338,8 @@ def test_every_command_takes_at_most_twelve_parameters_and_its_shared_options_fr
     assert {"--warehouse", "--dest", "--project", "--s3-endpoint-url", "--lock-timeout", "--allow-drop", "--dry-run", "--cache-day", "--json", "--min-volume", "--location",
             "--bigquery-endpoint", "--maximum-bytes-billed", "--require-graded"} <= daily  # fmt: skip
     assert (
-        len(group.commands["daily"].params) == 33
-    )  # as before, --s3-endpoint-url, --lock-timeout, --allow-drop: 9 parameters
+        len(group.commands["daily"].params) == 34
+    )  # as before, --s3-endpoint-url, --lock-timeout, --allow-drop, --shard: 9 parameters
 
 
 @pytest.mark.parametrize("prefix", ["", "/", "//"])

@@ -111,7 +111,7 @@ def test_cache_options_and_no_gzip(gcs, bucket, warehouse):
 
 def test_an_unreachable_server_fails_with_a_report_and_one_error_line(gcs, bucket, warehouse):
     proxy = FaultProxy(gcs.port)
-    proxy.cut_after = 3 + 4  # the listings and a few uploads, then the server is gone
+    proxy.cut_after = 4 + 4  # the listings (the index, subsets/, picks/, the schemas), a few uploads, then none
     try:
         result = invoke(
             proxy.url,

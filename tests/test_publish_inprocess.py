@@ -42,7 +42,7 @@ from picks_export.exporters.publish import (
     new_run_id,
 )
 from picks_export.exporters.stores import FolderStore
-from picks_export.exporters.stores.base import Delete, Headers, Outcome, Write
+from picks_export.exporters.stores.base import Delete, Headers, Outcome, Write, in_range
 from picks_export.exporters.transfer import MAX_CONFLICTS, Change, FileResult, saved_path
 
 OLD_RUN = "00000000000000000001-aaaaaaaa"
@@ -110,7 +110,7 @@ class MemoryStore:
         self.generation += 1
         self.objects[path] = (data, headers or Headers(), metadata, self.generation)
 
-    def list(self, folder: str) -> dict[str, ObjectInfo]:
+    def list(self, folder: str, start: str | None = None, end: str | None = None) -> dict[str, ObjectInfo]:
         if self.listing_fails:
             raise OutputError("listing failed")
         return {
@@ -124,7 +124,7 @@ class MemoryStore:
                 metadata=metadata,
             )  # fmt: skip
             for path, (data, headers, metadata, generation) in sorted(self.objects.items())
-            if path == folder or (folder.endswith("/") and path.startswith(folder))
+            if (path == folder or (folder.endswith("/") and path.startswith(folder))) and in_range(path, start, end)
         }
 
     def read(self, path: str) -> bytes | None:

@@ -57,6 +57,7 @@ class ExportRun(Options):
             with_page=scope.with_page,
             quality=quality,
             build_workers=settings.build_workers,
+            shard=settings.shard(scope.shard),
         )
         sink = self.destination.open()
         return Exporter(open_warehouse(self.source, command, settings), sink, options, policy, on_plan)

@@ -127,6 +127,10 @@ AllModels = Annotated[
         help="Every enabled model in one run: the champion at the prefix's root, the others under models/{code}/.",
     ),
 ]  # fmt: skip
+Shard = Annotated[
+    str | None,
+    typer.Option(envvar="PICKS_EXPORT_SHARD", metavar="I/N", help="Publish task I's share of N tasks' (model, season) units (default: the Cloud Run job's task)."),
+]  # fmt: skip
 Prefix = Annotated[
     str,
     typer.Option(envvar="PICKS_EXPORT_PREFIX", metavar="PREFIX", rich_help_panel=SCOPE,
@@ -452,6 +456,7 @@ class Scope(Options):
     prefix: Prefix = DEFAULT_PREFIX
     today: Today = None
     with_page: WithPage = False
+    shard: Shard = None
 
 
 class Publishing(Options):

@@ -1,6 +1,8 @@
 """What the environment sets beyond a command's options, read once at the edge and handed to the library.
 
 `PICKS_EXPORT_BUILD_WORKERS` (build processes of a long run; default the cores this process may use),
+`PICKS_EXPORT_WORKER_MEMORY` (DuckDB's memory in each build worker; default the engine's, 64 MB),
+`CLOUD_RUN_TASK_INDEX` and `CLOUD_RUN_TASK_COUNT` (a Cloud Run job's task: the default of `--shard`),
 `SOURCE_DATE_EPOCH` (the `generated_at` of reproducible builds) and the DuckDB engine's SQL cache: the folder
 `picks-export/sql` of the user's cache folder (`XDG_CACHE_HOME` when set, else platformdirs' answer: ~/.cache on
 Linux), none with `PICKS_EXPORT_NO_SQL_CACHE`.
@@ -22,17 +24,34 @@ class Settings(NamedTuple):
     sql_cache: Path | None  # the DuckDB engine's folder of transpiled SQL; None: transpile in every process
     # PICKS_EXPORT_BIGQUERY_STORAGE_ENDPOINT: an emulator's Storage Read API (host:port) beside --bigquery-endpoint
     storage_endpoint: str | None = None
+    worker_memory: int | None = None  # bytes of DuckDB memory per build worker; None: the engine's default
+    task_shard: tuple[int, int] | None = None  # the Cloud Run job's task, (I, N) from 1; None: not one of several
 
     @classmethod
     def read(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """The settings of `environ` (the process's environment); a bad value is an ExportError naming it."""
         environ = os.environ if environ is None else environ
-        storage_endpoint = environ.get("PICKS_EXPORT_BIGQUERY_STORAGE_ENDPOINT") or None
-        return cls(build_workers(environ), generated_at_now(dict(environ)), sql_cache_folder(environ), storage_endpoint)
+        return cls(
+            build_workers(environ),
+            generated_at_now(dict(environ)),
+            sql_cache_folder(environ),
+            storage_endpoint=environ.get("PICKS_EXPORT_BIGQUERY_STORAGE_ENDPOINT") or None,
+            worker_memory=worker_memory(environ),
+            task_shard=task_shard(environ),
+        )
 
     def engine_values(self) -> dict[str, object]:
         """What engines take from the environment, by their settings' names."""
-        return {"sql_cache": self.sql_cache, "storage_endpoint": self.storage_endpoint}
+        return {
+            "sql_cache": self.sql_cache,
+            "storage_endpoint": self.storage_endpoint,
+            "worker_memory": self.worker_memory,
+        }
+
+    def shard(self, option: str | None) -> tuple[int, int] | None:
+        """The run's shard: `--shard I/N` when given, else the Cloud Run task's; None for a whole run (N = 1)."""
+        shard = self.task_shard if option is None else parse_shard(option, "--shard")
+        return shard if shard is not None and shard[1] > 1 else None
 
 
 BUILD_WORKERS_ENV = "PICKS_EXPORT_BUILD_WORKERS"
@@ -50,6 +69,52 @@ def build_workers(environ: Mapping[str, str]) -> int:
     if not value.isdigit() or int(value) < 1:
         raise ExportError(f"{BUILD_WORKERS_ENV}={value!r} is not a whole number of at least 1")
     return int(value)
+
+
+WORKER_MEMORY_ENV = "PICKS_EXPORT_WORKER_MEMORY"
+TASK_INDEX_ENV, TASK_COUNT_ENV = "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_COUNT"
+_UNITS = {"": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
+
+
+def worker_memory(environ: Mapping[str, str]) -> int | None:
+    """PICKS_EXPORT_WORKER_MEMORY: DuckDB's memory in each build worker, in bytes (`64MB`, `1GiB`, `500000000`);
+    unset: the engine's default."""
+    from ..exporters.errors import ExportError
+
+    value = environ.get(WORKER_MEMORY_ENV, "").strip()
+    if not value:
+        return None
+    number = value.rstrip("KMGBikmgb ")
+    unit = value[len(number) :].strip().lower()
+    if not number.isdigit() or unit not in _UNITS or int(number) * _UNITS[unit] < 1_000_000:
+        raise ExportError(f"{WORKER_MEMORY_ENV}={value!r} is not an amount of memory of at least 1MB, such as 512MB")
+    return int(number) * _UNITS[unit]
+
+
+def task_shard(environ: Mapping[str, str]) -> tuple[int, int] | None:
+    """The Cloud Run job's task as a shard (I, N), I from 1: CLOUD_RUN_TASK_INDEX counts from 0. None when the
+    environment names no task."""
+    index, count = environ.get(TASK_INDEX_ENV, "").strip(), environ.get(TASK_COUNT_ENV, "").strip()
+    if not index and not count:
+        return None
+    if not (index.isdigit() and count.isdigit()):
+        from ..exporters.errors import ExportError
+
+        raise ExportError(
+            f"{TASK_INDEX_ENV}={index!r} and {TASK_COUNT_ENV}={count!r} do not name a task: whole numbers, the index"
+            " from 0 and below the count"
+        )
+    return parse_shard(f"{int(index) + 1}/{count}", f"{TASK_INDEX_ENV} and {TASK_COUNT_ENV}")
+
+
+def parse_shard(text: str, source: str) -> tuple[int, int]:
+    """`I/N`: task I of N, I from 1 to N; a bad value is an ExportError naming `source`."""
+    from ..exporters.errors import ExportError
+
+    index, slash, count = text.strip().partition("/")
+    if not (slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise ExportError(f"{source} {text!r} is not a shard I/N: whole numbers with 1 <= I <= N, such as 1/4")
+    return int(index), int(count)
 
 
 def generated_at_now(environ: Mapping[str, str]) -> str:

@@ -81,6 +81,7 @@ TIPOFF_SLOT_WEIGHTS: tuple[int, ...] = (6, 8, 4, 3, 2, 1, 3, 2)
 RANDOM_POSTPONE_RATE = 0.005
 
 LATE_VERSION_RATE = 1 / 3
+MAX_EXTRA_VERSIONS = 24  # generate_scaled's extra versions a day: each takes a distinct minute of the morning
 INTEGER_LINE_RATE = 0.04
 PUSH_RATE = 0.5  # chance that a shown pick on an integer line scores exactly the line
 DNP_ZERO_MINUTES_RATE = 0.03
@@ -288,14 +289,19 @@ def _opening_line(mean_points: float, rng: random.Random) -> float:
 
 
 def _version_times(
-    rng: random.Random, day: dt.date, first_tipoff: dt.datetime, postponed_tipoff: dt.datetime | None, late: bool
+    rng: random.Random,
+    day: dt.date,
+    first_tipoff: dt.datetime,
+    postponed_tipoff: dt.datetime | None,
+    late: bool,
+    extra_versions: int = 0,
 ) -> list[dt.datetime]:
-    """computed_at of the day's versions, ascending: 1-4 from 10:00 ET until 15 min before the first tip-off,
-    plus one after it when `late`. With an earlier postponed game, the last pre-lock version falls between the
-    postponed game's time and the real first tip-off."""
+    """computed_at of the day's versions, ascending: 1-4 (plus `extra_versions`) from 10:00 ET until 15 min before
+    the first tip-off, plus one after it when `late`. With an earlier postponed game, the last pre-lock version
+    falls between the postponed game's time and the real first tip-off."""
     window_start = _eastern(day, 10 * 60)
     lock_margin = dt.timedelta(minutes=15)
-    pre_lock_count = rng.randint(1, 3) if late else rng.randint(2, 4)
+    pre_lock_count = (rng.randint(1, 3) if late else rng.randint(2, 4)) + extra_versions
 
     def sample_minutes(start: dt.datetime, end: dt.datetime, count: int) -> list[dt.datetime]:
         width = int((end - start).total_seconds() // 60)
@@ -415,11 +421,12 @@ def _model_day_picks(
     late: bool,
     shows_latest: bool,
     extra_subset_ids: tuple[str, ...] = (),
+    extra_versions: int = 0,
 ) -> tuple[list[tuple], dict[str, list[_Evaluation]]]:
     """All versions of one model's picks for one day, and the subsets of the version the lock will show:
     the last one before the first tip-off, or the very last one when `shows_latest` (no games rows)."""
     model_means = [player.mean_points + rng.gauss(0.0, 2.0) for player, _ in candidates]
-    times = _version_times(rng, day, first_tipoff, postponed_tipoff, late)
+    times = _version_times(rng, day, first_tipoff, postponed_tipoff, late, extra_versions)
     shown_index = len(times) - 2 if late and not shows_latest else len(times) - 1
     rows: list[tuple] = []
     shown: dict[str, list[_Evaluation]] = {}
@@ -442,6 +449,7 @@ class _Shape:
     subsets: tuple[tuple[str, str, int, bool], ...] = SUBSETS
     extra_subset_ids: tuple[str, ...] = ()
     late_rate: float = LATE_VERSION_RATE  # the share of days with a version computed after the first tip-off
+    extra_versions: int = 0  # versions computed before the lock on each model's day beyond the demo's 1-4
 
 
 # The day after the 2025-26 finale: a scaled warehouse holds only full, graded seasons ending with 2025-26.
@@ -454,13 +462,20 @@ def generate_demo(today: dt.date, seed: int = 7) -> Rows:
 
 
 def generate_scaled(
-    seasons: int, models: int, subsets: int, seed: int = 7, late_rate: float = LATE_VERSION_RATE
+    seasons: int,
+    models: int,
+    subsets: int,
+    seed: int = 7,
+    late_rate: float = LATE_VERSION_RATE,
+    extra_versions: int = 0,
 ) -> Rows:
     """A bigger warehouse for benchmarks, built by the demo's own machinery: `seasons` consecutive full seasons
     ending with 2025-26, `models` enabled models (the demo's two, then `m3`, `m4`, ... with system ids
     `sys-m3`, ...; the champion stays 926A) and `subsets` subset definitions (the demo's eight, then active
     `mix_09`, `mix_10`, ...). `late_rate` is the share of days on which each model also computes a version after
-    the first tip-off (which the lock hides). `generate_scaled(1, 2, 8, seed)` is `generate_demo(SCALED_TODAY, seed)`."""
+    the first tip-off (which the lock hides); `extra_versions` adds that many versions before the lock to each
+    model's day (rows the query reads and the lock hides: a warehouse with more versions per date).
+    `generate_scaled(1, 2, 8, seed)` is `generate_demo(SCALED_TODAY, seed)`."""
     if seasons < 1 or models < len(ENABLED_SYSTEM_IDS) or subsets < len(SUBSETS):
         raise ValueError(
             f"need seasons >= 1, models >= {len(ENABLED_SYSTEM_IDS)}, subsets >= {len(SUBSETS)};"
@@ -468,6 +483,8 @@ def generate_scaled(
         )
     if not 0 <= late_rate <= 1:
         raise ValueError(f"late_rate must be between 0 and 1, not {late_rate}")
+    if not 0 <= extra_versions <= MAX_EXTRA_VERSIONS:
+        raise ValueError(f"extra_versions must be between 0 and {MAX_EXTRA_VERSIONS}, not {extra_versions}")
     extra_models = tuple(
         (f"sys-m{number}", f"m{number}", f"Model M{number}", False, True)
         for number in range(len(ENABLED_SYSTEM_IDS) + 1, models + 1)
@@ -481,6 +498,7 @@ def generate_scaled(
         subsets=SUBSETS + extra_subsets,
         extra_subset_ids=tuple(subset[0] for subset in extra_subsets),
         late_rate=late_rate,
+        extra_versions=extra_versions,
     )
     return _generate(SCALED_TODAY, seed, seasons=seasons, shape=shape)
 
@@ -555,6 +573,7 @@ def _season_rows(
             pick_rows, shown = _model_day_picks(
                 rng, day, system_id, candidates, opening_lines, first_tipoff, postponed_first, late,
                 shows_latest=day == plan.gap_day, extra_subset_ids=shape.extra_subset_ids,
+                extra_versions=shape.extra_versions,
             )  # fmt: skip
             rows["subset_picks"].extend(pick_rows)
             for evaluation in (e for picks in shown.values() for e in picks):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import quality, scopes
+from . import quality, rules, scopes
 from .common import utc_timestamp
 from .engines.engine import Engine
 from .layout import publishing_prefix, schema_path
@@ -23,12 +23,12 @@ from .quality import QualityWarning
 from .runs import write_record
 from .scopes import Scope, read_span
 from .server.page import PAGE_FILES, page_file, page_path
-from .site import Site, SiteModel
+from .site import Site, SiteModel, model_listing
 from .staging import Progress, Staged, Stager, layout_of
 from .stores.base import Store
 from .validation import SCHEMA_FILES, TYPES_FILE, schema_text, types_text
-from .warehouse import Model, RunPlan, read_plan, read_shown_picks
-from .workers import WorkerPool, workers_for
+from .warehouse import Model, RunPlan, read_plan
+from .workers import Spans, WorkerPool, read_models, workers_for
 
 
 @dataclass
@@ -90,7 +90,10 @@ class Exporter:
         spools = [Spool()]
         try:
             plan = read_plan(self.engine, self.options.model, start, end, all_models=all_models)
-            staged, queries = self._stage(plan, scope, progress, spools)
+            plan, spans = scopes.shard_plan(plan, self.options.shard, scope)
+            if not plan.models:  # a shard whose share is empty: every unit went to the other tasks
+                return Outcome(Report([], self.publisher.policy.dry_run), self.engine.queries_run)
+            staged, queries = self._stage(plan, scope, progress, spools, spans)
             refusals = [refused for each in staged for refused in each.refusals]
             policy = self.publisher.policy
             if not policy.dry_run:
@@ -106,19 +109,21 @@ class Exporter:
                 each.close()
 
     def _stage(
-        self, plan: RunPlan, scope: Scope, progress: Progress | None, spools: list[Spool]
+        self, plan: RunPlan, scope: Scope, progress: Progress | None, spools: list[Spool], spans: Spans | None
     ) -> tuple[list[Staged], int]:
         """Each model's files, staged in this process or in build workers; and the queries the workers ran."""
         workers = workers_for(self.engine, plan, scope, self.options.build_workers)
-        if workers > 1:
-            listed = {model.code: self._listing(model) for model in plan.models}
-            return WorkerPool(self.engine, self.options, scope).stage(plan, listed, workers, progress, spools)
-        stager = Stager(self.options, scope, spools[0], self._listing, progress)
-        return list(stager.stage(read_shown_picks(self.engine, plan, plan.models))), 0
+        # A daily lists its dates' part of each model's picks/ folder (`site.model_listing`): it costs one season.
+        span = daily_span(scope) if isinstance(scope, scopes.Daily) else None
 
-    def _listing(self, model: Model) -> dict[str, ObjectInfo]:
-        """What a model's folders hold, in one listing each."""
-        return self.publisher.listing(layout_of(self.prefix, model).folders())
+        def listing(model: Model) -> dict[str, ObjectInfo]:
+            return model_listing(self.publisher.published, layout_of(self.prefix, model), model.code, span)
+
+        if workers > 1:
+            listed = {model.code: listing(model) for model in plan.models}
+            return WorkerPool(self.engine, self.options, scope, spans).stage(plan, listed, workers, progress, spools)
+        stager = Stager(self.options, scope, spools[0], listing, progress)
+        return list(stager.stage(read_models(self.engine, plan, plan.models, spans))), 0
 
     def _plan(self, staged: list[Staged], all_models: bool) -> Plan:
         """Every file against what is published: the schemas (and the page), each model's files and index, then
@@ -144,12 +149,18 @@ class Exporter:
             policy.run,
             policy.command,
             self.started_at,
-            replace_all=all_models,
+            replace_all=all_models and self.options.shard is None,  # a shard keeps the other tasks' models
         )
         listings = {each.model: each.published for each in staged}
         return plan_run(
             self.publisher, self.publisher.published, site, listings, shared_files(self.prefix, self.options.with_page)
         )
+
+
+def daily_span(scope: scopes.Daily) -> tuple[dt.date, dt.date]:
+    """The dates whose per-day files a daily lists: its season, and the day before when that is in the previous one."""
+    start, end = rules.season_bounds(rules.season_label(scope.last))
+    return min(start, scope.first), end
 
 
 def shared_files(prefix: str, with_page: bool) -> list[tuple[str, list[Payload]]]:

@@ -20,3 +20,4 @@ class ExportOptions:
     with_page: bool = False  # also publish the reference page under {prefix}page/
     quality: QualityOptions = field(default_factory=QualityOptions)  # the gate's settings
     build_workers: int | None = None  # processes building a long run's models (None: the cores this process may use)
+    shard: tuple[int, int] | None = None  # (I, N): task I of N publishes its share of the run (scopes.shard_plan)

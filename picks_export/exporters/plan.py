@@ -22,6 +22,7 @@ from .manifest import manifest_path
 from .publish import MAX_REBUILDS, Action, FileResult, ObjectInfo, Payload, Publisher, Report, Step, gave_up, in_phases
 from .site import (
     Days,
+    Listing,
     Published,
     Site,
     SiteFile,
@@ -87,7 +88,12 @@ def plan_run(
     previous = previous_document(published, "status", path, listed)
     previous = previous or recovered_previous(published, site, "status", now, listed)
     steps += publisher.plan([status_payload(site, entries, now, previous)], listed)
-    return Plan(tuple(steps), tuple(site_files(site)))
+    # Each index is built first from the listing it was planned against plus the run's own writes.
+    files = [
+        file._replace(planned=listings[file.model.code]) if file.model is not None else file
+        for file in site_files(site)
+    ]
+    return Plan(tuple(steps), tuple(files))
 
 
 def carry_out(
@@ -116,17 +122,67 @@ def carry_out(
 def _rebuild_phase(
     publisher: Publisher, plan: Plan, phase: Sequence[Step], report: Report, published: Published
 ) -> dict[str, FileResult]:
-    """Each site file of the phase, in the phase's order, built from a fresh listing and written unless it
-    changed meanwhile; forced when this run wrote a file under a folder it is built from."""
+    """Each site file of the phase, in the phase's order, built and written unless it changed meanwhile; forced
+    when this run wrote a file under a folder it is built from.
+
+    An index is built from its planning listing and this run's writes (no second listing of its folder), the
+    other site files from a fresh listing of their path. Every listing the phase's files are written under is
+    taken before any file they are built from is read, so the files read (the indexes, for the manifest and the
+    status file) are read once for all of them: a file changed after its listing fails that file's precondition,
+    and then it is listed, read and built again."""
     files = {file.path: file for file in plan.rebuilt}
     written = [result.path for result in report.results if result.status == "written"]
+    todo = [files[step.payload.path] for step in phase if step.payload.path in files]
+    listed = {file.path: _first_listing(publisher, file, plan, report) for file in todo}
+    once = ReadOnce(published)
     rebuilt = {}
-    for step in phase:
-        file = files.get(step.payload.path)
-        if file is not None:
-            force = any(path.startswith(file.depends_on) for path in written)
-            rebuilt[file.path] = rebuild(publisher, file, published, force=force)
+    for file in todo:
+        force = any(path.startswith(file.depends_on) for path in written)
+        rebuilt[file.path] = rebuild(publisher, file, published, force=force, first=(listed[file.path], once))
     return rebuilt
+
+
+class ReadOnce:
+    """The destination as site files read it, each file read once (for the files built from the same listings)."""
+
+    def __init__(self, published: Published) -> None:
+        self._published = published
+        self._read: dict[str, bytes | None] = {}
+
+    def list(self, folder: str, start: str | None = None, end: str | None = None) -> Mapping[str, ObjectInfo]:
+        return self._published.list(folder, start, end)
+
+    def read(self, path: str) -> bytes | None:
+        if path not in self._read:
+            self._read[path] = self._published.read(path)
+        return self._read[path]
+
+
+# A file's result that leaves it as the run planned it (its planned action, then its status): its content is the
+# run's own (or, superseded, what the planning listing holds).
+_AS_PLANNED = {("superseded", "superseded")}
+
+
+def _first_listing(publisher: Publisher, file: SiteFile, plan: Plan, report: Report) -> Mapping[str, ObjectInfo]:
+    """What `file` is first built from: an index's planning listing with this run's results in its folder, when
+    each of them left the file the run's own or as listed; otherwise (and for the other site files) a fresh
+    listing."""
+    if file.planned is None:
+        return publisher.listing([file.listing])
+    listed = Listing(file.planned, file.planned.elsewhere if isinstance(file.planned, Listing) else None)
+    payloads = {step.payload.path: step.payload for step in plan.steps}
+    for result in report.results:
+        if not result.path.startswith(file.depends_on) or result.path == file.path:
+            continue
+        payload = payloads.get(result.path)
+        if payload is not None and result.status in ("written", "patched", "unchanged"):  # this run's content
+            listed[result.path] = ObjectInfo(
+                result.path, payload.content_hash, payload.size, result.generation, run=publisher.policy.run,
+                picks=payload.picks, graded=payload.graded,
+            )  # fmt: skip
+        elif (report.actions.get(result.path), result.status) not in _AS_PLANNED:
+            return publisher.listing([file.listing])  # another run's file since: what it holds is not known here
+    return listed
 
 
 def _rebuild_after_deletes(publisher: Publisher, plan: Plan, report: Report, published: Published) -> None:
@@ -140,12 +196,19 @@ def _rebuild_after_deletes(publisher: Publisher, plan: Plan, report: Report, pub
             report.results = [result if each.path == file.path else each for each in report.results]
 
 
-def rebuild(publisher: Publisher, file: SiteFile, published: Published, *, force: bool) -> FileResult:
+def rebuild(
+    publisher: Publisher,
+    file: SiteFile,
+    published: Published,
+    *,
+    force: bool,
+    first: tuple[Mapping[str, ObjectInfo], Published] | None = None,
+) -> FileResult:
     """List what `file` is built from, build it and offer it to the publisher; again while another run changed
-    it in between."""
+    it in between. `first`: the first attempt's listing and reader (then listed and read afresh)."""
     for attempt in range(MAX_REBUILDS):
-        listed = publisher.listing([file.listing])
-        payload = build(file, listed, published, utc_timestamp())
+        listed, reader = first if attempt == 0 and first is not None else (publisher.listing([file.listing]), published)
+        payload = build(file, listed, reader, utc_timestamp())
         result = publisher.put_rebuilt(payload, listed.get(file.path), force=force, retried=attempt > 0)
         if result is not None:
             return result

@@ -169,6 +169,7 @@ class Payload:
     spool: Spool | None = None
     offset: int = 0
     sha256: str | None = None  # of the spooled bytes, taken when they were serialized: checked on every read
+    # Neither `inline` nor `spool`: a stand-in for a published file found current, planned by its hash, never sent.
 
     @classmethod
     def of(cls, path: str, kind: PublishKind, content: Any, spool: Spool | None = None) -> Payload:
@@ -194,7 +195,9 @@ class Payload:
         """The bytes to send; spooled ones are hashed again just before they go (SpoolError if they changed)."""
         if self.inline is not None:
             return self.inline
-        assert self.spool is not None
+        if self.spool is None or self.sha256 is None:  # a stand-in of a published file found current (staging)
+            raise SpoolError(f"{self.path}: changed by another run since it was listed, and not built by this one;"
+                             " run again")  # fmt: skip
         data = self.spool.get(self.offset, self.size)
         if len(data) != self.size or hashlib.sha256(data).hexdigest() != self.sha256:
             raise SpoolError(f"{self.path}: its spooled bytes no longer match the document's hash; not published")
@@ -372,8 +375,8 @@ class PublishedView:
         self._transfer = transfer
         self._store = store
 
-    def list(self, folder: str) -> dict[str, ObjectInfo]:
-        return self._transfer.listing(folder)
+    def list(self, folder: str, start: str | None = None, end: str | None = None) -> dict[str, ObjectInfo]:
+        return self._transfer.listing(folder, start, end)
 
     def read(self, path: str) -> bytes | None:
         return self._store.read(path)

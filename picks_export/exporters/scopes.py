@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import rules
 from .engines.engine import DryRunEngine
 from .errors import ExportError, OptionError
 from .layout import Layout
 from .publish import ObjectInfo
-from .warehouse import Snapshot, snapshot_queries
+from .warehouse import RunPlan, Snapshot, snapshot_queries
 
 # The dates a run may name. Far wider than any NBA season (the league began in 1946), and narrow enough that the
 # whole seasons and weeks a run reads around them stay within the calendar Python can count.
@@ -202,6 +202,36 @@ def estimate_notes(engine: DryRunEngine) -> list[str]:
         " game_date, and cluster it by system_id where it has one)"
         for table in engine.unpartitioned_tables()
     ]
+
+
+def shard_plan(
+    plan: RunPlan, shard: tuple[int, int] | None, scope: Scope
+) -> tuple[RunPlan, dict[str, tuple[dt.date, dt.date]] | None]:
+    """The plan of task `shard` (None: the whole run) of `scope`'s run: the models with units in this task, and
+    the dates each reads (`read_span` of its share; None: the plan's)."""
+    if shard is None:
+        return plan, None
+    shares = shard_spans(shard, [model.code for model in plan.models], scope.first, scope.last)
+    spans = {code: read_span(*share) for code, share in shares.items()}
+    return replace(plan, models=[model for model in plan.models if model.code in spans]), spans
+
+
+def shard_spans(
+    shard: tuple[int, int], models: list[str], first: dt.date, last: dt.date
+) -> dict[str, tuple[dt.date, dt.date]]:
+    """Task `shard` = (I, N) of N tasks: its models (codes) with the dates of [first, last] each reads.
+
+    A run's units are its (model, season) pairs, model by model, each model's seasons oldest first; task I takes
+    the I-th of N runs of consecutive units (sizes differing by one at most). Consecutive, so that each model's share
+    is one span of seasons, read in one query; a model whose units all went to other tasks is not in the answer."""
+    index, count = shard
+    seasons = [rules.season_bounds(season) for season in seasons_between(first, last)]
+    units = [(model, season) for model in models for season in seasons]
+    mine = units[(index - 1) * len(units) // count : index * len(units) // count]
+    spans: dict[str, tuple[dt.date, dt.date]] = {}
+    for model, (start, end) in mine:
+        spans[model] = (spans[model][0] if model in spans else max(start, first), min(end, last))
+    return spans
 
 
 def seasons_between(first: dt.date, last: dt.date) -> list[str]:

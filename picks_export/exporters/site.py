@@ -22,7 +22,7 @@ from .documents import Document, Kind, index_document
 from .layout import Layout
 from .manifest import manifest_document, manifest_path, model_entry, season_entry
 from .parquet import parquet_path
-from .publish import ObjectInfo, Payload, Step, day_summary, season_summary
+from .publish import ObjectInfo, Payload, Step, content_hash, day_summary, season_summary
 from .status import status_document, status_model_entry, status_path
 from .validation import check_document, problems
 
@@ -33,9 +33,10 @@ PUBLISHED: Literal["published"] = "published"
 
 
 class Published(Protocol):
-    """The destination as the site files read it: a listing of a folder (or one path), a file's bytes."""
+    """The destination as the site files read it: a listing of a folder (or one path, or a range of a folder's
+    paths), a file's bytes."""
 
-    def list(self, folder: str) -> Mapping[str, ObjectInfo]: ...
+    def list(self, folder: str, start: str | None = None, end: str | None = None) -> Mapping[str, ObjectInfo]: ...
 
     def read(self, path: str) -> bytes | None: ...
 
@@ -110,7 +111,8 @@ class Site:
 
 
 class SiteFile(NamedTuple):
-    """A site file as a run writes it: built from a fresh listing of `listing` just before it is written."""
+    """A site file as a run writes it: built from a fresh listing of `listing` just before it is written, or (an
+    index with `planned`) from the run's planning listing and its own writes, under that listing's precondition."""
 
     site: Site
     kind: SiteKind
@@ -118,6 +120,7 @@ class SiteFile(NamedTuple):
     listing: str  # the folder (ending in `/`) or the single path listed
     depends_on: tuple[str, ...]  # folders whose files it is built from: a write there by this run forces a rewrite
     model: SiteModel | None = None  # an index's model
+    planned: Mapping[str, ObjectInfo] | None = None  # an index's: what the run planned against (`model_listing`)
 
 
 def site_files(site: Site) -> list[SiteFile]:
@@ -130,6 +133,84 @@ def site_files(site: Site) -> list[SiteFile]:
     files.append(SiteFile(site, "manifest", manifest_path(site.prefix), manifest_path(site.prefix), folders))
     files.append(SiteFile(site, "status", status_path(site.prefix), status_path(site.prefix), folders))
     return files
+
+
+class Listing(dict[str, ObjectInfo]):
+    """A model's planning listing (path -> `ObjectInfo`), and `elsewhere`: the per-day files of the dates it did
+    not list, as the verified published index lists them (`model_listing`)."""
+
+    def __init__(self, objects: Mapping[str, ObjectInfo] | None = None, elsewhere: Days | None = None) -> None:
+        super().__init__(objects or {})
+        self.elsewhere: Days = elsewhere or {}
+
+
+def model_listing(
+    published: Published, layout: Layout, code: str, span: tuple[dt.date, dt.date] | None = None
+) -> Listing:
+    """What a model's folders hold, to plan a run against: its index first (the version its rewrite is written
+    under: observed before the per-day files, so that a run that wrote one of them and then the index makes that
+    write fail), then subsets/ and picks/.
+
+    With `span` (a daily's: its season, and the day before when that ends the previous one), only those dates'
+    part of picks/ is listed: the other per-day files are those the published index lists (`Listing.elsewhere`),
+    taken only when the index verifies (`indexed_elsewhere`). Otherwise picks/ is listed whole."""
+    picks, subsets = layout.folders()
+    index = published.list(layout.index())
+    listed = Listing(published.list(subsets))
+    kept = indexed_elsewhere(published, layout, code, index.get(layout.index()), span, listed) if span else None
+    if kept is None or span is None:
+        listed.update(published.list(picks))
+    else:
+        listed.update(published.list(picks, layout.day(span[0]), layout.day(span[1] + dt.timedelta(days=1))))
+        listed.elsewhere = kept
+    listed.update(index)
+    return listed
+
+
+def indexed_elsewhere(
+    published: Published,
+    layout: Layout,
+    code: str,
+    index: ObjectInfo | None,
+    span: tuple[dt.date, dt.date],
+    seasons: Mapping[str, ObjectInfo],
+) -> Days | None:
+    """The per-day files outside `span` as the published index lists them, or None unless it verifies: written
+    by a run (its metadata names one and its hash), its bytes hashing to that hash, passing its schema, naming the
+    model, and agreeing with each season's file but the span's last on its first and last date with picks
+    (`seasons`: the listing of subsets/). Metadata and saved copies are caches to check, never the truth: what
+    does not verify is listed."""
+    if index is None or index.content_hash is None or not index.run:
+        return None
+    data = published.read(layout.index())
+    content = json_or_none(data)
+    path = layout.index()
+    if not isinstance(content, dict) or content.get("model") != code or problems("index", content, path):
+        return None
+    if content_hash(content, data) != index.content_hash:
+        return None
+    dated = _dated(content)
+    if not _agrees_with_seasons(dated, layout, seasons, rules.season_label(span[1])):
+        return None
+    return {day: figures for day, figures in dated.items() if not span[0] <= day <= span[1]}
+
+
+def _agrees_with_seasons(days: Days, layout: Layout, seasons: Mapping[str, ObjectInfo], listed: str) -> bool:
+    """Whether each season's file (but `listed`'s, which the run rebuilds) has the first and last date with picks
+    of `days` in its season."""
+    with_picks: dict[str, list[dt.date]] = {}
+    for day, (picks, _) in days.items():
+        if picks:
+            with_picks.setdefault(rules.season_label(day), []).append(day)
+    for path, info in seasons.items():
+        season = layout.season_of(path)
+        if season is None or season == listed or info.season is None:
+            continue
+        dated = with_picks.get(season, [])
+        first, last = (min(dated).isoformat(), max(dated).isoformat()) if dated else (None, None)
+        if (first, last) != info.season[1:]:
+            return False
+    return True
 
 
 def build(file: SiteFile, listed: Mapping[str, ObjectInfo], published: Published, now: str) -> Payload:
@@ -218,7 +299,7 @@ def published_manifest(published: Published, prefix: str, data: bytes | None = N
 
 def published_days(published: Published, layout: Layout, listed: Mapping[str, ObjectInfo]) -> Days:
     """Every per-day file of `layout`'s model in a listing: (picks, fully graded), from its metadata or content."""
-    days: Days = {}
+    days: Days = dict(listed.elsewhere) if isinstance(listed, Listing) else {}
     for path, info in listed.items():
         day = layout.date_of(path)
         if day is None:
@@ -245,7 +326,11 @@ def planned_days(published: Published, layout: Layout, listed: Mapping[str, Obje
 
 def index_days(published: Published, layout: Layout) -> Days:
     """The per-day files a model's published index lists; none when it has no index this version reads."""
-    content = json_or_none(published.read(layout.index()))
+    return _dated(json_or_none(published.read(layout.index())))
+
+
+def _dated(content: Any) -> Days:
+    """The per-day files an index document lists."""
     dates = content.get("dates") if isinstance(content, dict) else None
     days: Days = {}
     for entry in dates if isinstance(dates, list) else []:

@@ -4,7 +4,7 @@ against their schemas and spooled to disk, season by season, before the destinat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from itertools import chain
 
@@ -138,7 +138,7 @@ class Stager:
             if published is None or published.content_hash != payload.content_hash:
                 check_document(document)  # the content a published file already holds passed its schema then
             if day is None:
-                tables = parquet.season_table(document.path, document.content, self.spool)
+                tables = self._season_tables(staged.published, document, payload)
                 files.seasons.extend([payload, *tables])
                 self.built += len(tables)
             else:
@@ -148,6 +148,30 @@ class Stager:
                 pause_for_tests("building")  # the first file is built and spooled, nothing is published
             if self.progress:
                 self.progress(self.built, total)
+
+    def _season_tables(
+        self, published: Mapping[str, ObjectInfo], document: Document, payload: Payload
+    ) -> list[Payload]:
+        """The Parquet table beside a dated season file (none beside the current season's fixed address): built and
+        checked, unless the published one is current. It is when the published season file has this content's
+        hash and the published table was written by the same run as that file (a run builds both from the same
+        content): then a stand-in of the published table (its hash and size, no bytes) plans it as unchanged, and
+        pyarrow is not even loaded. A table without a run's metadata, or whose record does not match the file, is
+        built again."""
+        path = parquet.parquet_path(document.path)
+        if path is None:
+            return []
+        season, table = published.get(document.path), published.get(path)
+        if (
+            season is not None
+            and table is not None
+            and season.content_hash == payload.content_hash
+            and table.content_hash is not None
+            and table.run
+            and table.run == season.run
+        ):
+            return [Payload(path, "parquet", table.content_hash, table.size)]
+        return parquet.season_table(document.path, document.content, self.spool)
 
     def _documents(
         self, builder: DocumentBuilder, layout: Layout, wanted: Wanted

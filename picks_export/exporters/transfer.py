@@ -115,9 +115,11 @@ class Transfer(Generic[P]):
         self.on_sent: Callable[[str, int], None] | None = None  # hears each file's path and bytes as they go
         store.configure(retry_deadline)
 
-    def listing(self, folder: str) -> dict[str, ObjectInfo]:
-        """What is published under `folder` (or at one path), with what each object's metadata says."""
-        return {path: decoded(info) for path, info in self.store.list(folder).items()}
+    def listing(self, folder: str, start: str | None = None, end: str | None = None) -> dict[str, ObjectInfo]:
+        """What is published under `folder` (or at one path; with `start` and `end`, the paths of that range only),
+        with what each object's metadata says."""
+        listed = self.store.list(folder) if start is None and end is None else self.store.list(folder, start, end)
+        return {path: decoded(info) for path, info in listed.items()}
 
     def apply(self, steps: Sequence[Planned[P]]) -> list[FileResult]:
         """Carry out new / changed / patched steps; a result per step, never an exception per file."""

@@ -8,22 +8,27 @@ as a one-process run would raise it.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import shutil
 import signal
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from itertools import groupby
 from typing import Any
 
-from .engines.engine import Engine
+from .engines.engine import Engine, EngineMemoryError
 from .errors import ExportError
 from .options import ExportOptions
 from .publish import ObjectInfo, Spool
 from .scopes import Scope
 from .staging import Progress, Staged, Stager
-from .warehouse import Model, RunPlan, read_shown_picks
+from .warehouse import Model, RunPlan, Snapshot, read_shown_picks
+
+# A model's dates to read when they are not the plan's (a shard's share of its seasons), by model code.
+Spans = Mapping[str, tuple[dt.date, dt.date]]
 
 # Runs over several models and at least this many days build in workers (a daily run stays in one process:
 # forking would cost more).
@@ -47,6 +52,18 @@ def workers_for(engine: Engine, plan: RunPlan, scope: Scope, requested: int | No
     return min(requested or available_cores(), len(plan.models))
 
 
+def read_models(
+    engine: Engine, plan: RunPlan, models: list[Model], spans: Spans | None
+) -> Iterator[Iterator[Snapshot]]:
+    """`read_shown_picks` of `models`, each over its span when `spans` names one: one query per run of
+    consecutive models sharing a span."""
+    if not spans:
+        yield from read_shown_picks(engine, plan, models)
+        return
+    for (first, last), same in groupby(models, key=lambda model: spans[model.code]):
+        yield from read_shown_picks(engine, replace(plan, first_date=first, last_date=last), list(same))
+
+
 def _end_worker(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
@@ -63,10 +80,11 @@ def _shared_progress(counters: Any, slot: int) -> Progress:
 class WorkerPool:
     """Stages a run's models in forked build workers."""
 
-    def __init__(self, engine: Engine, options: ExportOptions, scope: Scope) -> None:
+    def __init__(self, engine: Engine, options: ExportOptions, scope: Scope, spans: Spans | None = None) -> None:
         self.engine = engine
         self.options = options
         self.scope = scope
+        self.spans = spans  # each model's dates to read, when not the plan's
 
     def stage(
         self,
@@ -82,6 +100,9 @@ class WorkerPool:
         part_spools = [Spool() for _ in parts]
         spools += part_spools
         answers = self._run(plan, parts, part_spools, listed, progress)
+        for number, answer in enumerate(answers):
+            if answer[0] != "ok" and isinstance(answer[1], EngineMemoryError):
+                answers[number] = self._build_here(plan, parts[number], part_spools[number], listed)
         failures = [answer for answer in answers if answer[0] != "ok"]
         if failures:
             _, error, _ = min(failures, key=lambda answer: plan.models.index(answer[2]))
@@ -97,6 +118,48 @@ class WorkerPool:
         if progress:
             progress(built, built)
         return [by_code[model.code] for model in plan.models], queries
+
+    def _build_here(
+        self, plan: RunPlan, models: list[Model], spool: Spool, listed: Mapping[str, dict[str, ObjectInfo]]
+    ) -> tuple[str, Any, Any]:
+        """A worker's share built again in this process, as a run in one process builds it (the engine with its
+        default memory), after the worker ran out of its own: the same answer a worker gives; the worker's spool
+        is written over."""
+        try:
+            return self._stage_part(plan, models, spool, listed, None, in_worker=False)
+        finally:
+            self.engine.release()
+
+    def _stage_part(
+        self,
+        plan: RunPlan,
+        models: list[Model],
+        spool: Spool,
+        listed: Mapping[str, dict[str, ObjectInfo]],
+        progress: Progress | None,
+        *,
+        in_worker: bool,
+    ) -> tuple[str, Any, Any]:
+        """`models`' files into `spool`: ("ok", staged files (without their spool `in_worker`, to be sent), queries)
+        or ("error", the error, the model it stopped at); in a worker, any error is one."""
+        before = self.engine.queries_run
+        staged: list[Staged] = []
+        stager = Stager(self.options, self.scope, spool, lambda model: listed[model.code], progress,
+                        part_models=len(models))  # fmt: skip
+        try:
+            for each in stager.stage(read_models(self.engine, plan, models, self.spans)):
+                if in_worker:
+                    each.payloads = [replace(payload, spool=None) for payload in each.payloads]
+                staged.append(each)
+            return ("ok", staged, self.engine.queries_run - before)
+        except ExportError as error:
+            failed: Exception = error
+        except Exception as error:
+            if not in_worker:
+                raise
+            # the parent reports it as an internal error
+            failed = RuntimeError(f"build worker: {type(error).__name__}: {error}")
+        return ("error", failed, models[min(len(staged), len(models) - 1)])
 
     def _run(
         self,
@@ -157,20 +220,8 @@ class WorkerPool:
         # with the worker.
         scratch = tempfile.mkdtemp(prefix="picks-export-worker-")
         self.engine.for_worker(scratch)
-        before = self.engine.queries_run
-        staged: list[Staged] = []
-        stager = Stager(self.options, self.scope, spool, lambda model: listed[model.code],
-                        _shared_progress(*counter), part_models=len(models))  # fmt: skip
         try:
-            for each in stager.stage(read_shown_picks(self.engine, plan, models)):
-                each.payloads = [replace(payload, spool=None) for payload in each.payloads]
-                staged.append(each)
-            answer: tuple[str, Any, Any] = ("ok", staged, self.engine.queries_run - before)
-        except ExportError as error:
-            answer = ("error", error, models[min(len(staged), len(models) - 1)])
-        except Exception as error:  # reported by the parent as an internal error
-            failed = RuntimeError(f"build worker: {type(error).__name__}: {error}")
-            answer = ("error", failed, models[min(len(staged), len(models) - 1)])
+            answer = self._stage_part(plan, models, spool, listed, _shared_progress(*counter), in_worker=True)
         finally:
             self.engine.close()
             shutil.rmtree(scratch, ignore_errors=True)

@@ -18,7 +18,16 @@ from ..common import atomic_write
 from ..errors import WarehouseError
 from ..tables import DEMO_MARKER, TABLES, Rows
 from .duckdb_settings import CAPABILITIES
-from .engine import DEFAULT_DATASET, QueryValue, Row, WarehouseOptionError, check_identifier, render, template_source
+from .engine import (
+    DEFAULT_DATASET,
+    EngineMemoryError,
+    QueryValue,
+    Row,
+    WarehouseOptionError,
+    check_identifier,
+    render,
+    template_source,
+)
 
 FETCH_BATCH = 10_000
 
@@ -97,8 +106,12 @@ def duckdb_type(bigquery_type: str) -> str:
     return exp.DataType.build(bigquery_type, dialect="bigquery").sql(dialect="duckdb")
 
 
-# DuckDB's memory in each build worker (its buffer pool and the query's sort; more spills to disk).
-WORKER_MEMORY = "64MB"
+# DuckDB's memory in each build worker by default (its buffer pool and the query's sort and hash tables; what does
+# not fit spills to disk): small, because DuckDB keeps the warehouse's pages cached up to its limit in every worker
+# (DuckDB's default, 80 % of the machine's, split between two workers took the 140x backfill from about 420 to
+# 730 MB of memory). A share that runs out of it is built again in the run's own process, with DuckDB's default
+# limit (`workers.WorkerPool`).
+WORKER_MEMORY = 64 * 1024**2
 
 
 class DuckDBEngine:
@@ -108,11 +121,18 @@ class DuckDBEngine:
     capabilities = CAPABILITIES
 
     def __init__(
-        self, path: str | Path, dataset: str = DEFAULT_DATASET, *, create: bool = False, sql_cache: Path | None = None
+        self,
+        path: str | Path,
+        dataset: str = DEFAULT_DATASET,
+        *,
+        create: bool = False,
+        sql_cache: Path | None = None,
+        worker_memory: int | None = None,
     ) -> None:
         self.path = Path(path)
         self.dataset = check_identifier("dataset", dataset)
         self.sql_cache = sql_cache
+        self.worker_memory = worker_memory or WORKER_MEMORY  # bytes of DuckDB memory in each build worker
         self.queries_run = 0
         if not str(path).strip():
             raise WarehouseOptionError("{warehouse} is empty: give a DuckDB file or bigquery://PROJECT")
@@ -148,9 +168,9 @@ class DuckDBEngine:
             self._con = None
 
     def for_worker(self, scratch: str) -> None:
-        """One DuckDB thread per worker (the workers share the cores) and a bounded buffer pool: DuckDB's cache of
-        the warehouse's pages would otherwise grow with the warehouse; what does not fit spills to `scratch`."""
-        self.release({"threads": 1, "memory_limit": WORKER_MEMORY, "temp_directory": scratch})
+        """One DuckDB thread per worker (the workers share the cores) and a bounded memory (`worker_memory`): what
+        does not fit spills to `scratch`; a query that still runs out of it raises `EngineMemoryError`."""
+        self.release({"threads": 1, "memory_limit": f"{self.worker_memory}B", "temp_directory": scratch})
 
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
         columns, rows = self.query_tuples(name, params)
@@ -175,6 +195,8 @@ class DuckDBEngine:
             raise self._error(name, error) from None
 
     def _error(self, name: str, error: duckdb.Error) -> WarehouseError:
+        if isinstance(error, duckdb.OutOfMemoryException):
+            return EngineMemoryError(f"query {name} ran out of memory on warehouse {self.path}: {_first_line(error)}")
         where = (
             f"warehouse {self.path} (dataset {self.dataset})"
             if isinstance(error, duckdb.CatalogException)

@@ -14,13 +14,16 @@ from .engine import Engine, EngineSpec
 def open_duckdb(warehouse: str, dataset: str, settings: DuckDBSettings) -> Engine:
     from .duckdb_engine import DuckDBEngine
 
-    return DuckDBEngine(warehouse, dataset, sql_cache=settings.sql_cache)
+    return DuckDBEngine(warehouse, dataset, sql_cache=settings.sql_cache, worker_memory=settings.worker_memory)
 
 
 def write_demo(warehouse: str | Path, rows: Rows, dataset: str, settings: DuckDBSettings, *, force: bool) -> None:
     """Write a new DuckDB file; only a previous demo (or nothing) is replaced unless `force`."""
     from .duckdb_engine import holds_only_a_demo, write_warehouse
 
+    existing = Path(warehouse)
+    if existing.exists() and not existing.is_file():  # a device or a folder: --force replaces files only
+        raise OptionError(f"warehouse {literal(str(warehouse))} is not a file: give a file's path")
     if not force and not holds_only_a_demo(warehouse):
         raise OptionError(
             f"warehouse {literal(str(warehouse))} holds something other than a previous demo: pass {{force}} to"

@@ -12,6 +12,8 @@ CAPABILITIES = Capabilities(forked_workers=True)
 
 
 class DuckDBSettings(NamedTuple):
-    """`sql_cache`: the folder keeping transpiled SQL for later runs (None: transpile in every process)."""
+    """`sql_cache`: the folder keeping transpiled SQL for later runs (None: transpile in every process);
+    `worker_memory`: bytes of DuckDB memory in each build worker (None: the engine's default)."""
 
     sql_cache: Path | None = None
+    worker_memory: int | None = None

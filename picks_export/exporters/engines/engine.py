@@ -52,6 +52,11 @@ class WarehouseOptionError(OptionError, WarehouseError):
     """The warehouse's option is wrong (exit 5, like any warehouse that cannot be opened), named as a concept."""
 
 
+class EngineMemoryError(WarehouseError):
+    """A query ran out of the memory a build worker's engine was given (`for_worker`): the run builds that share
+    again in its own process."""
+
+
 class EngineOption(NamedTuple):
     """A setting an engine takes, declared once; the command line makes an option of each (`--{name}`).
 

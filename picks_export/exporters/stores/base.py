@@ -50,6 +50,11 @@ def download_whole(
     raise AssertionError("unreachable")
 
 
+def in_range(path: str, start: str | None, end: str | None) -> bool:
+    """Whether `path` lies in the listing range [start, end) (None: unbounded)."""
+    return (start is None or path >= start) and (end is None or path < end)
+
+
 def check_relative_path(path: str) -> str:
     if path.startswith(f"{RUNS_FOLDER}/"):  # run records and the bytes runs replaced, beside the published prefix
         check_relative_path(path.removeprefix(f"{RUNS_FOLDER}/"))
@@ -127,8 +132,10 @@ class Store(Protocol):
     def configure(self, retry_deadline: float) -> None:
         """How long to keep retrying a transiently failing request, before the first one."""
 
-    def list(self, folder: str) -> dict[str, ObjectInfo]:
-        """What is published under `folder` (ending in `/`; or one path), in one listing."""
+    def list(self, folder: str, start: str | None = None, end: str | None = None) -> dict[str, ObjectInfo]:
+        """What is published under `folder` (ending in `/`; or one path), in one listing; with `start` and `end`,
+        only the paths `start <= path < end` (a range of the folder, as a bucket lists from an offset to another:
+        what lies outside it is not fetched)."""
 
     def read(self, path: str) -> bytes | None:
         """The bytes at `path` (decompressed), or None; a published file or a private one (a run record)."""

@@ -18,7 +18,7 @@ import orjson
 from ..common import atomic_write, pause_for_tests, resolved_inside, temporary_name
 from ..errors import OutputError
 from ..metadata import file_metadata, metadata_of, record_of, sound_record
-from .base import RUNS_FOLDER, Delete, ObjectInfo, Outcome, Write, check_relative_path
+from .base import RUNS_FOLDER, Delete, ObjectInfo, Outcome, Write, check_relative_path, in_range
 
 # Beside the published files, never under a published folder and never named .json: the lock that orders runs
 # and, per folder, what each file is (which run published it, its hash, picks and graded).
@@ -69,6 +69,8 @@ class FolderStore:
         # What listings read from files without a matching record (path -> metadata, the stat it was read
         # under): recorded with the run's first change.
         self._read: dict[str, tuple[Mapping[str, str], os.stat_result]] = {}
+        # Each folder's records as listings parsed them, with the stat of their file: parsed again when it changed.
+        self._parsed: dict[str, tuple[list[int], dict[str, Any]]] = {}
 
     def describe(self, path: str) -> str:
         return str(self.folder / path)
@@ -76,19 +78,20 @@ class FolderStore:
     def configure(self, retry_deadline: float) -> None:
         pass  # a folder has no requests to retry
 
-    def list(self, folder: str) -> dict[str, ObjectInfo]:
+    def list(self, folder: str, start: str | None = None, end: str | None = None) -> dict[str, ObjectInfo]:
         relative = check_relative_path(folder.rstrip("/"))
         root = self._inside(relative)
         found: dict[str, ObjectInfo] = {}
         # A folder, or one file at a fixed address (the manifest), listed like a bucket lists a prefix.
         if root.is_file():
-            files = [(relative, root.stat())] if relative.endswith(PUBLISHED_SUFFIXES) else []
+            published = relative.endswith(PUBLISHED_SUFFIXES) and in_range(relative, start, end)
+            files = [(relative, root.stat())] if published else []
         else:
             linked: builtins.list[str] = []
-            files = sorted(_walk(root, relative, linked)) if root.is_dir() else []  # in a bucket listing's order
+            files = sorted(_walk(root, relative, linked, start, end)) if root.is_dir() else []  # a bucket's order
             for path in linked:
                 self._inside(path)
-        records = _Records(self.folder)
+        records = _Records(self.folder, self._parsed)
         for path, stat in files:  # no hidden segment: check_relative_path refuses them, _walk skips them
             metadata, read_stat = records.metadata(path, stat)
             found[path] = ObjectInfo(path, size=stat.st_size, metadata=metadata)
@@ -347,22 +350,39 @@ def _holds(records: _Records, path: str, target: Path, expected: ObjectInfo | No
 class _Records:
     """What each published file of a folder holds, as recorded when it was written: one file per folder."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, parsed: dict[str, tuple[list[int], dict[str, Any]]] | None = None) -> None:
         self.root = root
         self._loaded: dict[str, dict[str, Any]] = {}
         self._changed: set[str] = set()
+        # Read only (a listing's): records parsed before, reused while their file's stat is unchanged.
+        self._parsed = parsed
 
     def _file(self, folder: str) -> Path:
         return self.root / STATE_FOLDER / "meta" / folder / "files.meta"
 
     def _folder(self, folder: str) -> dict[str, Any]:
         if folder not in self._loaded:
-            try:
-                loaded = orjson.loads(self._file(folder).read_bytes())
-            except (OSError, orjson.JSONDecodeError):
-                loaded = {}  # none yet (a folder of an older version), or damaged: the files are read instead
-            self._loaded[folder] = loaded if isinstance(loaded, dict) else {}
+            self._loaded[folder] = self._parse(folder) if self._parsed is None else self._reuse(folder, self._parsed)
         return self._loaded[folder]
+
+    def _parse(self, folder: str) -> dict[str, Any]:
+        try:
+            loaded = orjson.loads(self._file(folder).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            loaded = {}  # none yet (a folder of an older version), or damaged: the files are read instead
+        return loaded if isinstance(loaded, dict) else {}
+
+    def _reuse(self, folder: str, parsed: dict[str, tuple[list[int], dict[str, Any]]]) -> dict[str, Any]:
+        """The records of `folder` as parsed before when their file is the same (inode, size, time), else parsed."""
+        try:
+            key = _stat_key(self._file(folder).stat())
+        except OSError:
+            return {}
+        if folder in parsed and parsed[folder][0] == key:
+            return parsed[folder][1]
+        loaded = self._parse(folder)
+        parsed[folder] = (key, loaded)
+        return loaded
 
     def metadata(self, path: str, stat: os.stat_result) -> tuple[Mapping[str, str], os.stat_result | None]:
         """The metadata of the file at `path` (whose stat is `stat`); with the stat it was read under when no
@@ -390,9 +410,12 @@ class _Records:
         self._changed.clear()
 
 
-def _walk(root: Path, relative: str, linked: builtins.list[str]) -> Iterator[tuple[str, os.stat_result]]:
+def _walk(
+    root: Path, relative: str, linked: builtins.list[str], start: str | None = None, end: str | None = None
+) -> Iterator[tuple[str, os.stat_result]]:
     """(path, stat) of each published file under `root` (a file or a link to one, named with a published suffix,
-    not hidden), in no particular order: one scan and one stat per file; the links among them noted in `linked`.
+    not hidden) whose path lies in [start, end), in no particular order: one scan, and one stat per file in the
+    range; the links among them noted in `linked`.
     Like `Path.rglob`, it does not follow links to folders; hidden folders (the records) hold nothing published."""
     try:
         with os.scandir(root) as entries:
@@ -405,8 +428,8 @@ def _walk(root: Path, relative: str, linked: builtins.list[str]) -> Iterator[tup
         path = f"{relative}/{entry.name}"
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path), path, linked)
-            elif entry.name.endswith(PUBLISHED_SUFFIXES) and entry.is_file():
+                yield from _walk(Path(entry.path), path, linked, start, end)
+            elif entry.name.endswith(PUBLISHED_SUFFIXES) and in_range(path, start, end) and entry.is_file():
                 if entry.is_symlink():
                     linked.append(path)
                 yield path, entry.stat()

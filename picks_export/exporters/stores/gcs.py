@@ -26,7 +26,7 @@ from google.resumable_media import DataCorruption
 
 from ..errors import ExportError, OutputError
 from ..layout import normalize_prefix
-from .base import Delete, ObjectInfo, Outcome, StoreSettings, Write, download_whole
+from .base import Delete, ObjectInfo, Outcome, StoreSettings, Write, download_whole, in_range
 
 # (connect, read) seconds for one HTTP request; the retry deadline bounds the whole of its attempts.
 REQUEST_TIMEOUT = (10.0, 60.0)
@@ -122,12 +122,21 @@ class GCSStore:
                     self._versioned = False
             return self._versioned
 
-    def list(self, folder: str) -> dict[str, ObjectInfo]:
+    def list(self, folder: str, start: str | None = None, end: str | None = None) -> dict[str, ObjectInfo]:
         try:
             blobs = self.client.list_blobs(
-                self.bucket_name, prefix=self.prefix + folder, retry=self.retry, timeout=REQUEST_TIMEOUT
+                self.bucket_name,
+                prefix=self.prefix + folder,
+                start_offset=None if start is None else self.prefix + start,
+                end_offset=None if end is None else self.prefix + end,
+                retry=self.retry,
+                timeout=REQUEST_TIMEOUT,
             )
-            return {info.path: info for info in map(self._info, blobs)}
+            found = {info.path: info for info in map(self._info, blobs)}
+            # the range again: a server that ignores the offsets lists more, never less
+            return (
+                found if start is None and end is None else {p: i for p, i in found.items() if in_range(p, start, end)}
+            )
         except api_exceptions.NotFound:
             raise OutputError(f"bucket gs://{self.bucket_name} does not exist (nothing published)") from None
         except TRANSPORT_ERRORS as error:

@@ -18,6 +18,7 @@ import threading
 import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from itertools import takewhile
 from typing import Any
 
 import boto3
@@ -34,7 +35,7 @@ from botocore.exceptions import (
 
 from ..errors import ExportError, OutputError
 from ..layout import normalize_prefix
-from .base import Delete, ObjectInfo, Outcome, StoreSettings, Write, download_whole
+from .base import Delete, ObjectInfo, Outcome, StoreSettings, Write, download_whole, in_range
 
 # Bucket names (S3 naming rules): 3-63 characters of lowercase letters, digits, '-' and '.', starting and ending
 # with a letter or digit.
@@ -135,9 +136,13 @@ class S3Store:
                     self._versioned = False
             return self._versioned
 
-    def list(self, folder: str) -> dict[str, ObjectInfo]:
+    def list(self, folder: str, start: str | None = None, end: str | None = None) -> dict[str, ObjectInfo]:
         try:
-            keys = list(self._keys(self.prefix + folder))
+            first, stop = (None if bound is None else self.prefix + bound for bound in (start, end))
+            # the listing is in key order: it stops at the range's end rather than page through the rest
+            after = first[:-1] if first else None  # S3 lists the keys after this one: `first` itself is one of them
+            listed = takewhile(lambda key: stop is None or key < stop, self._keys(self.prefix + folder, "", after))
+            keys = [key for key in listed if in_range(key, first, stop)]
             with ThreadPoolExecutor(LIST_THREADS, thread_name_prefix="picks-export-head") as pool:
                 found = [info for info in pool.map(self._head, keys) if info is not None]
         except ClientError as error:
@@ -152,9 +157,11 @@ class S3Store:
             ) from None
         return {info.path: info for info in found}
 
-    def _keys(self, prefix: str, delimiter: str = "") -> Iterator[str]:
+    def _keys(self, prefix: str, delimiter: str = "", start_after: str | None = None) -> Iterator[str]:
+        """The keys under `prefix`; with `start_after`, those after it only."""
+        after = {"StartAfter": start_after} if start_after is not None else {}
         pages = self.client.get_paginator("list_objects_v2").paginate(
-            Bucket=self.bucket, Prefix=prefix, Delimiter=delimiter
+            Bucket=self.bucket, Prefix=prefix, Delimiter=delimiter, **after
         )
         for page in pages:
             yield from (each["Key"] for each in page.get("Contents", []))
