@@ -16,7 +16,11 @@ if [ -z "${PICKS_EXPORT:-}" ]; then
 fi
 # The demo prints commands to try; its backfill covers every day of the demo's season (a daily alone would
 # publish two days beside a season file that lists them all).
-backfill=$("$PICKS_EXPORT" demo | tee /dev/stderr | sed -n 's/^  picks-export \(backfill .*\)$/\1/p')
+# (Printed from a variable, not through `tee /dev/stderr`, which reopens a log file that stdout shares and
+# overwrites it.)
+suggested=$("$PICKS_EXPORT" demo)
+printf '%s\n' "$suggested"
+backfill=$(printf '%s\n' "$suggested" | sed -n 's/^  picks-export \(backfill .*\)$/\1/p')
 [ -n "$backfill" ] || { echo "demo.sh: the demo suggested no backfill" >&2; exit 1; }
 # shellcheck disable=SC2086  # the suggested command, word by word
 "$PICKS_EXPORT" $backfill
