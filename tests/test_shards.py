@@ -105,10 +105,14 @@ def test_shards_into_a_folder_publish_the_same_bytes_and_a_whole_run_over_them_c
                            text=True, timeout=300)  # fmt: skip
     assert whole.returncode == 0, whole.stderr
     sharded = tmp_path / "sharded"
-    for index in range(1, 8):  # more tasks than units: the seventh has none
+    idle = "0 files: 0 written, 0 patched, 0 unchanged, 0 left to a newer run; 0 bytes sent to"
+    summaries = []
+    for index in range(1, 8):  # more tasks than units: one of them has none
         done = subprocess.run(command(warehouse, str(sharded), "--shard", f"{index}/7"), env=environment(),
                               capture_output=True, text=True, timeout=300)  # fmt: skip
         assert done.returncode == 0, done.stderr
+        summaries.append(done.stdout)
+    assert [f"{idle} {sharded};" in each for each in summaries].count(True) == 1, summaries  # said of its folder
     assert published_bytes(sharded) == published_bytes(tmp_path / "whole")
     again = subprocess.run(command(warehouse, str(sharded)), env=environment(), capture_output=True, text=True,
                            timeout=300)  # fmt: skip

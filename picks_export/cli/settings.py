@@ -97,7 +97,7 @@ def task_shard(environ: Mapping[str, str]) -> tuple[int, int] | None:
     index, count = environ.get(TASK_INDEX_ENV, "").strip(), environ.get(TASK_COUNT_ENV, "").strip()
     if not index and not count:
         return None
-    if not (index.isdigit() and count.isdigit()):
+    if not (index.isdigit() and count.isdigit() and int(index) < int(count)):
         from ..exporters.errors import ExportError
 
         raise ExportError(

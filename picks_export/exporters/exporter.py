@@ -92,7 +92,8 @@ class Exporter:
             plan = read_plan(self.engine, self.options.model, start, end, all_models=all_models)
             plan, spans = scopes.shard_plan(plan, self.options.shard, scope)
             if not plan.models:  # a shard whose share is empty: every unit went to the other tasks
-                return Outcome(Report([], self.publisher.policy.dry_run), self.engine.queries_run)
+                nothing = Report([], self.publisher.policy.dry_run, describe=self.publisher.sink.describe)
+                return Outcome(nothing, self.engine.queries_run)
             staged, queries = self._stage(plan, scope, progress, spools, spans)
             refusals = [refused for each in staged for refused in each.refusals]
             policy = self.publisher.policy
