@@ -271,8 +271,24 @@ def test_gcs_open_store_and_bucket_use_the_emulator_and_project(gcs, bucket, mon
     assert store.describe("x.json") == f"gs://{bucket}/pre/x.json" and store.list("") == {}
     opened = gcs_bucket.open_bucket(f"gs://{bucket}", "proj-2")
     assert (opened.bucket_name, opened.prefix, opened.client.project) == (bucket, "", "proj-2")
-    with pytest.raises(OptionError, match="is not a bucket"):
-        gcs_bucket.open_bucket(f"s3://{bucket}")
+    with pytest.raises(OptionError) as raised:
+        gcs_bucket.open_bucket("s3://b{x}")
+    assert str(raised.value) == "'s3://b{x}' is not a bucket: give dest gs://BUCKET"
+
+
+def test_gcs_client_options_reach_the_client(gcs, monkeypatch):
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", gcs.url)
+    made: list[dict[str, Any]] = []
+    original = storage.Client
+
+    def client(**kwargs: Any) -> storage.Client:
+        made.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(storage, "Client", client)
+    options = {"api_endpoint": gcs.url}
+    assert gcs_module.make_client("p", options).project == "p"
+    assert made == [{"project": "p", "client_options": options}]
 
 
 def test_gcs_without_credentials_says_how_to_get_them(monkeypatch):
@@ -280,8 +296,12 @@ def test_gcs_without_credentials_says_how_to_get_them(monkeypatch):
         raise google.auth.exceptions.DefaultCredentialsError("none")
 
     monkeypatch.setattr(storage, "Client", no_credentials)
-    with pytest.raises(ExportError, match="^no Google credentials found: run `gcloud auth application-default login`"):
+    with pytest.raises(ExportError) as raised:
         gcs_module.make_client("p")
+    assert str(raised.value) == (
+        "no Google credentials found: run `gcloud auth application-default login`, or set"
+        " GOOGLE_APPLICATION_CREDENTIALS to a service account key file"
+    )
 
 
 @pytest.mark.parametrize(
@@ -330,9 +350,9 @@ def test_gcs_bucket_commands_set_cors_and_set_up(gcs, gcs_calls, monkeypatch):
     with pytest.raises(OptionError, match=r"^noncurrent days must be at least 1, not 0$"):
         gcs_bucket.setup_bucket(store, ["https://example.com"], 600, 0)
     with_rules(monkeypatch, [], [OTHER_RULE, gcs_bucket.noncurrent_rule(90)])
-    setup = gcs_bucket.setup_bucket(store, ["https://example.com"], 600, 7)
+    setup = gcs_bucket.setup_bucket(store, ["https://example.com"], 600, 1)
     # The bucket's other rule is kept; its previous rule for replaced generations gives way to the new one.
-    noncurrent = {"action": {"type": "Delete"}, "condition": {"daysSinceNoncurrentTime": 7}}
+    noncurrent = {"action": {"type": "Delete"}, "condition": {"daysSinceNoncurrentTime": 1}}
     assert setup == gcs_bucket.BucketSetup(policy, True, [OTHER_RULE, noncurrent])
     assert proxy.policies["bucket-setup"] == policy
     assert_guarded(gcs_calls, store)
@@ -352,16 +372,17 @@ def test_gcs_bucket_summary(gcs, gcs_calls, monkeypatch):
     store.configure(5)
     store.write_private("a.json", b"12345")
     store.write_private("b.json", b"123")
+    store.write_private("empty.json", b"")
     other = GCSStore("bucket-summary", "other/", client=client)
     other.retry = store.retry
     other.write_private("c.json", b"1")
     cors = gcs_bucket.cors_policy(["https://example.com"], 60)
     with_rules(monkeypatch, cors, [OTHER_RULE])
     summary = gcs_bucket.summarize_bucket(store)
-    assert summary == gcs_bucket.BucketSummary("bucket-summary", cors, 2, 8, True, [OTHER_RULE])
+    assert summary == gcs_bucket.BucketSummary("bucket-summary", cors, 3, 8, True, [OTHER_RULE])
     assert_guarded(gcs_calls, store)
     everything = gcs_bucket.summarize_bucket(GCSStore("bucket-summary", client=client))
-    assert (everything.objects, everything.total_bytes) == (3, 9)
+    assert (everything.objects, everything.total_bytes) == (4, 9)
     monkeypatch.undo()
     plain = gcs_bucket.summarize_bucket(GCSStore("bucket-summary", "nothing/", client=client))
     assert (plain.objects, plain.total_bytes, plain.cors, plain.lifecycle) == (0, 0, [], [])
@@ -555,6 +576,56 @@ def test_s3_bucket_summary(s3_store, s3):
     assert (summary.objects, summary.total_bytes, summary.versioning) == (3, 9, True)
     assert [each["AllowedOrigins"] for each in summary.cors] == [["https://example.com"]]
     assert [each["ID"] for each in summary.lifecycle] == ["old"]
+    empty = s3_bucket.summarize_s3_bucket(S3Store(store.bucket, "nothing/", endpoint_url=s3.url))
+    assert (empty.objects, empty.total_bytes) == (0, 0)
+
+
+class Refusing:
+    """An S3 client whose every request is answered with one error: an S3-compatible server's bodiless 404, or a
+    refusal moto does not make (no permission)."""
+
+    def __init__(self, code: str, status: int) -> None:
+        response = {"Error": {"Code": code, "Message": "refused"}, "ResponseMetadata": {"HTTPStatusCode": status}}
+        self.error = ClientError(response, "ListObjectsV2")  # type: ignore[arg-type]
+
+    def __getattr__(self, name: str) -> Any:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise self.error
+
+        return refuse
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "text"),
+    [
+        ("404", 404, "^bucket s3://some-bucket does not exist$"),
+        ("AccessDenied", 403, r"^cannot read bucket s3://some-bucket: HTTP 403: AccessDenied: refused$"),
+    ],
+)
+def test_s3_bucket_summary_of_a_refused_request(code, status, text):
+    store = S3Store("some-bucket")
+    store._client = Refusing(code, status)
+    with pytest.raises(OutputError, match=text):
+        s3_bucket.summarize_s3_bucket(store)
+
+
+def test_s3_names_of_a_refused_or_failed_request(monkeypatch):
+    from stores import S3_ENV
+
+    store = S3Store("some-bucket", "site/")
+    store._client = Refusing("AccessDenied", 403)
+    with pytest.raises(
+        OutputError, match=r"^cannot list s3://some-bucket/site/_runs/: HTTP 403: AccessDenied: refused$"
+    ):
+        store.names("_runs/")
+    for key, value in S3_ENV.items():
+        monkeypatch.setenv(key, value)
+    unreachable = S3Store("some-bucket", "site/", endpoint_url="http://127.0.0.1:9")
+    unreachable.configure(0)
+    with pytest.raises(
+        OutputError, match=r"^cannot list s3://some-bucket/site/_runs/: cannot connect to the storage server$"
+    ):
+        unreachable.names("_runs/")
 
 
 def test_s3_bucket_summary_of_an_unreachable_server(monkeypatch):
