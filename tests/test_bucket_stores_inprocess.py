@@ -216,6 +216,19 @@ def test_gcs_requests_that_fail_are_failed_outcomes_and_errors_naming_the_object
     assert store.versioned is False
 
 
+def test_gcs_a_version_that_arrives_damaged_is_named(gcs, bucket):
+    from fakegcs import FaultProxy, client_for
+
+    proxy = FaultProxy(gcs.port)
+    store = GCSStore(bucket, "site/", client=client_for(proxy.url))
+    (first,) = store.write([write(PATH, b"0123456789", None)])
+    store.configure(1)
+    proxy.damage, proxy.damage_left = "flip", 10  # failing its checksum: not retried by the library itself
+    with pytest.raises(OutputError, match=rf"^cannot read gs://{bucket}/site/{PATH}: it arrived damaged"):
+        store.read_version(PATH, first.info.generation)
+    proxy.close()
+
+
 def test_gcs_names_lists_one_level_below_the_prefix(gcs_store, gcs_calls):
     store = gcs_store
     for path in ["_runs/b.json", "_runs/a.json", "_runs/deeper/c.json", "v1/x.json"]:
@@ -626,6 +639,13 @@ def test_s3_names_of_a_refused_or_failed_request(monkeypatch):
         OutputError, match=r"^cannot list s3://some-bucket/site/_runs/: cannot connect to the storage server$"
     ):
         unreachable.names("_runs/")
+    listed = ObjectInfo(PATH, etag='"e"')
+    assert unreachable.delete([Delete(PATH, listed)]) == [
+        Outcome("failed", detail="cannot connect to the storage server")
+    ]
+    assert unreachable.write([Write(PATH, None, JSON, {}, listed)]) == [
+        Outcome("failed", detail="cannot connect to the storage server")
+    ]
 
 
 def test_s3_bucket_summary_of_an_unreachable_server(monkeypatch):
