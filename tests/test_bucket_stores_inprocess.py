@@ -203,16 +203,17 @@ def test_gcs_requests_that_fail_are_failed_outcomes_and_errors_naming_the_object
         *store.write([write(PATH, b"x", None)]),
     ]:
         assert outcome.state == "failed" and outcome.detail.endswith(unreachable), outcome
+    where = f"gs://{store.bucket_name}/site/"
     for call, text in [
-        (lambda: store.list("v1/"), "cannot list gs://"),
-        (lambda: store.names("_runs/"), "cannot list gs://"),
-        (lambda: store.read(PATH), "cannot read gs://"),
-        (lambda: store.read_version(PATH, 7), "(generation 7)"),
-        (lambda: store.write_private("_runs/x.json", b"{}"), "cannot write gs://"),
+        (lambda: store.list("v1/"), f"cannot list {where}v1/ (nothing published): "),
+        (lambda: store.names("_runs/"), f"cannot list {where}_runs/: "),
+        (lambda: store.read(PATH), f"cannot read {where}{PATH} (nothing published): "),
+        (lambda: store.read_version(PATH, 7), f"cannot read {where}{PATH} (generation 7): "),
+        (lambda: store.write_private("_runs/x.json", b"{}"), f"cannot write {where}_runs/x.json: "),
     ]:
-        with pytest.raises(OutputError, match="site/") as raised:
+        with pytest.raises(OutputError) as raised:
             call()
-        assert text in str(raised.value) and unreachable in str(raised.value)
+        assert str(raised.value).startswith(text) and str(raised.value).endswith(unreachable)
     assert store.versioned is False
 
 
@@ -227,6 +228,11 @@ def test_gcs_a_version_that_arrives_damaged_is_named(gcs, bucket):
     with pytest.raises(OutputError, match=rf"^cannot read gs://{bucket}/site/{PATH}: it arrived damaged"):
         store.read_version(PATH, first.info.generation)
     proxy.close()
+
+
+def test_gcs_listing_states_each_size(gcs_store):
+    gcs_store.write([write("v1/a.json", b"12345", None), write("v1/empty.json", b"", None)])
+    assert {path: info.size for path, info in gcs_store.list("v1/").items()} == {"v1/a.json": 5, "v1/empty.json": 0}
 
 
 def test_gcs_names_lists_one_level_below_the_prefix(gcs_store, gcs_calls):
@@ -627,6 +633,10 @@ def test_s3_names_of_a_refused_or_failed_request(monkeypatch):
 
     store = S3Store("some-bucket", "site/")
     store._client = Refusing("AccessDenied", 403)
+    # Not a conflict: the request was refused, whatever the object holds.
+    refused = Outcome("failed", detail="HTTP 403: AccessDenied: refused")
+    assert store.delete([Delete(PATH, ObjectInfo(PATH, etag='"e"'))]) == [refused]
+    assert store.write([Write(PATH, None, JSON, {}, ObjectInfo(PATH, etag='"e"'))]) == [refused]
     with pytest.raises(
         OutputError, match=r"^cannot list s3://some-bucket/site/_runs/: HTTP 403: AccessDenied: refused$"
     ):
@@ -670,6 +680,16 @@ def test_s3_bucket_summary_of_an_unreachable_server(monkeypatch):
                 "PutObject",
             ),
             "HTTP 412: PreconditionFailed: no",
+        ),
+        (
+            ClientError(
+                {
+                    "Error": {"Code": "EntityTooLarge", "Message": "over MAX"},
+                    "ResponseMetadata": {"HTTPStatusCode": 400},
+                },
+                "PutObject",
+            ),
+            "HTTP 400: EntityTooLarge: over MAX",
         ),
         (ClientError({}, "PutObject"), "HTTP"),
         (EndpointConnectionError(endpoint_url="http://x"), "cannot connect to the storage server"),
