@@ -230,6 +230,45 @@ def test_gcs_a_version_that_arrives_damaged_is_named(gcs, bucket):
     proxy.close()
 
 
+def test_gcs_retry_backs_off_from_a_fifth_of_a_second(gcs_store):
+    gcs_store.configure(7)
+    retry = gcs_store.retry
+    assert (retry._timeout, retry._initial, retry._maximum, retry._multiplier) == (7, 0.2, 10.0, 2.0)
+
+
+def test_gcs_replacing_keeps_a_copy_of_the_generation_listed(gcs_store, gcs_calls):
+    store = gcs_store
+    (first,) = store.write([write(PATH, b"one", None)])
+    (second,) = store.write([write(PATH, b"second", first.info, keep_as="_runs/r/" + PATH)])
+    assert second.state == "done" and second.saved == "_runs/r/" + PATH and second.detail == ""
+    assert second.info == ObjectInfo(PATH, size=6, generation=store.list("v1/")[PATH].generation)
+    assert store.read("_runs/r/" + PATH) == b"one" and store.read(PATH) == b"second"
+    uploads = [kwargs for name, kwargs in gcs_calls if name == "Blob.upload_from_string"]
+    assert [each["if_generation_match"] for each in uploads] == [0, first.info.generation]
+    assert [each["content_type"] for each in uploads] == ["application/json"] * 2
+    assert_guarded(gcs_calls, store)
+
+
+def test_gcs_a_replacement_raced_after_its_copy_is_a_conflict_naming_the_copy(gcs_store, monkeypatch):
+    from fakegcs import client_for
+
+    store = gcs_store
+    (first,) = store.write([write(PATH, b"one", None)])
+    original = storage.Bucket.copy_blob
+    other_run = client_for(store.client._connection.API_BASE_URL).bucket(store.bucket_name).blob("site/" + PATH)
+
+    def copy_then_replaced(*args: Any, **kwargs: Any) -> Any:
+        copied = original(*args, **kwargs)
+        other_run.upload_from_string(b"other run")  # another run's write lands between the copy and the upload
+        return copied
+
+    monkeypatch.setattr(storage.Bucket, "copy_blob", copy_then_replaced)
+    assert store.write([write(PATH, b"two", first.info, keep_as="_runs/r/" + PATH)]) == [
+        Outcome("conflict", saved="_runs/r/" + PATH)
+    ]
+    assert store.read(PATH) == b"other run"
+
+
 def test_gcs_listing_states_each_size(gcs_store):
     gcs_store.write([write("v1/a.json", b"12345", None), write("v1/empty.json", b"", None)])
     assert {path: info.size for path, info in gcs_store.list("v1/").items()} == {"v1/a.json": 5, "v1/empty.json": 0}
