@@ -18,6 +18,7 @@ import requests
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 from google.api_core import exceptions as api_exceptions
 from google.cloud import storage
+from google.cloud.storage.retry import DEFAULT_RETRY
 
 from picks_export.exporters.errors import ExportError, OptionError, OutputError
 from picks_export.exporters.metadata import ObjectInfo
@@ -231,6 +232,7 @@ def test_gcs_a_version_that_arrives_damaged_is_named(gcs, bucket):
 
 
 def test_gcs_retry_backs_off_from_a_fifth_of_a_second(gcs_store):
+    assert GCSStore(gcs_store.bucket_name, client=gcs_store.client).retry is DEFAULT_RETRY
     gcs_store.configure(7)
     retry = gcs_store.retry
     assert (retry._timeout, retry._initial, retry._maximum, retry._multiplier) == (7, 0.2, 10.0, 2.0)
@@ -604,6 +606,12 @@ def test_s3_names_and_a_missing_bucket(s3_store, s3):
     for path in ["_runs/b.json", "_runs/a.json", "_runs/deeper/c.json"]:
         store.write_private(path, b"{}")
     assert store.names("_runs/") == ["a.json", "b.json"]
+    private = store.list("_runs/")["_runs/a.json"]
+    assert (private.cache_control, private.content_type, private.content_encoding) == (
+        "no-store",
+        "application/json",
+        None,
+    )
     missing = S3Store("no-such-bucket", endpoint_url=s3.url)
     with pytest.raises(OutputError, match=r"^bucket s3://no-such-bucket does not exist$"):
         missing.names("_runs/")
