@@ -615,6 +615,8 @@ def test_s3_names_and_a_missing_bucket(s3_store, s3):
     missing = S3Store("no-such-bucket", endpoint_url=s3.url)
     with pytest.raises(OutputError, match=r"^bucket s3://no-such-bucket does not exist$"):
         missing.names("_runs/")
+    with pytest.raises(OutputError, match=r"^bucket s3://no-such-bucket does not exist \(nothing published\)$"):
+        missing.list("v1/")
     with pytest.raises(OutputError, match=r"^bucket s3://no-such-bucket does not exist$"):
         s3_bucket.summarize_s3_bucket(missing)
 
@@ -680,6 +682,11 @@ def test_s3_names_of_a_refused_or_failed_request(monkeypatch):
 
     store = S3Store("some-bucket", "site/")
     store._client = Refusing("AccessDenied", 403)
+    with pytest.raises(
+        OutputError,
+        match=r"^cannot list s3://some-bucket/site/v1/ \(nothing published\): HTTP 403: AccessDenied: refused$",
+    ):
+        store.list("v1/")
     # Not a conflict: the request was refused, whatever the object holds.
     refused = Outcome("failed", detail="HTTP 403: AccessDenied: refused")
     assert store.delete([Delete(PATH, ObjectInfo(PATH, etag='"e"'))]) == [refused]
@@ -696,6 +703,10 @@ def test_s3_names_of_a_refused_or_failed_request(monkeypatch):
         OutputError, match=r"^cannot list s3://some-bucket/site/_runs/: cannot connect to the storage server$"
     ):
         unreachable.names("_runs/")
+    with pytest.raises(
+        OutputError, match=r"^cannot write s3://some-bucket/site/_runs/x.json: cannot connect to the storage server$"
+    ):
+        unreachable.write_private("_runs/x.json", b"{}")
     listed = ObjectInfo(PATH, etag='"e"')
     assert unreachable.delete([Delete(PATH, listed)]) == [
         Outcome("failed", detail="cannot connect to the storage server")
