@@ -761,3 +761,59 @@ def test_s3_bucket_summary_of_an_unreachable_server(monkeypatch):
 )
 def test_s3_short_error(error, text):
     assert s3_short_error(error) == text
+
+
+class HeadAnswering(Recorder):
+    """The S3 client, with every HEAD of an object answered by one error code (after `before(key)`)."""
+
+    def __init__(self, client: Any, code: str, before: Any = None) -> None:
+        super().__init__(client)
+        self.code, self.before = code, before
+
+    def head_object(self, **kwargs: Any) -> Any:
+        if self.before is not None:
+            self.before(kwargs["Key"])
+            return self.client.head_object(**kwargs)
+        response = {"Error": {"Code": self.code, "Message": "head"}, "ResponseMetadata": {"HTTPStatusCode": 404}}
+        raise ClientError(response, "HeadObject")  # type: ignore[arg-type]
+
+
+def test_s3_listing_states_each_size_and_skips_an_object_gone_since(s3_store):
+    store = s3_store
+    store.write(
+        [write("v1/a.json", b"12345", None), write("v1/empty.json", b"", None), write("v1/gone.json", b"x", None)]
+    )
+    assert {path: info.size for path, info in store.list("v1/").items()} == {
+        "v1/a.json": 5,
+        "v1/empty.json": 0,
+        "v1/gone.json": 1,
+    }
+    real = store.client
+
+    def deleted_by_another_run(key: str) -> None:  # between the listing and its HEAD: moto answers 404
+        if key.endswith("gone.json"):
+            real.delete_object(Bucket=store.bucket, Key=key)
+
+    store._client = HeadAnswering(real, "", deleted_by_another_run)
+    assert sorted(store.list("v1/")) == ["v1/a.json", "v1/empty.json"]
+    store._client = HeadAnswering(real, "NoSuchKey")  # a server that names the missing key in its answer
+    assert store.list("v1/") == {}
+    store._client = HeadAnswering(real, "AccessDenied")
+    with pytest.raises(
+        OutputError, match=r"^cannot list s3://.*/site/v1/ \(nothing published\): HTTP 404: AccessDenied"
+    ):
+        store.list("v1/")
+
+
+def test_s3_listing_of_an_unreachable_server(monkeypatch):
+    from stores import S3_ENV
+
+    for key, value in S3_ENV.items():
+        monkeypatch.setenv(key, value)
+    store = S3Store("some-bucket", "site/", endpoint_url="http://127.0.0.1:9")
+    store.configure(0)
+    with pytest.raises(
+        OutputError,
+        match=r"^cannot list s3://some-bucket/site/v1/ \(nothing published\): cannot connect to the storage server$",
+    ):
+        store.list("v1/")
