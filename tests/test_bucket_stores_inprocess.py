@@ -817,3 +817,26 @@ def test_s3_listing_of_an_unreachable_server(monkeypatch):
         match=r"^cannot list s3://some-bucket/site/v1/ \(nothing published\): cannot connect to the storage server$",
     ):
         store.list("v1/")
+
+
+def test_s3_reads_of_a_missing_version_or_a_refused_read(s3_store):
+    store = s3_store
+    store.write([write(PATH, b"one", None)])
+    assert store.read("v1/none.json") is None
+    store._client = HeadAnswering(store.client, "")
+    store._client.get_object = Refusing("NoSuchVersion", 404).get_object
+    assert store.read_version(PATH, "v-gone") is None
+    store._client = Refusing("AccessDenied", 403)
+    with pytest.raises(
+        OutputError, match=rf"^cannot read s3://{store.bucket}/site/{PATH} \(nothing published\): HTTP 403"
+    ):
+        store.read(PATH)
+
+
+def test_s3_urls_and_open_store():
+    from picks_export.exporters.stores.s3 import open_store, parse_s3_url
+
+    with pytest.raises(ExportError, match="does not name a bucket"):
+        parse_s3_url("s3://a..b")
+    opened = open_store("s3://picks-site/pre", StoreSettings(endpoint_url="http://127.0.0.1:9"))
+    assert (opened.bucket, opened.prefix, opened.endpoint_url) == ("picks-site", "pre/", "http://127.0.0.1:9")
