@@ -840,3 +840,13 @@ def test_s3_urls_and_open_store():
         parse_s3_url("s3://a..b")
     opened = open_store("s3://picks-site/pre", StoreSettings(endpoint_url="http://127.0.0.1:9"))
     assert (opened.bucket, opened.prefix, opened.endpoint_url) == ("picks-site", "pre/", "http://127.0.0.1:9")
+
+
+def test_s3_a_suspended_versioning_lists_no_version_and_any_key_is_listed(s3_store, s3):
+    store = s3_store
+    s3.client().put_bucket_versioning(Bucket=store.bucket, VersioningConfiguration={"Status": "Suspended"})
+    (done,) = store.write([write("v1/aXXXXb.json", b"x", None)])  # S3 answers the version id "null"
+    listed = store.list("v1/")
+    assert list(listed) == ["v1/aXXXXb.json"] and listed["v1/aXXXXb.json"].generation is None
+    assert done.info.generation is None
+    assert s3.client().head_object(Bucket=store.bucket, Key="site/v1/aXXXXb.json")["VersionId"] == "null"
