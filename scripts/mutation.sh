@@ -44,12 +44,12 @@ declare -A TESTS=(
     [publish]="tests/test_publish_inprocess.py $KILLS"
     [transfer]="tests/test_publish_inprocess.py $KILLS"
     [stores]="tests/test_stores.py tests/test_store_errors.py tests/test_publish_inprocess.py $KILLS"
-    [buckets]="tests/test_stores.py tests/test_store_errors.py $KILLS"
+    [buckets]="tests/test_bucket_stores_inprocess.py tests/test_stores.py tests/test_store_errors.py $KILLS"
 )
 # Test names to keep of those files (pytest -k), where the files test more than the module.
 declare -A KEEP=(
     [stores]="not gcs and not s3"
-    [buckets]="gcs or s3"
+    [buckets]="gcs or s3 or bucket_stores_inprocess"
 )
 modules=("$@")
 [ ${#modules[@]} -gt 0 ] || modules=(rules documents quality publish transfer stores buckets)
