@@ -707,6 +707,10 @@ def test_s3_names_of_a_refused_or_failed_request(monkeypatch):
         OutputError, match=r"^cannot write s3://some-bucket/site/_runs/x.json: cannot connect to the storage server$"
     ):
         unreachable.write_private("_runs/x.json", b"{}")
+    with pytest.raises(
+        OutputError, match=rf"^cannot read s3://some-bucket/site/{PATH} \(nothing published\): cannot connect to"
+    ):
+        unreachable.read(PATH)
     listed = ObjectInfo(PATH, etag='"e"')
     assert unreachable.delete([Delete(PATH, listed)]) == [
         Outcome("failed", detail="cannot connect to the storage server")
