@@ -85,16 +85,14 @@ def report(files: dict[str, list[bytes]], results: dict[int, dict[str, tuple[flo
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", default="35", choices=sorted(run.SIZES), help="warehouse size (default 35)")
+    run.warehouse_arguments(parser, "35")
     parser.add_argument("--files", type=Path, help="measure the files published under this folder instead")
     parser.add_argument("--repeat", type=int, default=3, help="the best of this many rounds per level (default 3)")
-    parser.add_argument("--cache", type=Path, default=run.BENCH / ".cache", help="folder of the generated warehouses")
     options = parser.parse_args(argv)
     if options.files is not None:
         files = published(options.files)
     else:
-        options.cache.mkdir(parents=True, exist_ok=True)
-        warehouse = run.build_warehouse(options.size, options.cache)
+        warehouse = run.cached_warehouse(options)
         with tempfile.TemporaryDirectory(prefix="picks-gzip-") as scratch:
             try:
                 (args,) = run.backfill_commands(run.tool(), warehouse, Path(scratch), "all", True)

@@ -102,11 +102,9 @@ def file_steps(source: Path, target: Path, clocks: dict[str, Clock]) -> tuple[in
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", default="140", choices=sorted(run.SIZES), help="warehouse size (default 140)")
-    parser.add_argument("--cache", type=Path, default=run.BENCH / ".cache", help="folder of the generated warehouses")
+    run.warehouse_arguments(parser, "140")
     options = parser.parse_args(argv)
-    options.cache.mkdir(parents=True, exist_ok=True)
-    warehouse = run.build_warehouse(options.size, options.cache)
+    warehouse = run.cached_warehouse(options)
     clocks = {step: Clock() for step in STEPS}
     with tempfile.TemporaryDirectory(prefix="picks-limits-") as scratch:
         work = Path(scratch)

@@ -25,12 +25,10 @@ import run
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", default="140", choices=sorted(run.SIZES), help="warehouse size (default 140)")
+    run.warehouse_arguments(parser, "140")
     parser.add_argument("--pairs", type=int, default=3, help="how many alternated pairs (default 3)")
-    parser.add_argument("--cache", type=Path, default=run.BENCH / ".cache", help="folder of the generated warehouses")
     options = parser.parse_args(argv)
-    options.cache.mkdir(parents=True, exist_ok=True)
-    warehouse = run.build_warehouse(options.size, options.cache)
+    warehouse = run.cached_warehouse(options)
     env, command = run.child_env(), run.tool()
     ratios, cpu_ratios, memory = [], [], []
     with tempfile.TemporaryDirectory(prefix="picks-pairs-") as scratch:

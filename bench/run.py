@@ -230,6 +230,18 @@ def generator_digest() -> str:
     return hashlib.sha256(Path(demo.__file__).read_bytes()).hexdigest()[:12]
 
 
+def warehouse_arguments(parser: argparse.ArgumentParser, size: str) -> None:
+    """The options of a script that times one generated warehouse: its size and the folder caching it."""
+    parser.add_argument("--size", default=size, choices=sorted(SIZES), help=f"warehouse size (default {size})")
+    parser.add_argument("--cache", type=Path, default=BENCH / ".cache", help="folder of the generated warehouses")
+
+
+def cached_warehouse(options: argparse.Namespace) -> Warehouse:
+    """The warehouse `warehouse_arguments` named, generated once into its cache."""
+    options.cache.mkdir(parents=True, exist_ok=True)
+    return build_warehouse(options.size, options.cache)
+
+
 def build_warehouse(label: str, cache: Path) -> Warehouse:
     if label in QUICK_SIZES:
         today = QUICK_SIZES[label]

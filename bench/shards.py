@@ -19,7 +19,6 @@ import os
 import sys
 import threading
 from collections import Counter
-from pathlib import Path
 
 import run
 
@@ -40,12 +39,10 @@ def kind_of(method: str, path: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", default="35", choices=sorted(run.SIZES), help="warehouse size (default 35)")
+    run.warehouse_arguments(parser, "35")
     parser.add_argument("--tasks", type=int, default=4, help="how many tasks run at once (default 4)")
-    parser.add_argument("--cache", type=Path, default=run.BENCH / ".cache", help="folder of the generated warehouses")
     options = parser.parse_args(argv)
-    options.cache.mkdir(parents=True, exist_ok=True)
-    warehouse = run.build_warehouse(options.size, options.cache)
+    warehouse = run.cached_warehouse(options)
     server = FakeGCS()
     proxy = FaultProxy(server.port)
     try:
