@@ -18,7 +18,7 @@ from .engines.engine import Engine
 from .layout import publishing_prefix, schema_path
 from .options import ExportOptions
 from .plan import Plan, carry_out, plan_run
-from .publish import Action, ObjectInfo, Payload, Publisher, PublishPolicy, Report, Spool
+from .publish import Action, ObjectInfo, Payload, Publisher, PublishPolicy, Report, Spool, decide
 from .quality import QualityWarning
 from .runs import write_record
 from .scopes import Scope, read_span
@@ -123,8 +123,13 @@ class Exporter:
         if workers > 1:
             listed = {model.code: listing(model) for model in plan.models}
             return WorkerPool(self.engine, self.options, scope, spans).stage(plan, listed, workers, progress, spools)
-        stager = Stager(self.options, scope, spools[0], listing, progress)
+        stager = Stager(self.options, scope, spools[0], listing, progress, current=self._unchanged)
         return list(stager.stage(read_models(self.engine, plan, plan.models, spans))), 0
+
+    def _unchanged(self, payload: Payload, published: ObjectInfo) -> bool:
+        """Whether the plan will leave the published file as it is: the decision `plan_run` takes from the same
+        listing (the policy's command, set later, takes no part in it)."""
+        return decide(payload, published, self.publisher.policy, self.sink.has_headers).action == "unchanged"
 
     def _plan(self, staged: list[Staged], all_models: bool) -> Plan:
         """Every file against what is published: the schemas (and the page), each model's files and index, then
