@@ -250,3 +250,57 @@ def test_a_converged_daily_spools_only_the_files_it_sends(rows, run, monkeypatch
     )
     Exporter(DuckDBEngine(daily.warehouse), FolderStore(history), daily.options).daily(days[-1])
     assert published_bytes(history) == published_bytes(daily.dest)
+
+
+# What a small daily over DuckDB into a folder never needs: the Parquet writer (its season table is current), SQL
+# transpiling (the SQL cache is warm), the clients of the other engines and stores and their HTTP stack, the logger
+# (plain output), the build workers' machinery (one model), gzip (a folder stores plain bytes), Rich.
+NOT_FOR_A_SMALL_DAILY = (
+    "pyarrow", "sqlglot", "jinja2", "google", "boto3", "botocore", "urllib3", "requests", "http", "ssl",
+    "platformdirs", "logging", "multiprocessing", "concurrent", "gzip", "rich", "pydantic", "numpy", "pandas",
+)  # fmt: skip
+
+CONSOLE_RUN = """
+import sys
+sys.argv = ["picks-export", *sys.argv[1:]]
+from picks_export.console import main
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+print(code, sorted({name.split(".")[0] for name in sys.modules} & set(NOT_NEEDED)), file=sys.stderr)
+"""
+
+
+def test_a_small_daily_imports_nothing_it_does_not_need(tmp_path):
+    """An import-time guard on the console script: a daily of the champion over its published season (the
+    bench/startup.py case) loads none of NOT_FOR_A_SMALL_DAILY, so an eager import added anywhere on its way fails
+    here rather than slowing every daily."""
+    import os
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "SOURCE_DATE_EPOCH": "1782864000"}
+    env = {
+        name: value
+        for name, value in env.items()
+        if not name.startswith("PICKS_EXPORT_") or name.endswith("_INSTALLED")
+    }
+    code = f"NOT_NEEDED = {NOT_FOR_A_SMALL_DAILY!r}\n{CONSOLE_RUN}"
+    common = [
+        "--warehouse",
+        str(tmp_path / "warehouse.duckdb"),
+        "--dest",
+        str(tmp_path / "site"),
+        "--today",
+        "2025-11-05",
+    ]
+
+    def console(*arguments: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *arguments], capture_output=True, text=True, env=env, timeout=120
+        )
+        return done.stderr.strip().splitlines()[-1]
+
+    assert console("demo", "--today", "2025-11-05", "--warehouse", common[1]).startswith("0 ")
+    assert console("backfill", "--start", "2025-10-21", "--end", "2025-11-05", *common).startswith("0 ")
+    assert console("daily", "--date", "2025-11-01", *common).startswith("0 ")  # the one that changes the status file
+    assert console("daily", "--date", "2025-11-01", *common) == "0 []"
