@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from . import quality, rules, scopes
@@ -31,13 +31,16 @@ from .warehouse import Model, RunPlan, read_plan
 from .workers import Spans, WorkerPool, read_models, workers_for
 
 
-@dataclass
 class Outcome:
-    """What a run did with each of its files, for the report and the summary line."""
+    """What a run did with each of its files, for the report and the summary line. (A plain class: a dataclass
+    costs start-up time to create.)"""
 
-    report: Report
-    queries: int
-    warnings: list[QualityWarning] = field(default_factory=list)  # the quality gate's, every model of the run
+    __slots__ = ("report", "queries", "warnings")
+
+    def __init__(self, report: Report, queries: int, warnings: list[QualityWarning] | None = None) -> None:
+        self.report = report
+        self.queries = queries
+        self.warnings: list[QualityWarning] = warnings or []  # the quality gate's, every model of the run
 
     @property
     def paths(self) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import chain
 
 from . import parquet, quality, rules
@@ -26,18 +26,27 @@ Listing = Callable[[Model], dict[str, ObjectInfo]]
 Current = Callable[[Payload, ObjectInfo], bool]
 
 
-@dataclass
 class Staged:
-    """One model's files of a run, validated and spooled, with what its folders already hold."""
+    """One model's files of a run, validated and spooled, with what its folders already hold. (A plain class: a
+    dataclass costs start-up time to create.)"""
 
-    layout: Layout
-    model: str
-    published: dict[str, ObjectInfo]
-    payloads: list[Payload]
-    name: str = ""  # the model's display name, for the manifest
-    is_default: bool = False
-    warnings: list[QualityWarning] = field(default_factory=list)  # the quality gate's, for the status file
-    refusals: list[QualityWarning] = field(default_factory=list)  # the gate's volume findings that refuse the run
+    def __init__(
+        self,
+        layout: Layout,
+        model: str,
+        published: dict[str, ObjectInfo],
+        payloads: list[Payload],
+        name: str = "",  # the model's display name, for the manifest
+        is_default: bool = False,
+    ) -> None:
+        self.layout = layout
+        self.model = model
+        self.published = published
+        self.payloads = payloads
+        self.name = name
+        self.is_default = is_default
+        self.warnings: list[QualityWarning] = []  # the quality gate's, for the status file
+        self.refusals: list[QualityWarning] = []  # the gate's volume findings that refuse the run
 
 
 def layout_of(prefix: str, model: Model) -> Layout:
