@@ -43,11 +43,12 @@ def tool() -> str:
     return found
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (user + system) of one run of `command`."""
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one run of `command` in folder `cwd`: not the repository's,
+    whose picks_export/ a `python -c` would import (and compile) instead of the installed package."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(command, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
@@ -129,13 +130,13 @@ def main() -> None:
         daily = [command, "daily", "--date", DATE, *common]
         bare = [sys.executable, "-c",
                 f"import duckdb, orjson; duckdb.connect({str(warehouse)!r}, read_only=True).execute('SELECT 1')"]  # fmt: skip
-        timed(daily, env)  # the first run publishes what changed since the backfill; the timed ones are alike
+        timed(daily, env, work)  # the first run publishes what changed since the backfill; the timed ones are alike
         commands = {"bare python": bare, **(ladder(daily[1:], warehouse) if args.ladder else {}), "small daily": daily}
         walls: dict[str, list[float]] = {name: [] for name in commands}
         cpus: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, each in commands.items():
-                wall, cpu = timed(each, env)
+                wall, cpu = timed(each, env, work)
                 walls[name].append(wall)
                 cpus[name].append(cpu)
         wall_of = {name: median(values) for name, values in walls.items()}
