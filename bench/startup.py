@@ -12,8 +12,11 @@ of their CPU times (user + system), which a load shared with other jobs moves le
 on both sides of the ratio.
 
 --ladder also times, alternated with those, processes that each stop earlier on the daily's way: the interpreter
-alone, importing the command line (Typer, the CLI module), and Typer's building and parsing of the same command
-line without running it. The differences between rungs say where the time goes.
+alone, importing the command line (Typer, the CLI module), Typer's building and parsing of the same command line
+without running it, importing the modules the run needs (the exporter, DuckDB and its engine), and reading the
+warehouse as the daily does (the engine opened, the seven queries run and their rows made into the season's
+snapshots) without building anything. The differences between rungs say where the time goes; what the last rung
+leaves to the daily itself is building, hashing, validating, planning and publishing.
 """
 
 from __future__ import annotations
@@ -40,18 +43,35 @@ def tool() -> str:
     return found
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and CPU seconds (user + system) of one run of `command`."""
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one run of `command` in folder `cwd`: not the repository's,
+    whose picks_export/ a `python -c` would import (and compile) instead of the installed package."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(command, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
-def ladder(arguments: list[str]) -> dict[str, list[str]]:
-    """Processes that stop earlier and earlier on the way of `picks-export ARGUMENTS`."""
+# The modules a daily's run imports beyond the command line's (the exporter, DuckDB and its engine).
+RUN_MODULES = "import picks_export.exporters.exporter, picks_export.exporters.engines.duckdb_engine"
+# The daily's reading of the warehouse alone: the engine opened with the SQL cache, then read_plan's and
+# read_models' queries, every snapshot made, nothing built.
+READ = (
+    "import datetime as dt; from picks_export.cli.settings import Settings;"
+    " from picks_export.exporters import scopes, warehouse, workers;"
+    " from picks_export.exporters.engines.duckdb_engine import DuckDBEngine;"
+    " scope = scopes.Daily(dt.date.fromisoformat({date!r}), dt.date.fromisoformat({today!r}));"
+    " engine = DuckDBEngine({warehouse!r}, sql_cache=Settings.read().sql_cache);"
+    " plan = warehouse.read_plan(engine, None, *scopes.read_span(scope.first, scope.last));"
+    " [list(snapshots) for snapshots in workers.read_models(engine, plan, plan.models, None)]; engine.close()"
+)
+
+
+def ladder(arguments: list[str], warehouse: Path) -> dict[str, list[str]]:
+    """Processes that stop earlier and earlier on the way of `picks-export ARGUMENTS` (a daily over `warehouse`)."""
+    read = READ.format(date=DATE, today=TODAY, warehouse=str(warehouse))
     # as the console script (picks_export.console, cli.process.main) starts and ends: collections off from before the
     # imports; Typer's building (of the named command only) and parsing of the command line, without its body
     parse = ("import gc; gc.disable(); import sys, typer.main; import picks_export.cli;"
@@ -67,6 +87,18 @@ def ladder(arguments: list[str]) -> dict[str, list[str]]:
             "import gc; gc.disable(); import picks_export.cli; gc.freeze()",
         ],
         "+ Typer builds and parses the command line": [sys.executable, "-c", parse, *arguments],
+        "+ imports the run's modules": [
+            sys.executable,
+            "-c",
+            parse.replace("gc.freeze()", f"{RUN_MODULES}; gc.freeze()"),
+            *arguments,
+        ],
+        "+ reads the warehouse (no building)": [
+            sys.executable,
+            "-c",
+            parse.replace("gc.freeze()", f"{RUN_MODULES}; {read}; gc.freeze()"),
+            *arguments,
+        ],
     }
 
 
@@ -98,13 +130,13 @@ def main() -> None:
         daily = [command, "daily", "--date", DATE, *common]
         bare = [sys.executable, "-c",
                 f"import duckdb, orjson; duckdb.connect({str(warehouse)!r}, read_only=True).execute('SELECT 1')"]  # fmt: skip
-        timed(daily, env)  # the first run publishes what changed since the backfill; the timed ones are alike
-        commands = {"bare python": bare, **(ladder(daily[1:]) if args.ladder else {}), "small daily": daily}
+        timed(daily, env, work)  # the first run publishes what changed since the backfill; the timed ones are alike
+        commands = {"bare python": bare, **(ladder(daily[1:], warehouse) if args.ladder else {}), "small daily": daily}
         walls: dict[str, list[float]] = {name: [] for name in commands}
         cpus: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, each in commands.items():
-                wall, cpu = timed(each, env)
+                wall, cpu = timed(each, env, work)
                 walls[name].append(wall)
                 cpus[name].append(cpu)
         wall_of = {name: median(values) for name, values in walls.items()}

@@ -7,6 +7,8 @@ import gc
 import subprocess
 import sys
 
+import pytest
+
 SPY = """
 import gc, sys
 from picks_export import cli
@@ -194,3 +196,111 @@ def test_the_table_of_command_modules_names_every_command_in_the_help_s_order():
              for each in app.registered_commands}  # fmt: skip
     found.update({each.name: "bucket_commands" for each in app.registered_groups})
     assert found == COMMAND_MODULES and list(found) == list(COMMAND_MODULES)
+
+
+def test_a_converged_daily_spools_only_the_files_it_sends(rows, run, monkeypatch, tmp_path):
+    """A daily rebuilds its season and compares each file with the published one by hash: the files the plan
+    leaves unchanged are kept as stand-ins (no bytes spooled, read back or hashed again); the files it sends are
+    spooled, and it publishes the same bytes as a daily that spools every file (as a build worker does)."""
+    import datetime as dt
+    import shutil
+
+    import orjson
+    from conftest import published_bytes
+
+    from picks_export.exporters import publish, staging
+    from picks_export.exporters.engines.duckdb_engine import DuckDBEngine
+    from picks_export.exporters.exporter import Exporter
+    from picks_export.exporters.stores import FolderStore
+
+    days = [dt.date(2026, 2, 2) + dt.timedelta(days=offset) for offset in range(6)]
+    for day in days[:-1]:
+        rows.game(day)
+        rows.graded_pick(day, "Player One", "hit")
+    rows.game(days[-1])
+    first = run(rows, today=days[-2])
+    first.exporter().backfill(days[0], days[-2])
+    rows.pick(days[-1], "Player Two")  # a new game day: its file, the season's and the index change
+    daily = run(rows, today=days[-1])
+    history = tmp_path / "history"
+    shutil.copytree(daily.dest, history)
+
+    spooled: list[bytes] = []
+    put = publish.Spool.put
+    monkeypatch.setattr(publish.Spool, "put", lambda self, data: spooled.append(data) or put(self, data))
+    kept: list[publish.Payload] = []
+    keep = staging.Stager._kept
+    monkeypatch.setattr(staging.Stager, "_kept", lambda *args: kept.append(keep(*args)) or kept[-1])
+    actions = daily.exporter().daily(days[-1]).report.actions
+
+    stand_ins = [each for each in kept if each.inline is None and each.spool is None]
+    sent = [each for each in kept if each.spool is not None]
+    assert len(stand_ins) == len(days) - 1 and all(actions[each.path] == "unchanged" for each in stand_ins)
+    assert sent and all(actions[each.path] in ("new", "changed") for each in sent)
+    # spooled: the files sent and the season's Parquet table (the schemas and the site files stay in memory)
+    day_files = [orjson.loads(each)["date"] for each in spooled if each.startswith(b'{"date":')]
+    assert len(spooled) == len(sent) + 1 and day_files == [days[-1].isoformat()]
+    with pytest.raises(publish.SpoolError, match="not built by this one"):
+        stand_ins[0].data  # noqa: B018  a stand-in has no bytes to send
+
+    monkeypatch.setattr(staging.Stager, "_kept", keep)
+    every = staging.Stager.__init__
+    monkeypatch.setattr(
+        staging.Stager, "__init__", lambda self, *args, current=None, **named: every(self, *args, **named)
+    )
+    Exporter(DuckDBEngine(daily.warehouse), FolderStore(history), daily.options).daily(days[-1])
+    assert published_bytes(history) == published_bytes(daily.dest)
+
+
+# What a small daily over DuckDB into a folder never needs: the Parquet writer (its season table is current), SQL
+# transpiling (the SQL cache is warm), the clients of the other engines and stores and their HTTP stack, the logger
+# (plain output), the build workers' machinery (one model), gzip (a folder stores plain bytes), Rich.
+NOT_FOR_A_SMALL_DAILY = (
+    "pyarrow", "sqlglot", "jinja2", "google", "boto3", "botocore", "urllib3", "requests", "http", "ssl",
+    "platformdirs", "logging", "multiprocessing", "concurrent", "gzip", "rich", "pydantic", "numpy", "pandas",
+)  # fmt: skip
+
+CONSOLE_RUN = """
+import sys
+sys.argv = ["picks-export", *sys.argv[1:]]
+from picks_export.console import main
+try:
+    main()
+except SystemExit as exit:
+    code = exit.code
+print(code, sorted({name.split(".")[0] for name in sys.modules} & set(NOT_NEEDED)), file=sys.stderr)
+"""
+
+
+def test_a_small_daily_imports_nothing_it_does_not_need(tmp_path):
+    """An import-time guard on the console script: a daily of the champion over its published season (the
+    bench/startup.py case) loads none of NOT_FOR_A_SMALL_DAILY, so an eager import added anywhere on its way fails
+    here rather than slowing every daily."""
+    import os
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "SOURCE_DATE_EPOCH": "1782864000"}
+    env = {
+        name: value
+        for name, value in env.items()
+        if not name.startswith("PICKS_EXPORT_") or name.endswith("_INSTALLED")
+    }
+    code = f"NOT_NEEDED = {NOT_FOR_A_SMALL_DAILY!r}\n{CONSOLE_RUN}"
+    common = [
+        "--warehouse",
+        str(tmp_path / "warehouse.duckdb"),
+        "--dest",
+        str(tmp_path / "site"),
+        "--today",
+        "2025-11-05",
+    ]
+
+    def console(*arguments: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *arguments], capture_output=True, text=True, env=env, timeout=120
+        )
+        return done.stderr.strip().splitlines()[-1]
+
+    assert console("demo", "--today", "2025-11-05", "--warehouse", common[1]).startswith("0 ")
+    assert console("backfill", "--start", "2025-10-21", "--end", "2025-11-05", *common).startswith("0 ")
+    assert console("daily", "--date", "2025-11-01", *common).startswith("0 ")  # the one that changes the status file
+    assert console("daily", "--date", "2025-11-01", *common) == "0 []"

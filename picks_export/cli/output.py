@@ -4,7 +4,6 @@ or with --json the run's report as one JSON document on stdout."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import typer
@@ -21,17 +20,18 @@ if TYPE_CHECKING:
 PLAN_ACTIONS: tuple[Action, ...] = ("new", "changed", "patched", "unchanged", "refused")
 
 
-@dataclass(frozen=True)
 class Output:
-    """How much a run prints: the plan and summary (default), every file (-v), the summary only (-q), or JSON."""
+    """How much a run prints: the plan and summary (default), every file (-v), the summary only (-q), or JSON.
+    (Plain classes here: a dataclass costs start-up time to create.)"""
 
-    verbose: bool = False
-    quiet: bool = False
-    json: bool = False
+    __slots__ = ("verbose", "quiet", "json")
 
-    def __post_init__(self) -> None:
-        if self.verbose and self.quiet:
+    def __init__(self, verbose: bool = False, quiet: bool = False, json: bool = False) -> None:
+        if verbose and quiet:
             raise typer.BadParameter("--verbose and --quiet exclude each other", param_hint="'--verbose' / '--quiet'")
+        self.verbose = verbose
+        self.quiet = quiet
+        self.json = json
 
 
 def to_json(value: object, indent: bool = False) -> str:
@@ -92,18 +92,18 @@ def _plan_line(actions: Mapping[str, Action]) -> None:
     emit(f"plan: {len(actions)} files: {plan_counts(list(actions.values()))}", files=len(actions))
 
 
-@dataclass
 class RunReport:
     """One daily / backfill / season run as the command line shows it: progress while building, then its report."""
 
-    command: str
-    output: Output
-    progress: Progress
-    dry_run: bool
-    destination: str  # as given, for a report of a run that failed before it opened it
-    run: str = ""  # the run's id, once its policy is made
-    queries: Callable[[], int] = lambda: 0
-    planned: bool = False  # the plan line was printed before anything was sent
+    def __init__(self, command: str, output: Output, progress: Progress, dry_run: bool, destination: str) -> None:
+        self.command = command
+        self.output = output
+        self.progress = progress
+        self.dry_run = dry_run
+        self.destination = destination  # as given, for a report of a run that failed before it opened it
+        self.run = ""  # the run's id, once its policy is made
+        self.queries: Callable[[], int] = lambda: 0
+        self.planned = False  # the plan line was printed before anything was sent
 
     def plan(self, actions: Mapping[str, Action]) -> None:
         """The plan line, before anything is sent (not with -q, --json or on a dry run, whose summary says it)."""

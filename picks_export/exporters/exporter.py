@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from . import quality, rules, scopes
@@ -18,7 +18,7 @@ from .engines.engine import Engine
 from .layout import publishing_prefix, schema_path
 from .options import ExportOptions
 from .plan import Plan, carry_out, plan_run
-from .publish import Action, ObjectInfo, Payload, Publisher, PublishPolicy, Report, Spool
+from .publish import Action, ObjectInfo, Payload, Publisher, PublishPolicy, Report, Spool, decide
 from .quality import QualityWarning
 from .runs import write_record
 from .scopes import Scope, read_span
@@ -31,13 +31,16 @@ from .warehouse import Model, RunPlan, read_plan
 from .workers import Spans, WorkerPool, read_models, workers_for
 
 
-@dataclass
 class Outcome:
-    """What a run did with each of its files, for the report and the summary line."""
+    """What a run did with each of its files, for the report and the summary line. (A plain class: a dataclass
+    costs start-up time to create.)"""
 
-    report: Report
-    queries: int
-    warnings: list[QualityWarning] = field(default_factory=list)  # the quality gate's, every model of the run
+    __slots__ = ("report", "queries", "warnings")
+
+    def __init__(self, report: Report, queries: int, warnings: list[QualityWarning] | None = None) -> None:
+        self.report = report
+        self.queries = queries
+        self.warnings: list[QualityWarning] = warnings or []  # the quality gate's, every model of the run
 
     @property
     def paths(self) -> list[str]:
@@ -123,8 +126,13 @@ class Exporter:
         if workers > 1:
             listed = {model.code: listing(model) for model in plan.models}
             return WorkerPool(self.engine, self.options, scope, spans).stage(plan, listed, workers, progress, spools)
-        stager = Stager(self.options, scope, spools[0], listing, progress)
+        stager = Stager(self.options, scope, spools[0], listing, progress, current=self._unchanged)
         return list(stager.stage(read_models(self.engine, plan, plan.models, spans))), 0
+
+    def _unchanged(self, payload: Payload, published: ObjectInfo) -> bool:
+        """Whether the plan will leave the published file as it is: the decision `plan_run` takes from the same
+        listing (the policy's command, set later, takes no part in it)."""
+        return decide(payload, published, self.publisher.policy, self.sink.has_headers).action == "unchanged"
 
     def _plan(self, staged: list[Staged], all_models: bool) -> Plan:
         """Every file against what is published: the schemas (and the page), each model's files and index, then

@@ -20,7 +20,7 @@ import secrets
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import orjson
@@ -189,6 +189,15 @@ class Payload:
             return cls(path, kind, file_hash(path, data), len(data), inline=data)
         return cls(path, kind, file_hash(path, data), len(data), spool=spool, offset=spool.put(data),
                    sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
+
+    def spooled(self, spool: Spool) -> Payload:
+        """This payload with its bytes moved from memory into `spool` (read back and checked there)."""
+        data = self.data
+        return replace(self, inline=None, spool=spool, offset=spool.put(data), sha256=hashlib.sha256(data).hexdigest())
+
+    def stand_in(self) -> Payload:
+        """This payload without its bytes: for a published file found current, planned by its hash, never sent."""
+        return replace(self, inline=None, spool=None, offset=0, sha256=None)
 
     @property
     def data(self) -> bytes:

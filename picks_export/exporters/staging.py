@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from itertools import chain
 
 from . import parquet, quality, rules
@@ -21,20 +21,32 @@ from .warehouse import Model, Snapshot
 Progress = Callable[[int, int | None], None]  # (documents built, documents in the run when known)
 # What a model's folders already hold (one listing of them), given the model.
 Listing = Callable[[Model], dict[str, ObjectInfo]]
+# Whether the run's plan leaves a published file as it is (its step "unchanged"), given the payload built for it and
+# the published file's listing: then nothing ever sends or reads the payload's bytes.
+Current = Callable[[Payload, ObjectInfo], bool]
 
 
-@dataclass
 class Staged:
-    """One model's files of a run, validated and spooled, with what its folders already hold."""
+    """One model's files of a run, validated and spooled, with what its folders already hold. (A plain class: a
+    dataclass costs start-up time to create.)"""
 
-    layout: Layout
-    model: str
-    published: dict[str, ObjectInfo]
-    payloads: list[Payload]
-    name: str = ""  # the model's display name, for the manifest
-    is_default: bool = False
-    warnings: list[QualityWarning] = field(default_factory=list)  # the quality gate's, for the status file
-    refusals: list[QualityWarning] = field(default_factory=list)  # the gate's volume findings that refuse the run
+    def __init__(
+        self,
+        layout: Layout,
+        model: str,
+        published: dict[str, ObjectInfo],
+        payloads: list[Payload],
+        name: str = "",  # the model's display name, for the manifest
+        is_default: bool = False,
+    ) -> None:
+        self.layout = layout
+        self.model = model
+        self.published = published
+        self.payloads = payloads
+        self.name = name
+        self.is_default = is_default
+        self.warnings: list[QualityWarning] = []  # the quality gate's, for the status file
+        self.refusals: list[QualityWarning] = []  # the gate's volume findings that refuse the run
 
 
 def layout_of(prefix: str, model: Model) -> Layout:
@@ -80,6 +92,7 @@ class Stager:
         listing: Listing,
         progress: Progress | None = None,
         part_models: int | None = None,  # a build worker's share of the run's models (progress counts these)
+        current: Current | None = None,  # None: every file's bytes are spooled
     ) -> None:
         self.options = options
         self.prefix = publishing_prefix(options.prefix)
@@ -88,6 +101,7 @@ class Stager:
         self.listing = listing
         self.progress = progress
         self.part_models = part_models
+        self.current = current
         self.built = 0
         self.counts: list[int] = []  # files of each model reached so far (the current one's estimated)
 
@@ -131,12 +145,8 @@ class Stager:
         )  # the seasons to come like those seen
         total = expected_total(self.counts, self.part_models or snapshot.run_models)  # a worker's share, or the run's
         for day, document in self._documents(builder, staged.layout, wanted):
-            payload = self._finality(
-                staged.layout, Payload.of(document.path, document.kind, document.content, self.spool)
-            )
-            published = staged.published.get(document.path)
-            if published is None or published.content_hash != payload.content_hash:
-                check_document(document)  # the content a published file already holds passed its schema then
+            built = self._finality(staged.layout, Payload.of(document.path, document.kind, document.content))
+            payload = self._kept(staged.published.get(document.path), document, built)
             if day is None:
                 tables = self._season_tables(staged.published, document, payload)
                 files.seasons.extend([payload, *tables])
@@ -148,6 +158,16 @@ class Stager:
                 pause_for_tests("building")  # the first file is built and spooled, nothing is published
             if self.progress:
                 self.progress(self.built, total)
+
+    def _kept(self, published: ObjectInfo | None, document: Document, payload: Payload) -> Payload:
+        """The payload as the run keeps it until it publishes: validated and spooled; or, when the published file
+        already has this content (its hash), not validated again (that content passed its schema when it was
+        published), and a stand-in without its bytes when the plan leaves that file as it is (`current`)."""
+        if published is None or published.content_hash != payload.content_hash:
+            check_document(document)
+        elif self.current is not None and self.current(payload, published):
+            return payload.stand_in()  # an unchanged step is never sent nor decided again: no spool write, no hash
+        return payload.spooled(self.spool)
 
     def _season_tables(
         self, published: Mapping[str, ObjectInfo], document: Document, payload: Payload
