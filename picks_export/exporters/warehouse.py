@@ -7,14 +7,16 @@ a date range with their results, and the signals. Bad rows stop the run here, be
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import rules
 from .common import and_more
@@ -22,12 +24,18 @@ from .engines.engine import Engine, QueryValue, Row
 from .errors import BadInputError, ExportError, WarehouseError, literal
 from .tables import TABLES, accepts
 
+if TYPE_CHECKING:
+    import pyarrow
+
 # A model code becomes part of a published path (v1/models/{code}/...).
 MODEL_CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 DIRECTIONS = ("OVER", "UNDER")
 SIGNALS = ("favorable", "neutral", "challenging")
 # No player scores this many points: a larger line or prediction is a broken row (and could not be rounded).
 MAX_POINTS = 1000
+# Reading the shown picks as Arrow costs importing pyarrow (about 0.12 s), more than a small run's rows cost as
+# tuples: a read of fewer days (summed over its models) takes them as tuples.
+ARROW_MIN_MODEL_DAYS = 1_500
 
 
 @dataclass(frozen=True)
@@ -173,21 +181,34 @@ def read_plan(
     return RunPlan(models, groups, known, active, signals, first_date, last_date, schedule)
 
 
-def read_shown_picks(engine: Engine, plan: RunPlan, models: list[Model]) -> Iterator[Iterator[Snapshot]]:
+def read_shown_picks(
+    engine: Engine, plan: RunPlan, models: list[Model], *, arrow: bool | None = None
+) -> Iterator[Iterator[Snapshot]]:
     """For each of `models` (some of the plan's, in its order), its snapshots season by season, from one
-    shown_picks query. Each model's snapshots are to be taken in turn, all of them, before the next model's."""
+    shown_picks query. Each model's snapshots are to be taken in turn, all of them, before the next model's.
+
+    `arrow`: read the rows as Arrow record batches (None: when the run reads at least ARROW_MIN_MODEL_DAYS)."""
     by_id = {model.system_id: model for model in models}
     params = range_params(list(by_id), plan.first_date, plan.last_date)
     problems = _Problems()
     pending = dict(by_id)
-    columns, tuples = engine.query_tuples("shown_picks", params)
-    if tuple(columns) != SHOWN_COLUMNS:  # in the order _shown_picks unpacks, whatever the engine's
-        reorder = itemgetter(*(list(columns).index(name) for name in SHOWN_COLUMNS))
-        tuples = map(reorder, tuples)
-    for system_id, rows in groupby(tuples, key=itemgetter(0)):
-        yield _season_snapshots(plan, pending.pop(system_id), rows, problems)
+    if arrow is None:
+        arrow = len(models) * ((plan.last_date - plan.first_date).days + 1) >= ARROW_MIN_MODEL_DAYS
+    if arrow:
+        batches = _ShownBatches(engine.query_batches("shown_picks", params))
+        while (system_id := batches.next_model()) is not None:
+            model = pending.pop(system_id)
+            yield _season_snapshots(plan, model, _arrow_spans(batches, plan, model, problems), problems)
+    else:
+        columns, tuples = engine.query_tuples("shown_picks", params)
+        if tuple(columns) != SHOWN_COLUMNS:  # in the order _shown_picks unpacks, whatever the engine's
+            reorder = itemgetter(*(list(columns).index(name) for name in SHOWN_COLUMNS))
+            tuples = map(reorder, tuples)
+        for system_id, rows in groupby(tuples, key=itemgetter(0)):
+            model = pending.pop(system_id)
+            yield _season_snapshots(plan, model, _tuple_spans(rows, plan, model, problems), problems)
     for model in pending.values():  # no shown picks in the range: still snapshots (a day file may be due)
-        yield _season_snapshots(plan, model, iter(()), problems)
+        yield _season_snapshots(plan, model, _tuple_spans(iter(()), plan, model, problems), problems)
 
 
 def season_spans(first_date: dt.date, last_date: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
@@ -199,16 +220,13 @@ def season_spans(first_date: dt.date, last_date: dt.date) -> Iterator[tuple[dt.d
         start = end + dt.timedelta(days=1)
 
 
-def _season_snapshots(
-    plan: RunPlan, model: Model, rows: Iterator[tuple[Any, ...]], problems: _Problems
-) -> Iterator[Snapshot]:
-    """One model's snapshots, one per season of the plan's range (the empty ones too), each made from its rows as
-    they stream (in date order), so that a run holds one season of the model's picks rather than its history.
+# Reads one model's shown picks up to a date (its rows after the previous call's date), filling in each date's
+# shown version's computed_at.
+SpanReader = Callable[[dt.date, dict[dt.date, dt.datetime]], dict[str, dict[dt.date, list[Pick]]]]
 
-    The picks of the last week of a season reaching into the next one's Aug 1 are carried into the next
-    snapshot (its week records count them). A bad row stops the model once all its rows are read, so that the
-    error counts them all, as it would over the whole range."""
-    signals = plan.signals.get(model.system_id, {})
+
+def _tuple_spans(rows: Iterator[tuple[Any, ...]], plan: RunPlan, model: Model, problems: _Problems) -> SpanReader:
+    """Reads one model's rows (SHOWN_COLUMNS tuples, in date order) span by span, each row checked."""
     days = groupby(rows, key=itemgetter(1))  # (game_date, its rows)
     current = next(days, None)
 
@@ -218,6 +236,20 @@ def _season_snapshots(
             yield from current[1]
             current = next(days, None)
 
+    def read(last: dt.date, computed_at: dict[dt.date, dt.datetime]) -> dict[str, dict[dt.date, list[Pick]]]:
+        return _shown_picks(rows_until(last), plan.known_subsets, plan.active_subsets, model, problems, computed_at)
+
+    return read
+
+
+def _season_snapshots(plan: RunPlan, model: Model, read: SpanReader, problems: _Problems) -> Iterator[Snapshot]:
+    """One model's snapshots, one per season of the plan's range (the empty ones too), each made from its rows as
+    they stream (in date order), so that a run holds one season of the model's picks rather than its history.
+
+    The picks of the last week of a season reaching into the next one's Aug 1 are carried into the next
+    snapshot (its week records count them). A bad row stops the model once all its rows are read, so that the
+    error counts them all, as it would over the whole range."""
+    signals = plan.signals.get(model.system_id, {})
     carried: dict[str, dict[dt.date, list[Pick]]] = {}
     carried_at: dict[dt.date, dt.datetime] = {}
     spans = list(season_spans(plan.first_date, plan.last_date))
@@ -227,7 +259,7 @@ def _season_snapshots(
     seasons = len(spans) - lead_in
     for number, (first, last) in enumerate(spans):
         computed_at: dict[dt.date, dt.datetime] = {}
-        picks = _shown_picks(rows_until(last), plan.known_subsets, plan.active_subsets, model, problems, computed_at)
+        picks = read(last, computed_at)
         if problems.messages:
             continue  # the model's other rows are still read, for the error's count
         if lead_in and number == 0:
@@ -584,6 +616,164 @@ def _pick_problem(
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class _ShownBatches:
+    """The shown_picks result as Arrow record batches, cut into one model's rows up to a date at a time."""
+
+    def __init__(self, batches: Iterator[pyarrow.RecordBatch]) -> None:
+        self._batches = batches
+        self._batch: pyarrow.RecordBatch | None = None
+        self._model: str | None = None
+        self._advance()
+
+    def _advance(self) -> None:
+        self._batch = next((batch for batch in self._batches if batch.num_rows), None)
+
+    def next_model(self) -> str | None:
+        """The next model's system_id, the rest of the previous model's rows skipped; None after the last."""
+        if self._model is not None:
+            self.take(self._model, dt.date.max)
+        if self._batch is None:
+            return None
+        self._model = self._batch.column("system_id")[0].as_py()
+        return self._model
+
+    def take(self, system_id: str, last: dt.date) -> pyarrow.Table | None:
+        """The rows of `system_id` up to `last` from where the stream is (rows are in model and date order)."""
+        import pyarrow
+        import pyarrow.compute as pc
+
+        pieces = []
+        while (batch := self._batch) is not None:
+            wanted = pc.and_(
+                pc.equal(batch.column("system_id"), system_id), pc.less_equal(batch.column("game_date"), last)
+            )
+            end = pc.index(pc.fill_null(wanted, False), False).as_py()
+            if end < 0:
+                pieces.append(batch)
+                self._advance()
+                continue
+            pieces.append(batch.slice(0, end))
+            self._batch = batch.slice(end)
+            break
+        return pyarrow.Table.from_batches(pieces) if pieces else None
+
+
+def _arrow_spans(batches: _ShownBatches, plan: RunPlan, model: Model, problems: _Problems) -> SpanReader:
+    """Reads one model's rows span by span from the Arrow batches: the rows of a span that no check can refuse
+    (`_clean`) become picks column by column; the others go through the row-by-row check, which names the first
+    bad row exactly as when reading tuples."""
+
+    def read(last: dt.date, computed_at: dict[dt.date, dt.datetime]) -> dict[str, dict[dt.date, list[Pick]]]:
+        table = batches.take(model.system_id, last)
+        if table is None or not table.num_rows:
+            return {}
+        if _clean(table, plan.known_subsets):
+            return _column_picks(table, plan.active_subsets, computed_at)
+        rows = zip(*(table.column(name).to_pylist() for name in SHOWN_COLUMNS), strict=True)
+        return _shown_picks(rows, plan.known_subsets, plan.active_subsets, model, problems, computed_at)
+
+    return read
+
+
+_NUMBER_COLUMNS = ("line", "predicted_points")
+_TEXT_COLUMNS = ("direction", "subset_id", "player_name", "team", "opponent")
+_KEY_COLUMNS = ["game_date", "version_id", "subset_id", "player_lookup"]  # a pick's identity within its model
+
+
+def _clean(table: pyarrow.Table, known_subsets: frozenset[str]) -> bool:
+    """Whether no row of `table` can be refused by `_pick_problem`, the duplicate check or the box scores' count.
+    Conservative: False when unsure (an unexpected type), and the rows are then checked one by one."""
+    import pyarrow.compute as pc
+    import pyarrow.types as types
+
+    checked = (*_NUMBER_COLUMNS, *_TEXT_COLUMNS, "pick_rank")
+    if any(table.column(name).null_count for name in checked):
+        return False
+    if not all(types.is_floating(table.column(name).type) for name in _NUMBER_COLUMNS):
+        return False
+    if not all(types.is_string(table.column(name).type) for name in _TEXT_COLUMNS):
+        return False
+    line, prediction = table.column("line"), table.column("predicted_points")
+    if not (pc.all(pc.is_finite(line)).as_py() and pc.all(pc.is_finite(prediction)).as_py()):
+        return False
+    bounds = pc.min_max(line).as_py()
+    if bounds["min"] < 0 or bounds["max"] > MAX_POINTS or pc.max(pc.abs(prediction)).as_py() > MAX_POINTS:
+        return False
+    # The text columns' distinct values, checked as `_pick_problem` checks each row's.
+    if not set(pc.unique(table.column("direction")).to_pylist()) <= set(DIRECTIONS):
+        return False
+    if not set(pc.unique(table.column("subset_id")).to_pylist()) <= known_subsets:
+        return False
+    for name in ("player_name", "team", "opponent"):
+        if any(not value or value.isspace() for value in pc.unique(table.column(name)).to_pylist()):
+            return False
+    if (pc.max(table.column("summary_rows")).as_py() or 0) > 1:
+        return False
+    return table.group_by(_KEY_COLUMNS, use_threads=False).aggregate([]).num_rows == table.num_rows
+
+
+def _column_picks(
+    table: pyarrow.Table, active_subsets: frozenset[str], computed_at: dict[dt.date, dt.datetime]
+) -> dict[str, dict[dt.date, list[Pick]]]:
+    """The picks of rows `_clean` passed, column by column: what `_shown_picks` makes of the same rows."""
+    import pyarrow
+    import pyarrow.compute as pc
+
+    latest = table.group_by("game_date", use_threads=False).aggregate([("computed_at_us", "max")])
+    moments = zip(latest.column("game_date").to_pylist(), latest.column("computed_at_us_max").to_pylist(), strict=True)
+    computed_at.update(sorted((day, EPOCH + dt.timedelta(microseconds=us)) for day, us in moments if us is not None))
+    table = table.filter(pc.is_in(table.column("subset_id"), pyarrow.array(sorted(active_subsets), pyarrow.string())))
+    if not table.num_rows:
+        return {}
+
+    def column(name: str) -> list[Any]:
+        return table.column(name).to_pylist()
+
+    days, subsets, directions = _decoded(table.column("game_date")), column("subset_id"), column("direction")
+    lines, graded = column("line"), pc.greater(table.column("summary_rows"), 0).to_pylist()
+    outcomes = map(rules.pick_result, directions, lines, column("points"), column("minutes"), graded)
+    actuals, results = zip(*outcomes, strict=True)
+    players, lookups = _decoded(table.column("player_name")), _decoded(table.column("player_lookup"))
+    teams, opponents = _decoded(table.column("team")), _decoded(table.column("opponent"))
+    predictions = _rounded(column("predicted_points"))
+    picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
+    with _collection_paused():
+        made = map(Pick, days, column("pick_rank"), players, lookups, teams, opponents, predictions, lines,
+                   directions, actuals, results, graded)  # fmt: skip
+        for subset_id, day, pick in zip(subsets, days, made, strict=True):
+            picks[subset_id][day].append(pick)
+    return _in_order(picks)
+
+
+def _decoded(values: pyarrow.ChunkedArray) -> list[Any]:
+    """A column's values as Python objects, one object per distinct value (names and dates repeat: fewer objects
+    to make and to keep than one per row)."""
+    import pyarrow.compute as pc
+
+    distinct = pc.unique(values)
+    return list(map(distinct.to_pylist().__getitem__, pc.index_in(values, value_set=distinct).to_pylist()))
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No garbage collection while a season's picks are made: they form no cycles, and the collections their
+    allocations set off would traverse every object alive, several times the cost of making them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _rounded(predictions: list[float]) -> list[float]:
+    """Each prediction rounded as published, each distinct value once (0.0 and -0.0 are one key but not one
+    rounding: zeros are rounded each)."""
+    rounded = {value: rules.round_half_away(value) for value in set(predictions) if value}
+    return [rounded[value] if value else rules.round_half_away(value) for value in predictions]
 
 
 def utc(moment: Any) -> dt.datetime | None:
