@@ -661,20 +661,32 @@ class _ShownBatches:
 
 
 def _arrow_spans(batches: _ShownBatches, plan: RunPlan, model: Model, problems: _Problems) -> SpanReader:
-    """Reads one model's rows span by span from the Arrow batches: the rows of a span that no check can refuse
-    (`_clean`) become picks column by column; the others go through the row-by-row check, which names the first
-    bad row exactly as when reading tuples."""
+    """Reads one model's rows span by span from the Arrow batches."""
 
     def read(last: dt.date, computed_at: dict[dt.date, dt.datetime]) -> dict[str, dict[dt.date, list[Pick]]]:
-        table = batches.take(model.system_id, last)
-        if table is None or not table.num_rows:
-            return {}
-        if _clean(table, plan.known_subsets):
-            return _column_picks(table, plan.active_subsets, computed_at)
-        rows = zip(*(table.column(name).to_pylist() for name in SHOWN_COLUMNS), strict=True)
-        return _shown_picks(rows, plan.known_subsets, plan.active_subsets, model, problems, computed_at)
+        return _arrow_span(batches, last, plan, model, problems, computed_at)
 
     return read
+
+
+def _arrow_span(
+    batches: _ShownBatches,
+    last: dt.date,
+    plan: RunPlan,
+    model: Model,
+    problems: _Problems,
+    computed_at: dict[dt.date, dt.datetime],
+) -> dict[str, dict[dt.date, list[Pick]]]:
+    """The picks of one model's rows up to `last`, read from the batches: column by column when no check can
+    refuse a row (`_clean`), else through the row-by-row check, which names the first bad row exactly as when
+    reading tuples."""
+    table = batches.take(model.system_id, last)
+    if table is None or not table.num_rows:
+        return {}
+    if _clean(table, plan.known_subsets):
+        return _column_picks(table, plan.active_subsets, computed_at)
+    rows = zip(*(table.column(name).to_pylist() for name in SHOWN_COLUMNS), strict=True)
+    return _shown_picks(rows, plan.known_subsets, plan.active_subsets, model, problems, computed_at)
 
 
 _NUMBER_COLUMNS = ("line", "predicted_points")
