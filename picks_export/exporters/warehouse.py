@@ -10,11 +10,12 @@ import datetime as dt
 import gc
 import math
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import compress, groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -619,7 +620,9 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 class _ShownBatches:
-    """The shown_picks result as Arrow record batches, cut into one model's rows up to a date at a time."""
+    """The shown_picks result as Arrow record batches, cut into one model's rows up to a date at a time.
+
+    Only pyarrow's core is used here (no pyarrow.compute or acero: importing them costs about 20 MB a process)."""
 
     def __init__(self, batches: Iterator[pyarrow.RecordBatch]) -> None:
         self._batches = batches
@@ -640,17 +643,14 @@ class _ShownBatches:
         return self._model
 
     def take(self, system_id: str, last: dt.date) -> pyarrow.Table | None:
-        """The rows of `system_id` up to `last` from where the stream is (rows are in model and date order)."""
+        """The rows of `system_id` up to `last` from where the stream is. The rows are in model and date order, so
+        the wanted rows are a prefix of the batch: its end is found by bisection."""
         import pyarrow
-        import pyarrow.compute as pc
 
         pieces = []
         while (batch := self._batch) is not None:
-            wanted = pc.and_(
-                pc.equal(batch.column("system_id"), system_id), pc.less_equal(batch.column("game_date"), last)
-            )
-            end = pc.index(pc.fill_null(wanted, False), False).as_py()
-            if end < 0:
+            end = _prefix(batch, system_id, last)
+            if end == batch.num_rows:
                 pieces.append(batch)
                 self._advance()
                 continue
@@ -658,6 +658,16 @@ class _ShownBatches:
             self._batch = batch.slice(end)
             break
         return pyarrow.Table.from_batches(pieces) if pieces else None
+
+
+def _prefix(batch: pyarrow.RecordBatch, system_id: str, last: dt.date) -> int:
+    """How many of the batch's first rows are of `system_id` up to `last` (they are a prefix: model and date order)."""
+    models, days = batch.column("system_id"), batch.column("game_date")
+
+    def beyond(row: int) -> bool:
+        return bool(models[row].as_py() != system_id or days[row].as_py() > last)
+
+    return bisect_left(range(batch.num_rows), True, key=beyond)
 
 
 def _arrow_spans(batches: _ShownBatches, plan: RunPlan, model: Model, problems: _Problems) -> SpanReader:
@@ -683,89 +693,99 @@ def _arrow_span(
     table = batches.take(model.system_id, last)
     if table is None or not table.num_rows:
         return {}
-    if _clean(table, plan.known_subsets):
-        return _column_picks(table, plan.active_subsets, computed_at)
+    columns = _columns(table)
+    if columns is not None and _clean(columns, plan.known_subsets):
+        return _column_picks(columns, plan.active_subsets, computed_at)
     rows = zip(*(table.column(name).to_pylist() for name in SHOWN_COLUMNS), strict=True)
     return _shown_picks(rows, plan.known_subsets, plan.active_subsets, model, problems, computed_at)
 
 
 _NUMBER_COLUMNS = ("line", "predicted_points")
-_TEXT_COLUMNS = ("direction", "subset_id", "player_name", "team", "opponent")
-_KEY_COLUMNS = ["game_date", "version_id", "subset_id", "player_lookup"]  # a pick's identity within its model
+_TEXT_COLUMNS = ("direction", "subset_id", "player_name", "team", "opponent", "player_lookup")
+_CHECKED_COLUMNS = (*_NUMBER_COLUMNS, *_TEXT_COLUMNS, "pick_rank", "summary_rows")
+_OTHER_COLUMNS = ("pick_rank", "points", "minutes", "summary_rows", "computed_at_us")
 
 
-def _clean(table: pyarrow.Table, known_subsets: frozenset[str]) -> bool:
-    """Whether no row of `table` can be refused by `_pick_problem`, the duplicate check or the box scores' count.
-    Conservative: False when unsure (an unexpected type), and the rows are then checked one by one."""
-    import pyarrow.compute as pc
+def _columns(table: pyarrow.Table) -> dict[str, list[Any]] | None:
+    """The columns the picks are made of, as lists (a name or a date one object per distinct value); None when a
+    checked column holds a NULL or has a type the checks do not expect (the rows are then checked one by one)."""
+    import pyarrow
     import pyarrow.types as types
 
-    checked = (*_NUMBER_COLUMNS, *_TEXT_COLUMNS, "pick_rank")
-    if any(table.column(name).null_count for name in checked):
+    if any(table.column(name).null_count for name in _CHECKED_COLUMNS):
+        return None
+    kinds = table.schema
+    if not all(types.is_floating(kinds.field(name).type) for name in _NUMBER_COLUMNS):
+        return None
+    if not all(types.is_string(kinds.field(name).type) for name in _TEXT_COLUMNS):
+        return None
+    if not types.is_date32(kinds.field("game_date").type):
+        return None
+    shared: dict[Any, Any] = {}  # names repeat: one string each, whose hash is then computed once
+    share = shared.setdefault
+    found: dict[str, list[Any]] = {}
+    for name in _TEXT_COLUMNS:
+        values = table.column(name).to_pylist()
+        found[name] = list(map(share, values, values))
+    for name in (*_NUMBER_COLUMNS, *_OTHER_COLUMNS):
+        found[name] = table.column(name).to_pylist()
+    # A DATE as its days since the epoch (no date object per row), then one date object per distinct day.
+    numbers = [n for chunk in table.column("game_date").chunks for n in chunk.view(pyarrow.int32()).to_pylist()]
+    dates = {number: _EPOCH_DAY + dt.timedelta(days=number) for number in set(numbers)}
+    found["game_date"] = list(map(dates.__getitem__, numbers))
+    return found
+
+
+_EPOCH_DAY = dt.date(1970, 1, 1)
+
+
+def _clean(columns: dict[str, list[Any]], known_subsets: frozenset[str]) -> bool:
+    """Whether no row can be refused by `_pick_problem`, the duplicate check or the box scores' count (NULLs were
+    ruled out by `_columns`). Conservative: two rows of one date, subset and player are a suspected duplicate
+    whatever their versions, and then the rows are checked one by one."""
+    lines, predictions = columns["line"], columns["predicted_points"]
+    if not (all(map(math.isfinite, lines)) and all(map(math.isfinite, predictions))):
         return False
-    if not all(types.is_floating(table.column(name).type) for name in _NUMBER_COLUMNS):
+    if min(lines) < 0 or max(lines) > MAX_POINTS or max(map(abs, predictions)) > MAX_POINTS:
         return False
-    if not all(types.is_string(table.column(name).type) for name in _TEXT_COLUMNS):
-        return False
-    line, prediction = table.column("line"), table.column("predicted_points")
-    if not (pc.all(pc.is_finite(line)).as_py() and pc.all(pc.is_finite(prediction)).as_py()):
-        return False
-    bounds = pc.min_max(line).as_py()
-    if bounds["min"] < 0 or bounds["max"] > MAX_POINTS or pc.max(pc.abs(prediction)).as_py() > MAX_POINTS:
-        return False
-    # The text columns' distinct values, checked as `_pick_problem` checks each row's.
-    if not set(pc.unique(table.column("direction")).to_pylist()) <= set(DIRECTIONS):
-        return False
-    if not set(pc.unique(table.column("subset_id")).to_pylist()) <= known_subsets:
+    if not set(columns["direction"]) <= set(DIRECTIONS) or not set(columns["subset_id"]) <= known_subsets:
         return False
     for name in ("player_name", "team", "opponent"):
-        if any(not value or value.isspace() for value in pc.unique(table.column(name)).to_pylist()):
+        if any(not value or value.isspace() for value in set(columns[name])):
             return False
-    if (pc.max(table.column("summary_rows")).as_py() or 0) > 1:
+    if max(columns["summary_rows"]) > 1:
         return False
-    return table.group_by(_KEY_COLUMNS, use_threads=False).aggregate([]).num_rows == table.num_rows
+    keys = zip(columns["game_date"], columns["subset_id"], columns["player_lookup"], strict=True)
+    return len(set(keys)) == len(lines)
 
 
 def _column_picks(
-    table: pyarrow.Table, active_subsets: frozenset[str], computed_at: dict[dt.date, dt.datetime]
+    columns: dict[str, list[Any]], active_subsets: frozenset[str], computed_at: dict[dt.date, dt.datetime]
 ) -> dict[str, dict[dt.date, list[Pick]]]:
     """The picks of rows `_clean` passed, column by column: what `_shown_picks` makes of the same rows."""
-    import pyarrow
-    import pyarrow.compute as pc
-
-    latest = table.group_by("game_date", use_threads=False).aggregate([("computed_at_us", "max")])
-    moments = zip(latest.column("game_date").to_pylist(), latest.column("computed_at_us_max").to_pylist(), strict=True)
-    computed_at.update(sorted((day, EPOCH + dt.timedelta(microseconds=us)) for day, us in moments if us is not None))
-    table = table.filter(pc.is_in(table.column("subset_id"), pyarrow.array(sorted(active_subsets), pyarrow.string())))
-    if not table.num_rows:
+    latest: dict[dt.date, int] = {}  # every row's version counts for its date's computed_at, whatever its subset
+    for day, rows in groupby(zip(columns["game_date"], columns["computed_at_us"], strict=True), key=itemgetter(0)):
+        moment = max((micros for _, micros in rows if micros is not None), default=None)
+        if moment is not None:
+            latest[day] = max(moment, latest.get(day, moment))
+    computed_at.update((day, EPOCH + dt.timedelta(microseconds=micros)) for day, micros in latest.items())
+    keep = list(map(active_subsets.__contains__, columns["subset_id"]))
+    if not all(keep):
+        columns = {name: list(compress(values, keep)) for name, values in columns.items()}
+    if not columns["subset_id"]:
         return {}
-
-    def column(name: str) -> list[Any]:
-        return table.column(name).to_pylist()
-
-    days, subsets, directions = _decoded(table.column("game_date")), column("subset_id"), column("direction")
-    lines, graded = column("line"), pc.greater(table.column("summary_rows"), 0).to_pylist()
-    outcomes = map(rules.pick_result, directions, lines, column("points"), column("minutes"), graded)
+    days, subsets, directions, lines = (columns[name] for name in ("game_date", "subset_id", "direction", "line"))
+    graded = [rows > 0 for rows in columns["summary_rows"]]
+    outcomes = map(rules.pick_result, directions, lines, columns["points"], columns["minutes"], graded)
     actuals, results = zip(*outcomes, strict=True)
-    players, lookups = _decoded(table.column("player_name")), _decoded(table.column("player_lookup"))
-    teams, opponents = _decoded(table.column("team")), _decoded(table.column("opponent"))
-    predictions = _rounded(column("predicted_points"))
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
     with _collection_paused():
-        made = map(Pick, days, column("pick_rank"), players, lookups, teams, opponents, predictions, lines,
-                   directions, actuals, results, graded)  # fmt: skip
+        made = map(Pick, days, columns["pick_rank"], columns["player_name"], columns["player_lookup"],
+                   columns["team"], columns["opponent"], _rounded(columns["predicted_points"]), lines, directions,
+                   actuals, results, graded)  # fmt: skip
         for subset_id, day, pick in zip(subsets, days, made, strict=True):
             picks[subset_id][day].append(pick)
     return _in_order(picks)
-
-
-def _decoded(values: pyarrow.ChunkedArray) -> list[Any]:
-    """A column's values as Python objects, one object per distinct value (names and dates repeat: fewer objects
-    to make and to keep than one per row)."""
-    import pyarrow.compute as pc
-
-    distinct = pc.unique(values)
-    return list(map(distinct.to_pylist().__getitem__, pc.index_in(values, value_set=distinct).to_pylist()))
 
 
 @contextmanager
