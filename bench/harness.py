@@ -32,6 +32,7 @@ HOOKS: tuple[tuple[str, str, str], ...] = (
     ("query", "picks_export.exporters.engines.duckdb_engine", "DuckDBEngine.query"),
     # The shown picks stream in as they are read: their fetching counts as building the snapshot.
     ("build", "picks_export.exporters.warehouse", "_shown_picks"),
+    ("build", "picks_export.exporters.warehouse", "_arrow_span"),
     ("build", "picks_export.exporters.warehouse", "_signals"),
     ("build", "picks_export.exporters.documents", "DocumentBuilder.__init__"),
     ("build", "picks_export.exporters.documents", "DocumentBuilder.day"),

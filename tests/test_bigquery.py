@@ -642,6 +642,33 @@ def test_the_shown_picks_come_through_the_storage_read_api_as_the_rest_pages_and
             engine.close()
 
 
+def test_the_shown_picks_as_arrow_batches_give_the_tuples_values_on_each_path(bq, demo, duckdb_demo):
+    """`query_batches` (the long runs' read) from the Storage Read API, the REST pages and DuckDB: each column's
+    Python values, types included, are the tuples' values; and the snapshots read either way are the same."""
+    from picks_export.exporters import warehouse
+
+    settings = {"command": "test", "bigquery_endpoint": bq.url}
+    engines = [open_engine(WAREHOUSE, demo, {**settings, "storage_endpoint": bq.storage}),
+               open_engine(WAREHOUSE, demo, settings), open_engine(duckdb_demo)]  # fmt: skip
+    params = range_params(list(MODELS), *read_span(dt.date(2025, 10, 21), dt.date(2025, 11, 5)))
+    try:
+        columns, expected = shown_picks(engines[0])
+        for engine in engines:
+            batches = list(engine.query_batches("shown_picks", params))
+            values = [[value for batch in batches for value in batch.column(name).to_pylist()] for name in columns]
+            rows = list(zip(*values, strict=True))
+            assert [[(type(v), v) for v in row] for row in rows] == [[(type(v), v) for v in row] for row in expected]
+        assert (engines[0].storage_reads, engines[1].storage_reads) == (2, 0)
+        first, last = dt.date(2025, 8, 1), dt.date(2025, 11, 5)
+        plan = warehouse.read_plan(engines[0], None, first, last, all_models=True)
+        read = [[repr(each) for model in warehouse.read_shown_picks(engine, plan, plan.models, arrow=arrow)
+                 for each in model] for engine, arrow in ((engines[0], True), (engines[1], True), (engines[0], False))]  # fmt: skip
+        assert read[0] and read[0] == read[1] == read[2]
+    finally:
+        for engine in engines:
+            engine.close()
+
+
 class RefusingReadClient:
     """A Storage Read API client whose sessions are refused with `error`."""
 

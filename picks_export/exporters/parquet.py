@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidDocumentError
@@ -61,18 +62,28 @@ def parquet_path(season_path: str) -> str | None:
     return season_path.removesuffix(".json") + ".parquet" if _DATED_SEASON.search(season_path) else None
 
 
-def rows(content: dict[str, Any]) -> list[dict[str, Any]]:
-    """The season document's picks as rows: by date, then in the subsets' display order, then in pick order."""
-    by_date: dict[str, list[dict[str, Any]]] = {}
-    head = {"model": content["model"], "season": content["season"]}
+def columns(content: dict[str, Any]) -> dict[str, list[Any]]:
+    """The season document's picks as the table's columns, a row per pick: by date, then in the subsets' display
+    order, then in pick order. Made column by column (a row of eight picks' fields is not made per pick)."""
+    by_date: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
     for group in content["groups"]:
-        subset = {"subset_id": group["id"], "subset": group["name"]}
         for entry in group["dates"]:
-            for pick in entry["picks"]:
-                picked = {name: pick[name] for name in _PICK_FIELDS}
-                row = {**head, **subset, "date": entry["date"], "signal": entry["signal"], **picked}
-                by_date.setdefault(entry["date"], []).append(row)
-    return [row for day in sorted(by_date) for row in by_date[day]]
+            by_date.setdefault(entry["date"], []).append((group, entry))
+    picks: list[dict[str, Any]] = []
+    found: dict[str, list[Any]] = {name: [] for name in ("subset_id", "subset", "date", "signal")}
+    for day in sorted(by_date):
+        date = dt.date.fromisoformat(day)
+        for group, entry in by_date[day]:
+            count = len(entry["picks"])
+            picks += entry["picks"]
+            found["subset_id"] += [group["id"]] * count
+            found["subset"] += [group["name"]] * count
+            found["date"] += [date] * count
+            found["signal"] += [entry["signal"]] * count
+    head = {"model": [content["model"]] * len(picks), "season": [content["season"]] * len(picks)}
+    fields = {name: list(map(itemgetter(name), picks)) for name in _PICK_FIELDS}
+    merged = {**head, **found, **fields}
+    return {name: merged[name] for name, *_ in COLUMNS}
 
 
 def schema() -> pa.Schema:
@@ -86,10 +97,7 @@ def table_bytes(content: dict[str, Any]) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    found = rows(content)
-    columns: dict[str, list[Any]] = {name: [row[name] for row in found] for name, *_ in COLUMNS}
-    columns["date"] = [dt.date.fromisoformat(day) for day in columns["date"]]
-    table = pa.Table.from_pydict(columns, schema=schema())
+    table = pa.Table.from_pydict(columns(content), schema=schema())
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, **_WRITER_OPTIONS)
     return bytes(sink.getvalue().to_pybytes())

@@ -7,14 +7,17 @@ a date range with their results, and the signals. Bad rows stop the run here, be
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 import re
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import compress, groupby
 from operator import itemgetter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import rules
 from .common import and_more
@@ -22,12 +25,18 @@ from .engines.engine import Engine, QueryValue, Row
 from .errors import BadInputError, ExportError, WarehouseError, literal
 from .tables import TABLES, accepts
 
+if TYPE_CHECKING:
+    import pyarrow
+
 # A model code becomes part of a published path (v1/models/{code}/...).
 MODEL_CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 DIRECTIONS = ("OVER", "UNDER")
 SIGNALS = ("favorable", "neutral", "challenging")
 # No player scores this many points: a larger line or prediction is a broken row (and could not be rounded).
 MAX_POINTS = 1000
+# Reading the shown picks as Arrow costs importing pyarrow (about 0.12 s), more than a small run's rows cost as
+# tuples: a read of fewer days (summed over its models) takes them as tuples.
+ARROW_MIN_MODEL_DAYS = 1_500
 
 
 @dataclass(frozen=True)
@@ -173,21 +182,34 @@ def read_plan(
     return RunPlan(models, groups, known, active, signals, first_date, last_date, schedule)
 
 
-def read_shown_picks(engine: Engine, plan: RunPlan, models: list[Model]) -> Iterator[Iterator[Snapshot]]:
+def read_shown_picks(
+    engine: Engine, plan: RunPlan, models: list[Model], *, arrow: bool | None = None
+) -> Iterator[Iterator[Snapshot]]:
     """For each of `models` (some of the plan's, in its order), its snapshots season by season, from one
-    shown_picks query. Each model's snapshots are to be taken in turn, all of them, before the next model's."""
+    shown_picks query. Each model's snapshots are to be taken in turn, all of them, before the next model's.
+
+    `arrow`: read the rows as Arrow record batches (None: when the run reads at least ARROW_MIN_MODEL_DAYS)."""
     by_id = {model.system_id: model for model in models}
     params = range_params(list(by_id), plan.first_date, plan.last_date)
     problems = _Problems()
     pending = dict(by_id)
-    columns, tuples = engine.query_tuples("shown_picks", params)
-    if tuple(columns) != SHOWN_COLUMNS:  # in the order _shown_picks unpacks, whatever the engine's
-        reorder = itemgetter(*(list(columns).index(name) for name in SHOWN_COLUMNS))
-        tuples = map(reorder, tuples)
-    for system_id, rows in groupby(tuples, key=itemgetter(0)):
-        yield _season_snapshots(plan, pending.pop(system_id), rows, problems)
+    if arrow is None:
+        arrow = len(models) * ((plan.last_date - plan.first_date).days + 1) >= ARROW_MIN_MODEL_DAYS
+    if arrow:
+        batches = _ShownBatches(engine.query_batches("shown_picks", params))
+        while (system_id := batches.next_model()) is not None:
+            model = pending.pop(system_id)
+            yield _season_snapshots(plan, model, _arrow_spans(batches, plan, model, problems), problems)
+    else:
+        columns, tuples = engine.query_tuples("shown_picks", params)
+        if tuple(columns) != SHOWN_COLUMNS:  # in the order _shown_picks unpacks, whatever the engine's
+            reorder = itemgetter(*(list(columns).index(name) for name in SHOWN_COLUMNS))
+            tuples = map(reorder, tuples)
+        for system_id, rows in groupby(tuples, key=itemgetter(0)):
+            model = pending.pop(system_id)
+            yield _season_snapshots(plan, model, _tuple_spans(rows, plan, model, problems), problems)
     for model in pending.values():  # no shown picks in the range: still snapshots (a day file may be due)
-        yield _season_snapshots(plan, model, iter(()), problems)
+        yield _season_snapshots(plan, model, _tuple_spans(iter(()), plan, model, problems), problems)
 
 
 def season_spans(first_date: dt.date, last_date: dt.date) -> Iterator[tuple[dt.date, dt.date]]:
@@ -199,16 +221,13 @@ def season_spans(first_date: dt.date, last_date: dt.date) -> Iterator[tuple[dt.d
         start = end + dt.timedelta(days=1)
 
 
-def _season_snapshots(
-    plan: RunPlan, model: Model, rows: Iterator[tuple[Any, ...]], problems: _Problems
-) -> Iterator[Snapshot]:
-    """One model's snapshots, one per season of the plan's range (the empty ones too), each made from its rows as
-    they stream (in date order), so that a run holds one season of the model's picks rather than its history.
+# Reads one model's shown picks up to a date (its rows after the previous call's date), filling in each date's
+# shown version's computed_at.
+SpanReader = Callable[[dt.date, dict[dt.date, dt.datetime]], dict[str, dict[dt.date, list[Pick]]]]
 
-    The picks of the last week of a season reaching into the next one's Aug 1 are carried into the next
-    snapshot (its week records count them). A bad row stops the model once all its rows are read, so that the
-    error counts them all, as it would over the whole range."""
-    signals = plan.signals.get(model.system_id, {})
+
+def _tuple_spans(rows: Iterator[tuple[Any, ...]], plan: RunPlan, model: Model, problems: _Problems) -> SpanReader:
+    """Reads one model's rows (SHOWN_COLUMNS tuples, in date order) span by span, each row checked."""
     days = groupby(rows, key=itemgetter(1))  # (game_date, its rows)
     current = next(days, None)
 
@@ -218,6 +237,20 @@ def _season_snapshots(
             yield from current[1]
             current = next(days, None)
 
+    def read(last: dt.date, computed_at: dict[dt.date, dt.datetime]) -> dict[str, dict[dt.date, list[Pick]]]:
+        return _shown_picks(rows_until(last), plan.known_subsets, plan.active_subsets, model, problems, computed_at)
+
+    return read
+
+
+def _season_snapshots(plan: RunPlan, model: Model, read: SpanReader, problems: _Problems) -> Iterator[Snapshot]:
+    """One model's snapshots, one per season of the plan's range (the empty ones too), each made from its rows as
+    they stream (in date order), so that a run holds one season of the model's picks rather than its history.
+
+    The picks of the last week of a season reaching into the next one's Aug 1 are carried into the next
+    snapshot (its week records count them). A bad row stops the model once all its rows are read, so that the
+    error counts them all, as it would over the whole range."""
+    signals = plan.signals.get(model.system_id, {})
     carried: dict[str, dict[dt.date, list[Pick]]] = {}
     carried_at: dict[dt.date, dt.datetime] = {}
     spans = list(season_spans(plan.first_date, plan.last_date))
@@ -227,7 +260,7 @@ def _season_snapshots(
     seasons = len(spans) - lead_in
     for number, (first, last) in enumerate(spans):
         computed_at: dict[dt.date, dt.datetime] = {}
-        picks = _shown_picks(rows_until(last), plan.known_subsets, plan.active_subsets, model, problems, computed_at)
+        picks = read(last, computed_at)
         if problems.messages:
             continue  # the model's other rows are still read, for the error's count
         if lead_in and number == 0:
@@ -584,6 +617,195 @@ def _pick_problem(
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class _ShownBatches:
+    """The shown_picks result as Arrow record batches, cut into one model's rows up to a date at a time.
+
+    Only pyarrow's core is used here (no pyarrow.compute or acero: importing them costs about 20 MB a process)."""
+
+    def __init__(self, batches: Iterator[pyarrow.RecordBatch]) -> None:
+        self._batches = batches
+        self._batch: pyarrow.RecordBatch | None = None
+        self._model: str | None = None
+        self._advance()
+
+    def _advance(self) -> None:
+        self._batch = next((batch for batch in self._batches if batch.num_rows), None)
+
+    def next_model(self) -> str | None:
+        """The next model's system_id, the rest of the previous model's rows skipped; None after the last."""
+        if self._model is not None:
+            self.take(self._model, dt.date.max)
+        if self._batch is None:
+            return None
+        self._model = self._batch.column("system_id")[0].as_py()
+        return self._model
+
+    def take(self, system_id: str, last: dt.date) -> pyarrow.Table | None:
+        """The rows of `system_id` up to `last` from where the stream is. The rows are in model and date order, so
+        the wanted rows are a prefix of the batch: its end is found by bisection."""
+        import pyarrow
+
+        pieces = []
+        while (batch := self._batch) is not None:
+            end = _prefix(batch, system_id, last)
+            if end == batch.num_rows:
+                pieces.append(batch)
+                self._advance()
+                continue
+            pieces.append(batch.slice(0, end))
+            self._batch = batch.slice(end)
+            break
+        return pyarrow.Table.from_batches(pieces) if pieces else None
+
+
+def _prefix(batch: pyarrow.RecordBatch, system_id: str, last: dt.date) -> int:
+    """How many of the batch's first rows are of `system_id` up to `last` (they are a prefix: model and date order)."""
+    models, days = batch.column("system_id"), batch.column("game_date")
+
+    def beyond(row: int) -> bool:
+        return bool(models[row].as_py() != system_id or days[row].as_py() > last)
+
+    return bisect_left(range(batch.num_rows), True, key=beyond)
+
+
+def _arrow_spans(batches: _ShownBatches, plan: RunPlan, model: Model, problems: _Problems) -> SpanReader:
+    """Reads one model's rows span by span from the Arrow batches."""
+
+    def read(last: dt.date, computed_at: dict[dt.date, dt.datetime]) -> dict[str, dict[dt.date, list[Pick]]]:
+        return _arrow_span(batches, last, plan, model, problems, computed_at)
+
+    return read
+
+
+def _arrow_span(
+    batches: _ShownBatches,
+    last: dt.date,
+    plan: RunPlan,
+    model: Model,
+    problems: _Problems,
+    computed_at: dict[dt.date, dt.datetime],
+) -> dict[str, dict[dt.date, list[Pick]]]:
+    """The picks of one model's rows up to `last`, read from the batches: column by column when no check can
+    refuse a row (`_clean`), else through the row-by-row check, which names the first bad row exactly as when
+    reading tuples."""
+    table = batches.take(model.system_id, last)
+    if table is None or not table.num_rows:
+        return {}
+    columns = _columns(table)
+    if columns is not None and _clean(columns, plan.known_subsets):
+        return _column_picks(columns, plan.active_subsets, computed_at)
+    rows = zip(*(table.column(name).to_pylist() for name in SHOWN_COLUMNS), strict=True)
+    return _shown_picks(rows, plan.known_subsets, plan.active_subsets, model, problems, computed_at)
+
+
+_NUMBER_COLUMNS = ("line", "predicted_points")
+_TEXT_COLUMNS = ("direction", "subset_id", "player_name", "team", "opponent", "player_lookup")
+_CHECKED_COLUMNS = (*_NUMBER_COLUMNS, *_TEXT_COLUMNS, "pick_rank", "summary_rows")
+_OTHER_COLUMNS = ("pick_rank", "points", "minutes", "summary_rows", "computed_at_us")
+
+
+def _columns(table: pyarrow.Table) -> dict[str, list[Any]] | None:
+    """The columns the picks are made of, as lists (a name or a date one object per distinct value); None when a
+    checked column holds a NULL or has a type the checks do not expect (the rows are then checked one by one)."""
+    import pyarrow
+    import pyarrow.types as types
+
+    if any(table.column(name).null_count for name in _CHECKED_COLUMNS):
+        return None
+    kinds = table.schema
+    if not all(types.is_floating(kinds.field(name).type) for name in _NUMBER_COLUMNS):
+        return None
+    if not all(types.is_string(kinds.field(name).type) for name in _TEXT_COLUMNS):
+        return None
+    if not types.is_date32(kinds.field("game_date").type):
+        return None
+    shared: dict[Any, Any] = {}  # names repeat: one string each, whose hash is then computed once
+    share = shared.setdefault
+    found: dict[str, list[Any]] = {}
+    for name in _TEXT_COLUMNS:
+        values = table.column(name).to_pylist()
+        found[name] = list(map(share, values, values))
+    for name in (*_NUMBER_COLUMNS, *_OTHER_COLUMNS):
+        found[name] = table.column(name).to_pylist()
+    # A DATE as its days since the epoch (no date object per row), then one date object per distinct day.
+    numbers = [n for chunk in table.column("game_date").chunks for n in chunk.view(pyarrow.int32()).to_pylist()]
+    dates = {number: _EPOCH_DAY + dt.timedelta(days=number) for number in set(numbers)}
+    found["game_date"] = list(map(dates.__getitem__, numbers))
+    return found
+
+
+_EPOCH_DAY = dt.date(1970, 1, 1)
+
+
+def _clean(columns: dict[str, list[Any]], known_subsets: frozenset[str]) -> bool:
+    """Whether no row can be refused by `_pick_problem`, the duplicate check or the box scores' count (NULLs were
+    ruled out by `_columns`). Conservative: two rows of one date, subset and player are a suspected duplicate
+    whatever their versions, and then the rows are checked one by one."""
+    lines, predictions = columns["line"], columns["predicted_points"]
+    if not (all(map(math.isfinite, lines)) and all(map(math.isfinite, predictions))):
+        return False
+    if min(lines) < 0 or max(lines) > MAX_POINTS or max(map(abs, predictions)) > MAX_POINTS:
+        return False
+    if not set(columns["direction"]) <= set(DIRECTIONS) or not set(columns["subset_id"]) <= known_subsets:
+        return False
+    for name in ("player_name", "team", "opponent"):
+        if any(not value or value.isspace() for value in set(columns[name])):
+            return False
+    if max(columns["summary_rows"]) > 1:
+        return False
+    keys = zip(columns["game_date"], columns["subset_id"], columns["player_lookup"], strict=True)
+    return len(set(keys)) == len(lines)
+
+
+def _column_picks(
+    columns: dict[str, list[Any]], active_subsets: frozenset[str], computed_at: dict[dt.date, dt.datetime]
+) -> dict[str, dict[dt.date, list[Pick]]]:
+    """The picks of rows `_clean` passed, column by column: what `_shown_picks` makes of the same rows."""
+    latest: dict[dt.date, int] = {}  # every row's version counts for its date's computed_at, whatever its subset
+    for day, rows in groupby(zip(columns["game_date"], columns["computed_at_us"], strict=True), key=itemgetter(0)):
+        moment = max((micros for _, micros in rows if micros is not None), default=None)
+        if moment is not None:
+            latest[day] = max(moment, latest.get(day, moment))
+    computed_at.update((day, EPOCH + dt.timedelta(microseconds=micros)) for day, micros in latest.items())
+    keep = list(map(active_subsets.__contains__, columns["subset_id"]))
+    if not all(keep):
+        columns = {name: list(compress(values, keep)) for name, values in columns.items()}
+    if not columns["subset_id"]:
+        return {}
+    days, subsets, directions, lines = (columns[name] for name in ("game_date", "subset_id", "direction", "line"))
+    graded = [rows > 0 for rows in columns["summary_rows"]]
+    outcomes = map(rules.pick_result, directions, lines, columns["points"], columns["minutes"], graded)
+    actuals, results = zip(*outcomes, strict=True)
+    picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
+    with _collection_paused():
+        made = map(Pick, days, columns["pick_rank"], columns["player_name"], columns["player_lookup"],
+                   columns["team"], columns["opponent"], _rounded(columns["predicted_points"]), lines, directions,
+                   actuals, results, graded)  # fmt: skip
+        for subset_id, day, pick in zip(subsets, days, made, strict=True):
+            picks[subset_id][day].append(pick)
+    return _in_order(picks)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No garbage collection while a season's picks are made: they form no cycles, and the collections their
+    allocations set off would traverse every object alive, several times the cost of making them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _rounded(predictions: list[float]) -> list[float]:
+    """Each prediction rounded as published, each distinct value once (0.0 and -0.0 are one key but not one
+    rounding: zeros are rounded each)."""
+    rounded = {value: rules.round_half_away(value) for value in set(predictions) if value}
+    return [rounded[value] if value else rules.round_half_away(value) for value in predictions]
 
 
 def utc(moment: Any) -> dt.datetime | None:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import google.auth.exceptions
 import requests
@@ -27,6 +27,9 @@ from ..tables import DEMO_MARKER, TABLES, Rows
 from .bigquery_read import CONVERTERS, ResultReader, batch_tuples
 from .bigquery_settings import CAPABILITIES, BigQuerySettings, format_bytes
 from .engine import QueryValue, Row, WarehouseOptionError, render
+
+if TYPE_CHECKING:
+    import pyarrow
 
 LABELS_APP = "picks-export"
 # insert_rows_json keeps each request well below the API's 10 MB / 50,000-row limits.
@@ -224,13 +227,24 @@ class BigQueryEngine:
         except QUERY_FAILURES as error:
             raise self._error(name, error) from None
 
-    def _tuples(self, name: str, rows: RowIterator, table: bigquery.TableReference | None) -> Iterator[tuple[Any, ...]]:
-        types = [field.field_type for field in rows.schema]
+    def query_batches(self, name: str, params: dict[str, QueryValue]) -> Iterator[pyarrow.RecordBatch]:
+        """A large result as Arrow record batches, through the Storage Read API where it serves (Arrow's types as
+        BigQuery gives them: a TIMESTAMP as a UTC timestamp, a NUMERIC as a decimal)."""
+        job, rows = self._result(name, params)
+        return self._batches(name, rows, job.destination)
+
+    def _batches(
+        self, name: str, rows: RowIterator, table: bigquery.TableReference | None
+    ) -> Iterator[pyarrow.RecordBatch]:
         try:
-            for batch in self._reader.batches(rows, table):
-                yield from batch_tuples(batch, types)
+            yield from self._reader.batches(rows, table)
         except QUERY_FAILURES as error:
             raise self._error(name, error) from None
+
+    def _tuples(self, name: str, rows: RowIterator, table: bigquery.TableReference | None) -> Iterator[tuple[Any, ...]]:
+        types = [field.field_type for field in rows.schema]
+        for batch in self._batches(name, rows, table):
+            yield from batch_tuples(batch, types)
 
     def _cancel(self, job: bigquery.QueryJob | None) -> None:
         """Best effort: a query given up on should not go on scanning (and billing)."""

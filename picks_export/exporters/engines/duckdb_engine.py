@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import orjson
@@ -29,7 +29,13 @@ from .engine import (
     template_source,
 )
 
+if TYPE_CHECKING:
+    import pyarrow
+
 FETCH_BATCH = 10_000
+# Rows per Arrow record batch: per-batch costs vanish at this size already, and a batch stays alive while any
+# model's season cut from it does (65,536 rows took the 35x backfill's summed peak PSS from 366 to 404 MB).
+ARROW_BATCH = 8_192
 
 
 @lru_cache(maxsize=64)
@@ -178,13 +184,27 @@ class DuckDBEngine:
         return (dict(zip(columns, values, strict=False)) for values in rows)
 
     def query_tuples(self, name: str, params: dict[str, QueryValue]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+        cursor = self._execute(name, params)
+        return [column[0] for column in cursor.description], self._stream(name, cursor)
+
+    def query_batches(self, name: str, params: dict[str, QueryValue]) -> Iterator[pyarrow.RecordBatch]:
+        return self._arrow(name, self._execute(name, params))
+
+    def _execute(self, name: str, params: dict[str, QueryValue]) -> duckdb.DuckDBPyConnection:
         (statement,) = transpile(name, self.dataset, self.sql_cache)
         self.queries_run += 1
         try:
-            cursor = (self._con or self._connect()).execute(statement, params)
+            return (self._con or self._connect()).execute(statement, params)
         except duckdb.Error as error:
             raise self._error(name, error) from None
-        return [column[0] for column in cursor.description], self._stream(name, cursor)
+
+    def _arrow(self, name: str, cursor: duckdb.DuckDBPyConnection) -> Iterator[pyarrow.RecordBatch]:
+        import pyarrow
+
+        try:
+            yield from cursor.to_arrow_reader(ARROW_BATCH)
+        except (duckdb.Error, pyarrow.ArrowException) as error:
+            raise self._error(name, error) from None
 
     def _stream(self, name: str, cursor: duckdb.DuckDBPyConnection) -> Iterator[tuple[Any, ...]]:
         # Batches keep memory flat on large ranges.
@@ -194,8 +214,9 @@ class DuckDBEngine:
         except duckdb.Error as error:
             raise self._error(name, error) from None
 
-    def _error(self, name: str, error: duckdb.Error) -> WarehouseError:
-        if isinstance(error, duckdb.OutOfMemoryException):
+    def _error(self, name: str, error: Exception) -> WarehouseError:
+        # Through an Arrow stream DuckDB's own error may arrive as Arrow's, its words kept.
+        if isinstance(error, duckdb.OutOfMemoryException) or str(error).startswith("Out of Memory Error"):
             return EngineMemoryError(f"query {name} ran out of memory on warehouse {self.path}: {_first_line(error)}")
         where = (
             f"warehouse {self.path} (dataset {self.dataset})"

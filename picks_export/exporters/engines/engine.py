@@ -19,6 +19,7 @@ from ..tables import Rows
 
 if TYPE_CHECKING:
     import jinja2
+    import pyarrow
 
 # BigQuery dataset names: letters, digits and underscores, at most 1024 characters.
 DATASET_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}")
@@ -121,6 +122,10 @@ class Engine(Protocol):
 
     def query_tuples(self, name: str, params: dict[str, QueryValue]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
         """Like `query`, for large results: the column names, and the rows as tuples in their order."""
+
+    def query_batches(self, name: str, params: dict[str, QueryValue]) -> Iterator[pyarrow.RecordBatch]:
+        """Like `query_tuples`, as Arrow record batches in the result's order (imports pyarrow): a column's
+        `to_pylist()` gives the values `query_tuples` gives for the contract's STRING, INT64, FLOAT64 and DATE."""
 
     def load(self, rows: Rows) -> None:
         """Create the contract's tables (replacing any) and fill them with `rows`."""
