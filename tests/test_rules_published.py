@@ -119,15 +119,19 @@ def test_a_day_counting_the_same_picks_as_the_one_before_shares_its_objects_and_
 
 
 def test_books_sharing_their_figures_still_count_their_own_picks():
-    shared: rules.Figures = {}
+    shared = rules.Figures()
     day = D(2026, 1, 14)
     one = rules.RecordBook([(day, "hit", "OVER")] * 3, shared)
     other = rules.RecordBook([(day, "miss", "UNDER"), (day, "hit", "OVER")], shared)
-    assert one.published(day, True)[0]["season"] == {"wins": 3, "losses": 0, "pushes": 0, "pct": 100.0}
-    assert other.published(day, True)[0]["season"] == {"wins": 1, "losses": 1, "pushes": 0, "pct": 50.0}
-    third = rules.RecordBook([(day - dt.timedelta(days=1), "hit", "UNDER")], shared)
-    assert third.published(day, False)[0]["season"] is other.published(day, True)[1]["over"]  # one object: 1-0-0
-    assert (1, 0, 0) in shared and (3, 0, 0) in shared
+    third = rules.RecordBook([(day, "hit", "UNDER"), (day, "dnp", "OVER")], shared)
+    assert one.published(day, True)[0]["week"] == {"wins": 3, "losses": 0, "pushes": 0, "pct": 100.0}
+    assert other.published(day, True)[0]["week"] == {"wins": 1, "losses": 1, "pushes": 0, "pct": 50.0}
+    assert other.published(day, True)[1]["units"] == {"season": -0.09, "month": -0.09, "week": -0.09}
+    assert third.published(day, True)[0]["week"] == {"wins": 1, "losses": 0, "pushes": 0, "pct": 100.0}
+    assert one.published(day, True)[1]["units"] == {"season": 2.73, "month": 2.73, "week": 2.73}
+    # one object for the same counts, whichever book or range asked first
+    fourth = rules.RecordBook([(day, "hit", "OVER")], shared)
+    assert fourth.published(day, True)[1]["last_7_days"] is third.published(day, True)[0]["week"]
 
 
 @pytest.mark.parametrize(

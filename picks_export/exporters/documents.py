@@ -27,7 +27,7 @@ class DocumentBuilder:
     def __init__(self, snapshot: Snapshot, generated_at: str) -> None:
         self.snapshot = snapshot
         self.generated_at = generated_at
-        figures: rules.Figures = {}  # the groups' records share their published objects
+        figures = rules.Figures()  # the groups' records share their published objects
         self._books = {
             group.id: rules.RecordBook(
                 (

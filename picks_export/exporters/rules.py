@@ -72,10 +72,11 @@ def round_fraction(numerator: int, denominator: int, places: int) -> float:
 
     Exact integer arithmetic: no float is formed before the result, so that a half is a half (11 wins and 5
     losses: an ROI of exactly 31.25, published 31.3) and a value is rounded once, never twice."""
-    scaled, remainder = divmod(abs(numerator) * 10**places, denominator)
+    scale = 10**places
+    scaled, remainder = divmod(abs(numerator) * scale, denominator)
     if 2 * remainder >= denominator:
         scaled += 1
-    return (scaled if numerator >= 0 else -scaled) / 10**places
+    return (scaled if numerator >= 0 else -scaled) / scale
 
 
 def win_pct(wins: int, losses: int) -> float | None:
@@ -102,11 +103,6 @@ def pick_result(
 
 LAST_PICKS = 10  # `last_10`: the group's last ten counted picks
 WINDOWS: tuple[tuple[str, int], ...] = (("last_7_days", 7), ("last_30_days", 30))  # rolling windows, in days
-
-
-# A record's published object, units and ROI; by its (wins, losses, pushes)
-Figure = tuple[dict[str, int | float | None], float, float | None]
-Figures = dict[tuple[int, int, int], Figure]
 
 
 class Record(NamedTuple):
@@ -141,7 +137,34 @@ def _roi(wins: int, losses: int) -> float | None:
 
 def _record_json(wins: int, losses: int, pushes: int) -> dict[str, int | float | None]:
     """A record as published."""
-    return {"wins": wins, "losses": losses, "pushes": pushes, "pct": win_pct(wins, losses)}
+    decided = wins + losses
+    pct = None if decided == 0 else round_fraction(100 * wins, decided, 1)  # win_pct, one call less
+    return {"wins": wins, "losses": losses, "pushes": pushes, "pct": pct}
+
+
+class Figures:
+    """Published records, and units and ROI, by their counts: made once for every book sharing them (a model's
+    groups over a season), as most counts of the shorter ranges repeat from file to file and group to group.
+    Nothing changes a record's object once it is made."""
+
+    def __init__(self) -> None:
+        self._records: dict[tuple[int, int, int], dict[str, int | float | None]] = {}
+        self._stakes: dict[tuple[int, int], tuple[float, float | None]] = {}
+
+    def record(self, wins: int, losses: int, pushes: int) -> dict[str, int | float | None]:
+        key = (wins, losses, pushes)
+        found = self._records.get(key)
+        if found is None:
+            found = self._records[key] = _record_json(wins, losses, pushes)
+        return found
+
+    def stakes(self, wins: int, losses: int) -> tuple[float, float | None]:
+        """(units, ROI)."""
+        key = (wins, losses)
+        found = self._stakes.get(key)
+        if found is None:
+            found = self._stakes[key] = (_units(wins, losses), _roi(wins, losses))
+        return found
 
 
 class Streak(NamedTuple):
@@ -187,7 +210,7 @@ class RecordBook:
             self._running.append((totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]))
             self._runs.append((run_result, run))
         self._origin, self._through = _counts_through(self._dates)
-        self._figures: Figures = {} if figures is None else figures
+        self._figures = Figures() if figures is None else figures
         self._last_key: tuple[int, ...] = ()
         self._last_made: tuple[dict[str, Any], dict[str, Any]] = ({}, {})
 
@@ -298,42 +321,36 @@ class RecordBook:
         self, end: int, season: int, month: int, week: int, *windows: int
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The `record` and `stats` objects of the counted picks from each start to `end` (season, month, week,
-        then each window's): the same figures as `summary`, from the running totals alone."""
-        running = self._running
+        then each window's): the same figures as `summary`, from the running totals alone. The season's counts
+        change with almost every file, so its objects are made afresh; the shorter ranges' are looked up."""
+        running, figures = self._running, self._figures
         wins, losses, pushes, over_wins, over_losses, over_pushes = running[end]
-        record: dict[str, Any] = {}
-        units: dict[str, Any] = {}
-        roi: dict[str, Any] = {}
-        for period, start in zip(PERIODS, (season, month, week), strict=True):
-            at = running[start]
-            record[period], units[period], roi[period] = self._figures_of(wins - at[0], losses - at[1], pushes - at[2])
         at = running[season]
+        won, lost, pushed = wins - at[0], losses - at[1], pushes - at[2]
         over = (over_wins - at[3], over_losses - at[4], over_pushes - at[5])
-        decided = wins - at[0] + losses - at[1]
+        record: dict[str, Any] = {"season": _record_json(won, lost, pushed)}
+        units: dict[str, Any] = {"season": _units(won, lost)}
+        roi: dict[str, Any] = {"season": _roi(won, lost)}
+        for period, start in (("month", month), ("week", week)):
+            at = running[start]
+            record[period] = figures.record(wins - at[0], losses - at[1], pushes - at[2])
+            units[period], roi[period] = figures.stakes(wins - at[0], losses - at[1])
         result, run = self._runs[end - 1] if end > season else (None, 0)
         stats: dict[str, Any] = {
             "units": units,
             "roi": roi,
             "last_10": self._slice_json(max(season, end - LAST_PICKS), end),
-            "streak": None if result is None or decided == 0 else {"result": result, "count": min(run, decided)},
+            "streak": None if result is None or won + lost == 0 else {"result": result, "count": min(run, won + lost)},
             **{name: self._slice_json(start, end) for (name, _), start in zip(WINDOWS, windows, strict=True)},
-            "over": self._figures_of(*over)[0],
-            "under": self._figures_of(wins - at[0] - over[0], losses - at[1] - over[1], pushes - at[2] - over[2])[0],
+            "over": _record_json(*over),
+            "under": _record_json(won - over[0], lost - over[1], pushed - over[2]),
         }
         return record, stats
 
     def _slice_json(self, lo: int, hi: int) -> dict[str, int | float | None]:
         """The published record of the counted picks lo .. hi - 1 (lo <= hi)."""
         at_hi, at_lo = self._running[hi], self._running[lo]
-        return self._figures_of(at_hi[0] - at_lo[0], at_hi[1] - at_lo[1], at_hi[2] - at_lo[2])[0]
-
-    def _figures_of(self, wins: int, losses: int, pushes: int) -> Figure:
-        """The published record, units and ROI of these counts, made once: about two in three repeat."""
-        key = (wins, losses, pushes)
-        found = self._figures.get(key)
-        if found is None:
-            found = self._figures[key] = (_record_json(wins, losses, pushes), _units(wins, losses), _roi(wins, losses))
-        return found
+        return self._figures.record(at_hi[0] - at_lo[0], at_hi[1] - at_lo[1], at_hi[2] - at_lo[2])
 
     def last_graded_date(self, first: dt.date, last: dt.date) -> dt.date | None:
         """The latest date in [first, last] with at least one hit, miss or push."""
