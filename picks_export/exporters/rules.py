@@ -341,10 +341,11 @@ class RecordBook:
             "roi": roi,
             "last_10": self._slice_json(max(season, end - LAST_PICKS), end),
             "streak": None if result is None or won + lost == 0 else {"result": result, "count": min(run, won + lost)},
-            **{name: self._slice_json(start, end) for (name, _), start in zip(WINDOWS, windows, strict=True)},
-            "over": _record_json(*over),
-            "under": _record_json(won - over[0], lost - over[1], pushed - over[2]),
         }
+        for (name, _), start in zip(WINDOWS, windows, strict=True):
+            stats[name] = self._slice_json(start, end)
+        stats["over"] = _record_json(*over)
+        stats["under"] = _record_json(won - over[0], lost - over[1], pushed - over[2])
         return record, stats
 
     def _slice_json(self, lo: int, hi: int) -> dict[str, int | float | None]:
