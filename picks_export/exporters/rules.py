@@ -179,10 +179,11 @@ class Streak(NamedTuple):
 
 class RecordBook:
     """Records of one group of picks over any date range, its last picks, its streak and its OVER / UNDER split,
-    each in O(log n).
+    each in O(log n); a file's whole summary as published (`published`) in O(1).
 
     Holds running totals pick by pick, in file order, so that a backfill of every day of a season does not
-    recount the season for each day.
+    recount the season for each day. `summary` is the plain form of the contract's rules, by bisection; the
+    documents take `published`, the same figures (the tests compare them) at a fraction of the cost.
     """
 
     def __init__(self, picks: Iterable[tuple[dt.date, Result | None, str]], figures: Figures | None = None) -> None:
