@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import rules
-from .warehouse import Snapshot
+from .warehouse import Group, Snapshot
 
 Kind = Literal["day", "season", "index", "manifest", "status"]
 
@@ -27,12 +27,23 @@ class DocumentBuilder:
     def __init__(self, snapshot: Snapshot, generated_at: str) -> None:
         self.snapshot = snapshot
         self.generated_at = generated_at
+        figures = rules.Figures()  # the groups' records share their published objects
         self._books = {
             group.id: rules.RecordBook(
-                (day, pick.result, pick.direction)
-                for day, picks in sorted(snapshot.picks.get(group.id, {}).items())
-                for pick in picks
+                (
+                    (day, pick.result, pick.direction)
+                    for day, picks in sorted(snapshot.picks.get(group.id, {}).items())
+                    for pick in picks
+                ),
+                figures,
             )
+            for group in snapshot.groups
+        }
+        # Each group's picks of each date as published, made once: the per-day and season files share them
+        self._listed = {
+            group.id: {
+                day: [pick.as_json() for pick in picks] for day, picks in snapshot.picks.get(group.id, {}).items()
+            }
             for group in snapshot.groups
         }
 
@@ -44,21 +55,14 @@ class DocumentBuilder:
             "generated_at": self.generated_at,
             "model": snapshot.model.code,
             "signal": snapshot.signals.get(day),
-            "groups": [
-                {
-                    "id": group.id,
-                    "name": group.name,
-                    **self._summary(group.id, day, include_day=False),
-                    "picks": [pick.as_json() for pick in snapshot.picks.get(group.id, {}).get(day, [])],
-                }
-                for group in snapshot.groups
-            ],
+            "groups": [self._day_group(group, day) for group in snapshot.groups],
         }
 
-    def _summary(self, group_id: str, day: dt.date, include_day: bool) -> dict[str, Any]:
-        """A group's `record` and `stats` for a file of `day`: counting picks before it, or up to it included."""
-        records, stats = self._books[group_id].summary(day, include_day)
-        return {"record": _records_json(records), "stats": stats}
+    def _day_group(self, group: Group, day: dt.date) -> dict[str, Any]:
+        """A group in the per-day file of `day`: its records entering the day, and the day's picks."""
+        record, stats = self._books[group.id].published(day, include_day=False)
+        picks = self._listed[group.id].get(day)
+        return {"id": group.id, "name": group.name, "record": record, "stats": stats, "picks": picks or []}
 
     def default_as_of(self, season: str) -> dt.date | None:
         """The latest date of the season with a hit, miss or push in any published group."""
@@ -72,19 +76,17 @@ class DocumentBuilder:
         first, last = rules.season_bounds(season)
         groups = []
         for group in snapshot.groups:
-            by_date = snapshot.picks.get(group.id, {})
-            dates = sorted((day for day in by_date if first <= day <= last), reverse=True)
+            listed = self._listed[group.id]
+            dates = sorted((day for day in listed if first <= day <= last), reverse=True)
+            record, stats = (None, None) if as_of is None else self._books[group.id].published(as_of, True)
             groups.append(
                 {
                     "id": group.id,
                     "name": group.name,
-                    **({"record": None, "stats": None} if as_of is None else self._summary(group.id, as_of, True)),
+                    "record": record,
+                    "stats": stats,
                     "dates": [
-                        {
-                            "date": day.isoformat(),
-                            "signal": snapshot.signals.get(day),
-                            "picks": [pick.as_json() for pick in by_date[day]],
-                        }
+                        {"date": day.isoformat(), "signal": snapshot.signals.get(day), "picks": listed[day]}
                         for day in dates
                     ],
                 }
@@ -108,7 +110,3 @@ def index_document(model: str, generated_at: str, days: dict[dt.date, tuple[int,
             for day, (picks, graded) in sorted(days.items(), reverse=True)
         ],
     }
-
-
-def _records_json(records: dict[rules.Period, rules.Record]) -> dict[str, Any]:
-    return {period: records[period].as_json() for period in rules.PERIODS}
