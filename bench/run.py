@@ -50,11 +50,12 @@ SIZES: dict[str, tuple[int, int, int]] = {
     "35": (2, 16, 16),  # a quarter of 140x: the same models and groups, a quarter of the seasons
     "140": (8, 16, 16),  # the 4.5M-row warehouse
     "35v": (2, 16, 16),  # 35x with eight more versions a day before the lock: 3.8M rows, most of them hidden
+    "140v": (8, 16, 16),  # 140x with two more versions a day before the lock: several versions per date, 6.9M rows
 }
 # The share of days with a version computed after tip-off (hidden by the lock), where it is not the demo's.
-LATE_RATES: dict[str, float] = {"35": 0.5, "140": 0.5, "35v": 0.5}
+LATE_RATES: dict[str, float] = {"35": 0.5, "140": 0.5, "35v": 0.5, "140v": 0.5}
 # Versions computed before the lock on each model's day beyond the demo's 1-4, where there are more.
-EXTRA_VERSIONS: dict[str, int] = {"35v": 8}
+EXTRA_VERSIONS: dict[str, int] = {"35v": 8, "140v": 2}
 # --quick: the demo up to these days (a few days each), so the smoke run takes seconds
 QUICK_SIZES: dict[str, dt.date] = {"q5": dt.date(2025, 10, 25), "q12": dt.date(2025, 11, 1)}
 # The sizes whose history is also published to fake-gcs-server for the bucket case (--bucket-sizes), and the one

@@ -24,6 +24,7 @@ from .site import (
     Days,
     Listing,
     Published,
+    ReadOnce,
     Site,
     SiteFile,
     SiteModel,
@@ -66,12 +67,14 @@ def plan_run(
         steps += publisher.plan(payloads, publisher.listing([folder]))
     # Each model's steps, and the days its index lists once they are out: planned once, used by all three files.
     planned: list[tuple[SiteModel, list[Step], Days]] = []
+    indexes: dict[str, tuple[Days, Payload]] = {}  # each index as planned: written as it is when nothing changed
     for model in site.models:
         listing = listings[model.code]
         model_steps = publisher.plan(model.built, listing)
         days = planned_days(published, model.layout, listing, model_steps)
         planned.append((model, model_steps, days))
-        steps += model_steps + publisher.plan([index_payload(site, model, days)], listing)
+        indexes[model.code] = (days, index_payload(site, model, days))
+        steps += model_steps + publisher.plan([indexes[model.code][1]], listing)
     path = manifest_path(site.prefix)
     listed = publisher.listing([path])
     entries = [
@@ -90,7 +93,9 @@ def plan_run(
     steps += publisher.plan([status_payload(site, entries, now, previous)], listed)
     # Each index is built first from the listing it was planned against plus the run's own writes.
     files = [
-        file._replace(planned=listings[file.model.code]) if file.model is not None else file
+        file._replace(planned=listings[file.model.code], prebuilt=indexes[file.model.code])
+        if file.model is not None
+        else file
         for file in site_files(site)
     ]
     return Plan(tuple(steps), tuple(files))
@@ -140,22 +145,6 @@ def _rebuild_phase(
         force = any(path.startswith(file.depends_on) for path in written)
         rebuilt[file.path] = rebuild(publisher, file, published, force=force, first=(listed[file.path], once))
     return rebuilt
-
-
-class ReadOnce:
-    """The destination as site files read it, each file read once (for the files built from the same listings)."""
-
-    def __init__(self, published: Published) -> None:
-        self._published = published
-        self._read: dict[str, bytes | None] = {}
-
-    def list(self, folder: str, start: str | None = None, end: str | None = None) -> Mapping[str, ObjectInfo]:
-        return self._published.list(folder, start, end)
-
-    def read(self, path: str) -> bytes | None:
-        if path not in self._read:
-            self._read[path] = self._published.read(path)
-        return self._read[path]
 
 
 # A file's result that leaves it as the run planned it (its planned action, then its status): its content is the
