@@ -22,6 +22,7 @@ from .manifest import manifest_path
 from .publish import MAX_REBUILDS, Action, FileResult, ObjectInfo, Payload, Publisher, Report, Step, gave_up, in_phases
 from .site import (
     Days,
+    KnownIndex,
     Listing,
     Published,
     ReadOnce,
@@ -139,12 +140,33 @@ def _rebuild_phase(
     written = [result.path for result in report.results if result.status == "written"]
     todo = [files[step.payload.path] for step in phase if step.payload.path in files]
     listed = {file.path: _first_listing(publisher, file, plan, report) for file in todo}
-    once = ReadOnce(published)
+    once = ReadOnce(published, _known_indexes(plan, report))
     rebuilt = {}
     for file in todo:
         force = any(path.startswith(file.depends_on) for path in written)
         rebuilt[file.path] = rebuild(publisher, file, published, force=force, first=(listed[file.path], once))
     return rebuilt
+
+
+def _known_indexes(plan: Plan, report: Report) -> dict[str, KnownIndex]:
+    """Each index the run left as it planned it (written, or found current), with the object it expects at its
+    path and the days it lists: the manifest and the status file take them without reading the index again while
+    a listing shows that object (`ReadOnce`)."""
+    results = {result.path: result for result in report.results}
+    known: dict[str, KnownIndex] = {}
+    for file in plan.rebuilt:
+        result = results.get(file.path)
+        if file.prebuilt is None or file.planned is None or result is None:
+            continue
+        days, payload = file.prebuilt
+        expected: ObjectInfo | None = None
+        if result.status in ("written", "patched"):  # no entity tag known: on S3 without versions, it is read
+            expected = ObjectInfo(file.path, payload.content_hash, result.size, result.generation)
+        elif result.status == "unchanged":
+            expected = file.planned.get(file.path)
+        if expected is not None and expected.content_hash == payload.content_hash:
+            known[file.path] = (expected, days)
+    return known
 
 
 # A file's result that leaves it as the run planned it (its planned action, then its status): its content is the

@@ -328,12 +328,21 @@ def planned_days(published: Published, layout: Layout, listed: Mapping[str, Obje
     return days
 
 
+# An index as a run left it (what a listing of its path showed, or the run's write of it) and the days it lists.
+KnownIndex = tuple[ObjectInfo, Days]
+
+
 class ReadOnce:
     """The destination as site files read it, each file read once and each index parsed once (for the files built
-    from the same listings: the manifest and the status file)."""
+    from the same listings: the manifest and the status file).
 
-    def __init__(self, published: Published) -> None:
+    An index in `known` is not read at all while a listing of its path (taken after the listings the files are
+    written under) shows the very object the run left: the same version, size and content hash. Its days are then
+    those the run built it from, read and verified when it was planned; anything else is read."""
+
+    def __init__(self, published: Published, known: Mapping[str, KnownIndex] | None = None) -> None:
         self._published = published
+        self._known = known or {}
         self._read: dict[str, bytes | None] = {}
         self._days: dict[str, Days] = {}
 
@@ -347,8 +356,20 @@ class ReadOnce:
 
     def index_days(self, path: str) -> Days:
         if path not in self._days:
-            self._days[path] = _dated(json_or_none(self.read(path)))
+            known = self._known.get(path)
+            same = known is not None and _same_object(self._published.list(path).get(path), known[0])
+            self._days[path] = known[1] if known is not None and same else _dated(json_or_none(self.read(path)))
         return self._days[path]
+
+
+def _same_object(listed: ObjectInfo | None, expected: ObjectInfo) -> bool:
+    """Whether a listing shows the object expected: its content hash, size and every version token the store gives
+    (a GCS generation, an S3 version id or entity tag) the same. A folder gives none: its hash is the record kept
+    for the file's inode, size and time, or else the file's own bytes hashed."""
+    if listed is None or expected.content_hash is None:
+        return False
+    fields = ("content_hash", "size", "generation", "etag")
+    return all(getattr(listed, name) == getattr(expected, name) for name in fields)
 
 
 def index_days(published: Published, layout: Layout) -> Days:
