@@ -2,6 +2,7 @@
 
     python bench/limits.py                 # the 140x warehouse
     python bench/limits.py --size 35v      # another of bench/run.py's sizes
+    python bench/limits.py --size 140v     # 140x with more versions a day (6.9M rows)
 
 It runs `picks-export backfill --all-models` of every season into an empty folder (a new process through
 bench/run.py's helper: its wall time, and its CPU time with its build workers'), then measures in this process,

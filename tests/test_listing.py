@@ -89,11 +89,43 @@ def test_a_daily_lists_its_season_only_and_publishes_what_a_full_listing_would(h
     picks_listings = [each for each in store.listings if each[0].endswith("picks/")]
     assert picks_listings and all(start is not None and end is not None for _, start, end in picks_listings)
     assert ("v1/picks/", "v1/picks/2025-08-01.json", "v1/picks/2026-08-01.json") in picks_listings
-    # each index read once to verify it, once for the manifest and the status file together
-    assert store.reads.count(INDEX) == 2
+    # each index read once, to verify it: the manifest and the status file take the days the run built it from,
+    # a listing showing the object the run left there (a changed one is read: the next test)
+    assert store.reads.count(INDEX) == 1
     assert outcome.report.count("written") == 1  # the status file, every run's heartbeat
     assert published_bytes(dest) == before
     assert any(day.startswith("2024-") for day in indexed_dates(dest))  # the earlier season is still indexed
+
+
+def test_an_index_changed_after_the_run_left_it_is_read_for_the_manifest_and_the_status_file(
+    history, two_seasons, tmp_path
+):
+    dest = history
+    index = orjson.loads((dest / INDEX).read_bytes())
+    with_picks = [entry["date"] for entry in index["dates"] if entry["picks"] > 0]  # newest first
+    changed = {**index, "dates": [entry for entry in index["dates"] if entry["date"] < with_picks[0]]}
+
+    class Replacing(CountingStore):
+        """Replaces the index by hand when the manifest is listed for the second time: once the run wrote or
+        found current every index, before the manifest and the status file are built."""
+
+        manifest_listings = 0
+
+        def list(self, folder, start=None, end=None):  # type: ignore[no-untyped-def]
+            if folder == "v1/manifest.json":
+                self.manifest_listings += 1
+                if self.manifest_listings == 2:
+                    (dest / INDEX).write_bytes(orjson.dumps(changed))
+            return super().list(folder, start, end)
+
+    store = Replacing(dest)
+    export(two_seasons, store, "daily")
+    assert store.manifest_listings == 2 and store.reads.count(INDEX) == 2  # verified, then read again
+    manifest = orjson.loads((dest / "v1/manifest.json").read_bytes())
+    status = orjson.loads((dest / "v1/status.json").read_bytes())
+    (entry,) = [model for model in manifest["models"] if model["index"] == INDEX]
+    (checked,) = [model for model in status["models"] if model["index"] == INDEX]
+    assert entry["latest_date"] == checked["latest_date"] == with_picks[1]
 
 
 def test_an_index_that_does_not_verify_is_not_trusted_the_folder_is_listed_whole(history, two_seasons, tmp_path):

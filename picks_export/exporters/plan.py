@@ -22,8 +22,10 @@ from .manifest import manifest_path
 from .publish import MAX_REBUILDS, Action, FileResult, ObjectInfo, Payload, Publisher, Report, Step, gave_up, in_phases
 from .site import (
     Days,
+    KnownIndex,
     Listing,
     Published,
+    ReadOnce,
     Site,
     SiteFile,
     SiteModel,
@@ -66,12 +68,14 @@ def plan_run(
         steps += publisher.plan(payloads, publisher.listing([folder]))
     # Each model's steps, and the days its index lists once they are out: planned once, used by all three files.
     planned: list[tuple[SiteModel, list[Step], Days]] = []
+    indexes: dict[str, tuple[Days, Payload]] = {}  # each index as planned: written as it is when nothing changed
     for model in site.models:
         listing = listings[model.code]
         model_steps = publisher.plan(model.built, listing)
         days = planned_days(published, model.layout, listing, model_steps)
         planned.append((model, model_steps, days))
-        steps += model_steps + publisher.plan([index_payload(site, model, days)], listing)
+        indexes[model.code] = (days, index_payload(site, model, days))
+        steps += model_steps + publisher.plan([indexes[model.code][1]], listing)
     path = manifest_path(site.prefix)
     listed = publisher.listing([path])
     entries = [
@@ -90,7 +94,9 @@ def plan_run(
     steps += publisher.plan([status_payload(site, entries, now, previous)], listed)
     # Each index is built first from the listing it was planned against plus the run's own writes.
     files = [
-        file._replace(planned=listings[file.model.code]) if file.model is not None else file
+        file._replace(planned=listings[file.model.code], prebuilt=indexes[file.model.code])
+        if file.model is not None
+        else file
         for file in site_files(site)
     ]
     return Plan(tuple(steps), tuple(files))
@@ -134,7 +140,7 @@ def _rebuild_phase(
     written = [result.path for result in report.results if result.status == "written"]
     todo = [files[step.payload.path] for step in phase if step.payload.path in files]
     listed = {file.path: _first_listing(publisher, file, plan, report) for file in todo}
-    once = ReadOnce(published)
+    once = ReadOnce(published, _known_indexes(plan, report))
     rebuilt = {}
     for file in todo:
         force = any(path.startswith(file.depends_on) for path in written)
@@ -142,20 +148,25 @@ def _rebuild_phase(
     return rebuilt
 
 
-class ReadOnce:
-    """The destination as site files read it, each file read once (for the files built from the same listings)."""
-
-    def __init__(self, published: Published) -> None:
-        self._published = published
-        self._read: dict[str, bytes | None] = {}
-
-    def list(self, folder: str, start: str | None = None, end: str | None = None) -> Mapping[str, ObjectInfo]:
-        return self._published.list(folder, start, end)
-
-    def read(self, path: str) -> bytes | None:
-        if path not in self._read:
-            self._read[path] = self._published.read(path)
-        return self._read[path]
+def _known_indexes(plan: Plan, report: Report) -> dict[str, KnownIndex]:
+    """Each index the run left as it planned it (written, or found current), with the object it expects at its
+    path and the days it lists: the manifest and the status file take them without reading the index again while
+    a listing shows that object (`ReadOnce`)."""
+    results = {result.path: result for result in report.results}
+    known: dict[str, KnownIndex] = {}
+    for file in plan.rebuilt:
+        result = results.get(file.path)
+        if file.prebuilt is None or file.planned is None or result is None:
+            continue
+        days, payload = file.prebuilt
+        expected: ObjectInfo | None = None
+        if result.status in ("written", "patched"):  # no entity tag known: on S3 without versions, it is read
+            expected = ObjectInfo(file.path, payload.content_hash, result.size, result.generation)
+        elif result.status == "unchanged":
+            expected = file.planned.get(file.path)
+        if expected is not None and expected.content_hash == payload.content_hash:
+            known[file.path] = (expected, days)
+    return known
 
 
 # A file's result that leaves it as the run planned it (its planned action, then its status): its content is the

@@ -121,6 +121,8 @@ class SiteFile(NamedTuple):
     depends_on: tuple[str, ...]  # folders whose files it is built from: a write there by this run forces a rewrite
     model: SiteModel | None = None  # an index's model
     planned: Mapping[str, ObjectInfo] | None = None  # an index's: what the run planned against (`model_listing`)
+    # An index's as planned: the days it lists and its payload, published again as it is when it lists the same.
+    prebuilt: tuple[Days, Payload] | None = None
 
 
 def site_files(site: Site) -> list[SiteFile]:
@@ -221,7 +223,9 @@ def build(file: SiteFile, listed: Mapping[str, ObjectInfo], published: Published
     site = file.site
     if file.kind == "index":
         assert file.model is not None
-        payload = index_payload(site, file.model, published_days(published, file.model.layout, site.present(listed)))
+        days = published_days(published, file.model.layout, site.present(listed))
+        same_days = file.prebuilt is not None and file.prebuilt[0] == days
+        payload = file.prebuilt[1] if file.prebuilt is not None and same_days else index_payload(site, file.model, days)
     elif file.kind == "manifest":
         entries = [
             manifest_entry(site, model, index_days(published, model.layout), written_seasons(published, model, site))
@@ -324,8 +328,54 @@ def planned_days(published: Published, layout: Layout, listed: Mapping[str, Obje
     return days
 
 
+# An index as a run left it (what a listing of its path showed, or the run's write of it) and the days it lists.
+KnownIndex = tuple[ObjectInfo, Days]
+
+
+class ReadOnce:
+    """The destination as site files read it, each file read once and each index parsed once (for the files built
+    from the same listings: the manifest and the status file).
+
+    An index in `known` is not read at all while a listing of its path (taken after the listings the files are
+    written under) shows the very object the run left: the same version, size and content hash. Its days are then
+    those the run built it from, read and verified when it was planned; anything else is read."""
+
+    def __init__(self, published: Published, known: Mapping[str, KnownIndex] | None = None) -> None:
+        self._published = published
+        self._known = known or {}
+        self._read: dict[str, bytes | None] = {}
+        self._days: dict[str, Days] = {}
+
+    def list(self, folder: str, start: str | None = None, end: str | None = None) -> Mapping[str, ObjectInfo]:
+        return self._published.list(folder, start, end)
+
+    def read(self, path: str) -> bytes | None:
+        if path not in self._read:
+            self._read[path] = self._published.read(path)
+        return self._read[path]
+
+    def index_days(self, path: str) -> Days:
+        if path not in self._days:
+            known = self._known.get(path)
+            same = known is not None and _same_object(self._published.list(path).get(path), known[0])
+            self._days[path] = known[1] if known is not None and same else _dated(json_or_none(self.read(path)))
+        return self._days[path]
+
+
+def _same_object(listed: ObjectInfo | None, expected: ObjectInfo) -> bool:
+    """Whether a listing shows the object expected: its content hash, size and every version token the store gives
+    (a GCS generation, an S3 version id or entity tag) the same. A folder gives none: its hash is the record kept
+    for the file's inode, size and time, or else the file's own bytes hashed."""
+    if listed is None or expected.content_hash is None:
+        return False
+    fields = ("content_hash", "size", "generation", "etag")
+    return all(getattr(listed, name) == getattr(expected, name) for name in fields)
+
+
 def index_days(published: Published, layout: Layout) -> Days:
     """The per-day files a model's published index lists; none when it has no index this version reads."""
+    if isinstance(published, ReadOnce):
+        return published.index_days(layout.index())
     return _dated(json_or_none(published.read(layout.index())))
 
 

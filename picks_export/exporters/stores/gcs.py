@@ -145,9 +145,11 @@ class GCSStore:
             ) from None
 
     def read(self, path: str) -> bytes | None:
+        # One request, the download itself (no metadata request first): a 404 says the object is missing.
         try:
-            blob = self.bucket.get_blob(self.prefix + path, retry=self.retry, timeout=REQUEST_TIMEOUT)
-            return None if blob is None else self._download(blob, path)
+            return self._download(self.bucket.blob(self.prefix + path), path)
+        except api_exceptions.NotFound:
+            return None
         except TRANSPORT_ERRORS as error:
             raise OutputError(f"cannot read {self.describe(path)} (nothing published): {short_error(error)}") from None
 
