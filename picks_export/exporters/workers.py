@@ -173,6 +173,10 @@ class WorkerPool:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
+        # Every worker reads Arrow and writes Parquet: imported once here, its modules are shared with the workers
+        # (about 16 MB less summed PSS at 35x than each worker importing its own).
+        import pyarrow.parquet  # noqa: F401
+
         self.engine.release()  # each worker opens the warehouse anew
         gc.collect()
         gc.freeze()  # what the parent holds is shared with the workers, untouched by their collections
