@@ -97,6 +97,39 @@ def test_comparisons_of_dates_and_timestamps_behave_on_duckdb(tmp_path):
     assert at(first, "12:00") < at(first, "12:01")
 
 
+def test_the_embedded_columns_probe_reads_what_the_catalog_lists(tmp_path):
+    """The DuckDB engine reads each contract table's columns by name (a quick probe) instead of listing the catalog:
+    the same rows, odd but accepted types and views included; a missing table falls back to the listing."""
+    import duckdb
+    from conftest import WarehouseRows
+
+    from picks_export.exporters.engines.duckdb_engine import write_warehouse
+    from picks_export.exporters.warehouse import columns_params
+
+    path = write_warehouse(tmp_path / "w.duckdb", WarehouseRows().rows())
+    with duckdb.connect(str(path)) as con:
+        con.execute("ALTER TABLE nba_predictions.subset_picks ALTER line TYPE DECIMAL(10, 2)")
+        con.execute("ALTER TABLE nba_predictions.player_game_summary ALTER points TYPE SMALLINT")
+        con.execute("ALTER TABLE nba_predictions.games RENAME TO games_table")
+        con.execute("CREATE VIEW nba_predictions.games AS SELECT * FROM nba_predictions.games_table")
+        con.execute("CREATE TABLE nba_predictions.extra (x INTEGER)")
+    engine = DuckDBEngine(path)
+    params = columns_params(engine.dataset)
+    listed = [row for row in engine._run("columns", params).fetchall() if row[0] in TABLES]
+    probed = list(engine.query_tuples("columns", params)[1])
+    assert probed == listed and len(listed) == sum(len(columns) for columns in TABLES.values())
+    assert ("subset_picks", "line", "DECIMAL(10,2)") in probed and ("games", "status", "VARCHAR") in probed
+    assert engine.queries_run == 1
+    engine.close()
+    with duckdb.connect(str(path)) as con:
+        con.execute("DROP VIEW nba_predictions.games")
+    engine = DuckDBEngine(path)
+    names = {row["table_name"] for row in engine.query("columns", params)}
+    assert "games" not in names and set(TABLES) - {"games"} | {"games_table", "extra"} <= names
+    assert engine.queries_run == 1
+    engine.close()
+
+
 @pytest.mark.parametrize("hostile", ["x`; DROP TABLE y; --", "a.b", "nba predictions", "", "1abc", "a-b", "é"])
 def test_hostile_dataset_names_are_refused_before_any_sql(tmp_path, hostile):
     with pytest.raises(ExportError, match="not allowed"):

@@ -184,19 +184,35 @@ class DuckDBEngine:
         return (dict(zip(columns, values, strict=False)) for values in rows)
 
     def query_tuples(self, name: str, params: dict[str, QueryValue]) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
-        cursor = self._execute(name, params)
+        cursor = self._table_columns(params) if name == "columns" else self._execute(name, params)
         return [column[0] for column in cursor.description], self._stream(name, cursor)
 
     def query_batches(self, name: str, params: dict[str, QueryValue]) -> Iterator[pyarrow.RecordBatch]:
         return self._arrow(name, self._execute(name, params))
 
     def _execute(self, name: str, params: dict[str, QueryValue]) -> duckdb.DuckDBPyConnection:
-        (statement,) = transpile(name, self.dataset, self.sql_cache)
         self.queries_run += 1
+        return self._run(name, params)
+
+    def _run(self, name: str, params: dict[str, QueryValue]) -> duckdb.DuckDBPyConnection:
+        (statement,) = transpile(name, self.dataset, self.sql_cache)
         try:
             return (self._con or self._connect()).execute(statement, params)
         except duckdb.Error as error:
             raise self._error(name, error) from None
+
+    def _table_columns(self, params: dict[str, QueryValue]) -> duckdb.DuckDBPyConnection:
+        """The `columns` query's rows, one query: each contract table's columns read by name
+        (duckdb/table_columns.sql) or, when a table or the dataset is missing, the catalog's listing (`columns`),
+        for the check to name what is missing."""
+        (statement,) = transpile("duckdb/table_columns", self.dataset, self.sql_cache)
+        self.queries_run += 1
+        try:
+            return (self._con or self._connect()).execute(statement)
+        except duckdb.CatalogException:
+            return self._run("columns", params)
+        except duckdb.Error as error:
+            raise self._error("columns", error) from None
 
     def _arrow(self, name: str, cursor: duckdb.DuckDBPyConnection) -> Iterator[pyarrow.RecordBatch]:
         import pyarrow
