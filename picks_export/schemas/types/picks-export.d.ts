@@ -497,7 +497,7 @@ export interface StatusModel {
 }
 
 /**
- * One finding of a quality check (README: Quality checks).
+ * One finding of a quality check (docs/operator.md: Quality checks).
  */
 export interface StatusWarning {
   /**
