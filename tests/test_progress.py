@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import duckdb
+import orjson
 import pytest
 from typer.testing import CliRunner
 
@@ -74,22 +75,47 @@ def test_publishing_counts_every_planned_file_and_the_bytes_sent_on_a_terminal()
     }
 
 
-def test_off_a_terminal_building_logs_a_line_every_ten_seconds_and_publishing_none():
-    """A log keeps the lines it always had: building's every ten seconds; publishing's files are counted only."""
+def test_off_a_terminal_building_and_publishing_log_a_line_every_ten_seconds():
+    """A log (a scheduler's, a container's) sees a long run move: a line every ten seconds while building, then while
+    publishing, and nothing between two lines."""
     stream = io.StringIO()
     progress = Progress("building", stream)
     progress.shown_at -= 11
     progress.started -= 10
     progress(5, 10)
-    assert stream.getvalue() == "building: 5/10 files, 0 files/s, ETA 10 s\n"
+    building = "building: 5/10 files, 0 files/s, ETA 10 s\n"
+    assert stream.getvalue() == building
+    progress(6, 10)  # within ten seconds of the line before
+    assert stream.getvalue() == building
     progress.planned(plan_of_ten())
     progress.publishing_since -= 100
-    progress.shown_at -= 100
-    progress.sent("v1/picks/2025-10-01.json", 2_000_000)
-    assert stream.getvalue() == "building: 5/10 files, 0 files/s, ETA 10 s\n"
-    assert progress.sent_bytes == 2_000_000 and len(progress.unsent) == 6
+    progress.sent("v1/picks/2025-10-01.json", 2_000_000)  # within ten seconds of publishing's start: no line
+    assert stream.getvalue() == building
+    progress.shown_at -= 11
+    progress.sent("v1/picks/2025-10-02.json", 1_500)
+    assert stream.getvalue() == building + "publishing: 5/10 files, 2.0 MB, 0 files/s, ETA 250 s\n"
+    assert progress.sent_bytes == 2_001_500 and len(progress.unsent) == 5
     progress.close()
-    assert stream.getvalue() == "building: 5/10 files, 0 files/s, ETA 10 s\n"
+    assert stream.getvalue().endswith("ETA 250 s\n")
+
+
+def test_with_log_format_json_progress_lines_are_events_with_their_counts(warehouse, tmp_path, monkeypatch):
+    monkeypatch.setattr(Progress, "EVERY_IN_A_LOG", 0.0)
+    result = backfill(warehouse, tmp_path / "site", "--log-format", "json")
+    assert result.exit_code == 0, result.output
+    events = [orjson.loads(line) for line in result.stderr.splitlines()]  # every line of stderr an object
+    building = [event for event in events if event.get("phase") == "building"]
+    publishing = [event for event in events if event.get("phase") == "publishing"]
+    assert building and publishing and all(event["severity"] == "INFO" for event in building + publishing)
+    assert [event["files"] for event in building] == sorted(event["files"] for event in building)
+    summary = events[-1]
+    assert publishing[-1]["files"] == publishing[-1]["total"] == summary["files"]
+    assert publishing[-1]["message"].startswith(f"publishing: {summary['files']:,}/{summary['files']:,} files, ")
+    assert publishing[-1]["bytes_sent"] == sum(
+        path.stat().st_size
+        for path in (tmp_path / "site").rglob("*")
+        if path.is_file() and "/." not in str(path) and "_runs" not in path.parts
+    )
 
 
 def test_a_quiet_run_shows_no_progress_and_a_dry_run_sends_nothing():
@@ -121,9 +147,9 @@ def drawn(monkeypatch) -> list[Terminal]:
     class Drawn(Progress):
         EVERY_ON_A_TERMINAL = 0.0
 
-        def __init__(self, label: str, stream: object = None, enabled: bool = True) -> None:
+        def __init__(self, label: str, stream: object = None, enabled: bool = True, events: bool = False) -> None:
             streams.append(Terminal())
-            super().__init__(label, streams[-1], enabled)
+            super().__init__(label, streams[-1], enabled, events)
 
     monkeypatch.setattr(export, "Progress", Drawn)
     return streams

@@ -69,7 +69,7 @@ class ExportRun(Options):
         from ..exporters.quality import QualityOptions
 
         output = self.report.output()
-        progress = Progress("building", enabled=not output.quiet)
+        progress = Progress("building", enabled=not output.quiet, events=True)
         shown = RunReport(command, output, progress, self.publishing.dry_run, self.destination.dest)
         try:
             with clean_errors(shown.failed):

@@ -1,5 +1,5 @@
-"""A run's progress while it builds, then while it publishes: a bar on a terminal; elsewhere a plain line every ten
-seconds while it builds."""
+"""A run's progress while it builds, then while it publishes: a bar on a terminal; elsewhere a line every ten
+seconds (with `--log-format json`, an event with the counts)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from ..exporters.publish import Action
@@ -17,19 +17,20 @@ SENDING: frozenset[str] = frozenset({"new", "changed", "patched", "delete"})
 
 
 class Progress:
-    """Files built so far, then (on a terminal) files published: on a terminal a bar redrawn in place, with the rate
-    and the ETA; elsewhere a plain log line every ten seconds while building. While building, the total is the run's
-    expected file count, known once the first model is read; while publishing, it is every file of the plan, and
-    the bytes sent show."""
+    """Files built so far, then files published: on a terminal a bar redrawn in place, with the rate and the ETA;
+    elsewhere a log line every ten seconds (`events`: through the command's events, a JSON object with
+    `--log-format json`; else a line on `stream`). While building, the total is the run's expected file count, known
+    once the first model is read; while publishing, it is every file of the plan, and the bytes sent show."""
 
     WIDTH = 24
     EVERY_ON_A_TERMINAL = 0.1  # seconds between two drawings of the bar
     EVERY_IN_A_LOG = 10.0  # seconds between two plain lines
 
-    def __init__(self, label: str, stream: TextIO | None = None, enabled: bool = True) -> None:
+    def __init__(self, label: str, stream: TextIO | None = None, enabled: bool = True, events: bool = False) -> None:
         self.label = label
         self.stream = stream or sys.stderr
         self.enabled = enabled
+        self.events = events
         self.tty = self.stream.isatty()
         self.started = time.monotonic()
         self.shown_at = self.started  # the first line after the first interval: short runs print none
@@ -65,10 +66,8 @@ class Progress:
                 return
             self.unsent.discard(path)
             self.sent_bytes += size
-            # Off a terminal a run logs its building only, as it always has: a log's lines stay as they were.
-            if self.tty:
-                done = self.planned_files - len(self.unsent)
-                self._show(done, self.planned_files, done - self.settled_before, self.publishing_since, self.sent_bytes)
+            done = self.planned_files - len(self.unsent)
+            self._show(done, self.planned_files, done - self.settled_before, self.publishing_since, self.sent_bytes)
 
     def __call__(self, done: int, total: int | None) -> None:
         """Files built so far, of `total` when it is known."""
@@ -92,6 +91,14 @@ class Progress:
             filled = round(self.WIDTH * done / total) if total else 0
             bar = f" [{'#' * filled}{'.' * (self.WIDTH - filled)}]" if total else ""
             self.stream.write(f"\r{self.label}{bar} {figures}{eta}\033[K")
+        elif self.events:  # a log's line, or with --log-format json an event whose counts a query can read
+            from .log import emit
+
+            counts: dict[str, Any] = {"phase": self.label, "files": done, "total": total}
+            if sent is not None:
+                counts["bytes_sent"] = sent
+            emit(f"{self.label}: {figures}{eta}", err=True, **counts)
+            return
         else:
             self.stream.write(f"{self.label}: {figures}{eta}\n")
         self.stream.flush()
