@@ -258,7 +258,7 @@ def test_a_rollback_killed_with_sigkill_before_its_deletes_finishes_when_run_aga
     assert invoke("validate", str(dest)).exit_code == 0
 
 
-@pytest.mark.parametrize("damage", ["truncated", "empty", "invalid"])
+@pytest.mark.parametrize("damage", ["truncated", "empty", "invalid", "missing"])
 def test_a_manifest_and_status_file_that_cannot_be_read_are_rebuilt_with_every_model_of_the_prefix(
     tmp_path, warehouses, damage
 ):
@@ -274,6 +274,8 @@ def test_a_manifest_and_status_file_that_cannot_be_read_are_rebuilt_with_every_m
             target.write_bytes(target.read_bytes()[:50])
         elif damage == "empty":
             target.write_bytes(b"")
+        elif damage == "missing":  # deleted by hand or by a lifecycle rule
+            target.unlink()
         else:
             target.write_bytes(b'{"models": "not a list"}')
     result = invoke("daily", "--date", TODAY, "--warehouse", str(warehouses[0]), "--dest", str(dest))

@@ -84,13 +84,13 @@ def plan_run(
     ]
     now = utc_timestamp()
     previous = previous_document(published, "manifest", path, listed)
-    previous = previous or recovered_previous(published, site, "manifest", now, listed)
+    previous = previous or recovered_previous(published, site, "manifest", now)
     steps += publisher.plan([manifest_payload(site, entries, previous)], listed)
     path = status_path(site.prefix)
     listed = publisher.listing([path])
     entries = [status_entry(site, model, days, now) for model, _, days in planned]
     previous = previous_document(published, "status", path, listed)
-    previous = previous or recovered_previous(published, site, "status", now, listed)
+    previous = previous or recovered_previous(published, site, "status", now)
     steps += publisher.plan([status_payload(site, entries, now, previous)], listed)
     # Each index is built first from the listing it was planned against plus the run's own writes.
     files = [

@@ -234,12 +234,12 @@ def build(file: SiteFile, listed: Mapping[str, ObjectInfo], published: Published
         kept = site.kept_manifest
         previous = previous_document(published, "manifest", file.path, listed) if kept == PUBLISHED else kept
         if kept == PUBLISHED and previous is None:
-            previous = recovered_previous(published, site, "manifest", now, listed)
+            previous = recovered_previous(published, site, "manifest", now)
         payload = manifest_payload(site, entries, previous if isinstance(previous, Mapping) else None)
     else:
         entries = [status_entry(site, model, index_days(published, model.layout), now) for model in site.models]
         previous = previous_document(published, "status", file.path, listed)
-        previous = previous or recovered_previous(published, site, "status", now, listed)
+        previous = previous or recovered_previous(published, site, "status", now)
         payload = status_payload(site, entries, now, previous)
     same = site.keep.get(file.path)
     return same if same is not None and same.content_hash == payload.content_hash else payload
@@ -274,16 +274,17 @@ def recovered_models(published: Published, site: Site) -> list[SiteModel]:
 
 
 def recovered_previous(
-    published: Published, site: Site, kind: Literal["manifest", "status"], now: str, listed: Mapping[str, ObjectInfo]
+    published: Published, site: Site, kind: Literal["manifest", "status"], now: str
 ) -> dict[str, Any] | None:
-    """A manifest or status file standing in for the published one that cannot be read (`listed`, the listing of
-    its path, holds it): the entries of every other model of the prefix (`recovered_models`), built from their
-    indexes and folders. None when there is none to stand in for (a new destination costs no more requests), and
-    for a run over every enabled model: its manifest lists those only."""
-    path = manifest_path(site.prefix) if kind == "manifest" else status_path(site.prefix)
-    if site.replace_all or path not in listed:
+    """A manifest or status file standing in for the published one that cannot be read, or is missing (deleted,
+    lost): the entries of every other model of the prefix (`recovered_models`), built from their indexes and
+    folders, so that a run for one model never hides another's files. None for a run over every enabled model (its
+    manifest lists those only) and when no other model is found: on a new destination, a listing of `models/`."""
+    if site.replace_all:
         return None
     models = recovered_models(published, site)
+    if not models:
+        return None
     if kind == "manifest":
         entries = [
             manifest_entry(site, model, index_days(published, model.layout), written_seasons(published, model))
