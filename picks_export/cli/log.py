@@ -80,6 +80,16 @@ def emit(message: str, severity: str = "INFO", *, err: bool = False, **fields: A
     logger.log(logging.getLevelName(severity), message, extra={"fields": fields})
 
 
+def warn_unknown_settings() -> None:
+    """A warning for each PICKS_EXPORT_ name of the environment that picks-export does not read: a misspelt
+    setting of a scheduled job (the dataset's, say) would otherwise leave the run on the default, without a word."""
+    from .settings import unknown_names
+
+    for name, guess in unknown_names():
+        hint = f" (did you mean {guess}?)" if guess else ""
+        emit(f"Warning: {name} is not a picks-export setting{hint}: ignored", "WARNING", err=True, setting=name)
+
+
 # How each check's findings are counted in a summary line: the words after the count, by check.
 FINDINGS = {
     "grading": "dates with picks not graded (no box score yet)",

@@ -21,7 +21,7 @@ from ..exporters.engines import engine_options
 from ..exporters.engines.engine import DEFAULT_DATASET, EngineOption
 from ..exporters.kinds import FINAL_DAY_CACHE_CONTROL, default_cache_controls
 from ..exporters.layout import DEFAULT_PREFIX
-from .log import LogFormat, configure, set_run
+from .log import LogFormat, configure, set_run, warn_unknown_settings
 from .output import Output
 from .root import DESTINATION, OUTPUT, PUBLISHING, QUALITY, SCOPE, SOURCE
 
@@ -341,6 +341,7 @@ class _Command:
 
     def __call__(self, **values: Any) -> None:
         configure(values.get("log_format", LogFormat.text), self.__name__)
+        warn_unknown_settings()
         for name, group in self._expanded[1].items():
             values[name] = group.collect(values)
         self.command(**values)

@@ -146,3 +146,48 @@ def sql_cache_folder(environ: Mapping[str, str]) -> Path | None:
     import platformdirs
 
     return platformdirs.user_cache_path("picks-export", appauthor=False) / "sql"
+
+
+ENV_PREFIX = "PICKS_EXPORT_"
+# Every PICKS_EXPORT_ name the tool or its own tooling reads. The commands' options (tests/test_settings.py holds
+# this set to the env vars the commands declare, so that a new option cannot be left out):
+OPTION_NAMES = frozenset(
+    ENV_PREFIX + name
+    for name in (
+        "ALLOW_DROP ALLOW_SHRINK ALL_MODELS AS_OF BIGQUERY_ENDPOINT CACHE_DAY CACHE_FINAL_DAY CACHE_INDEX CACHE_SCHEMA"
+        " CACHE_SEASON CORS_MAX_AGE DATASET DATE DEST DRY_RUN END GZIP JSON LOCATION LOCK_TIMEOUT LOG_FORMAT"
+        " MAXIMUM_BYTES_BILLED MAX_AGE MIN_VOLUME MODEL NONCURRENT_DAYS PORT PREFIX PROJECT QUIET REQUIRE_GRADED"
+        " RETRY_DEADLINE S3_ENDPOINT_URL SEASON SEED SHARD STALE_HOURS START TODAY VERBOSE WAREHOUSE WITH_PAGE WORKERS"
+    ).split()
+)
+# The settings of this module, and the test suite's, the container scripts' and the benchmark's own.
+SETTING_NAMES = frozenset(
+    {BUILD_WORKERS_ENV, WORKER_MEMORY_ENV, ENV_PREFIX + "NO_SQL_CACHE", ENV_PREFIX + "BIGQUERY_STORAGE_ENDPOINT"}
+)
+TOOLING_NAMES = frozenset(
+    ENV_PREFIX + name
+    for name in (
+        "TEST_PAUSE EXPECT_INSTALLED BQEMULATOR_PYTHON CHROMIUM SCREENSHOTS IMAGE BASE_IMAGE DEBIAN_MIRROR OCI_RUNTIME"
+        " CA_BUNDLE"
+    ).split()
+)
+KNOWN_NAMES = OPTION_NAMES | SETTING_NAMES | TOOLING_NAMES
+
+
+def unknown_names(environ: Mapping[str, str] | None = None) -> list[tuple[str, str | None]]:
+    """The PICKS_EXPORT_ names of `environ` (the process's environment) that picks-export does not read, each with
+    the known name it most likely misspells (None when none is close): a typo in a job's settings would otherwise
+    be ignored without a word, and the run go on with the default."""
+    environ = os.environ if environ is None else environ
+    unknown = sorted(name for name in environ if name.startswith(ENV_PREFIX) and name not in KNOWN_NAMES)
+    if not unknown:
+        return []
+    import difflib  # only when there is something to say
+
+    known = sorted(name.removeprefix(ENV_PREFIX) for name in OPTION_NAMES | SETTING_NAMES)  # the shared prefix aside
+
+    def guess(name: str) -> str | None:
+        close = difflib.get_close_matches(name.removeprefix(ENV_PREFIX), known, n=1, cutoff=0.75)
+        return ENV_PREFIX + close[0] if close else None
+
+    return [(name, guess(name)) for name in unknown]
