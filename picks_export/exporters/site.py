@@ -94,6 +94,8 @@ class Site:
     keep: Mapping[str, Payload] = field(default_factory=dict)
     # Files this run deletes once the site files are rewritten (a rollback's): already left out of them.
     leaving: frozenset[str] = frozenset()
+    # The other models found once a run, when a manifest or status file must be recovered (`recovered_models`).
+    recovered: dict[str, list[SiteModel]] = field(default_factory=dict, repr=False, compare=False)
 
     def present(self, listed: Mapping[str, ObjectInfo]) -> Mapping[str, ObjectInfo]:
         """A listing less the files this run is about to delete."""
@@ -258,7 +260,10 @@ def recovered_models(published: Published, site: Site) -> list[SiteModel]:
     """Every model of the prefix other than the site's own whose folder holds an index this version reads: the
     default folder's and each `models/{code}/` folder's (one listing of `models/`). Used when the published
     manifest or status file cannot be read, so that other models' files stay reachable; a model's display name
-    was in the unreadable file: its code stands for it until its own next run."""
+    was in the unreadable file: its code stands for it until its own next run. Looked for once a run (the plan and
+    the writing of both files ask)."""
+    if site.prefix in site.recovered:
+        return site.recovered[site.prefix]
     own = {model.code for model in site.models} | {model.layout.base for model in site.models}
     folder = f"{site.prefix}models/"
     codes = sorted({path[len(folder) :].split("/", 1)[0] for path in published.list(folder)})
@@ -270,6 +275,7 @@ def recovered_models(published: Published, site: Site) -> list[SiteModel]:
         named = content.get("model") if isinstance(content, dict) else None
         if isinstance(named, str) and named not in own and (default or named == code):
             found.append(SiteModel(named, named, Layout(site.prefix, named, default), default))
+    site.recovered[site.prefix] = found
     return found
 
 
