@@ -181,19 +181,25 @@ class FolderStore:
         finally:  # also on KeyboardInterrupt or SystemExit: no staged file stays behind, what was renamed is recorded
             for _, _, _, temporary in staged[len(renamed) :]:
                 temporary.unlink(missing_ok=True)
-            self._record(renamed, records)
+            sizes = self._record(renamed, records)
         for number, write, target, _ in renamed:
             saved = write.keep_as if write.expected is not None else None
-            outcomes[number] = Outcome("done", ObjectInfo(write.path, size=target.stat().st_size), saved)
+            size = sizes[number] if number in sizes else target.stat().st_size
+            outcomes[number] = Outcome("done", ObjectInfo(write.path, size=size), saved)
         return outcomes
 
-    def _record(self, renamed: builtins.list[_Staged], records: _Records) -> None:
+    def _record(self, renamed: builtins.list[_Staged], records: _Records) -> dict[int, int]:
+        """Record each renamed file's metadata under its stat; the size of each file recorded, by its number."""
+        sizes: dict[int, int] = {}
         try:
-            for _, write, target, _ in renamed:
-                records.put(write.path, write.metadata, target.stat())
+            for number, write, target, _ in renamed:
+                stat = target.stat()
+                records.put(write.path, write.metadata, stat)
+                sizes[number] = stat.st_size
             records.save()  # those and what listings read
         except OSError:
             pass  # the files are out; without their record they are read (and hashed) by the next run
+        return sizes
 
     def _keep(self, copy: str, target: Path) -> None:
         """Copy the file at `target` to `copy` (under _runs/{run}/), whole or not at all."""
