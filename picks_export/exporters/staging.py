@@ -197,7 +197,10 @@ class Stager:
         self, builder: DocumentBuilder, layout: Layout, wanted: Wanted
     ) -> Iterator[tuple[dt.date | None, Document]]:
         """The wanted documents, each built when the previous one is spooled (a per-day one with its date)."""
-        days = ((day, Document(layout.day(day), "day", builder.day(day))) for day in wanted.days)
+        days = (
+            (day, Document(layout.day(day), "day", content))
+            for day, content in zip(wanted.days, builder.days(wanted.days), strict=True)
+        )
         seasons = (
             (None, each) for season in wanted.seasons for each in self._season_documents(builder, layout, *season)
         )
