@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import rules
-from .warehouse import Snapshot
+from .warehouse import Pick, Snapshot
 
 Kind = Literal["day", "season", "index", "manifest", "status"]
 
@@ -42,9 +42,7 @@ class DocumentBuilder:
         }
         # Each group's picks of each date as published, made once: the per-day and season files share them
         self._listed = {
-            group.id: {
-                day: [pick.as_json() for pick in picks] for day, picks in snapshot.picks.get(group.id, {}).items()
-            }
+            group.id: {day: list(map(Pick.as_json, picks)) for day, picks in snapshot.picks.get(group.id, {}).items()}
             for group in snapshot.groups
         }
 

@@ -200,22 +200,24 @@ class RecordBook:
         # Before each counted pick: wins, losses, pushes, and the same of the OVER picks alone
         self._running: list[tuple[int, int, int, int, int, int]] = [(0, 0, 0, 0, 0, 0)]
         self._runs: list[tuple[Literal["hit", "miss"] | None, int]] = []  # the trailing run at each counted pick
-        totals = [0, 0, 0, 0, 0, 0]
-        run = 0
+        dated, counted, trailing = self._dates.append, self._running.append, self._runs.append
+        wins = losses = pushes = over_wins = over_losses = over_pushes = run = 0
         run_result: Literal["hit", "miss"] | None = None
         for game_date, result, direction in sorted(picks, key=itemgetter(0)):
-            slot = _SLOT.get(result) if result else None
-            if slot is None:
+            over = direction == "OVER"  # plain counters, not a list of totals: a backfill counts millions
+            if result == "hit":
+                wins, over_wins = wins + 1, over_wins + over
+                run, run_result = (run + 1 if run_result == "hit" else 1), "hit"
+            elif result == "miss":
+                losses, over_losses = losses + 1, over_losses + over
+                run, run_result = (run + 1 if run_result == "miss" else 1), "miss"
+            elif result == "push":
+                pushes, over_pushes = pushes + 1, over_pushes + over
+            else:
                 continue
-            if result == "hit" or result == "miss":
-                run = run + 1 if result == run_result else 1
-                run_result = result
-            totals[slot] += 1
-            if direction == "OVER":
-                totals[slot + 3] += 1
-            self._dates.append(game_date)
-            self._running.append((totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]))
-            self._runs.append((run_result, run))
+            dated(game_date)
+            counted((wins, losses, pushes, over_wins, over_losses, over_pushes))
+            trailing((run_result, run))
         self._origin, self._through = _counts_through(self._dates)
         self._figures = Figures() if figures is None else figures
         self._last_key: tuple[int, ...] = ()
@@ -409,7 +411,6 @@ class RecordBook:
         return None
 
 
-_SLOT: dict[str, int] = {"hit": 0, "miss": 1, "push": 2}
 _WINDOW_DAYS = tuple(days for _, days in WINDOWS)
 # How far before a date its ranges reach: the day before its season's Aug 1 (at most 366 days back) or before its
 # week's Monday (7); a month starts on or after Aug 1.

@@ -15,8 +15,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import compress, groupby
-from operator import itemgetter
+from operator import attrgetter, is_not, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from . import rules
@@ -578,8 +579,12 @@ def _in_order(picks: dict[str, dict[dt.date, list[Pick]]]) -> dict[str, dict[dt.
     """Each date's picks in the contract's order (rank, then player, then player_lookup)."""
     for by_date in picks.values():
         for day_picks in by_date.values():
-            day_picks.sort(key=Pick.sort_key)
+            day_picks.sort(key=_PUBLISHED_ORDER)
     return {group: dict(by_date) for group, by_date in picks.items()}
+
+
+_PUBLISHED_ORDER = attrgetter("rank", "player", "player_lookup")  # Pick.sort_key, without a Python call per pick
+_NOT_NONE = partial(is_not, None)
 
 
 def _pick_problem(
@@ -765,7 +770,7 @@ def _column_picks(
     """The picks of rows `_clean` passed, column by column: what `_shown_picks` makes of the same rows."""
     latest: dict[dt.date, int] = {}  # every row's version counts for its date's computed_at, whatever its subset
     for day, rows in groupby(zip(columns["game_date"], columns["computed_at_us"], strict=True), key=itemgetter(0)):
-        moment = max((micros for _, micros in rows if micros is not None), default=None)
+        moment = max(filter(_NOT_NONE, map(itemgetter(1), rows)), default=None)  # no Python code per row
         if moment is not None:
             latest[day] = max(moment, latest.get(day, moment))
     computed_at.update((day, EPOCH + dt.timedelta(microseconds=micros)) for day, micros in latest.items())
@@ -778,11 +783,19 @@ def _column_picks(
     graded = [rows > 0 for rows in columns["summary_rows"]]
     outcomes = map(rules.pick_result, directions, lines, columns["points"], columns["minutes"], graded)
     actuals, results = zip(*outcomes, strict=True)
+    players, teams, opponents = columns["player_name"], columns["team"], columns["opponent"]
+    predictions = _rounded(columns["predicted_points"])
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
     with _collection_paused():
-        made = map(Pick, days, columns["pick_rank"], columns["player_name"], columns["player_lookup"],
-                   columns["team"], columns["opponent"], _rounded(columns["predicted_points"]), lines, directions,
-                   actuals, results, graded)  # fmt: skip
+        # Each pick as published (`Pick.as_json`), made here column by column rather than pick by pick
+        published = [
+            {"player": player, "team": team, "opponent": opponent, "prediction": prediction, "line": line,
+             "direction": direction, "actual": actual, "result": result}
+            for player, team, opponent, prediction, line, direction, actual, result
+            in zip(players, teams, opponents, predictions, lines, directions, actuals, results, strict=True)
+        ]  # fmt: skip
+        made = map(Pick, days, columns["pick_rank"], players, columns["player_lookup"], teams, opponents,
+                   predictions, lines, directions, actuals, results, graded, published)  # fmt: skip
         for subset_id, day, pick in zip(subsets, days, made, strict=True):
             picks[subset_id][day].append(pick)
     return _in_order(picks)
