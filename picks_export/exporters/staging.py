@@ -16,7 +16,7 @@ from .publish import FINAL_DAY_AGE, ObjectInfo, Payload, Spool, pause_for_tests
 from .quality import QualityWarning
 from .scopes import Daily, Scope, Wanted
 from .validation import check_document
-from .warehouse import Model, Snapshot
+from .warehouse import Model, Snapshot, collection_paused
 
 Progress = Callable[[int, int | None], None]  # (documents built, documents in the run when known)
 # What a model's folders already hold (one listing of them), given the model.
@@ -119,7 +119,8 @@ class Stager:
                 layout = layout_of(self.prefix, model)
                 staged = Staged(layout, model.code, self.listing(model), [], model.name, model.is_default)
                 self.counts.append(0)
-            self._season(staged, gate, snapshot, files)
+            with collection_paused():  # a season's documents hold no cycles: collections would only traverse them
+                self._season(staged, gate, snapshot, files)
             del snapshot  # this season's picks go before the next season is read
         assert staged is not None  # every run's range holds at least one season
         files.days.sort(key=lambda each: each[0], reverse=files.newest_first)

@@ -698,9 +698,10 @@ def _arrow_span(
     table = batches.take(model.system_id, last)
     if table is None or not table.num_rows:
         return {}
-    columns = _columns(table)
-    if columns is not None and _clean(columns, plan.known_subsets):
-        return _column_picks(columns, plan.active_subsets, computed_at)
+    with collection_paused():  # the columns as lists, then the picks: no cycles among them
+        columns = _columns(table)
+        if columns is not None and _clean(columns, plan.known_subsets):
+            return _column_picks(columns, plan.active_subsets, computed_at)
     rows = zip(*(table.column(name).to_pylist() for name in SHOWN_COLUMNS), strict=True)
     return _shown_picks(rows, plan.known_subsets, plan.active_subsets, model, problems, computed_at)
 
@@ -786,7 +787,7 @@ def _column_picks(
     players, teams, opponents = columns["player_name"], columns["team"], columns["opponent"]
     predictions = _rounded(columns["predicted_points"])
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
-    with _collection_paused():
+    with collection_paused():
         # Each pick as published (`Pick.as_json`), made here column by column rather than pick by pick
         published = [
             {"player": player, "team": team, "opponent": opponent, "prediction": prediction, "line": line,
@@ -802,7 +803,7 @@ def _column_picks(
 
 
 @contextmanager
-def _collection_paused() -> Iterator[None]:
+def collection_paused() -> Iterator[None]:
     """No garbage collection while a season's picks are made: they form no cycles, and the collections their
     allocations set off would traverse every object alive, several times the cost of making them."""
     enabled = gc.isenabled()
