@@ -329,8 +329,8 @@ class RecordBook:
         low = min(days).toordinal() - _REACH_BACK
         counted = self._counted_between(low, max(days).toordinal())
         step = 0 if include_day else 1
-        made: dict[tuple[int, ...], tuple[dict[str, Any], dict[str, Any]]] = {}
         found = {}
+        last_key: tuple[int, ...] = ()
         for day in days:
             at = day.toordinal() - low  # each position in `counted`: an ordinal less `low`
             last = at - step
@@ -338,13 +338,13 @@ class RecordBook:
             key = (
                 counted[last],
                 counted[before_season],
-                counted[at - day.day],
-                counted[at - day.weekday() - 1],
-                *[counted[max(before_season, last - length)] for length in _WINDOW_DAYS],
+                counted[at - day.day],  # the day before the month's first
+                counted[at - day.weekday() - 1],  # the Sunday before the week's Monday
+                counted[max(before_season, last - _SHORT_WINDOW)],
+                counted[max(before_season, last - _LONG_WINDOW)],
             )
-            objects = made.get(key)
-            if objects is None:
-                objects = made[key] = self._make_published(*key)
+            if key != last_key:  # the day before may count the same picks: then the same objects
+                last_key, objects = key, self._make_published(*key)
             found[day] = objects
         return found
 
@@ -370,37 +370,33 @@ class RecordBook:
         then each window's): the same figures as `summary`, from the running totals alone. The season's counts
         change with almost every file, so its objects are made afresh; the shorter ranges' are looked up."""
         running, figures = self._running, self._figures
-        record_of, stakes_of, records = figures.record, figures.stakes, figures._records
+        record_of, stakes_of, records, stakes = figures.record, figures.stakes, figures._records, figures._stakes
         wins, losses, pushes, over_wins, over_losses, over_pushes = running[end]
         at = running[season]
         won, lost, pushed = wins - at[0], losses - at[1], pushes - at[2]
-        over = (over_wins - at[3], over_losses - at[4], over_pushes - at[5])
-        at_month, at_week = running[month], running[week]
-        month_won, month_lost = wins - at_month[0], losses - at_month[1]
-        week_won, week_lost = wins - at_week[0], losses - at_week[1]
-        month_units, month_roi = stakes_of(month_won, month_lost)
-        week_units, week_roi = stakes_of(week_won, week_lost)
-        record = {
-            "season": _record_json(won, lost, pushed),
-            "month": record_of(month_won, month_lost, pushes - at_month[2]),
-            "week": record_of(week_won, week_lost, pushes - at_week[2]),
-        }
-        slices = []  # the last ten picks' record, then each window's: most repeat, so they are looked up
-        for start in (max(season, end - LAST_PICKS), *windows):
+        over_won, over_lost, over_pushed = over_wins - at[3], over_losses - at[4], over_pushes - at[5]
+        # Looked up (a made object is never empty, so `or` makes one only when missing): most counts repeat
+        ranges = []  # month's and week's, then the last ten picks', then each window's
+        for start in (month, week, max(season, end - LAST_PICKS), *windows):
             at = running[start]
             key = (wins - at[0], losses - at[1], pushes - at[2])
-            slices.append(records.get(key) or record_of(*key))
+            ranges.append(records.get(key) or record_of(*key))
+        month_record, week_record, last_10, *windows_records = ranges
+        season_stakes = stakes.get((won, lost)) or stakes_of(won, lost)
+        month_stakes = stakes.get(key := (month_record["wins"], month_record["losses"])) or stakes_of(*key)
+        week_stakes = stakes.get(key := (week_record["wins"], week_record["losses"])) or stakes_of(*key)
         result, run = self._runs[end - 1] if end > season else (None, 0)
+        record = {"season": _record_json(won, lost, pushed), "month": month_record, "week": week_record}
         stats: dict[str, Any] = {
-            "units": {"season": _units(won, lost), "month": month_units, "week": week_units},
-            "roi": {"season": _roi(won, lost), "month": month_roi, "week": week_roi},
-            "last_10": slices[0],
+            "units": {"season": season_stakes[0], "month": month_stakes[0], "week": week_stakes[0]},
+            "roi": {"season": season_stakes[1], "month": month_stakes[1], "week": week_stakes[1]},
+            "last_10": last_10,
             "streak": None if result is None or won + lost == 0 else {"result": result, "count": min(run, won + lost)},
         }
-        for (name, _), made in zip(WINDOWS, slices[1:], strict=True):
+        for (name, _), made in zip(WINDOWS, windows_records, strict=True):
             stats[name] = made
-        stats["over"] = _record_json(*over)
-        stats["under"] = _record_json(won - over[0], lost - over[1], pushed - over[2])
+        stats["over"] = _record_json(over_won, over_lost, over_pushed)
+        stats["under"] = _record_json(won - over_won, lost - over_lost, pushed - over_pushed)
         return record, stats
 
     def last_graded_date(self, first: dt.date, last: dt.date) -> dt.date | None:
@@ -411,7 +407,7 @@ class RecordBook:
         return None
 
 
-_WINDOW_DAYS = tuple(days for _, days in WINDOWS)
+(_, _SHORT_WINDOW), (_, _LONG_WINDOW) = WINDOWS  # the windows' lengths, in days: published_on takes two
 # How far before a date its ranges reach: the day before its season's Aug 1 (at most 366 days back) or before its
 # week's Monday (7); a month starts on or after Aug 1.
 _REACH_BACK = 367

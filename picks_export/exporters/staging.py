@@ -4,11 +4,13 @@ against their schemas and spooled to disk, season by season, before the destinat
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from itertools import chain
 
-from . import parquet, quality, rules
+import orjson
+
+from . import digest, parquet, quality, rules
 from .documents import Document, DocumentBuilder
 from .layout import Layout, publishing_prefix
 from .options import ExportOptions
@@ -146,8 +148,7 @@ class Stager:
         )  # the seasons to come like those seen
         total = expected_total(self.counts, self.part_models or snapshot.run_models)  # a worker's share, or the run's
         for day, document in self._documents(builder, staged.layout, wanted):
-            built = self._finality(staged.layout, Payload.of(document.path, document.kind, document.content))
-            payload = self._kept(staged.published.get(document.path), document, built)
+            payload = self._kept(staged.layout, staged.published.get(document.path), document)
             if day is None:
                 tables = self._season_tables(staged.published, document, payload)
                 files.seasons.extend([payload, *tables])
@@ -160,15 +161,27 @@ class Stager:
             if self.progress:
                 self.progress(self.built, total)
 
-    def _kept(self, published: ObjectInfo | None, document: Document, payload: Payload) -> Payload:
-        """The payload as the run keeps it until it publishes: validated and spooled; or, when the published file
-        already has this content (its hash), not validated again (that content passed its schema when it was
-        published), and a stand-in without its bytes when the plan leaves that file as it is (`current`)."""
-        if published is None or published.content_hash != payload.content_hash:
+    def _kept(self, layout: Layout, published: ObjectInfo | None, document: Document) -> Payload:
+        """The document's payload as the run keeps it until it publishes: validated and spooled; or, when the
+        published file already has this content (its hash), not validated again (that content passed its schema
+        when it was published), and a stand-in without its bytes when the plan leaves that file as it is (`current`).
+
+        What `Payload.of` makes, then final or not (`_final`) and spooled, made at once: a backfill makes tens of
+        thousands, and each `dataclasses.replace` of one costs as much as making it."""
+        path, kind, content = document.path, document.kind, document.content
+        data = orjson.dumps(content)
+        content_hash = digest.content_hash(content, data)
+        picks, graded = digest.day_summary(content) if kind == "day" else (None, None)
+        season = digest.season_summary(content) if kind == "season" else None
+        final = self._final(layout, path, kind, graded)
+        if published is None or published.content_hash != content_hash:
             check_document(document)
-        elif self.current is not None and self.current(payload, published):
-            return payload.stand_in()  # an unchanged step is never sent nor decided again: no spool write, no hash
-        return payload.spooled(self.spool)
+        elif self.current is not None:
+            built = Payload(path, kind, content_hash, len(data), picks, graded, season, final, inline=data)
+            if self.current(built, published):
+                return built.stand_in()  # an unchanged step is never sent nor decided again: no spool write, no hash
+        return Payload(path, kind, content_hash, len(data), picks, graded, season, final, spool=self.spool,
+                       offset=self.spool.put(data), sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
 
     def _season_tables(
         self, published: Mapping[str, ObjectInfo], document: Document, payload: Payload
@@ -213,9 +226,7 @@ class Stager:
         content = builder.season(season, as_of or builder.default_as_of(season))
         return [Document(path, "season", content) for path in season_paths(layout, self.options.today, season, as_of)]
 
-    def _finality(self, layout: Layout, payload: Payload) -> Payload:
+    def _final(self, layout: Layout, path: str, kind: str, graded: bool | None) -> bool:
         """A per-day file old enough and fully graded is final: it gets the final days' cache policy."""
-        day = layout.date_of(payload.path) if payload.kind == "day" else None
-        if day is None or not payload.graded or day > self.options.today - dt.timedelta(days=FINAL_DAY_AGE):
-            return payload
-        return replace(payload, final=True)
+        day = layout.date_of(path) if kind == "day" else None
+        return day is not None and bool(graded) and day <= self.options.today - dt.timedelta(days=FINAL_DAY_AGE)
