@@ -382,14 +382,13 @@ class RecordBook:
             key = (wins - at[0], losses - at[1], pushes - at[2])
             ranges.append(records.get(key) or record_of(*key))
         month_record, week_record, last_10, *windows_records = ranges
-        season_stakes = stakes.get((won, lost)) or stakes_of(won, lost)
         month_stakes = stakes.get(key := (month_record["wins"], month_record["losses"])) or stakes_of(*key)
         week_stakes = stakes.get(key := (week_record["wins"], week_record["losses"])) or stakes_of(*key)
         result, run = self._runs[end - 1] if end > season else (None, 0)
         record = {"season": _record_json(won, lost, pushed), "month": month_record, "week": week_record}
         stats: dict[str, Any] = {
-            "units": {"season": season_stakes[0], "month": month_stakes[0], "week": week_stakes[0]},
-            "roi": {"season": season_stakes[1], "month": month_stakes[1], "week": week_stakes[1]},
+            "units": {"season": _units(won, lost), "month": month_stakes[0], "week": week_stakes[0]},
+            "roi": {"season": _roi(won, lost), "month": month_stakes[1], "week": week_stakes[1]},
             "last_10": last_10,
             "streak": None if result is None or won + lost == 0 else {"result": result, "count": min(run, won + lost)},
         }
