@@ -376,14 +376,12 @@ class RecordBook:
         won, lost, pushed = wins - at[0], losses - at[1], pushes - at[2]
         over_won, over_lost, over_pushed = over_wins - at[3], over_losses - at[4], over_pushes - at[5]
         # Looked up (a made object is never empty, so `or` makes one only when missing): most counts repeat
-        ranges = []  # month's and week's, then the last ten picks', then each window's
+        counts = []  # wins, losses, pushes of the month, the week, the last ten picks, then each window
         for start in (month, week, max(season, end - LAST_PICKS), *windows):
             at = running[start]
-            key = (wins - at[0], losses - at[1], pushes - at[2])
-            ranges.append(records.get(key) or record_of(*key))
-        month_record, week_record, last_10, *windows_records = ranges
-        month_stakes = stakes.get(key := (month_record["wins"], month_record["losses"])) or stakes_of(*key)
-        week_stakes = stakes.get(key := (week_record["wins"], week_record["losses"])) or stakes_of(*key)
+            counts.append((wins - at[0], losses - at[1], pushes - at[2]))
+        month_record, week_record, last_10, *windows_records = [records.get(key) or record_of(*key) for key in counts]
+        month_stakes, week_stakes = [stakes.get(key[:2]) or stakes_of(key[0], key[1]) for key in counts[:2]]
         result, run = self._runs[end - 1] if end > season else (None, 0)
         record = {"season": _record_json(won, lost, pushed), "month": month_record, "week": week_record}
         stats: dict[str, Any] = {

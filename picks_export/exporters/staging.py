@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from itertools import chain
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -70,6 +71,27 @@ def expected_total(counts: list[int], models: int) -> int:
     return sum(counts) + round(sum(counts) / len(counts)) * max(models - len(counts), 0)
 
 
+class _Made(NamedTuple):
+    """A document's content as serialized and summarized, and whether it passed its schema: the current season's
+    fixed address shares its dated file's content object, serialized and checked once."""
+
+    content: dict[str, Any]
+    data: bytes
+    content_hash: str
+    picks: int | None
+    graded: bool | None
+    season: digest.SeasonSummary | None
+    checked: bool
+
+    @classmethod
+    def of(cls, document: Document) -> _Made:
+        content, kind = document.content, document.kind
+        data = orjson.dumps(content)
+        picks, graded = digest.day_summary(content) if kind == "day" else (None, None)
+        season = digest.season_summary(content) if kind == "season" else None
+        return cls(content, data, digest.content_hash(content, data), picks, graded, season, False)
+
+
 class _ModelFiles:
     """The files of the model being staged, as its seasons are built."""
 
@@ -115,15 +137,17 @@ class Stager:
         gate = quality.Gate(self.options.today, self.options.quality, daily=isinstance(self.scope, Daily))
         staged: Staged | None = None
         files = _ModelFiles()
-        for snapshot in snapshots:
-            if staged is None:
-                model = snapshot.model
-                layout = layout_of(self.prefix, model)
-                staged = Staged(layout, model.code, self.listing(model), [], model.name, model.is_default)
-                self.counts.append(0)
-            with collection_paused():  # a season's documents hold no cycles: collections would only traverse them
+        # No garbage collection while the model's seasons are read and staged: their picks and documents hold no
+        # cycles, and the collections their allocations set off would traverse them again and again.
+        with collection_paused():
+            for snapshot in snapshots:
+                if staged is None:
+                    model = snapshot.model
+                    layout = layout_of(self.prefix, model)
+                    staged = Staged(layout, model.code, self.listing(model), [], model.name, model.is_default)
+                    self.counts.append(0)
                 self._season(staged, gate, snapshot, files)
-            del snapshot  # this season's picks go before the next season is read
+                del snapshot  # this season's picks go before the next season is read
         assert staged is not None  # every run's range holds at least one season
         files.days.sort(key=lambda each: each[0], reverse=files.newest_first)
         staged.payloads = [payload for _, payload in files.days] + files.seasons
@@ -147,8 +171,9 @@ class Stager:
             files.season_counts, snapshot.run_seasons
         )  # the seasons to come like those seen
         total = expected_total(self.counts, self.part_models or snapshot.run_models)  # a worker's share, or the run's
+        made: _Made | None = None  # the document before, as serialized
         for day, document in self._documents(builder, staged.layout, wanted):
-            payload = self._kept(staged.layout, staged.published.get(document.path), document)
+            payload, made = self._kept(staged.layout, staged.published.get(document.path), document, made)
             if day is None:
                 tables = self._season_tables(staged.published, document, payload)
                 files.seasons.extend([payload, *tables])
@@ -161,27 +186,32 @@ class Stager:
             if self.progress:
                 self.progress(self.built, total)
 
-    def _kept(self, layout: Layout, published: ObjectInfo | None, document: Document) -> Payload:
+    def _kept(
+        self, layout: Layout, published: ObjectInfo | None, document: Document, made: _Made | None
+    ) -> tuple[Payload, _Made]:
         """The document's payload as the run keeps it until it publishes: validated and spooled; or, when the
         published file already has this content (its hash), not validated again (that content passed its schema
         when it was published), and a stand-in without its bytes when the plan leaves that file as it is (`current`).
 
         What `Payload.of` makes, then final or not (`_final`) and spooled, made at once: a backfill makes tens of
-        thousands, and each `dataclasses.replace` of one costs as much as making it."""
-        path, kind, content = document.path, document.kind, document.content
-        data = orjson.dumps(content)
-        content_hash = digest.content_hash(content, data)
-        picks, graded = digest.day_summary(content) if kind == "day" else (None, None)
-        season = digest.season_summary(content) if kind == "season" else None
-        final = self._final(layout, path, kind, graded)
-        if published is None or published.content_hash != content_hash:
-            check_document(document)
+        thousands, and each `dataclasses.replace` of one costs as much as making it. `made`: the document before,
+        whose serialization and check a document of the same content (the same object) takes over."""
+        path, kind = document.path, document.kind
+        if made is None or made.content is not document.content:
+            made = _Made.of(document)
+        if published is None or published.content_hash != made.content_hash:
+            if not made.checked:
+                check_document(document)
+                made = made._replace(checked=True)
         elif self.current is not None:
-            built = Payload(path, kind, content_hash, len(data), picks, graded, season, final, inline=data)
-            if self.current(built, published):
-                return built.stand_in()  # an unchanged step is never sent nor decided again: no spool write, no hash
-        return Payload(path, kind, content_hash, len(data), picks, graded, season, final, spool=self.spool,
-                       offset=self.spool.put(data), sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
+            built = Payload(path, kind, made.content_hash, len(made.data), made.picks, made.graded, made.season,
+                            self._final(layout, path, kind, made.graded), inline=made.data)  # fmt: skip
+            if self.current(built, published):  # an unchanged step is never sent nor decided again: no spool write
+                return built.stand_in(), made
+        data = made.data
+        return Payload(path, kind, made.content_hash, len(data), made.picks, made.graded, made.season,
+                       self._final(layout, path, kind, made.graded), spool=self.spool, offset=self.spool.put(data),
+                       sha256=hashlib.sha256(data).hexdigest()), made  # fmt: skip
 
     def _season_tables(
         self, published: Mapping[str, ObjectInfo], document: Document, payload: Payload
