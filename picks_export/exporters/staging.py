@@ -76,6 +76,7 @@ class _Made(NamedTuple):
     fixed address shares its dated file's content object, serialized and checked once."""
 
     content: dict[str, Any]
+    kind: str
     data: bytes
     content_hash: str
     picks: int | None
@@ -89,7 +90,7 @@ class _Made(NamedTuple):
         data = orjson.dumps(content)
         picks, graded = digest.day_summary(content) if kind == "day" else (None, None)
         season = digest.season_summary(content) if kind == "season" else None
-        return cls(content, data, digest.content_hash(content, data), picks, graded, season, False)
+        return cls(content, kind, data, digest.content_hash(content, data), picks, graded, season, False)
 
 
 class _ModelFiles:
@@ -128,6 +129,7 @@ class Stager:
         self.current = current
         self.built = 0
         self.counts: list[int] = []  # files of each model reached so far (the current one's estimated)
+        self._made: _Made | None = None  # the document staged last, as serialized (within a season)
 
     def stage(self, models: Iterator[Iterator[Snapshot]]) -> Iterator[Staged]:
         for snapshots in models:
@@ -171,9 +173,8 @@ class Stager:
             files.season_counts, snapshot.run_seasons
         )  # the seasons to come like those seen
         total = expected_total(self.counts, self.part_models or snapshot.run_models)  # a worker's share, or the run's
-        made: _Made | None = None  # the document before, as serialized
         for day, document in self._documents(builder, staged.layout, wanted):
-            payload, made = self._kept(staged.layout, staged.published.get(document.path), document, made)
+            payload = self._kept(staged.layout, staged.published.get(document.path), document)
             if day is None:
                 tables = self._season_tables(staged.published, document, payload)
                 files.seasons.extend([payload, *tables])
@@ -185,33 +186,33 @@ class Stager:
                 pause_for_tests("building")  # the first file is built and spooled, nothing is published
             if self.progress:
                 self.progress(self.built, total)
+        self._made = None  # the season's last document goes with the season
 
-    def _kept(
-        self, layout: Layout, published: ObjectInfo | None, document: Document, made: _Made | None
-    ) -> tuple[Payload, _Made]:
+    def _kept(self, layout: Layout, published: ObjectInfo | None, document: Document) -> Payload:
         """The document's payload as the run keeps it until it publishes: validated and spooled; or, when the
         published file already has this content (its hash), not validated again (that content passed its schema
         when it was published), and a stand-in without its bytes when the plan leaves that file as it is (`current`).
 
         What `Payload.of` makes, then final or not (`_final`) and spooled, made at once: a backfill makes tens of
-        thousands, and each `dataclasses.replace` of one costs as much as making it. `made`: the document before,
-        whose serialization and check a document of the same content (the same object) takes over."""
+        thousands, and each `dataclasses.replace` of one costs as much as making it. A document of the same content
+        (the same object) as the one before takes over its serialization and check (`_made`)."""
         path, kind = document.path, document.kind
-        if made is None or made.content is not document.content:
-            made = _Made.of(document)
+        made = self._made
+        if made is None or made.content is not document.content or made.kind != kind:
+            made = self._made = _Made.of(document)
         if published is None or published.content_hash != made.content_hash:
             if not made.checked:
                 check_document(document)
-                made = made._replace(checked=True)
+                self._made = made._replace(checked=True)
         elif self.current is not None:
             built = Payload(path, kind, made.content_hash, len(made.data), made.picks, made.graded, made.season,
                             self._final(layout, path, kind, made.graded), inline=made.data)  # fmt: skip
             if self.current(built, published):  # an unchanged step is never sent nor decided again: no spool write
-                return built.stand_in(), made
+                return built.stand_in()
         data = made.data
         return Payload(path, kind, made.content_hash, len(data), made.picks, made.graded, made.season,
                        self._final(layout, path, kind, made.graded), spool=self.spool, offset=self.spool.put(data),
-                       sha256=hashlib.sha256(data).hexdigest()), made  # fmt: skip
+                       sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
 
     def _season_tables(
         self, published: Mapping[str, ObjectInfo], document: Document, payload: Payload
