@@ -51,14 +51,14 @@ def day_summary(content: Any) -> tuple[int, bool]:
     """(picks shown, fully graded) of a per-day document: graded when it has picks and each has a result."""
     # Also reads files found at a day path that picks-export did not write: anything but our shape counts nothing.
     groups = content.get("groups") if isinstance(content, dict) else None
-    results = [
-        pick.get("result")
-        for group in (groups if isinstance(groups, list) else [])
-        if isinstance(group, dict) and isinstance(group.get("picks"), list)
-        for pick in group["picks"]
-        if isinstance(pick, dict)
-    ]
-    return len(results), bool(results) and all(result is not None for result in results)
+    count, graded = 0, True
+    for group in groups if isinstance(groups, list) else ():
+        picks = group.get("picks") if isinstance(group, dict) else None
+        if isinstance(picks, list):
+            results = [pick.get("result") for pick in picks if isinstance(pick, dict)]
+            count += len(results)
+            graded = graded and None not in results  # a JSON value equals None only when it is null
+    return count, count > 0 and graded
 
 
 SeasonSummary = tuple[str | None, str | None, str | None]

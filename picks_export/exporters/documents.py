@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from . import rules
-from .warehouse import Group, Snapshot
+from .warehouse import Pick, Snapshot
 
 Kind = Literal["day", "season", "index", "manifest", "status"]
 
@@ -41,28 +42,39 @@ class DocumentBuilder:
         }
         # Each group's picks of each date as published, made once: the per-day and season files share them
         self._listed = {
-            group.id: {
-                day: [pick.as_json() for pick in picks] for day, picks in snapshot.picks.get(group.id, {}).items()
-            }
+            group.id: {day: list(map(Pick.as_json, picks)) for day, picks in snapshot.picks.get(group.id, {}).items()}
             for group in snapshot.groups
         }
 
     def day(self, day: dt.date) -> dict[str, Any]:
         """The per-day file of `day`, with records entering it."""
-        snapshot = self.snapshot
-        return {
-            "date": day.isoformat(),
-            "generated_at": self.generated_at,
-            "model": snapshot.model.code,
-            "signal": snapshot.signals.get(day),
-            "groups": [self._day_group(group, day) for group in snapshot.groups],
-        }
+        return next(self.days([day]))
 
-    def _day_group(self, group: Group, day: dt.date) -> dict[str, Any]:
-        """A group in the per-day file of `day`: its records entering the day, and the day's picks."""
-        record, stats = self._books[group.id].published(day, include_day=False)
-        picks = self._listed[group.id].get(day)
-        return {"id": group.id, "name": group.name, "record": record, "stats": stats, "picks": picks or []}
+    def days(self, days: list[dt.date]) -> Iterator[dict[str, Any]]:
+        """The per-day files of `days`, in that order, each made when asked: every group's records entering each
+        of the days are found in one pass over its book."""
+        snapshot = self.snapshot
+        groups = [
+            (group.id, group.name, self._books[group.id].published_on(days, include_day=False), self._listed[group.id])
+            for group in snapshot.groups
+        ]
+        for day in days:
+            yield {
+                "date": day.isoformat(),
+                "generated_at": self.generated_at,
+                "model": snapshot.model.code,
+                "signal": snapshot.signals.get(day),
+                "groups": [
+                    {
+                        "id": id_,
+                        "name": name,
+                        "record": published[day][0],
+                        "stats": published[day][1],
+                        "picks": listed.get(day) or [],
+                    }
+                    for id_, name, published, listed in groups
+                ],
+            }
 
     def default_as_of(self, season: str) -> dt.date | None:
         """The latest date of the season with a hit, miss or push in any published group."""

@@ -138,7 +138,11 @@ def _roi(wins: int, losses: int) -> float | None:
 def _record_json(wins: int, losses: int, pushes: int) -> dict[str, int | float | None]:
     """A record as published."""
     decided = wins + losses
-    pct = None if decided == 0 else round_fraction(100 * wins, decided, 1)  # win_pct, one call less
+    if decided == 0:
+        return {"wins": wins, "losses": losses, "pushes": pushes, "pct": None}
+    # win_pct's round_fraction(100 * wins, decided, 1) inlined (wins >= 0): a backfill makes a million of these
+    tenths, remainder = divmod(1000 * wins, decided)
+    pct = (tenths + 1 if 2 * remainder >= decided else tenths) / 10
     return {"wins": wins, "losses": losses, "pushes": pushes, "pct": pct}
 
 
@@ -146,6 +150,8 @@ class Figures:
     """Published records, and units and ROI, by their counts: made once for every book sharing them (a model's
     groups over a season), as most counts of the shorter ranges repeat from file to file and group to group.
     Nothing changes a record's object once it is made."""
+
+    __slots__ = ("_records", "_stakes")
 
     def __init__(self) -> None:
         self._records: dict[tuple[int, int, int], dict[str, int | float | None]] = {}
@@ -194,22 +200,24 @@ class RecordBook:
         # Before each counted pick: wins, losses, pushes, and the same of the OVER picks alone
         self._running: list[tuple[int, int, int, int, int, int]] = [(0, 0, 0, 0, 0, 0)]
         self._runs: list[tuple[Literal["hit", "miss"] | None, int]] = []  # the trailing run at each counted pick
-        totals = [0, 0, 0, 0, 0, 0]
-        run = 0
+        dated, counted, trailing = self._dates.append, self._running.append, self._runs.append
+        wins = losses = pushes = over_wins = over_losses = over_pushes = run = 0
         run_result: Literal["hit", "miss"] | None = None
         for game_date, result, direction in sorted(picks, key=itemgetter(0)):
-            slot = _SLOT.get(result) if result else None
-            if slot is None:
+            over = direction == "OVER"  # plain counters, not a list of totals: a backfill counts millions
+            if result == "hit":
+                wins, over_wins = wins + 1, over_wins + over
+                run, run_result = (run + 1 if run_result == "hit" else 1), "hit"
+            elif result == "miss":
+                losses, over_losses = losses + 1, over_losses + over
+                run, run_result = (run + 1 if run_result == "miss" else 1), "miss"
+            elif result == "push":
+                pushes, over_pushes = pushes + 1, over_pushes + over
+            else:
                 continue
-            if result == "hit" or result == "miss":
-                run = run + 1 if result == run_result else 1
-                run_result = result
-            totals[slot] += 1
-            if direction == "OVER":
-                totals[slot + 3] += 1
-            self._dates.append(game_date)
-            self._running.append((totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]))
-            self._runs.append((run_result, run))
+            dated(game_date)
+            counted((wins, losses, pushes, over_wins, over_losses, over_pushes))
+            trailing((run_result, run))
         self._origin, self._through = _counts_through(self._dates)
         self._figures = Figures() if figures is None else figures
         self._last_key: tuple[int, ...] = ()
@@ -310,6 +318,43 @@ class RecordBook:
             self._last_key, self._last_made = key, self._make_published(*key)
         return self._last_made
 
+    def published_on(
+        self, days: Iterable[dt.date], include_day: bool
+    ) -> dict[dt.date, tuple[dict[str, Any], dict[str, Any]]]:
+        """`published(day, include_day)` of each of `days`, in one pass: the counts through each date the days'
+        ranges reach are laid out once, and days whose ranges count the same picks share their objects."""
+        days = list(days)
+        if not days:
+            return {}
+        low = min(days).toordinal() - _REACH_BACK
+        counted = self._counted_between(low, max(days).toordinal())
+        step = 0 if include_day else 1
+        found = {}
+        last_key: tuple[int, ...] = ()
+        for day in days:
+            at = day.toordinal() - low  # each position in `counted`: an ordinal less `low`
+            last = at - step
+            before_season = _season_first(day) - 1 - low
+            key = (
+                counted[last],
+                counted[before_season],
+                counted[at - day.day],  # the day before the month's first
+                counted[at - day.weekday() - 1],  # the Sunday before the week's Monday
+                counted[max(before_season, last - _SHORT_WINDOW)],
+                counted[max(before_season, last - _LONG_WINDOW)],
+            )
+            if key != last_key:  # the day before may count the same picks: then the same objects
+                last_key, objects = key, self._make_published(*key)
+            found[day] = objects
+        return found
+
+    def _counted_between(self, low: int, high: int) -> list[int]:
+        """`_counted_through` of every ordinal from `low` to `high`, by position from `low`."""
+        through, origin = self._through, self._origin
+        before = max(0, min(origin, high + 1) - low)  # dates before the first counted pick
+        within = through[max(low - origin, 0) : max(high - origin + 1, 0)]
+        return [0] * before + within + [len(self._dates)] * (high - low + 1 - before - len(within))
+
     def _counted_through(self, ordinal: int) -> int:
         """How many counted picks are dated on or before the date of this ordinal."""
         index = ordinal - self._origin
@@ -325,34 +370,31 @@ class RecordBook:
         then each window's): the same figures as `summary`, from the running totals alone. The season's counts
         change with almost every file, so its objects are made afresh; the shorter ranges' are looked up."""
         running, figures = self._running, self._figures
+        record_of, stakes_of, records, stakes = figures.record, figures.stakes, figures._records, figures._stakes
         wins, losses, pushes, over_wins, over_losses, over_pushes = running[end]
         at = running[season]
         won, lost, pushed = wins - at[0], losses - at[1], pushes - at[2]
-        over = (over_wins - at[3], over_losses - at[4], over_pushes - at[5])
-        record: dict[str, Any] = {"season": _record_json(won, lost, pushed)}
-        units: dict[str, Any] = {"season": _units(won, lost)}
-        roi: dict[str, Any] = {"season": _roi(won, lost)}
-        for period, start in (("month", month), ("week", week)):
+        over_won, over_lost, over_pushed = over_wins - at[3], over_losses - at[4], over_pushes - at[5]
+        # Looked up (a made object is never empty, so `or` makes one only when missing): most counts repeat
+        counts = []  # wins, losses, pushes of the month, the week, the last ten picks, then each window
+        for start in (month, week, max(season, end - LAST_PICKS), *windows):
             at = running[start]
-            record[period] = figures.record(wins - at[0], losses - at[1], pushes - at[2])
-            units[period], roi[period] = figures.stakes(wins - at[0], losses - at[1])
+            counts.append((wins - at[0], losses - at[1], pushes - at[2]))
+        month_record, week_record, last_10, *windows_records = [records.get(key) or record_of(*key) for key in counts]
+        month_stakes, week_stakes = [stakes.get(key[:2]) or stakes_of(key[0], key[1]) for key in counts[:2]]
         result, run = self._runs[end - 1] if end > season else (None, 0)
+        record = {"season": _record_json(won, lost, pushed), "month": month_record, "week": week_record}
         stats: dict[str, Any] = {
-            "units": units,
-            "roi": roi,
-            "last_10": self._slice_json(max(season, end - LAST_PICKS), end),
+            "units": {"season": _units(won, lost), "month": month_stakes[0], "week": week_stakes[0]},
+            "roi": {"season": _roi(won, lost), "month": month_stakes[1], "week": week_stakes[1]},
+            "last_10": last_10,
             "streak": None if result is None or won + lost == 0 else {"result": result, "count": min(run, won + lost)},
         }
-        for (name, _), start in zip(WINDOWS, windows, strict=True):
-            stats[name] = self._slice_json(start, end)
-        stats["over"] = _record_json(*over)
-        stats["under"] = _record_json(won - over[0], lost - over[1], pushed - over[2])
+        for (name, _), made in zip(WINDOWS, windows_records, strict=True):
+            stats[name] = made
+        stats["over"] = _record_json(over_won, over_lost, over_pushed)
+        stats["under"] = _record_json(won - over_won, lost - over_lost, pushed - over_pushed)
         return record, stats
-
-    def _slice_json(self, lo: int, hi: int) -> dict[str, int | float | None]:
-        """The published record of the counted picks lo .. hi - 1 (lo <= hi)."""
-        at_hi, at_lo = self._running[hi], self._running[lo]
-        return self._figures.record(at_hi[0] - at_lo[0], at_hi[1] - at_lo[1], at_hi[2] - at_lo[2])
 
     def last_graded_date(self, first: dt.date, last: dt.date) -> dt.date | None:
         """The latest date in [first, last] with at least one hit, miss or push."""
@@ -362,7 +404,10 @@ class RecordBook:
         return None
 
 
-_SLOT: dict[str, int] = {"hit": 0, "miss": 1, "push": 2}
+(_, _SHORT_WINDOW), (_, _LONG_WINDOW) = WINDOWS  # the windows' lengths, in days: published_on takes two
+# How far before a date its ranges reach: the day before its season's Aug 1 (at most 366 days back) or before its
+# week's Monday (7); a month starts on or after Aug 1.
+_REACH_BACK = 367
 
 
 def _counts_through(dates: list[dt.date]) -> tuple[int, list[int]]:

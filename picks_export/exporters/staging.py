@@ -4,11 +4,14 @@ against their schemas and spooled to disk, season by season, before the destinat
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
 from itertools import chain
+from typing import Any, NamedTuple
 
-from . import parquet, quality, rules
+import orjson
+
+from . import digest, parquet, quality, rules
 from .documents import Document, DocumentBuilder
 from .layout import Layout, publishing_prefix
 from .options import ExportOptions
@@ -16,7 +19,7 @@ from .publish import FINAL_DAY_AGE, ObjectInfo, Payload, Spool, pause_for_tests
 from .quality import QualityWarning
 from .scopes import Daily, Scope, Wanted
 from .validation import check_document
-from .warehouse import Model, Snapshot
+from .warehouse import Model, Snapshot, collection_paused
 
 Progress = Callable[[int, int | None], None]  # (documents built, documents in the run when known)
 # What a model's folders already hold (one listing of them), given the model.
@@ -68,6 +71,28 @@ def expected_total(counts: list[int], models: int) -> int:
     return sum(counts) + round(sum(counts) / len(counts)) * max(models - len(counts), 0)
 
 
+class _Made(NamedTuple):
+    """A document's content as serialized and summarized, and whether it passed its schema: the current season's
+    fixed address shares its dated file's content object, serialized and checked once."""
+
+    content: dict[str, Any]
+    kind: str
+    data: bytes
+    content_hash: str
+    picks: int | None
+    graded: bool | None
+    season: digest.SeasonSummary | None
+    checked: bool
+
+    @classmethod
+    def of(cls, document: Document) -> _Made:
+        content, kind = document.content, document.kind
+        data = orjson.dumps(content)
+        picks, graded = digest.day_summary(content) if kind == "day" else (None, None)
+        season = digest.season_summary(content) if kind == "season" else None
+        return cls(content, kind, data, digest.content_hash(content, data), picks, graded, season, False)
+
+
 class _ModelFiles:
     """The files of the model being staged, as its seasons are built."""
 
@@ -104,6 +129,7 @@ class Stager:
         self.current = current
         self.built = 0
         self.counts: list[int] = []  # files of each model reached so far (the current one's estimated)
+        self._made: _Made | None = None  # the document staged last, as serialized (within a season)
 
     def stage(self, models: Iterator[Iterator[Snapshot]]) -> Iterator[Staged]:
         for snapshots in models:
@@ -113,14 +139,17 @@ class Stager:
         gate = quality.Gate(self.options.today, self.options.quality, daily=isinstance(self.scope, Daily))
         staged: Staged | None = None
         files = _ModelFiles()
-        for snapshot in snapshots:
-            if staged is None:
-                model = snapshot.model
-                layout = layout_of(self.prefix, model)
-                staged = Staged(layout, model.code, self.listing(model), [], model.name, model.is_default)
-                self.counts.append(0)
-            self._season(staged, gate, snapshot, files)
-            del snapshot  # this season's picks go before the next season is read
+        # No garbage collection while the model's seasons are read and staged: their picks and documents hold no
+        # cycles, and the collections their allocations set off would traverse them again and again.
+        with collection_paused():
+            for snapshot in snapshots:
+                if staged is None:
+                    model = snapshot.model
+                    layout = layout_of(self.prefix, model)
+                    staged = Staged(layout, model.code, self.listing(model), [], model.name, model.is_default)
+                    self.counts.append(0)
+                self._season(staged, gate, snapshot, files)
+                del snapshot  # this season's picks go before the next season is read
         assert staged is not None  # every run's range holds at least one season
         files.days.sort(key=lambda each: each[0], reverse=files.newest_first)
         staged.payloads = [payload for _, payload in files.days] + files.seasons
@@ -145,8 +174,7 @@ class Stager:
         )  # the seasons to come like those seen
         total = expected_total(self.counts, self.part_models or snapshot.run_models)  # a worker's share, or the run's
         for day, document in self._documents(builder, staged.layout, wanted):
-            built = self._finality(staged.layout, Payload.of(document.path, document.kind, document.content))
-            payload = self._kept(staged.published.get(document.path), document, built)
+            payload = self._kept(staged.layout, staged.published.get(document.path), document)
             if day is None:
                 tables = self._season_tables(staged.published, document, payload)
                 files.seasons.extend([payload, *tables])
@@ -158,16 +186,33 @@ class Stager:
                 pause_for_tests("building")  # the first file is built and spooled, nothing is published
             if self.progress:
                 self.progress(self.built, total)
+        self._made = None  # the season's last document goes with the season
 
-    def _kept(self, published: ObjectInfo | None, document: Document, payload: Payload) -> Payload:
-        """The payload as the run keeps it until it publishes: validated and spooled; or, when the published file
-        already has this content (its hash), not validated again (that content passed its schema when it was
-        published), and a stand-in without its bytes when the plan leaves that file as it is (`current`)."""
-        if published is None or published.content_hash != payload.content_hash:
-            check_document(document)
-        elif self.current is not None and self.current(payload, published):
-            return payload.stand_in()  # an unchanged step is never sent nor decided again: no spool write, no hash
-        return payload.spooled(self.spool)
+    def _kept(self, layout: Layout, published: ObjectInfo | None, document: Document) -> Payload:
+        """The document's payload as the run keeps it until it publishes: validated and spooled; or, when the
+        published file already has this content (its hash), not validated again (that content passed its schema
+        when it was published), and a stand-in without its bytes when the plan leaves that file as it is (`current`).
+
+        What `Payload.of` makes, then final or not (`_final`) and spooled, made at once: a backfill makes tens of
+        thousands, and each `dataclasses.replace` of one costs as much as making it. A document of the same content
+        (the same object) as the one before takes over its serialization and check (`_made`)."""
+        path, kind = document.path, document.kind
+        made = self._made
+        if made is None or made.content is not document.content or made.kind != kind:
+            made = self._made = _Made.of(document)
+        if published is None or published.content_hash != made.content_hash:
+            if not made.checked:
+                check_document(document)
+                self._made = made._replace(checked=True)
+        elif self.current is not None:
+            built = Payload(path, kind, made.content_hash, len(made.data), made.picks, made.graded, made.season,
+                            self._final(layout, path, kind, made.graded), inline=made.data)  # fmt: skip
+            if self.current(built, published):  # an unchanged step is never sent nor decided again: no spool write
+                return built.stand_in()
+        data = made.data
+        return Payload(path, kind, made.content_hash, len(data), made.picks, made.graded, made.season,
+                       self._final(layout, path, kind, made.graded), spool=self.spool, offset=self.spool.put(data),
+                       sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
 
     def _season_tables(
         self, published: Mapping[str, ObjectInfo], document: Document, payload: Payload
@@ -197,7 +242,10 @@ class Stager:
         self, builder: DocumentBuilder, layout: Layout, wanted: Wanted
     ) -> Iterator[tuple[dt.date | None, Document]]:
         """The wanted documents, each built when the previous one is spooled (a per-day one with its date)."""
-        days = ((day, Document(layout.day(day), "day", builder.day(day))) for day in wanted.days)
+        days = (
+            (day, Document(layout.day(day), "day", content))
+            for day, content in zip(wanted.days, builder.days(wanted.days), strict=True)
+        )
         seasons = (
             (None, each) for season in wanted.seasons for each in self._season_documents(builder, layout, *season)
         )
@@ -209,9 +257,7 @@ class Stager:
         content = builder.season(season, as_of or builder.default_as_of(season))
         return [Document(path, "season", content) for path in season_paths(layout, self.options.today, season, as_of)]
 
-    def _finality(self, layout: Layout, payload: Payload) -> Payload:
+    def _final(self, layout: Layout, path: str, kind: str, graded: bool | None) -> bool:
         """A per-day file old enough and fully graded is final: it gets the final days' cache policy."""
-        day = layout.date_of(payload.path) if payload.kind == "day" else None
-        if day is None or not payload.graded or day > self.options.today - dt.timedelta(days=FINAL_DAY_AGE):
-            return payload
-        return replace(payload, final=True)
+        day = layout.date_of(path) if kind == "day" else None
+        return day is not None and bool(graded) and day <= self.options.today - dt.timedelta(days=FINAL_DAY_AGE)

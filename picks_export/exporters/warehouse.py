@@ -15,8 +15,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import compress, groupby
-from operator import itemgetter
+from operator import attrgetter, is_not, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from . import rules
@@ -37,6 +38,7 @@ MAX_POINTS = 1000
 # Reading the shown picks as Arrow costs importing pyarrow (about 0.12 s), more than a small run's rows cost as
 # tuples: a read of fewer days (summed over its models) takes them as tuples.
 ARROW_MIN_MODEL_DAYS = 1_500
+ROUNDED_MEMO = 1 << 16  # predictions rounded once per read, kept up to this many values (about 6 MB)
 
 
 @dataclass(frozen=True)
@@ -578,8 +580,12 @@ def _in_order(picks: dict[str, dict[dt.date, list[Pick]]]) -> dict[str, dict[dt.
     """Each date's picks in the contract's order (rank, then player, then player_lookup)."""
     for by_date in picks.values():
         for day_picks in by_date.values():
-            day_picks.sort(key=Pick.sort_key)
+            day_picks.sort(key=_PUBLISHED_ORDER)
     return {group: dict(by_date) for group, by_date in picks.items()}
+
+
+_PUBLISHED_ORDER = attrgetter("rank", "player", "player_lookup")  # Pick.sort_key, without a Python call per pick
+_NOT_NONE = partial(is_not, None)
 
 
 def _pick_problem(
@@ -628,6 +634,7 @@ class _ShownBatches:
         self._batches = batches
         self._batch: pyarrow.RecordBatch | None = None
         self._model: str | None = None
+        self.rounded: dict[float, float] = {}  # predictions rounded as published, shared by the read's seasons
         self._advance()
 
     def _advance(self) -> None:
@@ -693,9 +700,10 @@ def _arrow_span(
     table = batches.take(model.system_id, last)
     if table is None or not table.num_rows:
         return {}
-    columns = _columns(table)
-    if columns is not None and _clean(columns, plan.known_subsets):
-        return _column_picks(columns, plan.active_subsets, computed_at)
+    with collection_paused():  # the columns as lists, then the picks: no cycles among them
+        columns = _columns(table)
+        if columns is not None and _clean(columns, plan.known_subsets):
+            return _column_picks(columns, plan.active_subsets, computed_at, batches.rounded)
     rows = zip(*(table.column(name).to_pylist() for name in SHOWN_COLUMNS), strict=True)
     return _shown_picks(rows, plan.known_subsets, plan.active_subsets, model, problems, computed_at)
 
@@ -760,12 +768,15 @@ def _clean(columns: dict[str, list[Any]], known_subsets: frozenset[str]) -> bool
 
 
 def _column_picks(
-    columns: dict[str, list[Any]], active_subsets: frozenset[str], computed_at: dict[dt.date, dt.datetime]
+    columns: dict[str, list[Any]],
+    active_subsets: frozenset[str],
+    computed_at: dict[dt.date, dt.datetime],
+    rounded: dict[float, float],
 ) -> dict[str, dict[dt.date, list[Pick]]]:
     """The picks of rows `_clean` passed, column by column: what `_shown_picks` makes of the same rows."""
     latest: dict[dt.date, int] = {}  # every row's version counts for its date's computed_at, whatever its subset
     for day, rows in groupby(zip(columns["game_date"], columns["computed_at_us"], strict=True), key=itemgetter(0)):
-        moment = max((micros for _, micros in rows if micros is not None), default=None)
+        moment = max(filter(_NOT_NONE, map(itemgetter(1), rows)), default=None)  # no Python code per row
         if moment is not None:
             latest[day] = max(moment, latest.get(day, moment))
     computed_at.update((day, EPOCH + dt.timedelta(microseconds=micros)) for day, micros in latest.items())
@@ -775,21 +786,29 @@ def _column_picks(
     if not columns["subset_id"]:
         return {}
     days, subsets, directions, lines = (columns[name] for name in ("game_date", "subset_id", "direction", "line"))
-    graded = [rows > 0 for rows in columns["summary_rows"]]
+    graded = list(map((0).__lt__, columns["summary_rows"]))  # rows > 0
     outcomes = map(rules.pick_result, directions, lines, columns["points"], columns["minutes"], graded)
     actuals, results = zip(*outcomes, strict=True)
+    players, teams, opponents = columns["player_name"], columns["team"], columns["opponent"]
+    predictions = _rounded(columns["predicted_points"], rounded)
     picks: dict[str, dict[dt.date, list[Pick]]] = defaultdict(lambda: defaultdict(list))
-    with _collection_paused():
-        made = map(Pick, days, columns["pick_rank"], columns["player_name"], columns["player_lookup"],
-                   columns["team"], columns["opponent"], _rounded(columns["predicted_points"]), lines, directions,
-                   actuals, results, graded)  # fmt: skip
+    with collection_paused():
+        # Each pick as published (`Pick.as_json`), made here column by column rather than pick by pick
+        published = [
+            {"player": player, "team": team, "opponent": opponent, "prediction": prediction, "line": line,
+             "direction": direction, "actual": actual, "result": result}
+            for player, team, opponent, prediction, line, direction, actual, result
+            in zip(players, teams, opponents, predictions, lines, directions, actuals, results, strict=True)
+        ]  # fmt: skip
+        made = map(Pick, days, columns["pick_rank"], players, columns["player_lookup"], teams, opponents,
+                   predictions, lines, directions, actuals, results, graded, published)  # fmt: skip
         for subset_id, day, pick in zip(subsets, days, made, strict=True):
             picks[subset_id][day].append(pick)
     return _in_order(picks)
 
 
 @contextmanager
-def _collection_paused() -> Iterator[None]:
+def collection_paused() -> Iterator[None]:
     """No garbage collection while a season's picks are made: they form no cycles, and the collections their
     allocations set off would traverse every object alive, several times the cost of making them."""
     enabled = gc.isenabled()
@@ -801,11 +820,19 @@ def _collection_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _rounded(predictions: list[float]) -> list[float]:
-    """Each prediction rounded as published, each distinct value once (0.0 and -0.0 are one key but not one
-    rounding: zeros are rounded each)."""
-    rounded = {value: rules.round_half_away(value) for value in set(predictions) if value}
-    return [rounded[value] if value else rules.round_half_away(value) for value in predictions]
+def _rounded(predictions: list[float], memo: dict[float, float]) -> list[float]:
+    """Each prediction rounded as published, each distinct value once per read: `memo` keeps those rounded before,
+    up to ROUNDED_MEMO values (a warehouse's predictions repeat across seasons and models). 0.0 and -0.0 are one
+    key but not one rounding: zeros are rounded each."""
+    distinct = set(predictions)
+    distinct.discard(0.0)  # and -0.0
+    new = {value: rules.round_half_away(value) for value in distinct.difference(memo)}
+    if len(memo) + len(new) <= ROUNDED_MEMO:
+        memo.update(new)
+        known = memo
+    else:
+        known = {**memo, **new}
+    return [known[value] if value else rules.round_half_away(value) for value in predictions]
 
 
 def utc(moment: Any) -> dt.datetime | None:
