@@ -172,6 +172,17 @@ class Figures:
             found = self._stakes[key] = (_units(wins, losses), _roi(wins, losses))
         return found
 
+    def records_of(self, counts: Iterable[tuple[int, int, int]]) -> list[dict[str, int | float | None]]:
+        """`record` of each (wins, losses, pushes), a lookup without a call for the counts met before (a made record
+        is never empty, so `or` makes one only when it is missing): most counts repeat."""
+        found, make = self._records.get, self.record
+        return [found(key) or make(*key) for key in counts]
+
+    def stakes_of(self, counts: Iterable[tuple[int, int, int]]) -> list[tuple[float, float | None]]:
+        """`stakes` of the wins and losses of each count, as `records_of` looks them up."""
+        found, make = self._stakes.get, self.stakes
+        return [found((wins, losses)) or make(wins, losses) for wins, losses, _ in counts]
+
 
 class Streak(NamedTuple):
     """The trailing run of equal results among the hits and misses (pushes neither extend nor break it)."""
@@ -298,31 +309,17 @@ class RecordBook:
         return records, stats
 
     def published(self, day: dt.date, include_day: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-        """`summary(day, include_day)` as published: the `record` and `stats` objects, in O(1) without a bisection.
-
-        Each slice is found from a table of counted picks per date; the objects are made once per distinct set of
-        slices and shared by every file showing them (a day without a new counted pick in any of its ranges gets
-        the same objects as the day before). Nothing changes them once made."""
-        ordinal = day.toordinal()
-        last = ordinal if include_day else ordinal - 1
-        before_season = _season_first(day) - 1
-        through = self._counted_through
-        key = (
-            through(last),
-            through(before_season),
-            through(ordinal - day.day),  # the day before the month's first
-            through(ordinal - day.weekday() - 1),  # the Sunday before the week's Monday
-            *[through(max(before_season, last - days)) for _, days in WINDOWS],
-        )
-        if self._last_key != key:  # the day before (or after) may count the same picks: then the same objects
-            self._last_key, self._last_made = key, self._make_published(*key)
-        return self._last_made
+        """`summary(day, include_day)` as published: the `record` and `stats` objects, in O(1) without a bisection
+        (`published_on` of one day)."""
+        return self.published_on((day,), include_day)[day]
 
     def published_on(
         self, days: Iterable[dt.date], include_day: bool
     ) -> dict[dt.date, tuple[dict[str, Any], dict[str, Any]]]:
-        """`published(day, include_day)` of each of `days`, in one pass: the counts through each date the days'
-        ranges reach are laid out once, and days whose ranges count the same picks share their objects."""
+        """`published(day, include_day)` of each of `days`, in one pass: each slice is found from the counts through
+        each date the days' ranges reach, laid out once. The objects are made once per distinct set of slices and
+        shared by every file showing them: a day without a new counted pick in any of its ranges gets the same
+        objects as the day asked before it (in this call or the one before). Nothing changes them once made."""
         days = list(days)
         if not days:
             return {}
@@ -330,7 +327,7 @@ class RecordBook:
         counted = self._counted_between(low, max(days).toordinal())
         step = 0 if include_day else 1
         found = {}
-        last_key: tuple[int, ...] = ()
+        last_key, objects = self._last_key, self._last_made
         for day in days:
             at = day.toordinal() - low  # each position in `counted`: an ordinal less `low`
             last = at - step
@@ -346,22 +343,15 @@ class RecordBook:
             if key != last_key:  # the day before may count the same picks: then the same objects
                 last_key, objects = key, self._make_published(*key)
             found[day] = objects
+        self._last_key, self._last_made = last_key, objects
         return found
 
     def _counted_between(self, low: int, high: int) -> list[int]:
-        """`_counted_through` of every ordinal from `low` to `high`, by position from `low`."""
+        """How many counted picks are dated on or before each ordinal from `low` to `high`, by position from `low`."""
         through, origin = self._through, self._origin
         before = max(0, min(origin, high + 1) - low)  # dates before the first counted pick
         within = through[max(low - origin, 0) : max(high - origin + 1, 0)]
         return [0] * before + within + [len(self._dates)] * (high - low + 1 - before - len(within))
-
-    def _counted_through(self, ordinal: int) -> int:
-        """How many counted picks are dated on or before the date of this ordinal."""
-        index = ordinal - self._origin
-        if index < 0:
-            return 0
-        through = self._through
-        return through[index] if index < len(through) else len(self._dates)
 
     def _make_published(
         self, end: int, season: int, month: int, week: int, *windows: int
@@ -370,18 +360,16 @@ class RecordBook:
         then each window's): the same figures as `summary`, from the running totals alone. The season's counts
         change with almost every file, so its objects are made afresh; the shorter ranges' are looked up."""
         running, figures = self._running, self._figures
-        record_of, stakes_of, records, stakes = figures.record, figures.stakes, figures._records, figures._stakes
         wins, losses, pushes, over_wins, over_losses, over_pushes = running[end]
         at = running[season]
         won, lost, pushed = wins - at[0], losses - at[1], pushes - at[2]
         over_won, over_lost, over_pushed = over_wins - at[3], over_losses - at[4], over_pushes - at[5]
-        # Looked up (a made object is never empty, so `or` makes one only when missing): most counts repeat
         counts = []  # wins, losses, pushes of the month, the week, the last ten picks, then each window
         for start in (month, week, max(season, end - LAST_PICKS), *windows):
             at = running[start]
             counts.append((wins - at[0], losses - at[1], pushes - at[2]))
-        month_record, week_record, last_10, *windows_records = [records.get(key) or record_of(*key) for key in counts]
-        month_stakes, week_stakes = [stakes.get(key[:2]) or stakes_of(key[0], key[1]) for key in counts[:2]]
+        month_record, week_record, last_10, *windows_records = figures.records_of(counts)
+        month_stakes, week_stakes = figures.stakes_of(counts[:2])
         result, run = self._runs[end - 1] if end > season else (None, 0)
         record = {"season": _record_json(won, lost, pushed), "month": month_record, "week": week_record}
         stats: dict[str, Any] = {
