@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -78,6 +78,24 @@ def season_summary(content: Any) -> SeasonSummary:
         if isinstance(entry, dict) and isinstance(entry.get("date"), str) and entry.get("picks")
     }
     return as_of, min(dates, default=None), max(dates, default=None)
+
+
+class Serialized(NamedTuple):
+    """A document's bytes and what the comparison, the index and the manifest need of it: its content hash, its
+    picks and whether fully graded (a per-day file), its summary (a season file)."""
+
+    data: bytes
+    content_hash: str
+    picks: int | None
+    graded: bool | None
+    season: SeasonSummary | None
+
+    @classmethod
+    def of(cls, kind: str, content: Any) -> Serialized:
+        data = orjson.dumps(content)
+        picks, graded = day_summary(content) if kind == "day" else (None, None)
+        season = season_summary(content) if kind == "season" else None
+        return cls(data, content_hash(content, data), picks, graded, season)
 
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

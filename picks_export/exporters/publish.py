@@ -23,11 +23,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-import orjson
-
 from .common import and_more, pause_for_tests
 from .digest import (
     SeasonSummary,
+    Serialized,
     content_hash,
     day_summary,
     file_hash,
@@ -173,13 +172,19 @@ class Payload:
 
     @classmethod
     def of(cls, path: str, kind: PublishKind, content: Any, spool: Spool | None = None) -> Payload:
-        picks, graded = day_summary(content) if kind == "day" else (None, None)
-        season = season_summary(content) if kind == "season" else None
-        data = orjson.dumps(content)
+        return cls.of_serialized(path, kind, Serialized.of(kind, content), spool=spool)
+
+    @classmethod
+    def of_serialized(
+        cls, path: str, kind: PublishKind, made: Serialized, *, final: bool = False, spool: Spool | None = None
+    ) -> Payload:
+        """The payload of a serialized document: its bytes kept in memory, or put in `spool` (hashed as they go)."""
+        data = made.data
         if spool is None:
-            return cls(path, kind, content_hash(content, data), len(data), picks, graded, season, inline=data)
-        return cls(path, kind, content_hash(content, data), len(data), picks, graded, season, spool=spool,
-                   offset=spool.put(data), sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
+            return cls(path, kind, made.content_hash, len(data), made.picks, made.graded, made.season, final,
+                       inline=data)  # fmt: skip
+        return cls(path, kind, made.content_hash, len(data), made.picks, made.graded, made.season, final,
+                   spool=spool, offset=spool.put(data), sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
 
     @classmethod
     def raw(cls, path: str, kind: PublishKind, data: bytes, spool: Spool | None = None) -> Payload:

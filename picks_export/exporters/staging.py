@@ -4,12 +4,9 @@ against their schemas and spooled to disk, season by season, before the destinat
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from itertools import chain
 from typing import Any, NamedTuple
-
-import orjson
 
 from . import digest, parquet, quality, rules
 from .documents import Document, DocumentBuilder
@@ -72,25 +69,13 @@ def expected_total(counts: list[int], models: int) -> int:
 
 
 class _Made(NamedTuple):
-    """A document's content as serialized and summarized, and whether it passed its schema: the current season's
-    fixed address shares its dated file's content object, serialized and checked once."""
+    """A document's content as serialized, and whether it passed its schema: the current season's fixed address
+    shares its dated file's content object, serialized and checked once."""
 
     content: dict[str, Any]
     kind: str
-    data: bytes
-    content_hash: str
-    picks: int | None
-    graded: bool | None
-    season: digest.SeasonSummary | None
-    checked: bool
-
-    @classmethod
-    def of(cls, document: Document) -> _Made:
-        content, kind = document.content, document.kind
-        data = orjson.dumps(content)
-        picks, graded = digest.day_summary(content) if kind == "day" else (None, None)
-        season = digest.season_summary(content) if kind == "season" else None
-        return cls(content, kind, data, digest.content_hash(content, data), picks, graded, season, False)
+    serialized: digest.Serialized
+    checked: bool = False
 
 
 class _ModelFiles:
@@ -193,26 +178,24 @@ class Stager:
         published file already has this content (its hash), not validated again (that content passed its schema
         when it was published), and a stand-in without its bytes when the plan leaves that file as it is (`current`).
 
-        What `Payload.of` makes, then final or not (`_final`) and spooled, made at once: a backfill makes tens of
-        thousands, and each `dataclasses.replace` of one costs as much as making it. A document of the same content
+        The payload is made at once, final or not (`_final`) and spooled (`Payload.of_serialized`): a backfill makes
+        tens of thousands, and each `dataclasses.replace` of one costs as much as making it. A document of the same content
         (the same object) as the one before takes over its serialization and check (`_made`)."""
         path, kind = document.path, document.kind
         made = self._made
         if made is None or made.content is not document.content or made.kind != kind:
-            made = self._made = _Made.of(document)
-        if published is None or published.content_hash != made.content_hash:
+            made = self._made = _Made(document.content, kind, digest.Serialized.of(kind, document.content))
+        serialized = made.serialized
+        final = self._final(layout, path, kind, serialized.graded)
+        if published is None or published.content_hash != serialized.content_hash:
             if not made.checked:
                 check_document(document)
                 self._made = made._replace(checked=True)
         elif self.current is not None:
-            built = Payload(path, kind, made.content_hash, len(made.data), made.picks, made.graded, made.season,
-                            self._final(layout, path, kind, made.graded), inline=made.data)  # fmt: skip
+            built = Payload.of_serialized(path, kind, serialized, final=final)
             if self.current(built, published):  # an unchanged step is never sent nor decided again: no spool write
                 return built.stand_in()
-        data = made.data
-        return Payload(path, kind, made.content_hash, len(data), made.picks, made.graded, made.season,
-                       self._final(layout, path, kind, made.graded), spool=self.spool, offset=self.spool.put(data),
-                       sha256=hashlib.sha256(data).hexdigest())  # fmt: skip
+        return Payload.of_serialized(path, kind, serialized, final=final, spool=self.spool)
 
     def _season_tables(
         self, published: Mapping[str, ObjectInfo], document: Document, payload: Payload
