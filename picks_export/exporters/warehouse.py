@@ -565,7 +565,7 @@ def _shown_picks(
                 summary_rows > 0,
             )
         )
-    computed_at.update((day, EPOCH + dt.timedelta(microseconds=micros)) for day, micros in latest.items())
+    computed_at.update((day, _utc_micros(micros)) for day, micros in latest.items())
     return _in_order(picks)
 
 
@@ -779,7 +779,7 @@ def _column_picks(
         moment = max(filter(_NOT_NONE, map(itemgetter(1), rows)), default=None)  # no Python code per row
         if moment is not None:
             latest[day] = max(moment, latest.get(day, moment))
-    computed_at.update((day, EPOCH + dt.timedelta(microseconds=micros)) for day, micros in latest.items())
+    computed_at.update((day, _utc_micros(micros)) for day, micros in latest.items())
     keep = list(map(active_subsets.__contains__, columns["subset_id"]))
     if not all(keep):
         columns = {name: list(compress(values, keep)) for name, values in columns.items()}
@@ -835,19 +835,21 @@ def _rounded(predictions: list[float], memo: dict[float, float]) -> list[float]:
     return [known[value] if value else rules.round_half_away(value) for value in predictions]
 
 
-def utc(moment: Any) -> dt.datetime | None:
-    """A warehouse timestamp as an aware UTC datetime: a naive one means UTC (see docs/choices.md)."""
-    if not isinstance(moment, dt.datetime):
-        return None
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
-
-
 def _schedule(rows: Iterable[Row]) -> dict[dt.date, DaySchedule]:
     return {
-        row["game_date"]: DaySchedule(int(row["games"] or 0), int(row["final_games"] or 0), utc(row["first_tipoff"]))
+        row["game_date"]: DaySchedule(
+            int(row["games"] or 0),
+            int(row["final_games"] or 0),
+            None if row["first_tipoff_us"] is None else _utc_micros(row["first_tipoff_us"]),
+        )
         for row in rows
         if row["game_date"] is not None
     }
+
+
+def _utc_micros(micros: int) -> dt.datetime:
+    """A warehouse timestamp the queries give as microseconds since the epoch (UTC), as an aware datetime."""
+    return EPOCH + dt.timedelta(microseconds=micros)
 
 
 def _signals(rows: Iterable[Row], problems: _Problems) -> dict[str, dict[dt.date, str]]:
