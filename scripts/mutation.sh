@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A mutation run (mutmut 3.8.1) of the rules, documents, quality gate, publishing, its transfer and the stores
+# A mutation run (mutmut 3.8.1) of the rules, the warehouse's reading and checking of rows, documents, quality gate, publishing, its transfer and the stores
 # against the tests that call them in this process: every mutant the tests do not kill is a bug they would miss.
 # Not part of the test suite (minutes per module on two cores); the last scores are in docs/development.md#mutation-testing.
 #
@@ -29,6 +29,7 @@ children="${MUTATION_CHILDREN:-2}"
 # the ones that reached its function when it first ran them all).
 declare -A FILES=(
     [rules]="picks_export/exporters/rules.py"
+    [warehouse]="picks_export/exporters/warehouse.py"
     [documents]="picks_export/exporters/documents.py"
     [quality]="picks_export/exporters/quality.py"
     [publish]="picks_export/exporters/publish.py"
@@ -39,6 +40,7 @@ declare -A FILES=(
 KILLS="tests/test_mutation_kills.py"
 declare -A TESTS=(
     [rules]="tests/test_rules.py tests/test_rules_edges.py tests/test_stats.py tests/test_edges.py tests/test_documents.py $KILLS"
+    [warehouse]="tests/test_bad_input.py tests/test_arrow_read.py tests/test_rounded_predictions.py tests/test_queries.py tests/test_lock.py tests/test_edges.py tests/test_quality.py $KILLS"
     [documents]="tests/test_documents.py tests/test_documents_edges.py tests/test_edges.py tests/test_stats.py tests/test_results_and_records.py $KILLS"
     [quality]="tests/test_quality.py tests/test_quality_history.py tests/test_quality_edges.py $KILLS"
     [publish]="tests/test_publish_inprocess.py $KILLS"
@@ -52,7 +54,7 @@ declare -A KEEP=(
     [buckets]="gcs or s3 or bucket_stores_inprocess"
 )
 modules=("$@")
-[ ${#modules[@]} -gt 0 ] || modules=(rules documents quality publish transfer stores buckets)
+[ ${#modules[@]} -gt 0 ] || modules=(rules warehouse documents quality publish transfer stores buckets)
 
 top="$(mktemp -d -t picks-mutation-XXXXXX)"
 [ -n "${MUTATION_KEEP:-}" ] || trap 'rm -rf "$top"' EXIT
