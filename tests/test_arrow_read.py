@@ -116,6 +116,13 @@ def alter(path: Path, statement: str) -> None:
 
 
 MIDDLE = dt.date(2026, 8, 5)  # a day in the middle of the second season, model sys-b (after sys-a's rows)
+
+
+def printable(text: str) -> str:
+    """A parameter's id in printable ASCII (U+XXXX for any other character), so that a test run can name the test."""
+    return "".join(each if each.isascii() and each.isprintable() else f"U+{ord(each):04X}" for each in text)
+
+
 BAD_VALUES = [
     *[(column, "NULL", f"{column}") for column in
       ("direction", "line", "subset_id", "predicted_points", "player_name", "team", "opponent", "pick_rank")],
@@ -134,7 +141,9 @@ BAD_VALUES = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("column", "value", "message"), BAD_VALUES, ids=[f"{c}={v}" for c, v, _ in BAD_VALUES])
+@pytest.mark.parametrize(
+    ("column", "value", "message"), BAD_VALUES, ids=[f"{c}={printable(v)}" for c, v, _ in BAD_VALUES]
+)
 def test_a_bad_value_is_named_as_the_row_by_row_read_names_it(tmp_path, batch_rows, column, value, message):
     path = write_warehouse(tmp_path / "w.duckdb", many_rows().rows())
     numeric = column in ("line", "predicted_points")

@@ -533,7 +533,9 @@ def test_a_timestamp_without_time_zone_means_utc_whatever_the_hosts_time_zone(tm
 
 
 # Names: NULL, empty and blank (white space only) are one rule (contract, section 5): bad input, exit 3.
-@pytest.mark.parametrize("player", ["", "   ", "\t"])
+@pytest.mark.parametrize(
+    "player", ["", "   ", "\t"], ids=["empty", "spaces", "tab"]
+)  # printable ids: a test run can name them
 def test_an_empty_or_blank_player_name_is_bad_input(tmp_path, player):
     rows = valid_rows()
     rows.pick(DAY, player, version="v1", rank=2, lookup="blank")
@@ -544,7 +546,7 @@ def test_an_empty_or_blank_player_name_is_bad_input(tmp_path, player):
     assert line.endswith("player_name is empty or blank")
 
 
-@pytest.mark.parametrize("name", ["", "  "])
+@pytest.mark.parametrize("name", ["", "  "], ids=["empty", "spaces"])
 def test_an_empty_or_blank_subset_or_model_name_is_bad_input(tmp_path, name):
     rows = valid_rows()
     rows.subsets = [("top", name, 1, True)]
