@@ -448,11 +448,11 @@ def test_a_column_type_outside_the_contract_ends_the_run_before_any_data_query(t
 
     from picks_export.exporters.engines.duckdb_engine import DuckDBEngine
     from picks_export.exporters.errors import WarehouseError
-    from picks_export.exporters.warehouse import read_snapshots
+    from picks_export.exporters.warehouse import read_plan
 
     engine = DuckDBEngine(tmp_path / "bad.duckdb")
     with pytest.raises(WarehouseError):
-        next(read_snapshots(engine, None, DAY, DAY))
+        read_plan(engine, None, DAY, DAY)
     assert engine.queries_run == 1  # the metadata read only
     engine.close()
 

@@ -153,23 +153,11 @@ class RunPlan:
     schedule: dict[dt.date, DaySchedule]  # every date's games, for the quality gate (all models share it)
 
 
-def read_snapshots(
-    engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date, *, all_models: bool = False
-) -> Iterator[Iterator[Snapshot]]:
-    """Each model's snapshots, season by season, in seven queries whatever the range or the number of models.
-
-    The column types are checked first, then the models and groups, then the range's problem rows; the shown
-    picks stream in model and date order, so only one season of one model's picks is in memory at a time; a bad
-    row stops the run when its model is reached, before anything is published.
-    """
-    plan = read_plan(engine, model_code, first_date, last_date, all_models=all_models)
-    return read_shown_picks(engine, plan, plan.models)
-
-
 def read_plan(
     engine: Engine, model_code: str | None, first_date: dt.date, last_date: dt.date, *, all_models: bool = False
 ) -> RunPlan:
-    """The first six queries of a run (columns, models, subsets, problems, signals, schedule), checked."""
+    """The first six queries of a run (columns, models, subsets, problems, signals, schedule), checked: the column
+    types first, then the models and groups, then the range's problem rows, before any pick is read."""
     check_columns(engine.query("columns", columns_params(engine.dataset)), engine.dataset)
     models = choose_models(list(engine.query("models", {})), model_code, all_models)
     subsets = list(engine.query("subsets", {}))
@@ -323,7 +311,8 @@ def columns_params(dataset: str) -> dict[str, QueryValue]:
 def snapshot_queries(
     dataset: str, system_ids: list[str], first_date: dt.date, last_date: dt.date
 ) -> list[tuple[str, dict[str, QueryValue]]]:
-    """The seven queries of `read_snapshots` with their parameters, in order (`estimate` dry-runs this list)."""
+    """The seven queries of a run (`read_plan`'s six, then `read_shown_picks`') with their parameters, in order
+    (`estimate` dry-runs this list)."""
     params = range_params(system_ids, first_date, last_date)
     return [
         ("columns", columns_params(dataset)),
