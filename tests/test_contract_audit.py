@@ -255,10 +255,15 @@ def test_a_subset_definition_with_a_null_order_or_flag_is_bad_data(tmp_path, col
     rows = checked_rows()
     rows.subsets[0] = ("top", "Top Pick", None, True) if column == "display_order" else ("top", "Top Pick", 1, None)
     result, published = daily_cli(tmp_path, rows)
-    assert_refused(result, published, "table subset_definitions, row (subset_id='top', name='Top Pick')", f"{column} is NULL")
+    assert_refused(
+        result, published, "table subset_definitions, row (subset_id='top', name='Top Pick')", f"{column} is NULL"
+    )
 
 
-@pytest.mark.parametrize(("column", "message"), [("team", "team is missing"), ("opponent", "opponent is missing"), ("pick_rank", "pick_rank is missing")])
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [("team", "team is missing"), ("opponent", "opponent is missing"), ("pick_rank", "pick_rank is missing")],
+)
 def test_a_shown_pick_without_team_opponent_or_rank_is_bad_data(tmp_path, column, message):
     from test_bad_input import with_null
 
@@ -362,3 +367,48 @@ def test_a_date_one_day_ahead_without_picks_is_published_and_two_days_ahead_is_r
         made.exporter().daily(DAY + dt.timedelta(days=2))
     made.exporter().daily(DAY + dt.timedelta(days=5))  # picks that day: not a typo
     assert "v1/picks/2026-01-19.json" in made.published()
+
+
+def test_the_status_files_run_names_no_command_when_the_library_is_called_and_its_times_in_utc_seconds(rows, run):
+    import re
+
+    from picks_export import __version__
+    from picks_export.exporters.runs import load_record
+
+    rows.pick(DAY, "Player")
+    made = run(rows, today=DAY)
+    made.exporter().daily(DAY)
+    status = made.read("v1/status.json")
+    assert list(status["run"]) == ["id", "command", "started_at", "finished_at", "version"]
+    assert status["run"]["command"] is None and status["run"]["version"] == __version__
+    assert re.fullmatch(r"\d{20}-[0-9a-f]{8}", status["run"]["id"])
+    for moment in (status["run"]["started_at"], status["run"]["finished_at"], status["models"][0]["checked_at"]):
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", moment)
+    assert status["models"][0]["checked_by_run"] == status["run"]["id"]
+    assert list(status["models"][0]) == [
+        "code", "index", "checked_by_run", "checked_at", "latest_date", "latest_graded_date", "waiting_for_grading",
+        "warnings",
+    ]  # fmt: skip
+    assert not load_record(made.exporter().sink, status["run"]["id"]).get("command")  # the run's record neither
+
+
+def test_the_status_files_run_names_the_command_line_that_ran(tmp_path):
+    rows = checked_rows()
+    result, published = daily_cli(tmp_path, rows, "--all-models")
+    assert result.exit_code == 0, result.output
+    import orjson
+
+    status = orjson.loads((tmp_path / "public/v1/status.json").read_bytes())
+    assert status["run"]["command"] == f"daily --date {DAY} --all-models"
+
+
+def test_a_rollback_called_from_the_library_names_no_command(rows, run):
+    from picks_export.exporters.publish import PublishPolicy
+    from picks_export.exporters.runs import rollback
+
+    rows.pick(DAY, "Player")
+    made = run(rows, today=DAY)
+    made.exporter().daily(DAY)
+    published = made.read("v1/status.json")["run"]["id"]
+    rollback(made.exporter().sink, published, PublishPolicy(), today=DAY, generated_at="2026-02-08T00:00:00Z")
+    assert made.read("v1/status.json")["run"]["command"] is None
