@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from conftest import group
 
 D = dt.date
@@ -247,9 +248,6 @@ def assert_refused(result, published: bool, *parts: str, code: int = 3) -> None:
         assert part in result.stderr, (part, result.stderr)
 
 
-import pytest  # noqa: E402
-
-
 @pytest.mark.parametrize("column", ["display_order", "is_active"])
 def test_a_subset_definition_with_a_null_order_or_flag_is_bad_data(tmp_path, column):
     rows = checked_rows()
@@ -355,8 +353,6 @@ def test_a_season_file_as_of_a_date_before_its_first_graded_pick_has_zero_record
 
 
 def test_a_date_one_day_ahead_without_picks_is_published_and_two_days_ahead_is_refused(rows, run):
-    import pytest
-
     from picks_export.exporters.errors import OptionError
 
     rows.pick(DAY + dt.timedelta(days=5), "Scheduled Early")
@@ -412,3 +408,55 @@ def test_a_rollback_called_from_the_library_names_no_command(rows, run):
     published = made.read("v1/status.json")["run"]["id"]
     rollback(made.exporter().sink, published, PublishPolicy(), today=DAY, generated_at="2026-02-08T00:00:00Z")
     assert made.read("v1/status.json")["run"]["command"] is None
+
+
+# Section 5: names are published as the warehouse holds them; section 3: generated_at
+
+
+def test_names_are_published_untrimmed(rows, run):
+    rows.subsets[0] = ("top", " Top  Pick ", 1, True)
+    rows.pick(DAY, "  Spaced  Name ")
+    document = run(rows, today=DAY).day(DAY)
+    assert group(document, "top")["name"] == " Top  Pick "
+    assert names(document) == ["  Spaced  Name "]
+
+
+def test_generated_at_defaults_to_utc_now_in_whole_seconds_with_z():
+    import re
+
+    from picks_export.exporters.options import ExportOptions
+
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", ExportOptions().generated_at)
+
+
+# Section 5: the column types accepted for each contract type
+
+
+@pytest.mark.parametrize(
+    ("contract_type", "found", "accepted"),
+    [
+        ("STRING", "VARCHAR", True),
+        ("BOOL", "BOOLEAN", True),
+        ("INT64", "BIGINT", True),
+        ("INT64", "UINTEGER", True),  # unsigned of 32 bits fits
+        ("INT64", "UBIGINT", False),  # unsigned of 64 bits does not
+        ("INT64", "HUGEINT", False),
+        ("INT64", "DOUBLE", False),
+        ("FLOAT64", "DOUBLE", True),
+        ("FLOAT64", "INTEGER", True),
+        ("FLOAT64", "UBIGINT", False),
+        ("FLOAT64", "DECIMAL(15,4)", True),
+        ("FLOAT64", "DECIMAL(16,2)", False),
+        ("FLOAT64", "NUMERIC", False),
+        ("FLOAT64", "FLOAT", False),
+        ("DATE", "DATE", True),
+        ("DATE", "TIMESTAMP", False),
+        ("TIMESTAMP", "TIMESTAMP", True),
+        ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", True),
+        ("TIMESTAMP", "DATE", False),
+    ],
+)
+def test_the_accepted_column_types(contract_type, found, accepted):
+    from picks_export.exporters.tables import accepts
+
+    assert accepts(contract_type, found) is accepted
