@@ -460,3 +460,73 @@ def test_the_accepted_column_types(contract_type, found, accepted):
     from picks_export.exporters.tables import accepts
 
     assert accepts(contract_type, found) is accepted
+
+
+def test_a_model_code_outside_letters_digits_underscore_and_dash_is_refused_only_for_the_runs_models(tmp_path):
+    rows = checked_rows()
+    rows.models.append(("sys-dot", "v1.2", "Dotted", False, True))
+    result, published = daily_cli(tmp_path / "one", rows)  # the champion's run: the dotted code is not chosen
+    assert result.exit_code == 0, result.output
+    result, published = daily_cli(tmp_path / "dotted", rows, "--model", "v1.2")
+    assert_refused(result, published, "table models", "'v1.2'", "cannot name a published folder")
+    rows.models[-1] = ("sys-dash", "model_2-b", "Dashed", False, True)
+    result, published = daily_cli(tmp_path / "dashed", rows, "--model", "model_2-b")
+    assert result.exit_code == 0, result.output
+
+
+# docs/cli.md: every command's help carries an example, and each one that needs no service runs as written
+
+COMMANDS = [
+    "demo", "daily", "backfill", "season", "estimate", "validate", "status", "serve", "runs", "rollback",
+    "bucket cors", "bucket setup", "bucket show",
+]  # fmt: skip
+NEEDS_SERVICE = ("gs://", "s3://", "bigquery://", "picks-export serve ", "RUN_ID")
+
+
+def help_examples(command: str) -> list[str]:
+    from typer.testing import CliRunner
+
+    from picks_export.cli import app
+
+    result = CliRunner().invoke(app, [*command.split(), "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    _, _, examples = result.stdout.partition("\n  Examples:\n")
+    return [line.strip() for line in examples.split("\n\n")[0].splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_commands_help_has_an_example_of_that_command(command):
+    examples = help_examples(command)
+    assert examples and all(example.startswith(f"picks-export {command}") for example in examples), examples
+
+
+def test_the_commands_listed_are_every_command():
+    from typer.main import get_group
+
+    from picks_export.cli import app
+
+    def names(group, head: str = "") -> list[str]:
+        found = []
+        for name, each in group.commands.items():
+            found += names(each, f"{head}{name} ") if hasattr(each, "commands") else [f"{head}{name}"]
+        return found
+
+    assert sorted(names(get_group(app))) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", ["status", "runs"])
+def test_the_examples_of_status_and_runs_run_as_written_on_a_fresh_demo(command, tmp_path):
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = shutil.which("picks-export", path=str(Path(sys.executable).parent)) or "picks-export"
+    for step in (["demo"], ["daily"]):
+        subprocess.run([cli, *step], cwd=tmp_path, check=True, capture_output=True)
+    runnable = [each for each in help_examples(command) if not any(part in each for part in NEEDS_SERVICE)]
+    assert runnable
+    for example in runnable:
+        done = subprocess.run([cli, *shlex.split(example)[1:]], cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0 and done.stdout.strip(), (example, done.stdout + done.stderr)
