@@ -73,7 +73,7 @@ class ExportRun(Options):
         shown = RunReport(command, output, progress, self.publishing.dry_run, self.destination.dest)
         try:
             with clean_errors(shown.failed):
-                policy = self.publishing.policy()
+                policy = self.publishing.policy(command)
                 shown.run = policy.run
                 settings = Settings.read()
                 progress.on_plan = shown.plan

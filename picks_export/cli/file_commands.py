@@ -191,7 +191,8 @@ def rollback(
     with clean_errors():
         started = time.monotonic()
         check_run_id(run_id)
-        policy = Publishing(dry_run=dry_run, allow_shrink=True, workers=workers, retry_deadline=retry_deadline).policy()
+        publishing = Publishing(dry_run=dry_run, allow_shrink=True, workers=workers, retry_deadline=retry_deadline)
+        policy = publishing.policy("rollback")
         report = roll_back(destination.open(), run_id, policy, force=force, today=today or today_in_new_york(),
                            generated_at=Settings.read().generated_at)  # fmt: skip
     print_files(report, Output(verbose=True) if report.dry_run or verbose else Output())

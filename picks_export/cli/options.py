@@ -474,8 +474,8 @@ class Publishing(Options):
     retry_deadline: RetryDeadline = 120.0
     cache_final_day: CacheFinalDay = FINAL_DAY_CACHE_CONTROL
 
-    def policy(self) -> PublishPolicy:
-        """The run's policy; its run id is in every later event."""
+    def policy(self, command: str) -> PublishPolicy:
+        """The run's policy for `command` (`daily`); its run id is in every later event."""
         from ..exporters.publish import PublishPolicy
 
         policy = PublishPolicy(
@@ -491,6 +491,7 @@ class Publishing(Options):
             workers=self.workers,
             retry_deadline=self.retry_deadline,
             cache_final_day=self.cache_final_day,
+            command=command,
         )
         set_run(policy.run)
         return policy

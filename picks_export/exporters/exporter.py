@@ -138,7 +138,9 @@ class Exporter:
         """Every file against what is published: the schemas (and the page), each model's files and index, then
         the manifest and the status file."""
         named = " --all-models" if all_models else f" --model {self.options.model}" if self.options.model else ""
-        policy = self.publisher.policy = replace(self.publisher.policy, command=self.command + named)
+        # Spelt out for a command line that named its command; a direct call of the library names none (null).
+        command = self.command + named if self.publisher.policy.command else ""
+        policy = self.publisher.policy = replace(self.publisher.policy, command=command)
         models = [
             SiteModel(
                 each.model,

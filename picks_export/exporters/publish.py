@@ -229,7 +229,9 @@ class PublishPolicy:
     workers: int = 8
     retry_deadline: float = 120.0  # seconds to keep retrying a transient failure of one request
     run: str = field(default_factory=new_run_id)
-    command: str = ""  # what started the run, for its record (`daily --date 2026-02-07`)
+    # The command line's command that started the run (`daily`), spelt out by the run for its record and the status
+    # file (`daily --date 2026-02-07`); empty when the library is called directly: then they name none.
+    command: str = ""
     cache_final_day: str = DEFAULT_CACHE_FINAL_DAY  # per-day files that are final (Payload.final)
 
     def __post_init__(self) -> None:

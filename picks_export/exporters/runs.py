@@ -296,7 +296,7 @@ def rollback(
     and written only if another run listed a deleted file in between."""
     record = load_record(sink, run)
     publisher = Publisher(
-        sink, replace(policy, allow_shrink=True, command=policy.command or f"rollback {run}"), write_record
+        sink, replace(policy, allow_shrink=True, command=policy.command and f"rollback {run}"), write_record
     )
     entries = {entry["path"]: entry for entry in record["files"]}
     for path in entries:
