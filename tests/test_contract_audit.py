@@ -530,3 +530,26 @@ def test_the_examples_of_status_and_runs_run_as_written_on_a_fresh_demo(command,
     for example in runnable:
         done = subprocess.run([cli, *shlex.split(example)[1:]], cwd=tmp_path, capture_output=True, text=True)
         assert done.returncode == 0 and done.stdout.strip(), (example, done.stdout + done.stderr)
+
+
+def test_the_bucket_group_s_help_has_examples_of_its_commands():
+    examples = help_examples("bucket")
+    assert examples and all(example.startswith("picks-export bucket ") for example in examples), examples
+
+
+def test_the_top_level_help_s_examples_run_as_written_in_order_in_a_new_folder(tmp_path):
+    """The first steps a reader of `picks-export --help` takes: each that needs no service exits 0 in turn."""
+    import shlex
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = shutil.which("picks-export", path=str(Path(sys.executable).parent)) or "picks-export"
+    examples = help_examples("")
+    assert [example.split()[1] for example in examples][:3] == ["demo", "daily", "daily"], examples
+    runnable = [each for each in examples if not any(part in each for part in NEEDS_SERVICE)]
+    for example in runnable:
+        done = subprocess.run([cli, *shlex.split(example)[1:]], cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0 and done.stdout.strip(), (example, done.stdout + done.stderr)
+    assert (tmp_path / "public" / "v1" / "manifest.json").is_file()

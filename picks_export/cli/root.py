@@ -77,9 +77,14 @@ COMMAND_EXITS: dict[str, dict[int, str]] = {}
 def command_help(summary: str, *details: str, examples: tuple[str, ...], exits: Mapping[int, str]) -> str:
     """A command's help: a one-line summary, details, examples kept on their own lines, and its exit codes."""
     codes = all_exits(exits)
-    lines = "\n".join(f"  {example}" for example in examples)
     exit_codes = "; ".join(f"{code} {meaning}" for code, meaning in codes.items())
-    return "\n\n".join([summary, *details, f"\b\nExamples:\n{lines}", f"Exit codes: {exit_codes}."])
+    return "\n\n".join([summary, *details, examples_block(examples), f"Exit codes: {exit_codes}."])
+
+
+def examples_block(examples: tuple[str, ...]) -> str:
+    """Examples as a help paragraph that Click prints as written, one per line."""
+    lines = "\n".join(f"  {example}" for example in examples)
+    return f"\b\nExamples:\n{lines}"
 
 
 def all_exits(exits: Mapping[int, str]) -> dict[int, str]:
@@ -214,7 +219,21 @@ CONTEXT = {"help_option_names": ["--help", "-h"], "max_content_width": 100}
 
 app = typer.Typer(
     cls=Commands,
-    help=f"Build the picks website's JSON files from the warehouse.\n\n{EXIT_CODES}",
+    help="\n\n".join(
+        [
+            "Build the picks website's JSON files from the warehouse.",
+            examples_block(
+                (
+                    "picks-export demo",
+                    "picks-export daily --dry-run -v",
+                    "picks-export daily",
+                    "picks-export serve public/",
+                    "picks-export daily --warehouse bigquery://my-project --dest gs://picks-site --all-models",
+                )
+            ),
+            EXIT_CODES,
+        ]
+    ),  # fmt: skip
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -223,7 +242,17 @@ app = typer.Typer(
 )
 bucket_app = typer.Typer(
     cls=TyperGroup,
-    help="Set up and inspect the bucket the website reads (--dest gs://BUCKET; `show` reads s3://BUCKET too).",
+    help="\n\n".join(
+        [
+            "Set up and inspect the bucket the website reads (--dest gs://BUCKET; `show` reads s3://BUCKET too).",
+            examples_block(
+                (
+                    "picks-export bucket setup --dest gs://picks-site --origin https://picks.example.com",
+                    "picks-export bucket show --dest gs://picks-site",
+                )
+            ),
+        ]
+    ),  # fmt: skip
     no_args_is_help=True,
     context_settings=CONTEXT,
 )
