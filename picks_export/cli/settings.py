@@ -117,6 +117,10 @@ def parse_shard(text: str, source: str) -> tuple[int, int]:
     return int(index), int(count)
 
 
+# 2999-12-31T23:59:59Z, the end of the last day a run's dates may name.
+LATEST_EPOCH = 32_503_679_999
+
+
 def generated_at_now(environ: Mapping[str, str]) -> str:
     """UTC now to the second, or the time `SOURCE_DATE_EPOCH` gives, so that builds can be reproduced."""
     from ..exporters.common import utc_timestamp
@@ -126,10 +130,15 @@ def generated_at_now(environ: Mapping[str, str]) -> str:
     if not epoch:
         return utc_timestamp()
     try:
-        moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    except (ValueError, OverflowError, OSError):
+        seconds = int(epoch)
+    except ValueError:
         raise ExportError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds") from None
-    return utc_timestamp(moment)
+    # From the epoch to the last day a run's dates may name: a time before 1970 (or in year 10000) is a mistake.
+    if not 0 <= seconds <= LATEST_EPOCH:
+        raise ExportError(
+            f"SOURCE_DATE_EPOCH={epoch!r} is not a time from 1970-01-01 to 2999-12-31: seconds from 0 to {LATEST_EPOCH}"
+        )
+    return utc_timestamp(dt.datetime.fromtimestamp(seconds, dt.UTC))
 
 
 def sql_cache_folder(environ: Mapping[str, str]) -> Path | None:

@@ -1,0 +1,50 @@
+"""Hostile operations: absurd settings and options, damaged destinations, debris of killed runs. Each answer is one
+`Error:` line and its exit code, or a correct result; never a traceback, never a file left half-written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from picks_export.cli import app
+
+TODAY = "2025-11-05"
+runner = CliRunner()
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    return runner.invoke(app, list(args), env={"SOURCE_DATE_EPOCH": "1770478200", **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
+    result = invoke("demo", "--warehouse", str(path), "--today", TODAY, "--seed", "7")
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def daily(warehouse: Path, dest: Path, *args: str, env: dict[str, str] | None = None):
+    return invoke("daily", "--warehouse", str(warehouse), "--dest", str(dest), "--today", TODAY, *args, env=env)
+
+
+@pytest.mark.parametrize("epoch", ["-1", "-86400", "32503680000", "99999999999999999999"])
+def test_a_source_date_epoch_out_of_range_is_one_line_before_the_run(warehouse, tmp_path, epoch):
+    """Before 1970 (a generated_at no reader expects) or after the last date a run may name: refused, exit 1."""
+    out = tmp_path / "out"
+    result = daily(warehouse, out, env={"SOURCE_DATE_EPOCH": epoch})
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"Error: SOURCE_DATE_EPOCH={epoch!r} is not a time from 1970-01-01 to 2999-12-31: seconds from 0 to"
+        " 32503679999\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("epoch", "stamp"), [("0", "1970-01-01T00:00:00Z"), ("32503679999", "2999-12-31T23:59:59Z")])
+def test_the_ends_of_the_source_date_epoch_range_are_accepted(epoch, stamp):
+    from picks_export.cli.settings import generated_at_now
+
+    assert generated_at_now({"SOURCE_DATE_EPOCH": epoch}) == stamp
