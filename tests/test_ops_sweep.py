@@ -48,3 +48,27 @@ def test_the_ends_of_the_source_date_epoch_range_are_accepted(epoch, stamp):
     from picks_export.cli.settings import generated_at_now
 
     assert generated_at_now({"SOURCE_DATE_EPOCH": epoch}) == stamp
+
+
+LONG = "y" * 300  # longer than a file name may be (255 bytes): the system refuses to even look it up
+
+
+@pytest.mark.parametrize(("args", "code", "ending"), [
+    (["daily", "--warehouse", f"{LONG}.duckdb"], 5, f"warehouse {LONG}.duckdb cannot be opened: File name too long"),
+    (["daily", "--dest", LONG], 1, f"--dest '{LONG}' cannot be used: File name too long"),
+    (["runs", "--dest", f"{LONG}/x"], 1, f"--dest '{LONG}/x' cannot be used: File name too long"),
+    (["status", "--dest", LONG], 1, f"--dest '{LONG}' cannot be used: File name too long"),
+    (["validate", f"{LONG}/v1"], 1, f"{LONG}/v1: File name too long"),
+    (["serve", LONG], 1, f"{LONG} is not a folder: give the folder a run published to (its --dest)"),
+    (["demo", "--warehouse", f"{LONG}.duckdb"], 1, f"warehouse {LONG}.duckdb cannot be written: File name too long"),
+])  # fmt: skip
+def test_a_path_too_long_to_look_up_is_one_line_not_an_internal_error(
+    warehouse, tmp_path, monkeypatch, args, code, ending
+):
+    monkeypatch.chdir(tmp_path)
+    if "--warehouse" not in args and args[0] in ("daily",):
+        args = [*args, "--warehouse", str(warehouse)]
+    result = invoke(*args, "--today", TODAY) if args[0] in ("daily", "demo") else invoke(*args)
+    assert result.exit_code == code, result.output
+    assert result.stderr == f"Error: {ending}\n"
+    assert list(tmp_path.iterdir()) == []
