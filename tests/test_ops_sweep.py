@@ -72,3 +72,15 @@ def test_a_path_too_long_to_look_up_is_one_line_not_an_internal_error(
     assert result.exit_code == code, result.output
     assert result.stderr == f"Error: {ending}\n"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("option", ["--lock-timeout", "--retry-deadline", "--min-volume", "--stale-hours"])
+def test_nan_is_not_a_number_of_seconds_or_a_fraction(warehouse, tmp_path, option):
+    """A range lets nan through (it compares false with both ends): a lock waited for forever, a check never made."""
+    result = daily(warehouse, tmp_path / "out", option, "nan")
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}': nan is not a number" in result.stderr
+    assert not (tmp_path / "out").exists()
+    env_name = "PICKS_EXPORT_" + option[2:].upper().replace("-", "_")
+    from_env = daily(warehouse, tmp_path / "out", env={env_name: "NaN"})
+    assert from_env.exit_code == 2 and "nan is not a number" in from_env.stderr
