@@ -84,3 +84,10 @@ def test_nan_is_not_a_number_of_seconds_or_a_fraction(warehouse, tmp_path, optio
     env_name = "PICKS_EXPORT_" + option[2:].upper().replace("-", "_")
     from_env = daily(warehouse, tmp_path / "out", env={env_name: "NaN"})
     assert from_env.exit_code == 2 and "nan is not a number" in from_env.stderr
+
+
+@pytest.mark.parametrize("age", ["99999999999999999999d", "9" * 40, "1000000000d"])
+def test_a_max_age_too_long_for_any_clock_is_one_line(tmp_path, age):
+    result = invoke("status", "--dest", str(tmp_path), "--max-age", age)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"Error: --max-age {age!r} is too long a duration: at most 999999999d\n"
