@@ -91,3 +91,18 @@ def test_a_max_age_too_long_for_any_clock_is_one_line(tmp_path, age):
     result = invoke("status", "--dest", str(tmp_path), "--max-age", age)
     assert result.exit_code == 1, result.output
     assert result.stderr == f"Error: --max-age {age!r} is too long a duration: at most 999999999d\n"
+
+
+@pytest.mark.parametrize("memory", ["999999999999999GB", "18446744073709551616", "1000001GB"])
+def test_more_worker_memory_than_duckdb_takes_is_a_bad_setting_not_a_warehouse_error(memory):
+    """2**64 bytes wrapped to 0 in DuckDB (every worker out of memory), more failed as 'cannot open warehouse'."""
+    from picks_export.cli.settings import worker_memory
+    from picks_export.exporters.errors import ExportError
+
+    with pytest.raises(ExportError) as raised:
+        worker_memory({"PICKS_EXPORT_WORKER_MEMORY": memory})
+    assert raised.value.exit_code == 1
+    assert str(raised.value) == (
+        f"PICKS_EXPORT_WORKER_MEMORY={memory!r} is more memory than a build worker can be given: at most 1000000GB"
+    )
+    assert worker_memory({"PICKS_EXPORT_WORKER_MEMORY": "1000000GB"}) == 10**15

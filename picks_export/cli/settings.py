@@ -73,6 +73,7 @@ def build_workers(environ: Mapping[str, str]) -> int:
 
 WORKER_MEMORY_ENV = "PICKS_EXPORT_WORKER_MEMORY"
 TASK_INDEX_ENV, TASK_COUNT_ENV = "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_COUNT"
+MOST_WORKER_MEMORY = 1000**5  # 1000000GB
 _UNITS = {"": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
 
 
@@ -88,6 +89,10 @@ def worker_memory(environ: Mapping[str, str]) -> int | None:
     unit = value[len(number) :].strip().lower()
     if not number.isdigit() or unit not in _UNITS or int(number) * _UNITS[unit] < 1_000_000:
         raise ExportError(f"{WORKER_MEMORY_ENV}={value!r} is not an amount of memory of at least 1MB, such as 512MB")
+    if int(number) * _UNITS[unit] > MOST_WORKER_MEMORY:  # DuckDB wraps 2**64 bytes to 0 and cannot parse more
+        raise ExportError(
+            f"{WORKER_MEMORY_ENV}={value!r} is more memory than a build worker can be given: at most 1000000GB"
+        )
     return int(number) * _UNITS[unit]
 
 
