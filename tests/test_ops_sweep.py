@@ -106,3 +106,70 @@ def test_more_worker_memory_than_duckdb_takes_is_a_bad_setting_not_a_warehouse_e
         f"PICKS_EXPORT_WORKER_MEMORY={memory!r} is more memory than a build worker can be given: at most 1000000GB"
     )
     assert worker_memory({"PICKS_EXPORT_WORKER_MEMORY": "1000000GB"}) == 10**15
+
+
+# --- a run killed with -9 while its build workers build ------------------------------------------------------------
+
+
+def _parent_and_state(pid: int) -> tuple[int, str] | None:
+    """A process's parent and state letter, or None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), fields[0].decode()
+
+
+def _alive(pid: int) -> bool:
+    found = _parent_and_state(pid)
+    return found is not None and found[1] not in ("Z", "X")
+
+
+def test_build_workers_end_when_their_run_is_killed(tmp_path):
+    """kill -9 of the run while its workers build: no worker builds on for nobody, or waits forever to hand its
+    files to a parent that is gone (each held its own pipe's reading end, so its send blocked instead of failing);
+    each removes its scratch folder on the way out."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from picks_export.exporters import demo
+    from picks_export.exporters.engines.duckdb_engine import write_warehouse
+
+    warehouse = write_warehouse(tmp_path / "w.duckdb", demo.generate_scaled(1, 3, 9))
+    scratch, dest, hold = tmp_path / "tmp", tmp_path / "public", tmp_path / "hold"
+    scratch.mkdir()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PICKS_EXPORT_")}
+    env.update({"SOURCE_DATE_EPOCH": "1782864000", "PICKS_EXPORT_BUILD_WORKERS": "2", "TMPDIR": str(scratch),
+                "PICKS_EXPORT_TEST_PAUSE": f"building:{hold}"})  # fmt: skip
+    tool = Path(sys.executable).with_name("picks-export")
+    args = [str(tool), "backfill", "--start", "2025-08-01", "--end", "2026-07-31", "--all-models",
+            "--warehouse", str(warehouse), "--dest", str(dest), "--today", demo.SCALED_TODAY.isoformat()]  # fmt: skip
+    # Not pipes: a worker left running would hold them open.
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = time.monotonic() + 60
+    while not Path(f"{hold}.waiting").exists() or len(list(scratch.glob("picks-export-worker-*"))) < 2:
+        assert process.poll() is None, "the run ended before its workers could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+    workers = [
+        int(pid)
+        for pid in os.listdir("/proc")
+        if pid.isdigit() and (_parent_and_state(int(pid)) or (0,))[0] == process.pid
+    ]
+    assert len(workers) == 2
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    hold.touch()  # a worker still there goes on: it builds its share, then hands it to no one
+    deadline = time.monotonic() + 30
+    try:
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(pid) for pid in workers), "build workers outlived their run"
+        assert list(scratch.glob("picks-export-worker-*")) == []
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
