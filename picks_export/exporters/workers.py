@@ -197,7 +197,7 @@ class WorkerPool:
         self.engine.release()  # each worker opens the warehouse anew
         gc.collect()
         gc.freeze()  # what the parent holds is shared with the workers, untouched by their collections
-        processes = []
+        processes: list[tuple[Any, Any]] = []
         # Each worker's files built so far and expected in all (its models reached so far, the rest like them),
         # for the progress the parent shows while it waits.
         counters = context.Array("q", 2 * len(parts), lock=False)
