@@ -173,3 +173,50 @@ def test_build_workers_end_when_their_run_is_killed(tmp_path):
         for pid in workers:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_second_sigterm_does_not_cut_a_build_workers_clean_up_short(tmp_path):
+    """A worker unwinding from one SIGTERM (its run's) may get another (its parent's death) while it removes its
+    scratch folder: the clean-up finishes."""
+    import subprocess
+    import sys
+
+    done = tmp_path / "cleaned"
+    script = f"""
+import os, signal, time
+from picks_export.exporters.workers import _end_worker
+signal.signal(signal.SIGTERM, _end_worker)
+try:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)
+finally:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(0.05)
+    open({str(done)!r}, "w").close()
+"""
+    # From another folder: the installed package, not the source tree.
+    ended = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert ended.returncode == 143, ended.stderr
+    assert done.exists()
+
+
+def test_a_build_worker_whose_run_is_gone_ends_quietly(tmp_path, monkeypatch):
+    """Its answer has no reader any more (the run was killed): the worker ends with 0 and prints no traceback."""
+    import multiprocessing
+
+    from picks_export.exporters.workers import WorkerPool
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    receiver.close()  # the run is gone
+    pool = WorkerPool.__new__(WorkerPool)
+    pool.engine = type("Engine", (), {"for_worker": lambda self, scratch: None, "close": lambda self: None})()
+    monkeypatch.setattr(WorkerPool, "_stage_part", lambda *args, **kwargs: ("ok", ["x" * 100_000], 0))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    counters = context.Array("q", 2, lock=False)
+    worker = context.Process(target=pool._build_part, args=((sender, []), None, [], None, {}, (counters, 0)))
+    worker.start()
+    sender.close()
+    worker.join(timeout=60)
+    assert worker.exitcode == 0
+    assert list(tmp_path.iterdir()) == []

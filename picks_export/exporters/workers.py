@@ -68,6 +68,7 @@ def read_models(
 
 
 def _end_worker(signum: int, frame: Any) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # unwinding: a second signal must not cut the clean-up short
     raise SystemExit(128 + signum)
 
 
@@ -252,7 +253,10 @@ class WorkerPool:
         finally:
             self.engine.close()
             shutil.rmtree(scratch, ignore_errors=True)
-        sender.send(answer)
+        try:
+            sender.send(answer)
+        except BrokenPipeError:
+            return  # the parent is gone (killed): no one to answer, nothing to print
         sender.close()
 
 
