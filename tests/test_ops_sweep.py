@@ -220,3 +220,35 @@ def test_a_build_worker_whose_run_is_gone_ends_quietly(tmp_path, monkeypatch):
     worker.join(timeout=60)
     assert worker.exitcode == 0
     assert list(tmp_path.iterdir()) == []
+
+
+# --- debris of a killed run whose process number is used again ---------------------------------------------------
+
+
+def test_debris_of_a_killed_run_goes_though_its_process_number_is_alive_again(warehouse, tmp_path):
+    """A file staged by a run killed with -9 is named with its pid. In a container every run may have the same pid
+    (1), and on a host a number comes round again: a live process started after the file was written did not stage
+    it, and the next run removes it (it stayed for good). A live process older than the file keeps its own."""
+    import os
+    import subprocess
+    import time
+
+    dest = tmp_path / "public"
+    assert daily(warehouse, dest).exit_code == 0
+    folder = dest / "v1" / "picks"
+    day_ago = time.time() - 86400  # before the test process started
+    stranger = subprocess.Popen(["sleep", "60"])  # a live process started after the files below were written
+    try:
+        ours = folder / f".2025-10-21.json.{os.getpid()}.0badcafe.tmp"  # this very process's number: a container's
+        theirs = folder / f".2025-10-22.json.{stranger.pid}.0badcafe.tmp"
+        fresh = folder / f".2025-10-23.json.{stranger.pid}.1badcafe.tmp"  # written by the live process just now
+        for file in (ours, theirs, fresh):
+            file.write_bytes(b"{")
+        for file in (ours, theirs):
+            os.utime(file, (day_ago, day_ago))
+        result = daily(warehouse, dest)
+        assert result.exit_code == 0, result.output
+        assert sorted(path.name for path in dest.rglob("*.tmp")) == [fresh.name]
+    finally:
+        stranger.kill()
+        stranger.wait()

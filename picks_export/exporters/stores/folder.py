@@ -35,6 +35,8 @@ PUBLISHED_SUFFIXES = (".json", ".parquet", ".ts", ".html", ".css", ".js")
 _Staged = tuple[int, Write, Path, Path]
 # How long a run waits for another run's lock at most between two attempts, in seconds.
 LOCK_POLL = 0.5
+# Seconds by which a process's start as /proc tells it (boot time in whole seconds) may be late.
+START_SLACK = 2.0
 
 
 def _file_mode() -> int:
@@ -285,8 +287,11 @@ class FolderStore:
         """Remove files staged by runs that died (kill -9) before renaming or removing them; under the lock."""
         for file in self.folder.rglob(".*.tmp"):
             match = _TEMPORARY.fullmatch(file.name)
-            if match and not _alive(int(match["pid"])):
-                file.unlink(missing_ok=True)
+            try:
+                if match and not _staged_by(int(match["pid"]), file.stat().st_mtime):
+                    file.unlink(missing_ok=True)
+            except OSError:
+                continue  # gone meanwhile
 
 
 def _lock(descriptor: int, file: Path, timeout: float) -> None:
@@ -446,6 +451,25 @@ def _walk(
 def _stat_key(stat: os.stat_result) -> list[int]:
     """Changes whenever the file is replaced or rewritten: a new inode, size or modification time."""
     return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
+
+def _staged_by(pid: int, staged_at: float) -> bool:
+    """Whether the live process `pid` can have staged a file last written at `staged_at`: not when it started
+    after that (its number used again: in a container every run may be pid 1, this one included)."""
+    if not _alive(pid):
+        return False
+    started = _started_at(pid)
+    return started is None or started <= staged_at + START_SLACK
+
+
+def _started_at(pid: int) -> float | None:
+    """When process `pid` started (seconds since the epoch, to about a second), or None where /proc cannot say."""
+    try:
+        ticks = int(Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[19])
+        boot = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
+        return int(boot.split()[1]) + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def _alive(pid: int) -> bool:
