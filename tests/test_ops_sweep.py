@@ -252,3 +252,31 @@ def test_debris_of_a_killed_run_goes_though_its_process_number_is_alive_again(wa
     finally:
         stranger.kill()
         stranger.wait()
+
+
+# --- hand-damaged destinations ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["lock is a folder", "_runs is a file"])
+def test_a_folder_write_failure_names_the_path_it_failed_on(warehouse, tmp_path, damage):
+    """The lock made a folder, or `_runs` a file (where replaced bytes are kept): exit 6 naming that path, not a
+    bare "Is a directory" beside a file that is fine."""
+    dest = tmp_path / "public"
+    assert daily(warehouse, dest).exit_code == 0
+    day = dest / "v1" / "picks" / "2025-10-22.json"
+    day.write_bytes(day.read_bytes()[:10])  # truncated: the run replaces it, keeping its bytes under _runs/
+    if damage == "lock is a folder":
+        (dest / ".picks-export.lock").unlink()
+        (dest / ".picks-export.lock").mkdir()
+        cause = f"Is a directory: {dest / '.picks-export.lock'}"
+    else:
+        import shutil
+
+        shutil.rmtree(dest / "_runs")
+        (dest / "_runs").write_text("x")
+        cause = f"Not a directory: {dest / '_runs'}/"
+    result = daily(warehouse, dest)
+    assert result.exit_code == 6, result.output
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert f"failed: cannot write to {dest}: {cause}" in line
+    assert "Traceback" not in result.output and not list(dest.rglob("*.tmp"))

@@ -154,7 +154,7 @@ class FolderStore:
                         todo.append((number, write, target))
                 outcomes.update(self._replace(todo, records))
         except OSError as error:  # the lock or the records could not be had
-            failed = Outcome("failed", detail=f"cannot write to {self.folder}: {error.strerror or error}")
+            failed = Outcome("failed", detail=f"cannot write to {self.folder}: {_cause(error)}")
             outcomes = {number: outcomes.get(number, failed) for number in range(len(writes))}
         return [outcomes[number] for number in range(len(writes))]
 
@@ -178,7 +178,7 @@ class FolderStore:
                 os.replace(each[3], target)
                 renamed.append(each)
         except OSError as error:
-            detail = f"cannot write to {self.folder}: {error.strerror or error}"
+            detail = f"cannot write to {self.folder}: {_cause(error)}"
             outcomes = {number: Outcome("failed", detail=detail) for number, _, _ in todo}
         finally:  # also on KeyboardInterrupt or SystemExit: no staged file stays behind, what was renamed is recorded
             for _, _, _, temporary in staged[len(renamed) :]:
@@ -218,7 +218,7 @@ class FolderStore:
                     outcomes.append(self._delete_one(each, records))
                 records.save()
         except OSError as error:
-            detail = f"cannot delete from {self.folder}: {error.strerror or error}"
+            detail = f"cannot delete from {self.folder}: {_cause(error)}"
             outcomes += [Outcome("failed", detail=detail)] * (len(deletes) - len(outcomes))
         return outcomes
 
@@ -446,6 +446,12 @@ def _walk(
                 yield path, entry.stat()
         except OSError:
             continue  # gone while listing
+
+
+def _cause(error: OSError) -> str:
+    """What went wrong, with the path it went wrong on when the system names it (a folder on the way that is a
+    file, the lock that is a folder: not the file being written)."""
+    return f"{error.strerror}: {error.filename}" if error.strerror and error.filename else error.strerror or str(error)
 
 
 def _stat_key(stat: os.stat_result) -> list[int]:
