@@ -212,7 +212,9 @@ def test_a_build_worker_whose_run_is_gone_ends_quietly(tmp_path, monkeypatch):
     pool = WorkerPool.__new__(WorkerPool)
     pool.engine = type("Engine", (), {"for_worker": lambda self, scratch: None, "close": lambda self: None})()
     monkeypatch.setattr(WorkerPool, "_stage_part", lambda *args, **kwargs: ("ok", ["x" * 100_000], 0))
-    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the worker's scratch folder goes here
     counters = context.Array("q", 2, lock=False)
     worker = context.Process(target=pool._build_part, args=((sender, []), None, [], None, {}, (counters, 0)))
     worker.start()
