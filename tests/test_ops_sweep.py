@@ -282,3 +282,29 @@ def test_a_folder_write_failure_names_the_path_it_failed_on(warehouse, tmp_path,
     (line,) = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert f"failed: cannot write to {dest}: {cause}" in line
     assert "Traceback" not in result.output and not list(dest.rglob("*.tmp"))
+
+
+# --- a mistyped year ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("date", ["1925-11-05", "2024-11-05"])
+def test_a_daily_of_an_earlier_season_without_picks_or_files_publishes_nothing(warehouse, tmp_path, date):
+    """A mistyped year (1925 for 2025) published an empty day file, an empty season file and its table for a season
+    of nothing, and listed them in the index and the manifest for good. Like a date far ahead: exit 1."""
+    dest = tmp_path / "public"
+    assert daily(warehouse, dest).exit_code == 0
+    before = sorted(path for path in dest.rglob("*") if "_runs" not in path.parts)
+    result = daily(warehouse, dest, "--date", date)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        f"Error: --date {date} is in season {date[:4]}-{int(date[2:4]) + 1:02d}, before today's ({TODAY}), and model"
+        " 926A has no shown picks nor published days in it: nothing published\n"
+    )
+    assert sorted(path for path in dest.rglob("*") if "_runs" not in path.parts) == before
+
+
+def test_a_daily_of_an_earlier_season_with_published_days_still_runs(warehouse, tmp_path):
+    """A day of last season that has files (or picks) is a real re-run: it goes on as before."""
+    dest = tmp_path / "public"
+    assert daily(warehouse, dest, "--date", "2025-10-25").exit_code == 0
+    assert daily(warehouse, dest, "--date", "2025-10-25", "--today", "2026-09-01").exit_code == 0
