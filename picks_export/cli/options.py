@@ -37,6 +37,13 @@ DEFAULT_CACHE_CONTROL = default_cache_controls()  # from the table of file kinds
 DEFAULT_LOCK_TIMEOUT = 600.0  # seconds a run waits for a folder another run holds
 
 
+def _a_number(value: float) -> float:
+    """Refuse `nan` (a range lets it through: it compares false with both ends), which would wait or check forever."""
+    if value != value:
+        raise typer.BadParameter(f"{value} is not a number")
+    return value
+
+
 def _parse_date(text: str | dt.date) -> dt.date:
     if isinstance(text, dt.date):  # a default, already a date
         return text
@@ -107,7 +114,7 @@ Project = Annotated[
 ]  # fmt: skip
 LockTimeout = Annotated[
     float,
-    typer.Option(envvar="PICKS_EXPORT_LOCK_TIMEOUT", metavar="SECONDS", min=0.0, rich_help_panel=DESTINATION,
+    typer.Option(envvar="PICKS_EXPORT_LOCK_TIMEOUT", callback=_a_number, metavar="SECONDS", min=0.0, rich_help_panel=DESTINATION,
                  help="Seconds to wait for a folder --dest locked by another run (naming it) before giving up (exit 6)."),
 ]  # fmt: skip
 S3EndpointUrl = Annotated[
@@ -196,7 +203,7 @@ Workers = Annotated[
 RetryDeadline = Annotated[
     float,
     typer.Option(
-        envvar="PICKS_EXPORT_RETRY_DEADLINE", metavar="SECONDS", rich_help_panel=PUBLISHING, min=1,
+        envvar="PICKS_EXPORT_RETRY_DEADLINE", callback=_a_number, metavar="SECONDS", rich_help_panel=PUBLISHING, min=1,
         help="Seconds to keep retrying a request that fails transiently (429, 5xx, connection reset).",
     ),
 ]  # fmt: skip
@@ -237,7 +244,7 @@ RequireGraded = Annotated[
 MinVolume = Annotated[
     float,
     typer.Option(
-        envvar="PICKS_EXPORT_MIN_VOLUME", metavar="FRACTION", rich_help_panel=QUALITY, min=0.0, max=1.0,
+        envvar="PICKS_EXPORT_MIN_VOLUME", callback=_a_number, metavar="FRACTION", rich_help_panel=QUALITY, min=0.0, max=1.0,
         help="Refuse (exit 7) a day whose picks per game fall below this fraction of the trailing 14-day median.",
     ),
 ]  # fmt: skip
@@ -251,7 +258,7 @@ AllowDrop = Annotated[
 StaleHours = Annotated[
     float,
     typer.Option(
-        envvar="PICKS_EXPORT_STALE_HOURS", metavar="HOURS", rich_help_panel=QUALITY, min=0.0,
+        envvar="PICKS_EXPORT_STALE_HOURS", callback=_a_number, metavar="HOURS", rich_help_panel=QUALITY, min=0.0,
         help="Warn when today's shown picks were computed more than this many hours before the first tip-off.",
     ),
 ]  # fmt: skip

@@ -73,6 +73,7 @@ def build_workers(environ: Mapping[str, str]) -> int:
 
 WORKER_MEMORY_ENV = "PICKS_EXPORT_WORKER_MEMORY"
 TASK_INDEX_ENV, TASK_COUNT_ENV = "CLOUD_RUN_TASK_INDEX", "CLOUD_RUN_TASK_COUNT"
+MOST_WORKER_MEMORY = 1000**5  # 1000000GB
 _UNITS = {"": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
 
 
@@ -88,6 +89,10 @@ def worker_memory(environ: Mapping[str, str]) -> int | None:
     unit = value[len(number) :].strip().lower()
     if not number.isdigit() or unit not in _UNITS or int(number) * _UNITS[unit] < 1_000_000:
         raise ExportError(f"{WORKER_MEMORY_ENV}={value!r} is not an amount of memory of at least 1MB, such as 512MB")
+    if int(number) * _UNITS[unit] > MOST_WORKER_MEMORY:  # DuckDB wraps 2**64 bytes to 0 and cannot parse more
+        raise ExportError(
+            f"{WORKER_MEMORY_ENV}={value!r} is more memory than a build worker can be given: at most 1000000GB"
+        )
     return int(number) * _UNITS[unit]
 
 
@@ -117,6 +122,10 @@ def parse_shard(text: str, source: str) -> tuple[int, int]:
     return int(index), int(count)
 
 
+# 2999-12-31T23:59:59Z, the end of the last day a run's dates may name.
+LATEST_EPOCH = 32_503_679_999
+
+
 def generated_at_now(environ: Mapping[str, str]) -> str:
     """UTC now to the second, or the time `SOURCE_DATE_EPOCH` gives, so that builds can be reproduced."""
     from ..exporters.common import utc_timestamp
@@ -126,10 +135,15 @@ def generated_at_now(environ: Mapping[str, str]) -> str:
     if not epoch:
         return utc_timestamp()
     try:
-        moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    except (ValueError, OverflowError, OSError):
+        seconds = int(epoch)
+    except ValueError:
         raise ExportError(f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds") from None
-    return utc_timestamp(moment)
+    # From the epoch to the last day a run's dates may name: a time before 1970 (or in year 10000) is a mistake.
+    if not 0 <= seconds <= LATEST_EPOCH:
+        raise ExportError(
+            f"SOURCE_DATE_EPOCH={epoch!r} is not a time from 1970-01-01 to 2999-12-31: seconds from 0 to {LATEST_EPOCH}"
+        )
+    return utc_timestamp(dt.datetime.fromtimestamp(seconds, dt.UTC))
 
 
 def sql_cache_folder(environ: Mapping[str, str]) -> Path | None:

@@ -37,6 +37,18 @@ def and_more(count: int, noun: str = "", plural: str | None = None) -> str:
     return f" (and {more} more{word})"
 
 
+def unusable_path(path: Path) -> str | None:
+    """Why `path` cannot even be looked up (a name too long, a folder on the way that cannot be searched), or None
+    (it exists, or plainly does not): `Path.exists` and `is_dir` raise for these rather than answer."""
+    try:
+        path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
 def temporary_name(target: Path) -> Path:
     """`.NAME.PID.RANDOM.tmp` beside `target`: its name tells which process staged it, and no other process's
     file can have it."""

@@ -95,6 +95,12 @@ class Daily(Scope):
         start, _ = rules.season_bounds(season)
         days = {each for each in dates if start <= each <= day}
         days |= {each for each in map(layout.date_of, published) if each is not None and start <= each <= day}
+        if not days and season < rules.season_label(self.today) and snapshot.covers(day):
+            # An earlier season without a shown pick or a published day: a mistyped year, not a day to index.
+            raise OptionError(
+                f"{{date}} {day} is in season {season}, before today's ({self.today}), and model"
+                f" {_literal(snapshot.model.code)} has no shown picks nor published days in it: nothing published"
+            )
         days |= set(gated)
         return Wanted(sorted(days, reverse=True), [(season, None)], newest_first=True, gated=gated)
 

@@ -78,9 +78,11 @@ def parse_age(text: str) -> dt.timedelta:
         seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
     else:
         seconds = 0.0
+    shown = repr(text).replace("{", "{{").replace("}", "}}")  # braces in an OptionError's message name concepts
     if seconds <= 0:
-        shown = repr(text).replace("{", "{{").replace("}", "}}")  # braces in an OptionError's message name concepts
         raise OptionError(f"{{max_age}} {shown} is not a positive duration like 26h, 90m or 2d")
+    if seconds >= dt.timedelta.max.total_seconds():  # more than a timedelta holds: no run is that old
+        raise OptionError(f"{{max_age}} {shown} is too long a duration: at most 999999999d")
     return dt.timedelta(seconds=seconds)
 
 

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, cast
 import jsonschema_rs
 import orjson
 
+from .common import unusable_path
 from .documents import Document, Kind
 from .errors import ExportError, InvalidDocumentError
 from .kinds import KIND, schema_files
@@ -89,6 +90,8 @@ def validate_paths(paths: Iterable[Path]) -> tuple[int, list[Problem]]:
     """
     paths = list(paths)
     for path in paths:
+        if (why := unusable_path(path)) is not None:
+            raise ExportError(f"{path}: {why}")
         if not path.exists() and not path.is_symlink():
             raise ExportError(f"{path}: no such file or folder")
     checked = 0

@@ -13,6 +13,7 @@ import gc
 import os
 import shutil
 import signal
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
@@ -35,6 +36,8 @@ Spans = Mapping[str, tuple[dt.date, dt.date]]
 PARALLEL_MIN_DAYS = 28
 # Seconds between two looks at the build workers' progress while the run waits for them.
 PROGRESS_EVERY = 0.2
+# prctl's option asking for a signal when the parent dies.
+PR_SET_PDEATHSIG = 1
 
 
 def available_cores() -> int:
@@ -65,7 +68,22 @@ def read_models(
 
 
 def _end_worker(signum: int, frame: Any) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # unwinding: a second signal must not cut the clean-up short
     raise SystemExit(128 + signum)
+
+
+def _end_with_parent() -> None:
+    """Have this worker sent SIGTERM when its parent dies (kill -9, the out-of-memory killer) rather than build on
+    for nobody; Linux only. A parent gone already (before this) ends it now."""
+    import multiprocessing
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        raise SystemExit(128 + signal.SIGTERM)
 
 
 def _shared_progress(counters: Any, slot: int) -> Progress:
@@ -180,15 +198,16 @@ class WorkerPool:
         self.engine.release()  # each worker opens the warehouse anew
         gc.collect()
         gc.freeze()  # what the parent holds is shared with the workers, untouched by their collections
-        processes = []
+        processes: list[tuple[Any, Any]] = []
         # Each worker's files built so far and expected in all (its models reached so far, the rest like them),
         # for the progress the parent shows while it waits.
         counters = context.Array("q", 2 * len(parts), lock=False)
         try:
             for slot, (part, spool) in enumerate(zip(parts, spools, strict=True)):
                 receiver, sender = context.Pipe(duplex=False)
+                readers = [*(each for _, each in processes), receiver]  # the parent's ends the worker inherits
                 process = context.Process(
-                    target=self._build_part, args=(sender, plan, part, spool, listed, (counters, slot))
+                    target=self._build_part, args=((sender, readers), plan, part, spool, listed, (counters, slot))
                 )
                 process.start()
                 sender.close()
@@ -209,7 +228,7 @@ class WorkerPool:
 
     def _build_part(
         self,
-        sender: Any,
+        pipe: tuple[Any, list[Any]],
         plan: RunPlan,
         models: list[Model],
         spool: Spool,
@@ -217,9 +236,14 @@ class WorkerPool:
         counter: tuple[Any, int],
     ) -> None:
         """A build worker (a forked process): its models' files into its spool; sends ("ok", staged files without
-        their spool, queries) or ("error", the error, the model it stopped at)."""
+        their spool, queries) or ("error", the error, the model it stopped at) through `pipe` (its end, and the
+        parent's ends it inherited)."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C and ends its workers
         signal.signal(signal.SIGTERM, _end_worker)  # ...with SIGTERM: unwind, so the scratch folder goes too
+        sender, readers = pipe
+        for each in readers:  # held here, a pipe's reading end would keep a send to a dead parent waiting forever
+            each.close()
+        _end_with_parent()
         # The engine's share of the cores and memory; what does not fit spills to a private scratch folder, removed
         # with the worker.
         scratch = tempfile.mkdtemp(prefix="picks-export-worker-")
@@ -229,7 +253,10 @@ class WorkerPool:
         finally:
             self.engine.close()
             shutil.rmtree(scratch, ignore_errors=True)
-        sender.send(answer)
+        try:
+            sender.send(answer)
+        except BrokenPipeError:
+            return  # the parent is gone (killed): no one to answer, nothing to print
         sender.close()
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import orjson
 
-from ..common import atomic_write
+from ..common import atomic_write, unusable_path
 from ..errors import WarehouseError
 from ..tables import DEMO_MARKER, TABLES, Rows
 from .duckdb_settings import CAPABILITIES
@@ -142,6 +142,8 @@ class DuckDBEngine:
         self.queries_run = 0
         if not str(path).strip():
             raise WarehouseOptionError("{warehouse} is empty: give a DuckDB file or bigquery://PROJECT")
+        if (why := unusable_path(self.path)) is not None:
+            raise WarehouseError(f"warehouse {self.path} cannot be opened: {why}")
         if not create and self.path.is_dir():
             raise WarehouseError(f"warehouse {self.path} is a folder, not a DuckDB file")
         if not create and not self.path.is_file():

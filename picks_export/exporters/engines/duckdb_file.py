@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..common import unusable_path
 from ..errors import OptionError, literal
 from ..tables import Rows
 from .duckdb_settings import CAPABILITIES, DuckDBSettings
@@ -22,6 +23,8 @@ def write_demo(warehouse: str | Path, rows: Rows, dataset: str, settings: DuckDB
     from .duckdb_engine import holds_only_a_demo, write_warehouse
 
     existing = Path(warehouse)
+    if (why := unusable_path(existing)) is not None:
+        raise OptionError(f"warehouse {literal(str(warehouse))} cannot be written: {why}")
     if existing.exists() and not existing.is_file():  # a device or a folder: --force replaces files only
         raise OptionError(f"warehouse {literal(str(warehouse))} is not a file: give a file's path")
     if not force and not holds_only_a_demo(warehouse):

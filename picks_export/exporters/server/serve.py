@@ -24,7 +24,7 @@ from pathlib import Path
 
 import orjson
 
-from ..common import resolved_inside
+from ..common import resolved_inside, unusable_path
 from ..cors import CorsPolicy, cors_headers, cors_policy
 from ..errors import ExportError, OptionError, literal
 from ..kinds import JSON_CONTENT_TYPE, cache_controls, content_type, default_cache_controls, kind_of_path
@@ -127,7 +127,7 @@ def open_server(
     """A server of the folder `dest` on 127.0.0.1:`port` (0: a free port), allowing `origins` by CORS, closing a
     connection idle for `idle_timeout` seconds."""
     root = Path(dest)
-    if not root.is_dir():
+    if unusable_path(root) is not None or not root.is_dir():
         raise ExportError.naming(f"{literal(dest)} is not a folder: give the folder a run published to (its {{dest}})")
     if not 0 <= port <= 65535:
         raise OptionError(f"{{port}} {literal(port)} is not a port number (0 to 65535; 0 picks a free one)")

@@ -68,7 +68,13 @@ def _check_folder(dest: str) -> None:
     """Refuse a destination that is, or lies under, something other than a folder: before any run reads it."""
     path = Path(dest)
     for each in (path, *path.parents):
-        if each.exists():
+        try:
+            exists = each.exists()
+        except OSError as error:  # a name too long, a folder on the way that cannot be searched
+            raise OptionError(
+                f"{{dest}} {_quoted(dest)} cannot be used: {_braced(error.strerror or str(error))}"
+            ) from None
+        if exists:
             if not each.is_dir():
                 what = "is not a folder" if each == path else f"lies under {_quoted(str(each))}, which is not a folder"
                 raise OptionError(f"{{dest}} {_quoted(dest)} {what}: give a folder (made if missing) or a bucket")

@@ -35,6 +35,8 @@ PUBLISHED_SUFFIXES = (".json", ".parquet", ".ts", ".html", ".css", ".js")
 _Staged = tuple[int, Write, Path, Path]
 # How long a run waits for another run's lock at most between two attempts, in seconds.
 LOCK_POLL = 0.5
+# Seconds by which a process's start as /proc tells it (boot time in whole seconds) may be late.
+START_SLACK = 2.0
 
 
 def _file_mode() -> int:
@@ -152,7 +154,7 @@ class FolderStore:
                         todo.append((number, write, target))
                 outcomes.update(self._replace(todo, records))
         except OSError as error:  # the lock or the records could not be had
-            failed = Outcome("failed", detail=f"cannot write to {self.folder}: {error.strerror or error}")
+            failed = Outcome("failed", detail=f"cannot write to {self.folder}: {_cause(error)}")
             outcomes = {number: outcomes.get(number, failed) for number in range(len(writes))}
         return [outcomes[number] for number in range(len(writes))]
 
@@ -176,7 +178,7 @@ class FolderStore:
                 os.replace(each[3], target)
                 renamed.append(each)
         except OSError as error:
-            detail = f"cannot write to {self.folder}: {error.strerror or error}"
+            detail = f"cannot write to {self.folder}: {_cause(error)}"
             outcomes = {number: Outcome("failed", detail=detail) for number, _, _ in todo}
         finally:  # also on KeyboardInterrupt or SystemExit: no staged file stays behind, what was renamed is recorded
             for _, _, _, temporary in staged[len(renamed) :]:
@@ -216,7 +218,7 @@ class FolderStore:
                     outcomes.append(self._delete_one(each, records))
                 records.save()
         except OSError as error:
-            detail = f"cannot delete from {self.folder}: {error.strerror or error}"
+            detail = f"cannot delete from {self.folder}: {_cause(error)}"
             outcomes += [Outcome("failed", detail=detail)] * (len(deletes) - len(outcomes))
         return outcomes
 
@@ -285,8 +287,11 @@ class FolderStore:
         """Remove files staged by runs that died (kill -9) before renaming or removing them; under the lock."""
         for file in self.folder.rglob(".*.tmp"):
             match = _TEMPORARY.fullmatch(file.name)
-            if match and not _alive(int(match["pid"])):
-                file.unlink(missing_ok=True)
+            try:
+                if match and not _staged_by(int(match["pid"]), file.stat().st_mtime):
+                    file.unlink(missing_ok=True)
+            except OSError:
+                continue  # gone meanwhile
 
 
 def _lock(descriptor: int, file: Path, timeout: float) -> None:
@@ -443,9 +448,34 @@ def _walk(
             continue  # gone while listing
 
 
+def _cause(error: OSError) -> str:
+    """What went wrong, with the path it went wrong on when the system names it (a folder on the way that is a
+    file, the lock that is a folder: not the file being written)."""
+    return f"{error.strerror}: {error.filename}" if error.strerror and error.filename else error.strerror or str(error)
+
+
 def _stat_key(stat: os.stat_result) -> list[int]:
     """Changes whenever the file is replaced or rewritten: a new inode, size or modification time."""
     return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
+
+def _staged_by(pid: int, staged_at: float) -> bool:
+    """Whether the live process `pid` can have staged a file last written at `staged_at`: not when it started
+    after that (its number used again: in a container every run may be pid 1, this one included)."""
+    if not _alive(pid):
+        return False
+    started = _started_at(pid)
+    return started is None or started <= staged_at + START_SLACK
+
+
+def _started_at(pid: int) -> float | None:
+    """When process `pid` started (seconds since the epoch, to about a second), or None where /proc cannot say."""
+    try:
+        ticks = int(Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[19])
+        boot = next(line for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime "))
+        return int(boot.split()[1]) + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def _alive(pid: int) -> bool:
