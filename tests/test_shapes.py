@@ -91,8 +91,10 @@ def many_subsets() -> Shape:
 
 
 def long_history() -> Shape:
-    """Twelve seasons, two or three days each, model B in every other one (its span read as Arrow)."""
+    """Twelve seasons, two or three days each, model B in every other one (its span read as Arrow); a disabled
+    model, flagged champion, with picks every day."""
     rows = WarehouseRows()
+    rows.models.append(("sys-off", "OFF", "Off", True, False))
     for year in range(2014, 2026):
         for number, (month, day_of_month) in enumerate([(11, 2), (1, 15), (4, 1)]):
             if number == 1 and year % 3 == 0:
@@ -103,6 +105,7 @@ def long_history() -> Shape:
             graded(rows, day, f"Q{year}", "hit", subset="second", direction="UNDER")
             if year % 2:
                 graded(rows, day, f"R{year}", "miss", system="sys-b")
+            rows.pick(day, f"Off {year}", system="sys-off", lookup=f"off{year}")
     return Shape(rows, D(2014, 8, 1), D(2026, 4, 1))
 
 
@@ -263,10 +266,15 @@ def shaped(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 def test_the_files_pass_their_schemas_and_their_records_recount(shaped: tuple[Shape, Path, Path]) -> None:
-    _, _, reference = shaped
+    shape, _, reference = shaped
     checked, problems = validate_paths([reference])
     assert checked > 10 and not problems, problems[:3]
-    for folder in model_folders(published_bytes(reference)).values():
+    folders = model_folders(published_bytes(reference))
+    enabled = sorted(code for _, code, _, _, on in shape.rows.models if on and code != "A")  # A: the champion
+    assert sorted(folders) == ["v1", *(f"v1/models/{code}" for code in enabled)]
+    manifest = orjson.loads((reference / "v1" / "manifest.json").read_bytes())
+    assert [model["code"] for model in manifest["models"]] == ["A", *enabled]
+    for folder in folders.values():
         check_files_agree(folder)
         check_calendar(folder)
 
