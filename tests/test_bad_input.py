@@ -159,6 +159,18 @@ def test_model_code_that_cannot_be_a_folder(tmp_path):
     assert "cannot name a published folder" in result.stderr
 
 
+@pytest.mark.parametrize("code", ["-", "_a", "-z9", "a" * 65])
+def test_a_model_code_of_allowed_characters_but_refused_says_the_whole_rule(tmp_path, code):
+    """A code of letters, digits, '_' and '-' only is still refused when it starts with '_' or '-' or is longer than
+    64 characters: the message says so, rather than asking for the characters the code already has."""
+    rows = valid_rows()
+    rows.models.append(("sys-edge", code, "Edge", False, True))
+    result, untouched = run_daily(tmp_path, rows, "--model", code)
+    assert result.exit_code == 3 and untouched
+    assert result.stderr.count("\n") == 1 and "cannot name a published folder" in result.stderr
+    assert "use 1 to 64 letters, digits, '_' and '-', the first a letter or a digit" in result.stderr
+
+
 def test_bad_signal_rows(tmp_path):
     rows = valid_rows()
     rows.signal(DAY - dt.timedelta(days=1), "great")

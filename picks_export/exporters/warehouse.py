@@ -376,7 +376,7 @@ def choose_model(rows: list[Row], code: str | None) -> Model:
     if not isinstance(chosen["code"], str) or not MODEL_CODE_PATTERN.fullmatch(chosen["code"]):
         raise BadInputError(
             f"table models: code {chosen['code']!r} (system_id {chosen['system_id']!r}) cannot name a published"
-            " folder: use letters, digits, '_' and '-' only"
+            " folder: use 1 to 64 letters, digits, '_' and '-', the first a letter or a digit"
         )
     problem = name_problem(chosen["name"])
     if problem:
