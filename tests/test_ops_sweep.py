@@ -210,7 +210,9 @@ def test_a_build_worker_whose_run_is_gone_ends_quietly(tmp_path, monkeypatch):
     receiver, sender = context.Pipe(duplex=False)
     receiver.close()  # the run is gone
     pool = WorkerPool.__new__(WorkerPool)
-    pool.engine = type("Engine", (), {"for_worker": lambda self, scratch: None, "close": lambda self: None})()
+    pool.engine = type(
+        "Engine", (), {"for_worker": lambda self, scratch, factor=1: None, "close": lambda self: None, "queries_run": 0}
+    )()
     monkeypatch.setattr(WorkerPool, "_stage_part", lambda *args, **kwargs: ("ok", ["x" * 100_000], 0))
     import tempfile
 

@@ -1,8 +1,10 @@
-"""Never out of memory: a build worker whose DuckDB query runs out of its memory limit has its share built again in
-the run's own process, so whatever one process builds, the workers build, byte for byte.
+"""Never out of memory: a build worker whose DuckDB query runs out of its memory limit reads its share again with
+twice and four times the limit, and after that has it built in the run's own process, so whatever one process
+builds, the workers build, byte for byte.
 
 The scaled-down case of a 4.2M-row warehouse with several versions per date under the workers' 64 MB: a 204k-row
-one (a twentieth) under 4 MB (a sixteenth), and every worker's query runs out of it."""
+one (a twentieth) under 4 MB (a sixteenth), and every worker's query runs out of it and of 8 and 16 MB; each
+share's query fits in 32 MB (DuckDB 1.5: 20 MB is too little for either share)."""
 
 from __future__ import annotations
 
@@ -64,9 +66,22 @@ def test_workers_out_of_memory_publish_what_one_process_publishes(many_versions:
                      PICKS_EXPORT_WORKER_MEMORY=SMALL_LIMIT)  # fmt: skip
     assert short.returncode == 0, short.stderr
     assert published_bytes(tmp_path / "short") == published_bytes(tmp_path / "one")
-    # six queries, one per worker, and one per worker's share built again in this process
+    # six queries, three attempts in each worker (4, 8 and 16 MB), and one per share built again in this process
     (queries,) = re.findall(r"(\d+) warehouse queries", short.stdout)
-    assert int(queries) == 6 + 2 + 2
+    assert int(queries) == 6 + 2 * 3 + 2
+
+
+def test_a_worker_reads_its_share_again_with_more_memory(many_versions: Path, tmp_path: Path) -> None:
+    """9 MB and 18 MB are too little for either worker's query, 36 MB is enough: each worker's third attempt
+    builds its share, and no share is built in the run's own process (which would take a query more each)."""
+    one = backfill(many_versions, tmp_path / "one", PICKS_EXPORT_BUILD_WORKERS="1")
+    assert one.returncode == 0, one.stderr
+    retried = backfill(many_versions, tmp_path / "retried", PICKS_EXPORT_BUILD_WORKERS="2",
+                       PICKS_EXPORT_WORKER_MEMORY="9MB")  # fmt: skip
+    assert retried.returncode == 0, retried.stderr
+    assert published_bytes(tmp_path / "retried") == published_bytes(tmp_path / "one")
+    (queries,) = re.findall(r"(\d+) warehouse queries", retried.stdout)
+    assert int(queries) == 6 + 2 * 3
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,8 @@ Spans = Mapping[str, tuple[dt.date, dt.date]]
 PARALLEL_MIN_DAYS = 28
 # Seconds between two looks at the build workers' progress while the run waits for them.
 PROGRESS_EVERY = 0.2
+# A build worker's share is read with the engine's worker memory times each of these in turn, while it runs out.
+WORKER_MEMORY_FACTORS = (1, 2, 4)
 # prctl's option asking for a signal when the parent dies.
 PR_SET_PDEATHSIG = 1
 
@@ -117,7 +119,9 @@ class WorkerPool:
         parts = [plan.models[number::workers] for number in range(workers)]
         part_spools = [Spool() for _ in parts]
         spools += part_spools
-        answers = self._run(plan, parts, part_spools, listed, progress)
+        answered = self._run(plan, parts, part_spools, listed, progress)
+        answers = [answer for answer, _ in answered]
+        queries = sum(ran for _, ran in answered)  # every attempt's; a share built again here counts in the engine
         for number, answer in enumerate(answers):
             if answer[0] != "ok" and isinstance(answer[1], EngineMemoryError):
                 answers[number] = self._build_here(plan, parts[number], part_spools[number], listed)
@@ -126,9 +130,8 @@ class WorkerPool:
             _, error, _ = min(failures, key=lambda answer: plan.models.index(answer[2]))
             raise error
         by_code: dict[str, Staged] = {}
-        queries = built = 0
-        for (_, light, part_queries), part_spool in zip(answers, part_spools, strict=True):
-            queries += part_queries
+        built = 0
+        for (_, light, _), part_spool in zip(answers, part_spools, strict=True):
             for each in light:
                 each.payloads = [replace(payload, spool=part_spool) for payload in each.payloads]
                 by_code[each.model] = each
@@ -235,9 +238,9 @@ class WorkerPool:
         listed: Mapping[str, dict[str, ObjectInfo]],
         counter: tuple[Any, int],
     ) -> None:
-        """A build worker (a forked process): its models' files into its spool; sends ("ok", staged files without
-        their spool, queries) or ("error", the error, the model it stopped at) through `pipe` (its end, and the
-        parent's ends it inherited)."""
+        """A build worker (a forked process): its models' files into its spool; sends its answer, ("ok", staged
+        files without their spool, queries) or ("error", the error, the model it stopped at), and the queries it
+        ran through `pipe` (its end, and the parent's ends it inherited)."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C and ends its workers
         signal.signal(signal.SIGTERM, _end_worker)  # ...with SIGTERM: unwind, so the scratch folder goes too
         sender, readers = pipe
@@ -247,9 +250,8 @@ class WorkerPool:
         # The engine's share of the cores and memory; what does not fit spills to a private scratch folder, removed
         # with the worker.
         scratch = tempfile.mkdtemp(prefix="picks-export-worker-")
-        self.engine.for_worker(scratch)
         try:
-            answer = self._stage_part(plan, models, spool, listed, _shared_progress(*counter), in_worker=True)
+            answer = self._stage_in_worker(plan, models, spool, listed, _shared_progress(*counter), scratch)
         finally:
             self.engine.close()
             shutil.rmtree(scratch, ignore_errors=True)
@@ -258,6 +260,27 @@ class WorkerPool:
         except BrokenPipeError:
             return  # the parent is gone (killed): no one to answer, nothing to print
         sender.close()
+
+    def _stage_in_worker(
+        self,
+        plan: RunPlan,
+        models: list[Model],
+        spool: Spool,
+        listed: Mapping[str, dict[str, ObjectInfo]],
+        progress: Progress,
+        scratch: str,
+    ) -> tuple[tuple[str, Any, Any], int]:
+        """`_stage_part` in a worker, and the queries it ran. A share whose query runs out of the engine's memory is
+        read again with twice, then four times that memory (a long history's query can need more than the
+        workers' default while still far from what one process is given), so that it is still built in parallel;
+        the run's own process builds it only when the last attempt runs out too."""
+        before = self.engine.queries_run
+        for factor in WORKER_MEMORY_FACTORS:
+            self.engine.for_worker(scratch, factor)
+            answer = self._stage_part(plan, models, spool, listed, progress, in_worker=True)
+            if answer[0] == "ok" or not isinstance(answer[1], EngineMemoryError):
+                break
+        return answer, self.engine.queries_run - before
 
 
 def _answers(receivers: list[Any], counters: Any, progress: Progress | None) -> list[Any]:

@@ -366,8 +366,9 @@ class BigQueryEngine:
             self._opened.close()
             self._opened = None
 
-    def for_worker(self, scratch: str) -> None:
-        """In a forked build worker: clients of its own, opened on its first query (no scratch space needed)."""
+    def for_worker(self, scratch: str, factor: int = 1) -> None:
+        """In a forked build worker: clients of its own, opened on its first query (no scratch space or memory
+        limit: BigQuery runs the query)."""
         # The parent closed its own before the fork (`release`); whatever is inherited is left alone, never used.
         self._reader = ResultReader(self.project, self.settings)
         self._opened = None

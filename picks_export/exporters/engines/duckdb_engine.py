@@ -115,8 +115,8 @@ def duckdb_type(bigquery_type: str) -> str:
 # DuckDB's memory in each build worker by default (its buffer pool and the query's sort and hash tables; what does
 # not fit spills to disk): small, because DuckDB keeps the warehouse's pages cached up to its limit in every worker
 # (DuckDB's default, 80 % of the machine's, split between two workers took the 140x backfill from about 420 to
-# 730 MB of memory). A share that runs out of it is built again in the run's own process, with DuckDB's default
-# limit (`workers.WorkerPool`).
+# 730 MB of memory). A share that runs out of it is read again in its worker with twice and four times as much,
+# then built in the run's own process with DuckDB's default limit (`workers.WorkerPool`).
 WORKER_MEMORY = 64 * 1024**2
 
 
@@ -175,10 +175,12 @@ class DuckDBEngine:
             self._con.close()
             self._con = None
 
-    def for_worker(self, scratch: str) -> None:
-        """One DuckDB thread per worker (the workers share the cores) and a bounded memory (`worker_memory`): what
-        does not fit spills to `scratch`; a query that still runs out of it raises `EngineMemoryError`."""
-        self.release({"threads": 1, "memory_limit": f"{self.worker_memory}B", "temp_directory": scratch})
+    def for_worker(self, scratch: str, factor: int = 1) -> None:
+        """One DuckDB thread per worker (the workers share the cores) and a bounded memory (`worker_memory` times
+        `factor`): what does not fit spills to `scratch`; a query that still runs out of it raises
+        `EngineMemoryError`."""
+        memory = self.worker_memory * factor
+        self.release({"threads": 1, "memory_limit": f"{memory}B", "temp_directory": scratch})
 
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
         columns, rows = self.query_tuples(name, params)

@@ -54,8 +54,8 @@ class WarehouseOptionError(OptionError, WarehouseError):
 
 
 class EngineMemoryError(WarehouseError):
-    """A query ran out of the memory a build worker's engine was given (`for_worker`): the run builds that share
-    again in its own process."""
+    """A query ran out of the memory a build worker's engine was given (`for_worker`): the worker reads its share
+    again with more, and after its last attempt the run builds that share in its own process."""
 
 
 class EngineOption(NamedTuple):
@@ -112,8 +112,9 @@ class Engine(Protocol):
         """Let go of connections until the next query (before build workers are forked); a no-op where the
         engine has no `forked_workers` capability."""
 
-    def for_worker(self, scratch: str) -> None:
-        """In a forked build worker: reopen with one thread and a bounded memory, spilling into `scratch`."""
+    def for_worker(self, scratch: str, factor: int = 1) -> None:
+        """In a forked build worker: reopen with one thread and a bounded memory (the engine's worker memory times
+        `factor`, where it has one), spilling into `scratch`."""
 
     def query(self, name: str, params: dict[str, QueryValue]) -> Iterator[Row]:
         """Run template `name` with bound `params`; rows as dicts of plain Python values, streamed in batches.
