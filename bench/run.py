@@ -654,7 +654,7 @@ def targets(results: list[Result], size_bytes: dict[str, Any] | None) -> list[st
         peak = max(shaped.backfill_rss_mb, shaped.backfill_tree_pss_mb)
         found.append(f"{shaped.pick_rows:,}-row warehouse with more versions a day ({shaped.shape}), `backfill"
                      f" --all-models` with the default build workers: {shaped.backfill_s:.1f} s, {shaped.queries}"
-                     f" queries (more than 140×'s when a worker's share was built again in the run's process),"
+                     f" queries (more than 140×'s when a worker read its share more than once or the run built it again),"
                      f" {shaped.floor_ratio:.2f}× the floor's process; peak memory {peak:,.0f} MB (target ≤ 400 MB):"
                      f" {verdict(peak <= 400)}")  # fmt: skip
     on_bucket = [r for r in results if r.bucket_measured]
