@@ -26,6 +26,39 @@ UTC = dt.UTC
 GENERATED_AT = "2026-02-07T15:30:00Z"
 
 
+# SOURCE_DATE_EPOCH of the command-line tests run in this process: 2026-02-07 15:30 UTC (GENERATED_AT).
+CLI_EPOCH = "1770478200"
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
+    """`picks-export ARGS` in this process (Typer's CliRunner), at CLI_EPOCH, with `env` added."""
+    from typer.testing import CliRunner
+
+    from picks_export.cli import app
+
+    return CliRunner().invoke(app, list(args), env={"SOURCE_DATE_EPOCH": CLI_EPOCH, **(env or {})})
+
+
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory, today: str, *options: str) -> Path:
+    """`picks-export demo --today TODAY [OPTIONS]` into a new folder of the session: the warehouse's path."""
+    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
+    result = invoke("demo", "--warehouse", str(path), "--today", today, *options)
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def wait_for_workers(process: Any, hold: Path, scratch: Path, count: int = 2) -> None:
+    """Until the run `process` waits at `hold` (PICKS_EXPORT_TEST_PAUSE) with `count` build workers started (their
+    scratch folders made in `scratch`, its TMPDIR)."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while not Path(f"{hold}.waiting").exists() or len(list(scratch.glob("picks-export-worker-*"))) < count:
+        assert process.poll() is None, "the run ended before its workers started"
+        assert time.monotonic() < deadline
+        time.sleep(0.002)
+
+
 def at(day: dt.date, hhmm: str) -> dt.datetime:
     """A UTC timestamp on `day`."""
     hours, minutes = map(int, hhmm.split(":"))

@@ -11,13 +11,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
 import orjson
 import pytest
-from conftest import published_bytes
+from conftest import published_bytes, wait_for_workers
 
 from picks_export.cli.settings import build_workers
 from picks_export.exporters import demo
@@ -201,11 +200,7 @@ def test_a_signal_while_workers_build_leaves_nothing_behind(three_models: Path, 
     args = [str(TOOL), "backfill", "--start", "2025-08-01", "--end", "2026-07-31", "--all-models",
             "--warehouse", str(three_models), "--dest", str(dest), "--today", TODAY.isoformat()]  # fmt: skip
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    deadline = time.monotonic() + 60
-    while not Path(f"{hold}.waiting").exists() or len(list(scratch.glob("picks-export-worker-*"))) < 2:
-        assert process.poll() is None, "the run ended before its workers could be interrupted"
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
+    wait_for_workers(process, hold, scratch)
     workers = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _parent_of(int(pid)) == process.pid]
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=60)

@@ -8,17 +8,9 @@ from pathlib import Path
 import orjson
 import pyarrow.parquet as pq
 import pytest
-from conftest import published_bytes
-from typer.testing import CliRunner
-
-from picks_export.cli import app
+from conftest import invoke, published_bytes
 
 TODAY = "2025-11-05"
-runner = CliRunner()
-
-
-def invoke(*args: str, env: dict[str, str] | None = None):
-    return runner.invoke(app, list(args), env={"SOURCE_DATE_EPOCH": "1770478200", **(env or {})})
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from conftest import WarehouseRows
+from conftest import WarehouseRows, demo_warehouse, invoke
 from typer.testing import CliRunner
 
 from picks_export.cli import app
@@ -28,15 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
 
-def invoke(*args: str, env: dict[str, str] | None = None):
-    return runner.invoke(app, list(args), env={"SOURCE_DATE_EPOCH": "1770478200", **(env or {})})
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
-    assert invoke("demo", "--warehouse", str(path), "--today", TODAY).exit_code == 0
-    return path
+    return demo_warehouse(tmp_path_factory, TODAY)
 
 
 @pytest.fixture(scope="module")

@@ -6,24 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from picks_export.cli import app
+from conftest import demo_warehouse, invoke, wait_for_workers
 
 TODAY = "2025-11-05"
-runner = CliRunner()
-
-
-def invoke(*args: str, env: dict[str, str] | None = None):
-    return runner.invoke(app, list(args), env={"SOURCE_DATE_EPOCH": "1770478200", **(env or {})})
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
-    result = invoke("demo", "--warehouse", str(path), "--today", TODAY, "--seed", "7")
-    assert result.exit_code == 0, result.output
-    return path
+    return demo_warehouse(tmp_path_factory, TODAY, "--seed", "7")
 
 
 def daily(warehouse: Path, dest: Path, *args: str, env: dict[str, str] | None = None):
@@ -149,11 +139,7 @@ def test_build_workers_end_when_their_run_is_killed(tmp_path):
             "--warehouse", str(warehouse), "--dest", str(dest), "--today", demo.SCALED_TODAY.isoformat()]  # fmt: skip
     # Not pipes: a worker left running would hold them open.
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    deadline = time.monotonic() + 60
-    while not Path(f"{hold}.waiting").exists() or len(list(scratch.glob("picks-export-worker-*"))) < 2:
-        assert process.poll() is None, "the run ended before its workers could be killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.002)
+    wait_for_workers(process, hold, scratch)
     workers = [
         int(pid)
         for pid in os.listdir("/proc")

@@ -11,15 +11,14 @@ from pathlib import Path
 import duckdb
 import orjson
 import pytest
-from typer.testing import CliRunner
+from conftest import demo_warehouse, invoke
 
-from picks_export.cli import app, export
+from picks_export.cli import export
 from picks_export.cli.log import emit_warnings
 from picks_export.cli.progress import Progress, readable_bytes
 from picks_export.exporters.quality import QualityWarning
 
 TODAY = "2025-11-05"
-runner = CliRunner()
 
 
 class Terminal(io.StringIO):
@@ -27,15 +26,9 @@ class Terminal(io.StringIO):
         return True
 
 
-def invoke(*args: str, env: dict[str, str] | None = None):
-    return runner.invoke(app, list(args), env={"SOURCE_DATE_EPOCH": "1770478200", **(env or {})})
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "warehouse.duckdb"
-    assert invoke("demo", "--warehouse", str(path), "--today", TODAY).exit_code == 0
-    return path
+    return demo_warehouse(tmp_path_factory, TODAY)
 
 
 def backfill(warehouse: Path, dest: Path | str, *more: str, env: dict[str, str] | None = None):
