@@ -97,3 +97,26 @@ def test_without_the_fake_gcs_wrapper_the_bucket_case_is_skipped_with_a_note(mon
     assert f"`daily --all-models` over the bucket holding the full history: not measured ({note})" in bench.targets(
         [result], None
     )
+
+
+SHAPES = REPO / "bench" / "shapes.py"
+
+
+@pytest.mark.skipif(not SHAPES.is_file(), reason="bench/ is not in this checkout")
+def test_the_shapes_benchmark_backfills_a_shape_twice_and_finds_the_same_bytes(tmp_path: Path) -> None:
+    """bench/shapes.py on the demo season with one more version a day: both backfills (two build workers, one)
+    publish the same files, and the daily over them runs; a shape it cannot read is refused with its form."""
+    done = subprocess.run(
+        [sys.executable, str(SHAPES), "--shapes", "1,2,8,0.5,1", "--cache", str(tmp_path / "cache")],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("1 × 2 × 8, 1x2x8-late0.5-v1: ") and lines[0].endswith(" pick rows")
+    assert "backfill, 1 build worker:" in done.stdout and "summed PSS" in done.stdout
+    same = next(line for line in lines if "from both" in line)
+    assert int(same.split("the same ")[1].split(" files")[0].replace(",", "")) > 200
+    assert any(line.lstrip().startswith("daily --all-models --date 2026-") for line in lines)
+    wrong = subprocess.run([sys.executable, str(SHAPES), "--shapes", "1,2"], cwd=tmp_path, capture_output=True,
+                           text=True, timeout=60)  # fmt: skip
+    assert wrong.returncode != 0 and "seasons,models,subsets" in wrong.stderr
