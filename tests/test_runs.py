@@ -101,9 +101,14 @@ def test_rollback_of_a_first_run_deletes_what_it_created(tmp_path, warehouses):
     dest = tmp_path / "public"
     publish(warehouses[0], str(dest))
     (run,) = run_ids(str(dest))
+    created = len(published_bytes(dest, with_status=True))
     result = invoke("rollback", run, "--dest", str(dest), "-v")
     assert result.exit_code == 0, result.output
     assert published_bytes(dest) == {}
+    summary = result.stdout.splitlines()[-1]
+    # every file the run created is deleted but the status file, written again to name the rollback
+    assert summary.startswith(f"rolled back run {run}: 1 file restored, {created - 1} deleted, 0 unchanged;")
+    assert f"this rollback is run {run_ids(str(dest))[0]} (" in summary
     assert f"deleted       {dest}/v1/manifest.json" in result.stdout
     again = invoke("rollback", run_ids(str(dest))[0], "--dest", str(dest))  # the deletion undone
     assert again.exit_code == 0, again.output

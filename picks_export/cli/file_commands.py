@@ -197,8 +197,9 @@ def rollback(
                            generated_at=Settings.read().generated_at)  # fmt: skip
     print_files(report, Output(verbose=True) if report.dry_run or verbose else Output())
     if not report.dry_run:
+        restored = report.count("written")
         typer.echo(
-            f"rolled back run {run_id}: {report.count('written')} files restored, {report.count('deleted')} deleted,"
-            f" {report.count('unchanged')} unchanged; this rollback is run {policy.run}"
-            f" ({time.monotonic() - started:.1f} s)"
+            f"rolled back run {run_id}: {restored} file{'' if restored == 1 else 's'} restored,"
+            f" {report.count('deleted')} deleted, {report.count('unchanged')} unchanged; this rollback is run"
+            f" {policy.run} ({time.monotonic() - started:.1f} s)"
         )
