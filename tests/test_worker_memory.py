@@ -9,6 +9,7 @@ share's query fits in 32 MB (DuckDB 1.5: 20 MB is too little for either share)."
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -69,6 +70,10 @@ def test_workers_out_of_memory_publish_what_one_process_publishes(many_versions:
     # six queries, three attempts in each worker (4, 8 and 16 MB), and one per share built again in this process
     (queries,) = re.findall(r"(\d+) warehouse queries", short.stdout)
     assert int(queries) == 6 + 2 * 3 + 2
+    for worker in (1, 2):  # the operator is told, once a worker
+        assert short.stderr.count(f"build worker {worker} of 2 ran out of memory with 4 times its DuckDB memory: its"
+                                  " share is built in the run's own process") == 1  # fmt: skip
+    assert "read its share again" not in short.stderr
 
 
 def test_a_worker_reads_its_share_again_with_more_memory(many_versions: Path, tmp_path: Path) -> None:
@@ -82,6 +87,22 @@ def test_a_worker_reads_its_share_again_with_more_memory(many_versions: Path, tm
     assert published_bytes(tmp_path / "retried") == published_bytes(tmp_path / "one")
     (queries,) = re.findall(r"(\d+) warehouse queries", retried.stdout)
     assert int(queries) == 6 + 2 * 3
+    for worker in (1, 2):
+        assert retried.stderr.count(f"build worker {worker} of 2 ran out of its DuckDB memory and read its share"
+                                    " again with 4 times as much") == 1  # fmt: skip
+    assert "run's own process" not in retried.stderr
+    # with JSON events, the warnings are JSON events too, like every other line on stderr
+    events = backfill(many_versions, tmp_path / "events", PICKS_EXPORT_BUILD_WORKERS="2",
+                      PICKS_EXPORT_WORKER_MEMORY="9MB", PICKS_EXPORT_LOG_FORMAT="json")  # fmt: skip
+    assert events.returncode == 0, events.stderr
+    parsed = [json.loads(line) for line in events.stderr.splitlines()]
+    warned = [each for each in parsed if each["message"].startswith("build worker ")]
+    assert len(warned) == 2 and {each["severity"] for each in warned} == {"WARNING"}
+    assert all(each["command"] == "backfill" and each["run"] for each in warned)
+    # enough memory at the first attempt: nothing to say
+    plain = backfill(many_versions, tmp_path / "plain", PICKS_EXPORT_BUILD_WORKERS="2",
+                     PICKS_EXPORT_WORKER_MEMORY="64MB")  # fmt: skip
+    assert plain.returncode == 0 and "build worker" not in plain.stderr, plain.stderr
 
 
 @pytest.mark.parametrize(

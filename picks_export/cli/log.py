@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from ..exporters.quality import QualityWarning
 
 LOGGER = "picks_export.cli"
+# The library's own warnings (a lock waited for, a build worker out of memory) are `logging` events of its modules'
+# loggers, under this one: plain lines through logging's last resort, or with JSON events, JSON events too.
+LIBRARY = "picks_export"
 
 
 class LogFormat(StrEnum):
@@ -42,19 +45,27 @@ def configure(log_format: LogFormat, command: str) -> None:
     """A command's events from now on: plain lines, or JSON objects naming `command`."""
     logger = _json_logger()
     if logger is not None:  # a previous command's, in this process
+        import logging
+
+        library = logging.getLogger(LIBRARY)
         for each in list(logger.handlers):
             logger.removeHandler(each)
+            library.removeHandler(each)
+        library.propagate = True
     if log_format is LogFormat.json:
         import logging
 
         from .json_log import JsonFormatter, StderrHandler
 
+        handler = StderrHandler()
+        handler.setFormatter(JsonFormatter(command))
         logger = logging.getLogger(LOGGER)
         logger.propagate = False  # the command's own output, not the host's logging
         logger.setLevel(logging.INFO)
-        handler = StderrHandler()
-        handler.setFormatter(JsonFormatter(command))
         logger.addHandler(handler)
+        library = logging.getLogger(LIBRARY)
+        library.propagate = False
+        library.addHandler(handler)
 
 
 def set_run(run: str) -> None:

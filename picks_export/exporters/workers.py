@@ -120,10 +120,13 @@ class WorkerPool:
         part_spools = [Spool() for _ in parts]
         spools += part_spools
         answered = self._run(plan, parts, part_spools, listed, progress)
-        answers = [answer for answer, _ in answered]
-        queries = sum(ran for _, ran in answered)  # every attempt's; a share built again here counts in the engine
-        for number, answer in enumerate(answers):
-            if answer[0] != "ok" and isinstance(answer[1], EngineMemoryError):
+        answers = [answer for answer, _, _ in answered]
+        queries = sum(ran for _, ran, _ in answered)  # every attempt's; a share built again here counts in the engine
+        for number, (answer, _, factor) in enumerate(answered):
+            out_of_memory = answer[0] != "ok" and isinstance(answer[1], EngineMemoryError)
+            if factor > 1 or out_of_memory:
+                _warn_memory(number, len(parts), factor, out_of_memory)
+            if out_of_memory:
                 answers[number] = self._build_here(plan, parts[number], part_spools[number], listed)
         failures = [answer for answer in answers if answer[0] != "ok"]
         if failures:
@@ -239,8 +242,8 @@ class WorkerPool:
         counter: tuple[Any, int],
     ) -> None:
         """A build worker (a forked process): its models' files into its spool; sends its answer, ("ok", staged
-        files without their spool, queries) or ("error", the error, the model it stopped at), and the queries it
-        ran through `pipe` (its end, and the parent's ends it inherited)."""
+        files without their spool, queries) or ("error", the error, the model it stopped at), the queries it ran
+        and its last attempt's memory factor through `pipe` (its end, and the parent's ends it inherited)."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C and ends its workers
         signal.signal(signal.SIGTERM, _end_worker)  # ...with SIGTERM: unwind, so the scratch folder goes too
         sender, readers = pipe
@@ -269,18 +272,38 @@ class WorkerPool:
         listed: Mapping[str, dict[str, ObjectInfo]],
         progress: Progress,
         scratch: str,
-    ) -> tuple[tuple[str, Any, Any], int]:
-        """`_stage_part` in a worker, and the queries it ran. A share whose query runs out of the engine's memory is
-        read again with twice, then four times that memory (a long history's query can need more than the
-        workers' default while still far from what one process is given), so that it is still built in parallel;
-        the run's own process builds it only when the last attempt runs out too."""
+    ) -> tuple[tuple[str, Any, Any], int, int]:
+        """`_stage_part` in a worker, the queries it ran and the memory factor of its last attempt. A share whose
+        query runs out of the engine's memory is read again with twice, then four times that memory (a long
+        history's query can need more than the workers' default while still far from what one process is given),
+        so that it is still built in parallel; the run's own process builds it only when the last attempt runs out
+        too."""
         before = self.engine.queries_run
         for factor in WORKER_MEMORY_FACTORS:
             self.engine.for_worker(scratch, factor)
             answer = self._stage_part(plan, models, spool, listed, progress, in_worker=True)
             if answer[0] == "ok" or not isinstance(answer[1], EngineMemoryError):
                 break
-        return answer, self.engine.queries_run - before
+        return answer, self.engine.queries_run - before, factor
+
+
+def _warn_memory(number: int, workers: int, factor: int, out_of_memory: bool) -> None:
+    """Tell the operator that a worker's share took more than one attempt (a setting can save them), or went back
+    to the run's own process. `logging` is imported here only: a run that needs no warning does without it."""
+    import logging
+
+    worker = f"build worker {number + 1} of {workers}"
+    if out_of_memory:
+        message = (
+            f"{worker} ran out of memory with {factor} times its DuckDB memory: its share is built in the run's"
+            " own process (one core; a higher PICKS_EXPORT_WORKER_MEMORY keeps it in parallel)"
+        )
+    else:
+        message = (
+            f"{worker} ran out of its DuckDB memory and read its share again with {factor} times as much"
+            " (a higher PICKS_EXPORT_WORKER_MEMORY saves the extra query)"
+        )
+    logging.getLogger(__name__).warning(message)
 
 
 def _answers(receivers: list[Any], counters: Any, progress: Progress | None) -> list[Any]:
