@@ -164,9 +164,9 @@ class WorkerPool:
         *,
         in_worker: bool,
     ) -> tuple[str, Any, Any]:
-        """`models`' files into `spool`: ("ok", staged files (without their spool `in_worker`, to be sent), queries)
-        or ("error", the error, the model it stopped at); in a worker, any error is one."""
-        before = self.engine.queries_run
+        """`models`' files into `spool`: ("ok", staged files (without their spool `in_worker`, to be sent), None)
+        or ("error", the error, the model it stopped at); in a worker, any error is one. Its queries are counted
+        by the engine (a worker's by `_stage_in_worker`, over all its attempts)."""
         staged: list[Staged] = []
         stager = Stager(self.options, self.scope, spool, lambda model: listed[model.code], progress,
                         part_models=len(models))  # fmt: skip
@@ -175,7 +175,7 @@ class WorkerPool:
                 if in_worker:
                     each.payloads = [replace(payload, spool=None) for payload in each.payloads]
                 staged.append(each)
-            return ("ok", staged, self.engine.queries_run - before)
+            return ("ok", staged, None)
         except ExportError as error:
             failed: Exception = error
         except Exception as error:
@@ -242,7 +242,7 @@ class WorkerPool:
         counter: tuple[Any, int],
     ) -> None:
         """A build worker (a forked process): its models' files into its spool; sends its answer, ("ok", staged
-        files without their spool, queries) or ("error", the error, the model it stopped at), the queries it ran
+        files without their spool, None) or ("error", the error, the model it stopped at), the queries it ran
         and its last attempt's memory factor through `pipe` (its end, and the parent's ends it inherited)."""
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent answers Ctrl-C and ends its workers
         signal.signal(signal.SIGTERM, _end_worker)  # ...with SIGTERM: unwind, so the scratch folder goes too
