@@ -28,10 +28,10 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import limits  # noqa: E402  bench/limits.py: the published files
 import run  # noqa: E402  bench/run.py: the warehouses, the child processes
 
 DEFAULT_SHAPES = ("20,2,8,0.3,4", "2,4,96,0.5,0", "2,48,8,0.2,1", "1,3,8,0.9,24")
-RUN_STATE = ("status.json", "_runs")  # written by each run: not the published data
 
 
 def register(shape: str) -> str:
@@ -50,13 +50,9 @@ def register(shape: str) -> str:
 
 
 def published(root: Path) -> dict[str, bytes]:
-    """Every published file under `root` by its path, without the run's own state."""
-    files = {}
-    for path in root.rglob("*"):
-        relative = path.relative_to(root)
-        if path.is_file() and not any(part.startswith(".") or part in RUN_STATE for part in relative.parts):
-            files[relative.as_posix()] = path.read_bytes()
-    return files
+    """Every published file under `root` by its path (bench/limits.py's), without the status file, which names
+    the run that wrote it."""
+    return {path.as_posix(): data for path, data in limits.published(root) if path.name != "status.json"}
 
 
 def describe(child: run.Child) -> str:
